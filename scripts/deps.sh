@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs what initlab needs to build, test and plot, if it is missing:
+# GSL, OpenBLAS, gnuplot and pkg-config, from Debian's packages.
+set -eu
+need="libgsl-dev libopenblas-dev gnuplot-nox pkg-config"
+missing=""
+for p in $need; do
+  # A package counts as present when dpkg reports it installed, or, on a
+  # machine without dpkg, when the file it would bring is there.
+  if command -v dpkg-query >/dev/null 2>&1; then
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+echo "deps.sh: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "deps.sh: missing packages:$missing" >&2
+    echo "deps.sh: run as root, or install them with: apt-get install$missing" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "deps.sh: no apt-get here; install the equivalents of:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2

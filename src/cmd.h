@@ -1,0 +1,54 @@
+/* The command-line layer: subcommands and the helpers they share.  Only this
+ * layer prints to the user or decides an exit status. */
+#ifndef ILAB_CMD_H
+#define ILAB_CMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses of every command. */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* Each subcommand: argv[0] is the command's name; returns an exit status. */
+int ilab_cmd_run(int argc, char **argv);
+int ilab_cmd_sample(int argc, char **argv);
+int ilab_cmd_moments(int argc, char **argv);
+int ilab_cmd_theory(int argc, char **argv);
+int ilab_cmd_list(int argc, char **argv);
+int ilab_cmd_bench(int argc, char **argv);
+
+/* Prints "initlab: error: <msg>" to stderr. */
+void cmd_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Prints "initlab COMMAND: <msg>" and the "Try 'initlab COMMAND --help'" hint
+ * to stderr and returns EXIT_USAGE. */
+int cmd_usage_error(const char *command, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Strict number parsing for option values: the whole string must be a number,
+ * finite, within [lo, hi].  On failure they print a usage error naming the
+ * option and return -1; 0 on success. */
+int cmd_parse_double(const char *command, const char *option, const char *s,
+                     double lo, double hi, double *out);
+int cmd_parse_ulong(const char *command, const char *option, const char *s,
+                    unsigned long lo, unsigned long hi, unsigned long *out);
+
+/* The default seed: GSL_RNG_SEED if set (GSL's convention), else 42. */
+unsigned long cmd_default_seed(void);
+
+/* Flushes and closes stdout; returns EXIT_RUNTIME with a message if a write
+ * failed (a full disk, a closed pipe), else status. */
+int cmd_close_stdout(int status);
+
+/* Handles getopt_long's '?' and ':' results uniformly: call from the default
+ * branch of an option switch; prints the usage hint and returns EXIT_USAGE. */
+int cmd_bad_option(const char *command);
+
+#endif

@@ -1,0 +1,239 @@
+/* Experiment files: "key = value" lines, '#' comments, space-separated lists. */
+#include "config.h"
+#include "ilab.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
+                                   "batch", "trials", "seed", "sigma_b2", "input", NULL};
+
+/* Largest experiment file accepted: they are a few lines long. */
+#define MAX_FILE (1 << 20)
+
+void ilab_config_free(ilab_config *c)
+{
+  free(c->path);
+  free(c->text);
+  free(c->question);
+  free(c->widths);
+  memset(c, 0, sizeof *c);
+}
+
+int ilab_config_read(const char *path, ilab_config *c)
+{
+  memset(c, 0, sizeof *c);
+  FILE *f = fopen(path, "rb");
+  if (!f) ILAB_ERROR(ILAB_EIO, "%s: cannot open: %s", path, strerror(errno));
+  char *buf = malloc(MAX_FILE + 1);
+  if (!buf) { fclose(f); ILAB_ERROR(ILAB_ENOMEM, "%s: out of memory", path); }
+  size_t n = fread(buf, 1, MAX_FILE + 1, f);
+  int err = ferror(f);
+  fclose(f);
+  if (err) { free(buf); ILAB_ERROR(ILAB_EIO, "%s: read error (is it a directory?)", path); }
+  if (n > MAX_FILE) { free(buf); ILAB_ERROR(ILAB_EPARSE, "%s: larger than %d bytes; not an experiment file", path, MAX_FILE); }
+  int st = ilab_config_parse(path, buf, n, c);
+  free(buf);
+  return st;
+}
+
+static int parse_size(const char *path, int line, const char *key, const char *v, size_t lo,
+                      size_t hi, size_t *out)
+{
+  char *end;
+  errno = 0;
+  if (*v == '-' || *v == '+')
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: '%s' is not a whole number >= %zu", path, line, key, v, lo);
+  unsigned long long x = strtoull(v, &end, 10);
+  if (end == v || *end != '\0')
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: '%s' is not a whole number", path, line, key, v);
+  if (errno == ERANGE || x < lo || x > hi)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: %s is out of range [%zu, %zu]", path, line, key, v, lo, hi);
+  *out = (size_t)x;
+  return ILAB_OK;
+}
+
+/* Prefixes the reason recorded by a lower module with the file and line. */
+static int at_line(int st, const char *path, int line, const char *what)
+{
+  char tmp[512];
+  snprintf(tmp, sizeof tmp, "%s", ilab_error_reason());
+  return ilab_error(st, "%s:%d: %s%s", path, line, what, tmp);
+}
+
+/* Splits s in place at blanks; returns the count, or -1 past max. */
+static int split(char *s, char **words, int max)
+{
+  int n = 0;
+  for (char *t = strtok(s, " \t"); t; t = strtok(NULL, " \t")) {
+    if (n == max) return -1;
+    words[n++] = t;
+  }
+  return n;
+}
+
+int ilab_config_parse(const char *path, const char *text, size_t len, ilab_config *c)
+{
+  memset(c, 0, sizeof *c);
+  int st = ILAB_OK;
+  char *words[ILAB_MAX_LIST + 1];
+  int line_of[16] = {0}; /* line where each key was set, 0 if not */
+  size_t width = 0, nwidths = 0, *widths = NULL;
+  c->path = strdup(path);
+  c->text = malloc(len + 1);
+  c->question = calloc(1, 1);
+  if (!c->path || !c->text || !c->question) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+  memcpy(c->text, text, len);
+  c->text[len] = '\0';
+  if (len == 0) { st = ilab_error(ILAB_EPARSE, "%s: empty file; expected 'key = value' lines", path); goto fail; }
+  if (memchr(text, '\0', len)) { st = ilab_error(ILAB_EPARSE, "%s: contains NUL bytes; not a text file", path); goto fail; }
+  c->trials = 1;
+  c->batch = 0;
+
+  int lineno = 0, in_header = 1;
+  const char *p = text, *endp = text + len;
+  char line[4096];
+  while (p < endp) {
+    const char *nl = memchr(p, '\n', (size_t)(endp - p));
+    size_t ll = nl ? (size_t)(nl - p) : (size_t)(endp - p);
+    lineno++;
+    if (ll >= sizeof line) { st = ilab_error(ILAB_EPARSE, "%s:%d: line longer than %zu characters", path, lineno, sizeof line - 1); goto fail; }
+    memcpy(line, p, ll);
+    line[ll] = '\0';
+    p += ll + (nl ? 1 : 0);
+    if (ll && line[ll - 1] == '\r') line[--ll] = '\0';
+    for (size_t i = 0; i < ll; i++)
+      if ((unsigned char)line[i] < 0x20 && line[i] != '\t') {
+        st = ilab_error(ILAB_EPARSE, "%s:%d: control character (byte 0x%02x); not a text file", path, lineno, (unsigned char)line[i]);
+        goto fail;
+      }
+    char *hash = strchr(line, '#');
+    if (hash) {
+      if (in_header && hash == line + strspn(line, " \t")) {
+        /* the opening comment block states the question the experiment answers */
+        const char *q = hash + 1 + strspn(hash + 1, " ");
+        size_t ql = strlen(c->question), add = strlen(q);
+        char *nq = realloc(c->question, ql + add + 2);
+        if (!nq) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+        c->question = nq;
+        if (ql && add) strcat(c->question, " ");
+        strcat(c->question, q);
+      }
+      *hash = '\0';
+    }
+    char *s = line + strspn(line, " \t");
+    size_t sl = strlen(s);
+    while (sl && (s[sl - 1] == ' ' || s[sl - 1] == '\t')) s[--sl] = '\0';
+    if (!*s) {
+      if (!hash && c->question[0]) in_header = 0;
+      continue;
+    }
+    in_header = 0;
+    char *eq = strchr(s, '=');
+    if (!eq) { st = ilab_error(ILAB_EPARSE, "%s:%d: expected 'key = value', found '%s'", path, lineno, s); goto fail; }
+    *eq = '\0';
+    char *key = s, *val = eq + 1;
+    size_t kl = strlen(key);
+    while (kl && (key[kl - 1] == ' ' || key[kl - 1] == '\t')) key[--kl] = '\0';
+    val += strspn(val, " \t");
+    int k;
+    for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
+    if (!keys[k]) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input)", path, lineno, key);
+      goto fail;
+    }
+    if (line_of[k]) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
+    line_of[k] = lineno;
+    if (!*val) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' has no value", path, lineno, key); goto fail; }
+    int nw = split(val, words, ILAB_MAX_LIST);
+    if (nw < 0) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, lineno, key, ILAB_MAX_LIST); goto fail; }
+    int list = !strcmp(key, "activations") || !strcmp(key, "schemes") || !strcmp(key, "widths");
+    if (!list && nw != 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s takes one value, found %d", path, lineno, key, nw); goto fail; }
+
+    if (!strcmp(key, "activations")) {
+      for (int i = 0; i < nw; i++) {
+        if ((st = ilab_act_parse(words[i], &c->acts[i]))) {
+          st = at_line(st, path, lineno, "");
+          goto fail;
+        }
+        ilab_act_name(&c->acts[i], c->act_names[i], sizeof c->act_names[i]);
+        for (int j = 0; j < i; j++)
+          if (!strcmp(c->act_names[j], c->act_names[i])) { st = ilab_error(ILAB_EPARSE, "%s:%d: activation '%s' listed twice", path, lineno, words[i]); goto fail; }
+      }
+      c->n_acts = (size_t)nw;
+    } else if (!strcmp(key, "schemes")) {
+      for (int i = 0; i < nw; i++) {
+        if ((st = ilab_scheme_parse(words[i], &c->schemes[i]))) {
+          st = at_line(st, path, lineno, "");
+          goto fail;
+        }
+        for (int j = 0; j < i; j++)
+          if (!strcmp(c->schemes[j].spec, words[i])) { st = ilab_error(ILAB_EPARSE, "%s:%d: scheme '%s' listed twice", path, lineno, words[i]); goto fail; }
+      }
+      c->n_schemes = (size_t)nw;
+    } else if (!strcmp(key, "widths")) {
+      if (nw < 2) { st = ilab_error(ILAB_EPARSE, "%s:%d: widths lists n_0 .. n_L: at least two numbers", path, lineno); goto fail; }
+      widths = malloc((size_t)nw * sizeof *widths);
+      if (!widths) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+      for (int i = 0; i < nw; i++)
+        if ((st = parse_size(path, lineno, "widths", words[i], 1, ILAB_MAX_WIDTH, &widths[i]))) goto fail;
+      nwidths = (size_t)nw;
+    } else if (!strcmp(key, "width")) {
+      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_WIDTH, &width))) goto fail;
+    } else if (!strcmp(key, "depth")) {
+      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_DEPTH, &c->depth))) goto fail;
+    } else if (!strcmp(key, "batch")) {
+      if ((st = parse_size(path, lineno, key, val, 2, ILAB_MAX_BATCH, &c->batch))) goto fail;
+    } else if (!strcmp(key, "trials")) {
+      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_TRIALS, &c->trials))) goto fail;
+    } else if (!strcmp(key, "seed")) {
+      size_t sd;
+      if ((st = parse_size(path, lineno, key, val, 0, (size_t)-1, &sd))) goto fail;
+      c->seed = (unsigned long)sd;
+      c->has_seed = 1;
+    } else if (!strcmp(key, "sigma_b2")) {
+      char *e;
+      errno = 0;
+      double v = strtod(val, &e);
+      if (e == val || *e) { st = ilab_error(ILAB_EPARSE, "%s:%d: sigma_b2: '%s' is not a number", path, lineno, val); goto fail; }
+      if (!isfinite(v) || errno == ERANGE || v < 0) { st = ilab_error(ILAB_EPARSE, "%s:%d: sigma_b2 must be a finite number >= 0, not '%s'", path, lineno, val); goto fail; }
+      c->sigma_b2 = v;
+    } else if (!strcmp(key, "input")) {
+      if ((st = ilab_scheme_parse(val, &c->input))) {
+        st = at_line(st, path, lineno, "input: ");
+        goto fail;
+      }
+      c->has_input = 1;
+    }
+  }
+
+  /* required keys and consistency */
+  if (!c->n_acts) { st = ilab_error(ILAB_EPARSE, "%s: missing 'activations = ...' (e.g. 'activations = linear tanh relu')", path); goto fail; }
+  if (!c->n_schemes) { st = ilab_error(ILAB_EPARSE, "%s: missing 'schemes = ...' (e.g. 'schemes = lecun_normal he_normal')", path); goto fail; }
+  if (!c->batch) { st = ilab_error(ILAB_EPARSE, "%s: missing 'batch = N' (examples per pass, at least 2)", path); goto fail; }
+  if (nwidths) {
+    if (width) { st = ilab_error(ILAB_EPARSE, "%s:%d: give either 'width' (square layers) or 'widths', not both", path, line_of[3] > line_of[4] ? line_of[3] : line_of[4]); goto fail; }
+    if (c->depth && c->depth != nwidths - 1) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: depth = %zu but widths lists %zu layers (n_0 .. n_L gives L = %zu)", path, line_of[2], c->depth, nwidths - 1, nwidths - 1);
+      goto fail;
+    }
+    c->depth = nwidths - 1;
+    c->widths = widths;
+    widths = NULL;
+  } else {
+    if (!width) { st = ilab_error(ILAB_EPARSE, "%s: missing 'width = N' (or 'widths = n_0 n_1 ... n_L')", path); goto fail; }
+    if (!c->depth) { st = ilab_error(ILAB_EPARSE, "%s: missing 'depth = L' (number of layers)", path); goto fail; }
+    c->widths = malloc((c->depth + 1) * sizeof *c->widths);
+    if (!c->widths) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+    for (size_t l = 0; l <= c->depth; l++) c->widths[l] = width;
+  }
+  if (!c->has_input) ilab_scheme_parse("normal:std=1", &c->input);
+  return ILAB_OK;
+fail:
+  free(widths);
+  ilab_config_free(c);
+  return st;
+}

@@ -1,0 +1,73 @@
+/* A deep MLP: widths, weights as scale * unit matrix, buffers for the forward
+ * and backward passes, one layer at a time with fused statistics. */
+#ifndef ILAB_MLP_H
+#define ILAB_MLP_H
+
+#include <stddef.h>
+#include "act.h"
+
+/* What one layer l records (the columns of layers.tsv).  Moments are over the
+ * finite entries of each buffer; the counts say how many were not finite. */
+typedef struct {
+  double h_mean, h_var;   /* H_l = X_{l-1} W_l + b_l */
+  double x_mean, x_var;   /* X_l = phi(H_l) */
+  double x_sq;            /* E[X_l^2] */
+  double gx_var;          /* Var(dL/dX_l) */
+  double gh_var;          /* Var(dL/dH_l) */
+  double gw_var;          /* Var(dL/dW_l), batch-mean gradient */
+  double zero_frac;       /* exact zeros in X_l */
+  double sat_frac;        /* |phi(h)| within 1% of a bound (tanh, sigmoid) */
+  long long nonfinite;    /* inf or NaN entries of H_l */
+  long long g_nonfinite;  /* inf or NaN entries of dL/dX_l */
+} ilab_layer_stats;
+
+typedef struct {
+  size_t L, batch;
+  size_t *widths;       /* n_0 .. n_L */
+  ilab_act act;
+  const double **unit;  /* W_l = scale[l] * unit[l], n_{l-1} x n_l row-major; not owned */
+  double *scale;
+  const double **bias;  /* b_l (length n_l), or NULL for none; not owned */
+  double *x, *h;        /* X_0 .. X_L and H_1 .. H_L, stored for the backward pass */
+  size_t *x_off, *h_off;
+  double *g, *g2, *dh, *dw; /* backward workspace: dL/dX_l, dL/dX_{l-1}, dL/dH_l, dL/dW_l */
+  int cross_check;      /* if set, every mean and variance is recomputed by gsl_stats_* */
+  double check_max;     /* ... and the largest relative difference kept here */
+} ilab_mlp;
+
+/* Bytes ilab_mlp_alloc will take for these sizes, or SIZE_MAX if the count
+ * overflows; callers check it against a memory limit first. */
+size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch);
+
+/* A network of L layers with widths n_0..n_L for a batch of B examples.
+ * ILAB_ENOMEM on failure (nothing is left allocated). */
+int ilab_mlp_alloc(ilab_mlp **net, size_t L, const size_t *widths, size_t batch,
+                   const ilab_act *act);
+void ilab_mlp_free(ilab_mlp *net);
+
+/* Layer l (1-based) uses W_l = scale * unit and bias b (NULL: none). */
+void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scale,
+                        const double *b);
+
+/* The input X_0 (B x n_0), for the caller to fill. */
+double *ilab_mlp_input(ilab_mlp *net);
+
+/* H_l = X_{l-1} W_l (+ b_l), X_l = phi(H_l); fills the forward fields of st. */
+void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st);
+
+/* Starts the backward pass from dL/dX_L = G (B x n_L, copied). */
+void ilab_mlp_backward_begin(ilab_mlp *net, const double *G);
+
+/* With dL/dX_l in place: dH_l = dL/dX_l * phi'(H_l), dW_l = X_{l-1}^T dH_l / B,
+ * dL/dX_{l-1} = dH_l W_l^T (skipped for l = 1: nothing records dL/dX_0);
+ * fills the backward fields of st.  Call for l = L down to 1. */
+void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st);
+
+/* Pointers into the stored buffers, for tests: X_l (l = 0..L), H_l (1..L),
+ * the current dL/dX_l, the last dL/dW_l. */
+const double *ilab_mlp_x(const ilab_mlp *net, size_t l);
+const double *ilab_mlp_h(const ilab_mlp *net, size_t l);
+const double *ilab_mlp_grad_x(const ilab_mlp *net);
+const double *ilab_mlp_grad_w(const ilab_mlp *net);
+
+#endif

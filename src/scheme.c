@@ -1,0 +1,243 @@
+/* Initializers: the spec grammar, the named presets and framework defaults,
+ * and their resolution to a distribution for given fans. */
+#include "scheme.h"
+#include "ilab.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keys a scheme accepts, as a bit mask. */
+enum { K_SCALE = 1, K_MODE = 2, K_DIST = 4, K_GAIN = 8, K_CORRECT = 16, K_STD = 32,
+       K_LIMIT = 64, K_VALUE = 128, K_FACTOR = 256 };
+static const char *const key_names[] = {"scale", "mode", "dist", "gain", "correct",
+                                        "std", "limit", "value", "factor"};
+#define NKEYS (sizeof key_names / sizeof key_names[0])
+
+typedef struct {
+  const char *name;
+  int scaling;       /* variance scaling (1) or a fixed law (0) */
+  ilab_family family;
+  ilab_fan_mode mode;
+  double scale;
+  int correct;
+  double std_factor;
+  unsigned keys;     /* accepted keys */
+  unsigned required; /* keys without a default */
+} preset;
+
+#define VS_KEYS (K_MODE | K_DIST | K_GAIN | K_CORRECT)
+static const preset presets[] = {
+  {"lecun_normal", 1, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 1, 1, 1, VS_KEYS, 0},
+  {"lecun_uniform", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 1, VS_KEYS, 0},
+  /* Glorot & Bengio (2010) eq. 16: Var = 2/(fan_in + fan_out) = 1/fan_avg. */
+  {"glorot_normal", 1, ILAB_FAMILY_NORMAL, ILAB_FAN_AVG, 1, 1, 1, VS_KEYS, 0},
+  {"glorot_uniform", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_AVG, 1, 1, 1, VS_KEYS, 0},
+  {"xavier_normal", 1, ILAB_FAMILY_NORMAL, ILAB_FAN_AVG, 1, 1, 1, VS_KEYS, 0},
+  {"xavier_uniform", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_AVG, 1, 1, 1, VS_KEYS, 0},
+  /* He et al. (2015) eq. 10: Var = 2/fan_in. */
+  {"he_normal", 1, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 2, 1, 1, VS_KEYS, 0},
+  {"he_uniform", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1, VS_KEYS, 0},
+  {"kaiming_normal", 1, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 2, 1, 1, VS_KEYS, 0},
+  {"kaiming_uniform", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1, VS_KEYS, 0},
+  /* Keras's VarianceScaling: its default law is the corrected truncated normal. */
+  {"variance_scaling", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 1, 1, VS_KEYS | K_SCALE, 0},
+  {"normal", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_STD, K_STD},
+  {"uniform", 0, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 0, 1, 1, K_LIMIT, K_LIMIT},
+  /* As tf.keras.initializers.TruncatedNormal and torch's trunc_normal_: std is
+   * the parent normal's, cut at +-2 std, so Var = 0.7737 std^2 unless correct=1. */
+  {"truncated_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_CORRECT, K_STD},
+  {"zeros", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, 0, 0},
+  {"constant", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_VALUE, K_VALUE},
+  /* PyTorch nn.Linear: kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)): the
+   * name promises LeCun's 1/fan_in, the law gives 1/(3 fan_in). */
+  {"torch_linear", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 0.57735026918962576 /* 1/sqrt(3) */, 0, 0},
+  /* Early TF1 core and Haiku: truncated normal with the sd scale/n promises,
+   * uncorrected, so Var = 0.7737 scale/n. */
+  {"tf1_truncated", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 0, 1, K_SCALE | K_MODE, 0},
+  /* tf.contrib.layers.variance_scaling_initializer(factor=2, FAN_IN, uniform=False):
+   * truncated normal with sd sqrt(1.3 factor/n), uncorrected: Var = 1.0059 factor/n. */
+  {"tf1_contrib", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 2, 0, 1.1401754250991380 /* sqrt(1.3) */, K_FACTOR | K_MODE, 0},
+  /* darknet's make_connected_layer: scale = sqrt(2/inputs), w = scale*U(-1,1):
+   * He's variance promised, a third of it drawn. */
+  {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 0.57735026918962576 /* 1/sqrt(3) */, 0, 0},
+};
+#define NPRESETS (sizeof presets / sizeof presets[0])
+
+const ilab_scheme_entry ilab_scheme_table[] = {
+  {"lecun_normal", "N(0, 1/fan_in)", "LeCun et al. 1998", 1, 0},
+  {"lecun_uniform", "U(+-sqrt(3/fan_in)), Var = 1/fan_in", "LeCun et al. 1998", 1, 0},
+  {"glorot_normal", "N(0, 2/(fan_in+fan_out))", "Glorot & Bengio 2010; alias xavier_normal", 1, 0},
+  {"glorot_uniform", "U(+-sqrt(6/(fan_in+fan_out))), Var = 2/(fan_in+fan_out)", "Glorot & Bengio 2010; alias xavier_uniform", 1, 0},
+  {"he_normal", "N(0, 2/fan_in)", "He et al. 2015; alias kaiming_normal", 1, 0},
+  {"he_uniform", "U(+-sqrt(6/fan_in)), Var = 2/fan_in", "He et al. 2015; alias kaiming_uniform", 1, 0},
+  {"he_normal:dist=truncated_normal", "N(0, s^2) cut at +-2s, s = sqrt(2/fan_in)/0.8796, Var = 2/fan_in", "any preset takes dist=, mode=, gain=, correct=", 1, 0},
+  {"variance_scaling:scale=1,mode=fan_in,dist=truncated_normal", "Var = gain^2 scale/n, n = fan_in | fan_out | (fan_in+fan_out)/2", "Keras VarianceScaling; truncation corrected unless correct=0", 1, 0},
+  {"normal:std=0.01", "N(0, std^2)", "fixed law, any fans", 1, 0},
+  {"uniform:limit=0.05", "U(-limit, limit), Var = limit^2/3", "fixed law, any fans", 1, 0},
+  {"truncated_normal:std=0.05", "N(0, std^2) cut at +-2 std, Var = 0.7737 std^2", "std is the parent's, as in Keras and torch; correct=1 makes it the result's", 1, 0},
+  {"zeros", "W = 0", "", 0, 0},
+  {"constant:value=0.1", "W = value", "", 0, 0},
+  {"torch_linear", "U(+-1/sqrt(fan_in)), Var = 1/(3 fan_in)", "PyTorch nn.Linear default: promises LeCun, draws a third", 0, 1},
+  {"tf1_truncated", "N(0, scale/n) cut at +-2 sd, uncorrected: Var = 0.7737 scale/n", "early TF1 core, Haiku", 0, 1},
+  {"tf1_contrib", "N(0, 1.3 factor/n) cut at +-2 sd, uncorrected: Var = 1.0059 factor/n", "tf.contrib variance_scaling_initializer, factor=2", 0, 1},
+  {"darknet_connected", "sqrt(2/fan_in) U(-1, 1), Var = 2/(3 fan_in)", "darknet connected layer: promises He, draws a third", 0, 1},
+};
+const size_t ilab_scheme_table_size = sizeof ilab_scheme_table / sizeof ilab_scheme_table[0];
+
+static int parse_number(const char *spec, const char *key, const char *v, double *out)
+{
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (end == v || *end != '\0')
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s='%s' is not a number", spec, key, v);
+  if (!isfinite(x) || errno == ERANGE)
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s=%s is not a finite number", spec, key, v);
+  *out = x;
+  return ILAB_OK;
+}
+
+int ilab_scheme_parse(const char *spec, ilab_scheme *s)
+{
+  memset(s, 0, sizeof *s);
+  size_t len = strlen(spec);
+  if (len == 0) ILAB_ERROR(ILAB_EPARSE, "empty scheme");
+  if (len >= sizeof s->spec)
+    ILAB_ERROR(ILAB_EPARSE, "scheme '%.40s...' is longer than %zu characters", spec, sizeof s->spec - 1);
+  size_t nlen = strcspn(spec, ":");
+  const preset *p = NULL;
+  for (size_t i = 0; i < NPRESETS; i++)
+    if (strlen(presets[i].name) == nlen && !strncmp(spec, presets[i].name, nlen)) p = &presets[i];
+  if (!p)
+    ILAB_ERROR(ILAB_EPARSE, "unknown scheme '%.*s' (see 'initlab list')", (int)nlen, spec);
+  strcpy(s->spec, spec);
+  snprintf(s->name, sizeof s->name, "%s", p->name);
+  s->scaling = p->scaling;
+  s->constant = !strcmp(p->name, "zeros") || !strcmp(p->name, "constant");
+  s->family = p->family;
+  s->mode = p->mode;
+  s->scale = p->scale;
+  s->gain = 1;
+  s->correct = p->correct;
+  s->std_factor = p->std_factor;
+
+  unsigned seen = 0;
+  char buf[128];
+  strcpy(buf, spec);
+  char *rest = buf[nlen] == ':' ? buf + nlen + 1 : NULL;
+  if (rest && *rest == '\0')
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': nothing after ':'", spec);
+  while (rest) {
+    char *item = rest, *comma = strchr(rest, ',');
+    if (comma) { *comma = '\0'; rest = comma + 1; } else rest = NULL;
+    char *eq = strchr(item, '=');
+    if (!eq) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': '%s' should be key=value", spec, item);
+    *eq = '\0';
+    const char *key = item, *val = eq + 1;
+    size_t k;
+    for (k = 0; k < NKEYS; k++) if (!strcmp(key, key_names[k])) break;
+    if (k == NKEYS || !(p->keys & (1u << k))) {
+      char accepted[128] = "";
+      for (size_t j = 0; j < NKEYS; j++)
+        if (p->keys & (1u << j)) {
+          strcat(accepted, accepted[0] ? ", " : "");
+          strcat(accepted, key_names[j]);
+        }
+      ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s does not take key '%s' (it takes: %s)", spec,
+                 p->name, key, accepted[0] ? accepted : "no keys");
+    }
+    if (seen & (1u << k)) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': key '%s' given twice", spec, key);
+    seen |= 1u << k;
+    if (*val == '\0') ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': key '%s' has no value", spec, key);
+    double x = 0;
+    int st;
+    switch (1u << k) {
+    case K_MODE:
+      if (!strcmp(val, "fan_in")) s->mode = ILAB_FAN_IN;
+      else if (!strcmp(val, "fan_out")) s->mode = ILAB_FAN_OUT;
+      else if (!strcmp(val, "fan_avg")) s->mode = ILAB_FAN_AVG;
+      else ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': mode must be fan_in, fan_out or fan_avg, not '%s'", spec, val);
+      break;
+    case K_DIST:
+      if (!strcmp(val, "normal")) s->family = ILAB_FAMILY_NORMAL;
+      else if (!strcmp(val, "truncated_normal")) s->family = ILAB_FAMILY_TRUNCNORM;
+      else if (!strcmp(val, "uniform")) s->family = ILAB_FAMILY_UNIFORM;
+      else ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': dist must be normal, truncated_normal or uniform, not '%s'", spec, val);
+      break;
+    case K_CORRECT:
+      if (!strcmp(val, "0")) s->correct = 0;
+      else if (!strcmp(val, "1")) s->correct = 1;
+      else ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': correct must be 0 or 1, not '%s'", spec, val);
+      break;
+    default:
+      if ((st = parse_number(spec, key, val, &x))) return st;
+      if ((1u << k) != K_VALUE && x < 0)
+        ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s must be >= 0, not %s", spec, key, val);
+      if ((1u << k) == K_SCALE || (1u << k) == K_FACTOR) s->scale = x;
+      else if ((1u << k) == K_GAIN) s->gain = x;
+      else s->param = x;
+    }
+  }
+  unsigned missing = p->required & ~seen;
+  for (size_t k = 0; k < NKEYS; k++)
+    if (missing & (1u << k))
+      ILAB_ERROR(ILAB_EPARSE, "scheme '%s' needs %s=NUMBER, e.g. '%s:%s=0.01'", spec, key_names[k],
+                 p->name, key_names[k]);
+  return ILAB_OK;
+}
+
+/* The n of Var = scale/n. */
+static double fan(const ilab_scheme *s, size_t fan_in, size_t fan_out)
+{
+  switch (s->mode) {
+  case ILAB_FAN_IN: return (double)fan_in;
+  case ILAB_FAN_OUT: return (double)fan_out;
+  default: return 0.5 * ((double)fan_in + (double)fan_out);
+  }
+}
+
+int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ilab_dist *d)
+{
+  if (fan_in == 0 || fan_out == 0)
+    ILAB_ERROR(ILAB_EINVAL, "scheme '%s': fans must be positive (fan_in=%zu, fan_out=%zu)", s->spec,
+               fan_in, fan_out);
+  if (s->constant) return ilab_dist_constant(d, s->param);
+  /* sd: the sd the law should have (before the code's own factor) */
+  double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out)) * s->std_factor
+                         : s->param;
+  switch (s->family) {
+  case ILAB_FAMILY_NORMAL: return ilab_dist_normal(d, sd);
+  case ILAB_FAMILY_UNIFORM:
+    /* a fixed uniform is given by its limit; a scaled one by its sd: limit = sqrt(3) sd */
+    return ilab_dist_uniform(d, s->scaling ? 1.7320508075688772 /* sqrt(3) */ * sd : sd);
+  case ILAB_FAMILY_TRUNCNORM:
+    return ilab_dist_truncnorm(d, s->correct ? sd / ILAB_TRUNC2_SD : sd, -2, 2);
+  }
+  ILAB_ERROR(ILAB_EINVAL, "scheme '%s': unknown family", s->spec);
+}
+
+double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
+{
+  ilab_dist d;
+  if (ilab_scheme_resolve(s, fan_in, fan_out, &d)) return NAN;
+  return ilab_dist_central_moment(&d, 2);
+}
+
+double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
+{
+  if (!s->scaling) return ilab_scheme_variance(s, fan_in, fan_out);
+  if (fan_in == 0 || fan_out == 0) return NAN;
+  return s->gain * s->gain * s->scale / fan(s, fan_in, fan_out);
+}
+
+int ilab_scheme_fill(const ilab_scheme *s, const gsl_rng *r, size_t fan_in, size_t fan_out, double *w)
+{
+  ilab_dist d;
+  int st = ilab_scheme_resolve(s, fan_in, fan_out, &d);
+  if (st) return st;
+  ilab_dist_sample(r, &d, w, fan_in * fan_out);
+  return ILAB_OK;
+}

@@ -1,0 +1,74 @@
+/* Initializers: parse a scheme spec, resolve it for (fan_in, fan_out) to a
+ * distribution with an exact variance, fill a weight matrix. */
+#ifndef ILAB_SCHEME_H
+#define ILAB_SCHEME_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+#include "dist.h"
+
+typedef enum { ILAB_FAN_IN, ILAB_FAN_OUT, ILAB_FAN_AVG } ilab_fan_mode;
+
+typedef enum {
+  ILAB_FAMILY_NORMAL,
+  ILAB_FAMILY_TRUNCNORM, /* cut at +-2 sd of the parent normal */
+  ILAB_FAMILY_UNIFORM
+} ilab_family;
+
+/* A parsed scheme.  Two kinds: "fixed" schemes whose law does not depend on
+ * the fans (normal:std=S, uniform:limit=A, truncated_normal:std=S, zeros,
+ * constant:value=C), and variance-scaling schemes, Var(W) = gain^2 * scale / n
+ * with n = fan_in, fan_out or (fan_in + fan_out)/2 by mode. */
+typedef struct {
+  char spec[128];      /* canonical spec, as written in result tables */
+  char name[32];       /* the preset's name, e.g. "he_normal" */
+  int scaling;         /* 1: variance scaling; 0: fixed law */
+  int constant;        /* 1: zeros or constant:value=C */
+  ilab_family family;
+  ilab_fan_mode mode;
+  double scale;        /* variance scaling: Var = gain^2 * scale / n */
+  double gain;         /* multiplies the sd */
+  int correct;         /* truncnorm: divide the parent sd by ILAB_TRUNC2_SD */
+  double std_factor;   /* what the code behind a framework default puts on the sd it
+                          promises: 1/sqrt(3) for U(+-sqrt(v)) instead of U(+-sqrt(3v)),
+                          sqrt(1.3) for TF1 contrib; 1 otherwise */
+  double param;        /* fixed laws: std, limit or constant value */
+} ilab_scheme;
+
+/* Parses "NAME" or "NAME:key=value,key=value" (grammar in design.md).
+ * ILAB_EPARSE with a reason naming the offending part on error. */
+int ilab_scheme_parse(const char *spec, ilab_scheme *s);
+
+/* Resolves s for a layer with the given fans to the distribution its weights
+ * are drawn from.  ILAB_EINVAL if a fan is 0. */
+int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ilab_dist *d);
+
+/* The exact variance of the weights s draws for these fans (from the resolved
+ * distribution: for an uncorrected truncated normal 0.7737... of the nominal). */
+double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out);
+
+/* The variance the scheme's name promises: scale/n for the variance-scaling
+ * family and the framework defaults (what users believe they get), the
+ * exact variance for fixed laws. */
+double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out);
+
+/* Fills w[0..fan_in*fan_out-1] (row-major, fan_in rows) with draws of s. */
+int ilab_scheme_fill(const ilab_scheme *s, const gsl_rng *r, size_t fan_in, size_t fan_out,
+                     double *w);
+
+/* The table of named schemes, for `initlab list`, `initlab moments` and help:
+ * entry i has a spec (a preset with its default parameters), a formula and a
+ * note.  is_preset marks the presets checked by default in `initlab moments`;
+ * audit marks the framework defaults. */
+typedef struct {
+  const char *spec;
+  const char *formula;
+  const char *note;
+  int is_preset;
+  int audit;
+} ilab_scheme_entry;
+
+extern const ilab_scheme_entry ilab_scheme_table[];
+extern const size_t ilab_scheme_table_size;
+
+#endif

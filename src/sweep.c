@@ -1,0 +1,317 @@
+/* The sweep: per trial, draw the unit matrices, the input and the output
+ * gradient once, then push every cell through its network. */
+#include "sweep.h"
+#include "dist.h"
+#include "ilab.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* OpenBLAS's thread-count control (declared in its cblas.h, which we do not
+ * include so as to use GSL's CBLAS prototypes). */
+void openblas_set_num_threads(int num_threads);
+
+static uint64_t mix64(uint64_t z)
+{
+  /* splitmix64's output function (Steele, Lea & Flood 2014) */
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag)
+{
+  uint64_t h = mix64((uint64_t)seed + 0x9e3779b97f4a7c15ULL);
+  h = mix64(h ^ (uint64_t)trial);
+  h = mix64(h ^ (uint64_t)layer);
+  h = mix64(h ^ (uint64_t)tag);
+  return (unsigned long)((h ^ (h >> 32)) & 0xffffffffUL);
+}
+
+/* Families of unit matrices used by the sweep's schemes, per layer. */
+typedef struct {
+  size_t n_fam;
+  unsigned long fam[8];     /* distinct family ids; 0: a matrix of ones */
+  ilab_dist proto[8];       /* a dist of each family, to draw unit values */
+} families;
+
+static int scheme_family(const ilab_config *c, size_t si, size_t l, ilab_dist *d)
+{
+  return ilab_scheme_resolve(&c->schemes[si], c->widths[l - 1], c->widths[l], d);
+}
+
+static size_t total_w(const ilab_config *c)
+{
+  size_t n = 0;
+  for (size_t l = 1; l <= c->depth; l++) n += c->widths[l - 1] * c->widths[l];
+  return n;
+}
+
+static size_t count_families(const ilab_config *c, families *f)
+{
+  f->n_fam = 0;
+  for (size_t si = 0; si < c->n_schemes; si++) {
+    ilab_dist d;
+    if (scheme_family(c, si, 1, &d)) continue;
+    unsigned long id = ilab_dist_family(&d);
+    size_t k;
+    for (k = 0; k < f->n_fam; k++) if (f->fam[k] == id) break;
+    if (k == f->n_fam && f->n_fam < 8) { f->fam[f->n_fam] = id; f->proto[f->n_fam++] = d; }
+  }
+  return f->n_fam;
+}
+
+size_t ilab_sweep_bytes(const ilab_config *c, int threads)
+{
+  families f;
+  size_t nf = count_families(c, &f);
+  double b = (double)nf * (double)total_w(c);
+  b += (double)c->batch * (double)(c->widths[0] + c->widths[c->depth]);
+  for (size_t l = 1; l <= c->depth; l++) b += c->sigma_b2 > 0 ? (double)c->widths[l] : 0;
+  b *= sizeof(double);
+  size_t cells = c->n_acts * c->n_schemes;
+  size_t inflight = (size_t)threads < cells ? (size_t)threads : cells;
+  b += (double)inflight * (double)ilab_mlp_bytes(c->depth, c->widths, c->batch);
+  b += (double)cells * c->trials * c->depth * sizeof(ilab_layer_stats);
+  return b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
+int ilab_sweep_alloc(ilab_sweep *s, const ilab_config *c)
+{
+  s->cfg = c;
+  s->n_cells = c->n_acts * c->n_schemes;
+  s->stats = calloc(s->n_cells * c->trials * c->depth, sizeof *s->stats);
+  s->w_var = calloc(c->n_schemes * c->depth, sizeof *s->w_var);
+  s->w_promised = calloc(c->n_schemes * c->depth, sizeof *s->w_promised);
+  if (!s->stats || !s->w_var || !s->w_promised) {
+    ilab_sweep_free(s);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for the result tables");
+  }
+  for (size_t si = 0; si < c->n_schemes; si++)
+    for (size_t l = 1; l <= c->depth; l++) {
+      s->w_var[si * c->depth + l - 1] = ilab_scheme_variance(&c->schemes[si], c->widths[l - 1], c->widths[l]);
+      s->w_promised[si * c->depth + l - 1] = ilab_scheme_promised_variance(&c->schemes[si], c->widths[l - 1], c->widths[l]);
+    }
+  return ILAB_OK;
+}
+
+void ilab_sweep_free(ilab_sweep *s)
+{
+  free(s->stats);
+  free(s->w_var);
+  free(s->w_promised);
+  s->stats = NULL;
+  s->w_var = s->w_promised = NULL;
+}
+
+/* ---- one trial ------------------------------------------------------------- */
+
+typedef struct {
+  ilab_sweep *s;
+  size_t trial;
+  families fam;
+  double ***unit;     /* [family][layer-1] */
+  double **bias;      /* [layer-1], already scaled by sigma_b */
+  double *x0, *g;     /* input and output gradient, shared by every cell */
+  size_t next;        /* next job, under lock */
+  pthread_mutex_t lock;
+  int status;
+  ilab_mlp **nets;    /* one per worker, reused across cells */
+} trial_ctx;
+
+static size_t take(trial_ctx *t)
+{
+  pthread_mutex_lock(&t->lock);
+  size_t j = t->next++;
+  pthread_mutex_unlock(&t->lock);
+  return j;
+}
+
+static void fail(trial_ctx *t, int st)
+{
+  pthread_mutex_lock(&t->lock);
+  if (!t->status) t->status = st;
+  pthread_mutex_unlock(&t->lock);
+}
+
+/* Draws unit matrix (family k, layer l) from its own keyed stream. */
+static void draw_unit(trial_ctx *t, size_t k, size_t l, gsl_rng *r)
+{
+  const ilab_config *c = t->s->cfg;
+  size_t n = c->widths[l - 1] * c->widths[l];
+  double *u = t->unit[k][l - 1];
+  if (t->fam.fam[k] == 0) {
+    for (size_t i = 0; i < n; i++) u[i] = 1.0;
+    return;
+  }
+  gsl_rng_set(r, ilab_stream_seed(t->s->seed, t->trial, l, t->fam.fam[k]));
+  ilab_dist_sample_unit(r, &t->fam.proto[k], u, n);
+}
+
+static int run_cell(trial_ctx *t, size_t cell, ilab_mlp *net)
+{
+  ilab_sweep *s = t->s;
+  const ilab_config *c = s->cfg;
+  size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+  net->act = c->acts[ai];
+  for (size_t l = 1; l <= c->depth; l++) {
+    ilab_dist d;
+    int st = scheme_family(c, si, l, &d);
+    if (st) return st;
+    unsigned long id = ilab_dist_family(&d);
+    size_t k;
+    for (k = 0; k < t->fam.n_fam; k++) if (t->fam.fam[k] == id) break;
+    if (k == t->fam.n_fam) ILAB_ERROR(ILAB_EINVAL, "scheme '%s' changes family with depth", c->schemes[si].spec);
+    double scale = d.kind == ILAB_DIST_CONSTANT ? d.value : d.scale;
+    ilab_mlp_set_layer(net, l, t->unit[k][l - 1], scale, t->bias ? t->bias[l - 1] : NULL);
+  }
+  memcpy(ilab_mlp_input(net), t->x0, c->batch * c->widths[0] * sizeof(double));
+  for (size_t l = 1; l <= c->depth; l++) {
+    if (s->stop && *s->stop) return ILAB_EINTR;
+    ilab_mlp_forward_layer(net, l, ilab_sweep_at(s, cell, t->trial, l));
+  }
+  ilab_mlp_backward_begin(net, t->g);
+  for (size_t l = c->depth; l >= 1; l--) {
+    if (s->stop && *s->stop) return ILAB_EINTR;
+    ilab_mlp_backward_layer(net, l, ilab_sweep_at(s, cell, t->trial, l));
+  }
+  return ILAB_OK;
+}
+
+typedef struct { trial_ctx *t; int id; int phase; } worker_arg;
+
+static void *worker(void *arg)
+{
+  worker_arg *w = arg;
+  trial_ctx *t = w->t;
+  const ilab_config *c = t->s->cfg;
+  if (w->phase == 0) {
+    /* draw: jobs are (family, layer) pairs */
+    gsl_rng *r = gsl_rng_alloc(t->s->rng_type);
+    if (!r) { fail(t, ilab_error(ILAB_ENOMEM, "out of memory for a generator")); return NULL; }
+    size_t njobs = t->fam.n_fam * c->depth;
+    for (size_t j; (j = take(t)) < njobs && !t->status;)
+      draw_unit(t, j / c->depth, j % c->depth + 1, r);
+    gsl_rng_free(r);
+  } else {
+    for (size_t cell; (cell = take(t)) < t->s->n_cells && !t->status;) {
+      if (t->s->run_cell && !t->s->run_cell[cell]) continue;
+      int st = run_cell(t, cell, t->nets[w->id]);
+      if (st) { fail(t, st); break; }
+      pthread_mutex_lock(&t->lock);
+      if (t->nets[w->id]->check_max > t->s->check_max) t->s->check_max = t->nets[w->id]->check_max;
+      t->s->done++;
+      pthread_mutex_unlock(&t->lock);
+    }
+  }
+  return NULL;
+}
+
+/* Runs one phase on nthreads workers (the calling thread is one of them). */
+static int run_phase(trial_ctx *t, int phase, int nthreads)
+{
+  pthread_t th[64];
+  worker_arg args[64];
+  if (nthreads > 64) nthreads = 64;
+  t->next = 0;
+  int started = 0;
+  for (int i = 1; i < nthreads; i++) {
+    args[i] = (worker_arg){t, i, phase};
+    if (pthread_create(&th[i], NULL, worker, &args[i]) != 0) break;
+    started = i;
+  }
+  args[0] = (worker_arg){t, 0, phase};
+  worker(&args[0]);
+  for (int i = 1; i <= started; i++) pthread_join(th[i], NULL);
+  return t->status;
+}
+
+static void draw_vector(trial_ctx *t, gsl_rng *r, size_t layer, unsigned long tag,
+                        const ilab_dist *d, double *x, size_t n)
+{
+  gsl_rng_set(r, ilab_stream_seed(t->s->seed, t->trial, layer, tag));
+  ilab_dist_sample(r, d, x, n);
+}
+
+int ilab_sweep_run(ilab_sweep *s)
+{
+  const ilab_config *c = s->cfg;
+  int nthreads = s->threads < 1 ? 1 : s->threads;
+  trial_ctx t;
+  memset(&t, 0, sizeof t);
+  t.s = s;
+  pthread_mutex_init(&t.lock, NULL);
+  int st = ILAB_OK;
+  gsl_rng *r = gsl_rng_alloc(s->rng_type);
+  count_families(c, &t.fam);
+  size_t nw = total_w(c);
+  t.unit = calloc(t.fam.n_fam, sizeof *t.unit);
+  t.nets = calloc((size_t)nthreads, sizeof *t.nets);
+  t.x0 = malloc(c->batch * c->widths[0] * sizeof(double));
+  t.g = malloc(c->batch * c->widths[c->depth] * sizeof(double));
+  if (!r || !t.unit || !t.nets || !t.x0 || !t.g) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto done; }
+  for (size_t k = 0; k < t.fam.n_fam; k++) {
+    t.unit[k] = calloc(c->depth, sizeof(double *));
+    double *block = malloc(nw * sizeof(double));
+    if (!t.unit[k] || !block) { free(block); st = ilab_error(ILAB_ENOMEM, "out of memory for %zu weights", nw); goto done; }
+    t.unit[k][0] = block;
+    for (size_t l = 1, off = 0; l <= c->depth; off += c->widths[l - 1] * c->widths[l], l++)
+      t.unit[k][l - 1] = block + off;
+  }
+  if (c->sigma_b2 > 0) {
+    t.bias = calloc(c->depth, sizeof *t.bias);
+    if (!t.bias) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto done; }
+    for (size_t l = 1; l <= c->depth; l++)
+      if (!(t.bias[l - 1] = malloc(c->widths[l] * sizeof(double)))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto done; }
+  }
+  for (int i = 0; i < nthreads; i++)
+  {
+    if ((st = ilab_mlp_alloc(&t.nets[i], c->depth, c->widths, c->batch, &c->acts[0]))) goto done;
+    t.nets[i]->cross_check = s->cross_check;
+  }
+
+  /* Cells run in parallel, each with a single-threaded BLAS; a lone cell
+   * gets every thread inside its products instead. */
+  size_t selected = 0;
+  for (size_t i = 0; i < s->n_cells; i++) selected += !s->run_cell || s->run_cell[i];
+  int cell_threads = (size_t)nthreads < selected ? nthreads : (int)selected;
+  if (cell_threads < 1) cell_threads = 1;
+  openblas_set_num_threads(nthreads / cell_threads);
+
+  ilab_dist in, unit_normal;
+  ilab_dist_normal(&unit_normal, 1.0);
+  for (size_t trial = 0; trial < c->trials && !st; trial++) {
+    t.trial = trial;
+    if ((st = ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in))) break;
+    draw_vector(&t, r, 0, ILAB_STREAM_INPUT, &in, t.x0, c->batch * c->widths[0]);
+    draw_vector(&t, r, c->depth + 1, ILAB_STREAM_GRAD, &unit_normal, t.g, c->batch * c->widths[c->depth]);
+    if (t.bias) {
+      ilab_dist b;
+      ilab_dist_normal(&b, sqrt(c->sigma_b2));
+      for (size_t l = 1; l <= c->depth; l++)
+        draw_vector(&t, r, l, ILAB_STREAM_BIAS, &b, t.bias[l - 1], c->widths[l]);
+    }
+    if ((st = run_phase(&t, 0, nthreads))) break;
+    if (s->stop && *s->stop) { st = ilab_error(ILAB_EINTR, "interrupted"); break; }
+    if ((st = run_phase(&t, 1, cell_threads))) break;
+  }
+  if (st == ILAB_EINTR) ilab_error(ILAB_EINTR, "interrupted by a signal");
+done:
+  gsl_rng_free(r);
+  for (size_t k = 0; t.unit && k < t.fam.n_fam; k++) {
+    if (t.unit[k]) free(t.unit[k][0]);
+    free(t.unit[k]);
+  }
+  free(t.unit);
+  for (size_t l = 0; t.bias && l < c->depth; l++) free(t.bias[l]);
+  free(t.bias);
+  for (int i = 0; t.nets && i < nthreads; i++) ilab_mlp_free(t.nets[i]);
+  free(t.nets);
+  free(t.x0);
+  free(t.g);
+  pthread_mutex_destroy(&t.lock);
+  return st;
+}

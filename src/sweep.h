@@ -1,0 +1,58 @@
+/* Runs the cells of an experiment (activation x scheme x trial), each on
+ * common random numbers from keyed streams, in parallel where that pays. */
+#ifndef ILAB_SWEEP_H
+#define ILAB_SWEEP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+#include "config.h"
+#include "mlp.h"
+
+/* Tags that key the streams which are not weights (weights are keyed by
+ * their unit family, see ilab_dist_family). */
+#define ILAB_STREAM_INPUT 0x494e5055UL /* "INPU" */
+#define ILAB_STREAM_GRAD 0x47524144UL  /* "GRAD" */
+#define ILAB_STREAM_BIAS 0x42494153UL  /* "BIAS" */
+
+/* The seed of the stream for (experiment seed, trial, layer, tag): a fixed
+ * hash (splitmix64's finalizer, Steele et al. 2014, applied in a chain), so
+ * every stream is the same whatever the thread count, the order of cells, or
+ * which cells run.  Folded to 32 bits, as gsl_rng_set keeps no more for
+ * mt19937. */
+unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag);
+
+typedef struct {
+  const ilab_config *cfg;
+  unsigned long seed;
+  const gsl_rng_type *rng_type;
+  int threads;                   /* worker threads, >= 1 */
+  volatile sig_atomic_t *stop;   /* set asynchronously to interrupt; may be NULL */
+  size_t n_cells;                /* n_acts * n_schemes, cell = a * n_schemes + s */
+  unsigned char *run_cell;       /* n_cells flags: 0 skips the cell (NULL: run all) */
+  int cross_check;               /* recompute every mean and variance with gsl_stats_* */
+  double check_max;              /* ... largest relative difference found */
+  /* results, allocated by ilab_sweep_alloc: */
+  ilab_layer_stats *stats;       /* [cell][trial][layer-1] */
+  double *w_var;                 /* [scheme][layer-1]: exact Var(W_l) */
+  double *w_promised;            /* [scheme][layer-1]: the variance the name promises */
+  volatile size_t done;          /* cells x trials finished, for progress */
+} ilab_sweep;
+
+/* Bytes a run will hold at its peak with this many threads. */
+size_t ilab_sweep_bytes(const ilab_config *cfg, int threads);
+
+int ilab_sweep_alloc(ilab_sweep *s, const ilab_config *cfg);
+void ilab_sweep_free(ilab_sweep *s);
+
+/* Runs every selected cell of every trial.  ILAB_EINTR if *stop was set,
+ * ILAB_ENOMEM, or ILAB_EINVAL for a scheme that cannot resolve. */
+int ilab_sweep_run(ilab_sweep *s);
+
+static inline ilab_layer_stats *ilab_sweep_at(const ilab_sweep *s, size_t cell, size_t trial,
+                                              size_t layer)
+{
+  return &s->stats[(cell * s->cfg->trials + trial) * s->cfg->depth + (layer - 1)];
+}
+
+#endif

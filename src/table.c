@@ -1,0 +1,137 @@
+/* Result tables written atomically: temporary file, checked writes, rename. */
+#include "table.h"
+#include "ilab.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ilab_table_open(ilab_table *t, const char *path)
+{
+  memset(t, 0, sizeof *t);
+  size_t n = strlen(path);
+  t->path = strdup(path);
+  t->tmp = malloc(n + 16);
+  if (!t->path || !t->tmp) {
+    free(t->path); free(t->tmp);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  }
+  snprintf(t->tmp, n + 16, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(t->tmp);
+  if (fd < 0) {
+    int e = errno;
+    free(t->path); free(t->tmp);
+    memset(t, 0, sizeof *t);
+    ILAB_ERROR(ILAB_EIO, "cannot create a file beside %s: %s", path, strerror(e));
+  }
+  t->f = fdopen(fd, "w");
+  if (!t->f) {
+    close(fd);
+    unlink(t->tmp);
+    free(t->path); free(t->tmp);
+    memset(t, 0, sizeof *t);
+    ILAB_ERROR(ILAB_EIO, "cannot open %s: %s", path, strerror(errno));
+  }
+  return ILAB_OK;
+}
+
+void ilab_table_comment(ilab_table *t, const char *fmt, ...)
+{
+  va_list ap;
+  fputs("# ", t->f);
+  va_start(ap, fmt);
+  vfprintf(t->f, fmt, ap);
+  va_end(ap);
+  fputc('\n', t->f);
+}
+
+void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *text)
+{
+  const char *p = text;
+  while (*p) {
+    size_t n = strcspn(p, "\n");
+    fprintf(t->f, "# %s%.*s\n", prefix, (int)n, p);
+    p += n;
+    if (*p == '\n') p++;
+  }
+}
+
+static void sep(ilab_table *t)
+{
+  if (t->col++) fputc('\t', t->f);
+}
+
+void ilab_table_format(double x, char *buf)
+{
+  if (isnan(x)) strcpy(buf, "nan");
+  else if (isinf(x)) strcpy(buf, x > 0 ? "inf" : "-inf");
+  else snprintf(buf, 32, "%.17g", x);
+}
+
+void ilab_table_str(ilab_table *t, const char *s) { sep(t); fputs(s, t->f); }
+
+void ilab_table_num(ilab_table *t, double x)
+{
+  char buf[32];
+  ilab_table_format(x, buf);
+  sep(t);
+  fputs(buf, t->f);
+}
+
+void ilab_table_int(ilab_table *t, long long x) { sep(t); fprintf(t->f, "%lld", x); }
+
+void ilab_table_end_row(ilab_table *t)
+{
+  fputc('\n', t->f);
+  t->col = 0;
+}
+
+void ilab_table_header(ilab_table *t, const char *names)
+{
+  const char *p = names;
+  while (*p) {
+    p += strspn(p, " ");
+    size_t n = strcspn(p, " ");
+    if (!n) break;
+    sep(t);
+    fprintf(t->f, "%.*s", (int)n, p);
+    p += n;
+  }
+  ilab_table_end_row(t);
+}
+
+static void release(ilab_table *t)
+{
+  free(t->path);
+  free(t->tmp);
+  memset(t, 0, sizeof *t);
+}
+
+int ilab_table_commit(ilab_table *t)
+{
+  int bad = fflush(t->f) != 0 || ferror(t->f);
+  int e = errno;
+  if (!bad && fsync(fileno(t->f)) != 0 && errno != EINVAL) { bad = 1; e = errno; }
+  if (fclose(t->f) != 0 && !bad) { bad = 1; e = errno; }
+  t->f = NULL;
+  if (!bad && rename(t->tmp, t->path) != 0) { bad = 1; e = errno; }
+  if (bad) {
+    unlink(t->tmp);
+    int st = ilab_error(ILAB_EIO, "writing %s failed: %s", t->path, strerror(e));
+    release(t);
+    return st;
+  }
+  release(t);
+  return ILAB_OK;
+}
+
+void ilab_table_abort(ilab_table *t)
+{
+  if (!t->tmp) return;
+  if (t->f) fclose(t->f);
+  unlink(t->tmp);
+  release(t);
+}

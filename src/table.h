@@ -1,0 +1,51 @@
+/* Result tables: a '#' provenance header, tab-separated columns, written to a
+ * temporary file beside the target and renamed into place only when complete. */
+#ifndef ILAB_TABLE_H
+#define ILAB_TABLE_H
+
+#include <stdio.h>
+
+typedef struct {
+  FILE *f;
+  char *path; /* final name */
+  char *tmp;  /* temporary name, in the same folder so rename() is atomic */
+  int col;    /* columns written on the current line */
+} ilab_table;
+
+/* Opens a temporary file beside path.  ILAB_EIO with a reason on failure. */
+int ilab_table_open(ilab_table *t, const char *path);
+
+/* Writes "# " + the formatted text + "\n" (provenance). */
+void ilab_table_comment(ilab_table *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Writes each line of text prefixed by "# " (e.g. the experiment file). */
+void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *text);
+
+/* Cells of the current line: a string, a number (%.17g; inf, -inf, nan), an
+ * integer.  Tabs are put between cells. */
+void ilab_table_str(ilab_table *t, const char *s);
+void ilab_table_num(ilab_table *t, double x);
+void ilab_table_int(ilab_table *t, long long x);
+
+/* Ends the current line. */
+void ilab_table_end_row(ilab_table *t);
+
+/* Writes a header line from a space-separated list of column names. */
+void ilab_table_header(ilab_table *t, const char *names);
+
+/* Flushes, checks every write, closes and renames into place.  On any error
+ * (a full disk, say) the temporary file is removed, the previous file under
+ * the final name is left as it was, and ILAB_EIO is returned with a reason. */
+int ilab_table_commit(ilab_table *t);
+
+/* Closes and removes the temporary file; the final name is untouched. */
+void ilab_table_abort(ilab_table *t);
+
+/* Formats x as the tables do, into buf (at least 32 bytes). */
+void ilab_table_format(double x, char *buf);
+
+#endif
