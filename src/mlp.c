@@ -13,8 +13,10 @@
 /* ---- streaming (count, mean, M2) over finite entries ---------------------- */
 
 typedef struct {
-  double n, mean, m2;
-  long long bad; /* non-finite entries skipped */
+  double n, mean, m2; /* mean relative to shift, the first finite value seen, so
+                         that data far from zero keep their digits */
+  double shift;
+  long long bad;      /* non-finite entries skipped */
 } acc;
 
 static void acc_merge(acc *a, double n, double mean, double m2)
@@ -28,19 +30,23 @@ static void acc_merge(acc *a, double n, double mean, double m2)
 }
 
 /* Adds a block that is in cache: two passes over it (sum, then squared
- * deviations), merged by Chan et al. (1979).  A block with inf or NaN entries,
- * or whose sum overflows, goes through Welford's update over its finite
- * entries instead. */
+ * deviations, with the corrected two-pass term -(sum d)^2/k of Chan, Golub &
+ * LeVeque 1983), merged into the running (count, mean, M2) by Chan et al.'s
+ * pairwise update.  A block with inf or NaN entries, or whose sums overflow,
+ * goes through Welford's update over its finite entries instead. */
 static void acc_block(acc *a, const double *v, size_t k)
 {
-  double s = 0;
-  for (size_t i = 0; i < k; i++) s += v[i];
+  if (a->n == 0 && isfinite(v[0])) a->shift = v[0];
+  double s = 0, sh = a->shift;
+  for (size_t i = 0; i < k; i++) s += v[i] - sh;
   if (isfinite(s)) {
-    double mean = s / (double)k, m2 = 0;
+    double mean = s / (double)k, m2 = 0, c = 0;
     for (size_t i = 0; i < k; i++) {
-      double d = v[i] - mean;
+      double d = (v[i] - sh) - mean;
+      c += d;
       m2 += d * d;
     }
+    m2 -= c * c / (double)k;
     if (isfinite(m2)) {
       acc_merge(a, (double)k, mean, m2);
       return;
@@ -49,16 +55,18 @@ static void acc_block(acc *a, const double *v, size_t k)
   double n = 0, mean = 0, m2 = 0;
   for (size_t i = 0; i < k; i++) {
     if (!isfinite(v[i])) { a->bad++; continue; }
+    if (a->n == 0 && n == 0) sh = a->shift = v[i];
+    double y = v[i] - sh;
     n += 1;
-    double d = v[i] - mean;
+    double d = y - mean;
     mean += d / n;
-    m2 += d * (v[i] - mean);
+    m2 += d * (y - mean);
   }
   acc_merge(a, n, mean, m2);
 }
 
 static double acc_var(const acc *a) { return a->n > 1 ? a->m2 / (a->n - 1) : NAN; }
-static double acc_mean(const acc *a) { return a->n > 0 ? a->mean : NAN; }
+static double acc_mean(const acc *a) { return a->n > 0 ? a->shift + a->mean : NAN; }
 
 /* Block length: two blocks of doubles (input and output) stay in L1. */
 #define BLOCK 512
@@ -215,7 +223,7 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   }
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nout, (int)nin,
               net->scale[l], x0, (int)nin, net->unit[l], (int)nout, beta, h, (int)nout);
-  acc ah = {0, 0, 0, 0}, ax = {0, 0, 0, 0};
+  acc ah = {0, 0, 0, 0, 0}, ax = {0, 0, 0, 0, 0};
   long long zeros = 0, sat = 0, bad = 0;
   for (size_t i = 0; i < n; i += BLOCK) {
     size_t k = n - i < BLOCK ? n - i : BLOCK;
@@ -230,7 +238,7 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   st->x_mean = acc_mean(&ax);
   st->x_var = acc_var(&ax);
   /* E[x^2] = M2/n + mean^2, over the finite entries */
-  st->x_sq = ax.n > 0 ? ax.m2 / ax.n + ax.mean * ax.mean : NAN;
+  st->x_sq = ax.n > 0 ? ax.m2 / ax.n + acc_mean(&ax) * acc_mean(&ax) : NAN;
   st->zero_frac = (double)zeros / (double)n;
   st->sat_frac = (double)sat / (double)n;
   st->nonfinite = bad;
@@ -261,7 +269,7 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *h = net->h + net->h_off[l], *x = net->x + net->x_off[l];
   const double *x0 = net->x + net->x_off[l - 1];
-  acc ag = {0, 0, 0, 0}, adh = {0, 0, 0, 0}, adw = {0, 0, 0, 0};
+  acc ag = {0, 0, 0, 0, 0}, adh = {0, 0, 0, 0, 0}, adw = {0, 0, 0, 0, 0};
   for (size_t i = 0; i < n; i += BLOCK) {
     size_t k = n - i < BLOCK ? n - i : BLOCK;
     dphi_block(&net->act, net->g + i, h + i, x + i, net->dh + i, k);

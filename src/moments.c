@@ -4,14 +4,14 @@
 #include <math.h>
 #include <gsl/gsl_statistics_double.h>
 
-void ilab_moments_init(ilab_moments *m) { m->n = m->mean = m->m2 = m->m3 = m->m4 = 0; }
+void ilab_moments_init(ilab_moments *m) { m->n = m->mean = m->m2 = m->m3 = m->m4 = m->shift = 0; }
 
 void ilab_moments_merge(ilab_moments *a, const ilab_moments *b)
 {
   if (b->n == 0) return;
   if (a->n == 0) { *a = *b; return; }
   double na = a->n, nb = b->n, n = na + nb;
-  double d = b->mean - a->mean, dn = d / n;
+  double d = (b->mean + (b->shift - a->shift)) - a->mean, dn = d / n;
   double m2 = a->m2 + b->m2 + d * dn * na * nb;
   double m3 = a->m3 + b->m3 + d * dn * dn * na * nb * (na - nb)
               + 3 * dn * (na * b->m2 - nb * a->m2);
@@ -24,12 +24,8 @@ void ilab_moments_merge(ilab_moments *a, const ilab_moments *b)
 
 void ilab_moments_merge2(ilab_moments *a, double n, double mean, double m2)
 {
-  ilab_moments b = {n, mean, m2, 0, 0};
-  if (a->n == 0) { *a = b; return; }
-  double na = a->n, nt = na + n, d = mean - a->mean;
-  a->m2 += m2 + d * d * na * n / nt;
-  a->mean += d * n / nt;
-  a->n = nt;
+  ilab_moments b = {n, 0, m2, 0, 0, mean};
+  ilab_moments_merge(a, &b);
 }
 
 /* Block length: small enough that a block stays in L1 between its two passes. */
@@ -40,19 +36,24 @@ void ilab_moments_add(ilab_moments *m, const double *x, size_t n)
   for (size_t i = 0; i < n; i += BLOCK) {
     size_t k = n - i < BLOCK ? n - i : BLOCK;
     const double *b = x + i;
-    double s = 0;
-    for (size_t j = 0; j < k; j++) s += b[j];
-    double mean = s / (double)k, m2 = 0, m3 = 0, m4 = 0;
+    /* Deviations are taken from the accumulator's shift (its first value),
+     * so a large common offset does not swamp them; the second pass adds the
+     * corrected two-pass term -(sum d)^2/k (Chan, Golub & LeVeque 1983). */
+    if (m->n == 0 && i == 0) m->shift = b[0];
+    double s = 0, sh = m->shift;
+    for (size_t j = 0; j < k; j++) s += b[j] - sh;
+    double mean = s / (double)k, m2 = 0, m3 = 0, m4 = 0, c = 0;
     for (size_t j = 0; j < k; j++) {
-      double d = b[j] - mean, d2 = d * d;
-      m2 += d2; m3 += d2 * d; m4 += d2 * d2;
+      double d = (b[j] - sh) - mean, d2 = d * d;
+      c += d; m2 += d2; m3 += d2 * d; m4 += d2 * d2;
     }
-    ilab_moments blk = {(double)k, mean, m2, m3, m4};
+    m2 -= c * c / (double)k;
+    ilab_moments blk = {(double)k, mean, m2, m3, m4, sh};
     ilab_moments_merge(m, &blk);
   }
 }
 
-double ilab_moments_mean(const ilab_moments *m) { return m->n > 0 ? m->mean : NAN; }
+double ilab_moments_mean(const ilab_moments *m) { return m->n > 0 ? m->shift + m->mean : NAN; }
 
 double ilab_moments_variance(const ilab_moments *m) { return m->n > 1 ? m->m2 / (m->n - 1) : NAN; }
 

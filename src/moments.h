@@ -12,6 +12,8 @@
  * two-pass algorithm. */
 typedef struct {
   double n, mean, m2, m3, m4;
+  double shift; /* mean is stored relative to this value (the first one seen),
+                   so that data with a mean far from zero keep their digits */
 } ilab_moments;
 
 void ilab_moments_init(ilab_moments *m);

@@ -9,9 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#if defined(__GNUC__)
+#define ILAB_TEST_UNUSED __attribute__((unused))
+#else
+#define ILAB_TEST_UNUSED
+#endif
+
 static int ilab_test_passed, ilab_test_failed;
 
-static void ilab_test_report(int ok, const char *fmt, va_list ap, const char *detail)
+ILAB_TEST_UNUSED static void ilab_test_report(int ok, const char *fmt, va_list ap, const char *detail)
 {
   static int verbose = -1;
   if (verbose < 0) verbose = getenv("ILAB_TEST_VERBOSE") != NULL;
@@ -25,7 +31,7 @@ static void ilab_test_report(int ok, const char *fmt, va_list ap, const char *de
 }
 
 /* Passes when ok is non-zero. */
-static void ilab_test(int ok, const char *fmt, ...)
+ILAB_TEST_UNUSED static void ilab_test(int ok, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -34,7 +40,7 @@ static void ilab_test(int ok, const char *fmt, ...)
 }
 
 /* Passes when |obs - exp| <= tol * |exp| (exact equality passes too; NaN fails). */
-static void ilab_test_rel(double obs, double exp, double tol, const char *fmt, ...)
+ILAB_TEST_UNUSED static void ilab_test_rel(double obs, double exp, double tol, const char *fmt, ...)
 {
   char detail[160];
   int ok = obs == exp || fabs(obs - exp) <= tol * fabs(exp);
@@ -46,7 +52,7 @@ static void ilab_test_rel(double obs, double exp, double tol, const char *fmt, .
 }
 
 /* Passes when |obs - exp| <= tol. */
-static void ilab_test_abs(double obs, double exp, double tol, const char *fmt, ...)
+ILAB_TEST_UNUSED static void ilab_test_abs(double obs, double exp, double tol, const char *fmt, ...)
 {
   char detail[160];
   int ok = obs == exp || fabs(obs - exp) <= tol;
@@ -58,7 +64,7 @@ static void ilab_test_abs(double obs, double exp, double tol, const char *fmt, .
 }
 
 /* Passes when obs == exp. */
-static void ilab_test_int(long obs, long exp, const char *fmt, ...)
+ILAB_TEST_UNUSED static void ilab_test_int(long obs, long exp, const char *fmt, ...)
 {
   char detail[96];
   snprintf(detail, sizeof detail, "observed %ld vs expected %ld", obs, exp);
@@ -69,7 +75,7 @@ static void ilab_test_int(long obs, long exp, const char *fmt, ...)
 }
 
 /* Passes when |z| <= zmax: a statistical check whose tolerance is a z-score. */
-static void ilab_test_z(double z, double zmax, const char *fmt, ...)
+ILAB_TEST_UNUSED static void ilab_test_z(double z, double zmax, const char *fmt, ...)
 {
   char detail[96];
   snprintf(detail, sizeof detail, "z = %.3f, limit %.2f", z, zmax);
@@ -79,7 +85,7 @@ static void ilab_test_z(double z, double zmax, const char *fmt, ...)
   va_end(ap);
 }
 
-static int ilab_test_summary(void)
+ILAB_TEST_UNUSED static int ilab_test_summary(void)
 {
   printf("%d passed, %d failed\n", ilab_test_passed, ilab_test_failed);
   return ilab_test_failed ? 1 : 0;

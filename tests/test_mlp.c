@@ -1,0 +1,197 @@
+/* Tests of the network: the backward pass against central finite differences
+ * for every activation, the fused statistics against GSL, and the exact
+ * proportionality of schemes of one family. */
+#include "test.h"
+#include "act.h"
+#include "ilab.h"
+#include "mlp.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_statistics_double.h>
+
+enum { L = 3, B = 5 };
+static const size_t widths[L + 1] = {7, 6, 9, 4};
+
+/* f = sum over the batch and outputs of G * X_L: the loss whose per-example
+ * gradient with respect to X_L is G, as the backward pass assumes. */
+static double loss(ilab_mlp *net, const double *G)
+{
+  ilab_layer_stats st;
+  for (size_t l = 1; l <= L; l++) ilab_mlp_forward_layer(net, l, &st);
+  const double *x = ilab_mlp_x(net, L);
+  double f = 0;
+  for (size_t i = 0; i < B * widths[L]; i++) f += G[i] * x[i];
+  return f;
+}
+
+/* Kann's kad_check_grad: compare the directional derivative along a random
+ * direction V with the central difference (f(W + eps V) - f(W - eps V))/(2 eps).
+ * Its truncation error is O(eps^2 f''') and its rounding error O(1e-16 |f|/eps);
+ * eps = 1e-5 balances them near 1e-10 relative, so 1e-6 is a safe bound that
+ * a wrong derivative (off by a factor, a sign, a transposition) cannot meet. */
+static void check_act(const char *spec, double sigma_b)
+{
+  ilab_act a;
+  ilab_act_parse(spec, &a);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 2024);
+  ilab_mlp *net;
+  ilab_mlp_alloc(&net, L, widths, B, &a);
+  double *unit[L + 1], *bias[L + 1], scale[L + 1];
+  for (size_t l = 1; l <= L; l++) {
+    size_t n = widths[l - 1] * widths[l];
+    unit[l] = malloc(n * sizeof(double));
+    bias[l] = malloc(widths[l] * sizeof(double));
+    for (size_t i = 0; i < n; i++) unit[l][i] = gsl_ran_gaussian(r, 1.0);
+    for (size_t i = 0; i < widths[l]; i++) bias[l][i] = gsl_ran_gaussian(r, sigma_b);
+    scale[l] = 1.3 / sqrt((double)widths[l - 1]);
+    ilab_mlp_set_layer(net, l, unit[l], scale[l], sigma_b > 0 ? bias[l] : NULL);
+  }
+  double *x0 = ilab_mlp_input(net), *G = malloc(B * widths[L] * sizeof(double));
+  for (size_t i = 0; i < B * widths[0]; i++) x0[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t i = 0; i < B * widths[L]; i++) G[i] = gsl_ran_gaussian(r, 1.0);
+
+  loss(net, G);
+  ilab_mlp_backward_begin(net, G);
+  ilab_layer_stats st;
+  double dw[L + 1][64];
+  for (size_t l = L; l >= 1; l--) {
+    ilab_mlp_backward_layer(net, l, &st);
+    memcpy(dw[l], ilab_mlp_grad_w(net), widths[l - 1] * widths[l] * sizeof(double));
+  }
+  double gx1[B * 6];
+  memcpy(gx1, ilab_mlp_grad_x(net), sizeof gx1); /* dL/dX_1, left in place after l = 1 */
+
+  const double eps = 1e-5;
+  for (size_t l = 1; l <= L; l++) {
+    size_t n = widths[l - 1] * widths[l];
+    double v[64], *u0 = malloc(n * sizeof(double)), dot = 0;
+    memcpy(u0, unit[l], n * sizeof(double));
+    for (size_t i = 0; i < n; i++) v[i] = gsl_ran_gaussian(r, 1.0);
+    /* W = scale * U: perturbing U by eps V perturbs W by scale * eps * V */
+    for (size_t i = 0; i < n; i++) unit[l][i] = u0[i] + eps * v[i];
+    double fp = loss(net, G);
+    for (size_t i = 0; i < n; i++) unit[l][i] = u0[i] - eps * v[i];
+    double fm = loss(net, G);
+    memcpy(unit[l], u0, n * sizeof(double));
+    /* dW is the batch-mean gradient: d f / d W = B dW */
+    for (size_t i = 0; i < n; i++) dot += B * dw[l][i] * scale[l] * v[i];
+    ilab_test_rel(dot, (fp - fm) / (2 * eps), 1e-6, "%s%s: dL/dW_%zu along a random direction", spec,
+                  sigma_b > 0 ? " with bias" : "", l);
+    free(u0);
+  }
+  /* dL/dX_1: perturb the stored X_1 and run layers 2..L again */
+  {
+    size_t n = B * widths[1];
+    double *x1 = (double *)ilab_mlp_x(net, 1), v[B * 6], x1s[B * 6], dot = 0;
+    loss(net, G);
+    memcpy(x1s, x1, n * sizeof(double));
+    for (size_t i = 0; i < n; i++) v[i] = gsl_ran_gaussian(r, 1.0);
+    double f[2];
+    for (int sgn = 0; sgn < 2; sgn++) {
+      for (size_t i = 0; i < n; i++) x1[i] = x1s[i] + (sgn ? -eps : eps) * v[i];
+      f[sgn] = 0;
+      for (size_t l = 2; l <= L; l++) ilab_mlp_forward_layer(net, l, &st);
+      const double *xl = ilab_mlp_x(net, L);
+      for (size_t i = 0; i < B * widths[L]; i++) f[sgn] += G[i] * xl[i];
+    }
+    for (size_t i = 0; i < n; i++) dot += gx1[i] * v[i];
+    ilab_test_rel(dot, (f[0] - f[1]) / (2 * eps), 1e-6, "%s%s: dL/dX_1 along a random direction", spec,
+                  sigma_b > 0 ? " with bias" : "");
+  }
+  for (size_t l = 1; l <= L; l++) { free(unit[l]); free(bias[l]); }
+  free(G);
+  ilab_mlp_free(net);
+  gsl_rng_free(r);
+}
+
+/* The fused statistics against gsl_stats_* on the stored buffers: the same
+ * numbers by another algorithm, to 1e-12 relative (rounding only). */
+static void check_stats(const char *spec)
+{
+  enum { N = 300, BB = 64 };
+  size_t w[3] = {N, N, N};
+  ilab_act a;
+  ilab_act_parse(spec, &a);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  ilab_mlp *net;
+  ilab_mlp_alloc(&net, 2, w, BB, &a);
+  double *u = malloc(2 * N * N * sizeof(double)), *G = malloc(BB * N * sizeof(double));
+  for (size_t i = 0; i < 2 * N * N; i++) u[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t i = 0; i < BB * N; i++) G[i] = gsl_ran_gaussian(r, 1.0);
+  ilab_mlp_set_layer(net, 1, u, 1.5 / sqrt(N), NULL);
+  ilab_mlp_set_layer(net, 2, u + N * N, 1.5 / sqrt(N), NULL);
+  double *x0 = ilab_mlp_input(net);
+  for (size_t i = 0; i < BB * N; i++) x0[i] = 3 + gsl_ran_gaussian(r, 1.0); /* a mean far from 0 */
+  net->cross_check = 1;
+  ilab_layer_stats st[3];
+  for (size_t l = 1; l <= 2; l++) ilab_mlp_forward_layer(net, l, &st[l]);
+  const double *h = ilab_mlp_h(net, 2), *x = ilab_mlp_x(net, 2);
+  size_t n = BB * N;
+  ilab_test_rel(st[2].h_mean, gsl_stats_mean(h, 1, n), 1e-12, "%s: h_mean vs gsl_stats_mean", spec);
+  ilab_test_rel(st[2].h_var, gsl_stats_variance(h, 1, n), 1e-12, "%s: h_var vs gsl_stats_variance", spec);
+  ilab_test_rel(st[2].x_mean, gsl_stats_mean(x, 1, n), 1e-12, "%s: x_mean vs gsl_stats_mean", spec);
+  ilab_test_rel(st[2].x_var, gsl_stats_variance(x, 1, n), 1e-12, "%s: x_var vs gsl_stats_variance", spec);
+  double sq = 0;
+  for (size_t i = 0; i < n; i++) sq += x[i] * x[i];
+  ilab_test_rel(st[2].x_sq, sq / (double)n, 1e-12, "%s: x_sq vs a direct sum", spec);
+  long long zeros = 0;
+  for (size_t i = 0; i < n; i++) zeros += x[i] == 0;
+  ilab_test_rel(st[2].zero_frac, (double)zeros / (double)n, 0, "%s: zero_frac", spec);
+  ilab_mlp_backward_begin(net, G);
+  ilab_mlp_backward_layer(net, 2, &st[2]);
+  ilab_test_rel(st[2].gx_var, gsl_stats_variance(G, 1, n), 1e-12, "%s: gx_var at the top is Var(G)", spec);
+  const double *dw = ilab_mlp_grad_w(net);
+  ilab_test_rel(st[2].gw_var, gsl_stats_variance(dw, 1, N * N), 1e-12, "%s: gw_var vs gsl_stats_variance", spec);
+  const double *g1 = ilab_mlp_grad_x(net);
+  double g1var = gsl_stats_variance(g1, 1, n);
+  ilab_mlp_backward_layer(net, 1, &st[1]);
+  ilab_test_rel(st[1].gx_var, g1var, 1e-12, "%s: gx_var of layer 1 vs gsl_stats_variance", spec);
+  ilab_test(net->check_max < 1e-12, "%s: cross-check's largest difference %.3g < 1e-12", spec, net->check_max);
+  free(u);
+  free(G);
+  ilab_mlp_free(net);
+  gsl_rng_free(r);
+}
+
+/* An exploding network is a result: entries that overflow are counted, the
+ * moments skip them and stay finite numbers or NaN, never a crash. */
+static void check_overflow(void)
+{
+  size_t w[3] = {50, 50, 50};
+  ilab_act a;
+  ilab_act_parse("relu", &a);
+  ilab_mlp *net;
+  ilab_mlp_alloc(&net, 2, w, 4, &a);
+  double *u = malloc(50 * 50 * sizeof(double));
+  for (size_t i = 0; i < 50 * 50; i++) u[i] = 1;
+  ilab_mlp_set_layer(net, 1, u, 1e200, NULL);
+  ilab_mlp_set_layer(net, 2, u, 1e200, NULL);
+  double *x0 = ilab_mlp_input(net);
+  for (size_t i = 0; i < 4 * 50; i++) x0[i] = 1;
+  ilab_layer_stats st;
+  ilab_mlp_forward_layer(net, 1, &st);
+  ilab_test_int(st.nonfinite, 0, "layer 1 of 1e200 weights is finite");
+  ilab_test(isfinite(st.h_mean) && st.h_mean > 0, "layer 1 h_mean finite");
+  ilab_mlp_forward_layer(net, 2, &st);
+  ilab_test_int(st.nonfinite, 4 * 50, "layer 2 overflows everywhere: every entry counted");
+  ilab_test(isnan(st.h_var) && isnan(st.h_mean), "no finite entries: moments are NaN, not garbage");
+  free(u);
+  ilab_mlp_free(net);
+}
+
+int main(void)
+{
+  static const char *const acts[] = {"linear", "tanh", "relu", "leaky_relu:slope=0.1", "sigmoid", "selu"};
+  for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+    check_act(acts[i], 0);
+    check_act(acts[i], 0.3);
+    check_stats(acts[i]);
+  }
+  check_overflow();
+  return ilab_test_summary();
+}
