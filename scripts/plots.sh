@@ -16,3 +16,7 @@ for gp in plots/*.gp; do
   drawn=$((drawn + 1))
 done
 [ "$drawn" -gt 0 ] || echo "plots.sh: no tables under $res; run 'make run' first" >&2
+# The README's gallery: the figures that tell the story, kept in docs/.
+for f in depth/depth; do
+  [ -f "$res/$f.png" ] && cp "$res/$f.png" docs/ || true
+done
