@@ -10,11 +10,23 @@
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_statistics_double.h>
 
+/* Block length of the statistics: long enough to amortize a merge, short
+ * enough that a block's sums stay accurate. */
+#define BLOCK 512
+
 /* ---- streaming (count, mean, M2) over finite entries ---------------------- */
 
+/* Each buffer is summarized block by block in the same pass that computes it:
+ * a block of k entries gives sum d and sum d^2 of d = v - shift, with the
+ * shift the mean of the buffer's first block, so that the sums carry the
+ * spread and not the offset ("shifted data", Chan, Golub & LeVeque 1983: the
+ * error of M2 = sum d^2 - (sum d)^2/k is that of the two-pass algorithm times
+ * 1 + (mean - shift)^2/var, which the first block's mean keeps near 1).
+ * Blocks are merged by Chan et al.'s pairwise update.  A block whose sums are
+ * not finite (an inf or NaN entry, or an overflow) is summed again by
+ * Welford's update over its finite entries. */
 typedef struct {
-  double n, mean, m2; /* mean relative to shift, the first finite value seen, so
-                         that data far from zero keep their digits */
+  double n, mean, m2; /* mean relative to shift */
   double shift;
   long long bad;      /* non-finite entries skipped */
 } acc;
@@ -29,34 +41,31 @@ static void acc_merge(acc *a, double n, double mean, double m2)
   a->n = nt;
 }
 
-/* Adds a block that is in cache: two passes over it (sum, then squared
- * deviations, with the corrected two-pass term -(sum d)^2/k of Chan, Golub &
- * LeVeque 1983), merged into the running (count, mean, M2) by Chan et al.'s
- * pairwise update.  A block with inf or NaN entries, or whose sums overflow,
- * goes through Welford's update over its finite entries instead. */
-static void acc_block(acc *a, const double *v, size_t k)
+/* Sets the shift to the mean of the finite entries of v[0..k-1] (0 if none). */
+static void acc_start(acc *a, const double *v, size_t k)
 {
-  if (a->n == 0 && isfinite(v[0])) a->shift = v[0];
-  double s = 0, sh = a->shift;
-  for (size_t i = 0; i < k; i++) s += v[i] - sh;
-  if (isfinite(s)) {
-    double mean = s / (double)k, m2 = 0, c = 0;
-    for (size_t i = 0; i < k; i++) {
-      double d = (v[i] - sh) - mean;
-      c += d;
-      m2 += d * d;
-    }
-    m2 -= c * c / (double)k;
-    if (isfinite(m2)) {
-      acc_merge(a, (double)k, mean, m2);
-      return;
-    }
+  double s = 0;
+  size_t m = 0;
+  for (size_t i = 0; i < k; i++)
+    if (isfinite(v[i])) { s += v[i]; m++; }
+  a->n = a->mean = a->m2 = 0;
+  a->bad = 0;
+  a->shift = m && isfinite(s) ? s / (double)m : 0;
+}
+
+/* Adds a block from its shifted sums s1 = sum d, s2 = sum d^2; falls back to
+ * Welford over the finite entries of v when the sums are not finite. */
+static void acc_add(acc *a, const double *v, size_t k, double s1, double s2)
+{
+  if (isfinite(s1) && isfinite(s2)) {
+    double m2 = s2 - s1 * s1 / (double)k;
+    acc_merge(a, (double)k, s1 / (double)k, m2 > 0 ? m2 : 0);
+    return;
   }
   double n = 0, mean = 0, m2 = 0;
   for (size_t i = 0; i < k; i++) {
     if (!isfinite(v[i])) { a->bad++; continue; }
-    if (a->n == 0 && n == 0) sh = a->shift = v[i];
-    double y = v[i] - sh;
+    double y = v[i] - a->shift;
     n += 1;
     double d = y - mean;
     mean += d / n;
@@ -65,11 +74,26 @@ static void acc_block(acc *a, const double *v, size_t k)
   acc_merge(a, n, mean, m2);
 }
 
+/* Moments of a whole buffer in one pass. */
+static void acc_buffer(acc *a, const double *v, size_t n)
+{
+  acc_start(a, v, n < BLOCK ? n : BLOCK);
+  double sh = a->shift;
+  for (size_t i = 0; i < n; i += BLOCK) {
+    size_t k = n - i < BLOCK ? n - i : BLOCK;
+    const double *b = v + i;
+    double s1 = 0, s2 = 0;
+    for (size_t j = 0; j < k; j++) {
+      double d = b[j] - sh;
+      s1 += d;
+      s2 += d * d;
+    }
+    acc_add(a, b, k, s1, s2);
+  }
+}
+
 static double acc_var(const acc *a) { return a->n > 1 ? a->m2 / (a->n - 1) : NAN; }
 static double acc_mean(const acc *a) { return a->n > 0 ? a->shift + a->mean : NAN; }
-
-/* Block length: two blocks of doubles (input and output) stay in L1. */
-#define BLOCK 512
 
 /* Compares a mean and variance with gsl_stats_mean and gsl_stats_variance on
  * the same buffer (when every entry is finite) and keeps the largest relative
@@ -109,7 +133,8 @@ size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch)
 {
   size_t nx, nh, nmax, nw;
   sizes(L, widths, batch, &nx, &nh, &nmax, &nw);
-  size_t n = add_ok(add_ok(nx, nh), add_ok(mul_ok(3, nmax), nw));
+  (void)nh;
+  size_t n = add_ok(nx, add_ok(mul_ok(4, nmax), nw));
   return mul_ok(n, sizeof(double));
 }
 
@@ -117,7 +142,7 @@ void ilab_mlp_free(ilab_mlp *net)
 {
   if (!net) return;
   free(net->widths); free(net->unit); free(net->scale); free(net->bias);
-  free(net->x); free(net->h); free(net->x_off); free(net->h_off);
+  free(net->x); free(net->h); free(net->x_off);
   free(net->g); free(net->g2); free(net->dh); free(net->dw);
   free(net);
 }
@@ -139,25 +164,22 @@ int ilab_mlp_alloc(ilab_mlp **out, size_t L, const size_t *widths, size_t batch,
   net->scale = calloc(L + 1, sizeof *net->scale);
   net->bias = calloc(L + 1, sizeof *net->bias);
   net->x_off = malloc((L + 1) * sizeof *net->x_off);
-  net->h_off = malloc((L + 1) * sizeof *net->h_off);
   net->x = malloc(nx * sizeof(double));
-  net->h = malloc(nh * sizeof(double));
+  net->h = malloc(nmax * sizeof(double));
   net->g = malloc(nmax * sizeof(double));
   net->g2 = malloc(nmax * sizeof(double));
   net->dh = malloc(nmax * sizeof(double));
   net->dw = malloc(nw * sizeof(double));
-  if (!net->widths || !net->unit || !net->scale || !net->bias || !net->x_off || !net->h_off ||
+  if (!net->widths || !net->unit || !net->scale || !net->bias || !net->x_off ||
       !net->x || !net->h || !net->g || !net->g2 || !net->dh || !net->dw) {
     ilab_mlp_free(net);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory allocating a network of %zu layers", L);
   }
   memcpy(net->widths, widths, (L + 1) * sizeof *widths);
-  size_t ox = 0, oh = 0;
+  size_t ox = 0;
   for (size_t l = 0; l <= L; l++) {
     net->x_off[l] = ox;
     ox += batch * widths[l];
-    net->h_off[l] = oh; /* H_l at h_off[l], l >= 1 */
-    if (l) oh += batch * widths[l];
   }
   *out = net;
   return ILAB_OK;
@@ -172,50 +194,55 @@ void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scal
 
 double *ilab_mlp_input(ilab_mlp *net) { return net->x; }
 const double *ilab_mlp_x(const ilab_mlp *net, size_t l) { return net->x + net->x_off[l]; }
-const double *ilab_mlp_h(const ilab_mlp *net, size_t l) { return net->h + net->h_off[l]; }
+const double *ilab_mlp_h(const ilab_mlp *net) { return net->h; }
 const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
 const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
 
 /* ---- forward ---------------------------------------------------------------- */
 
-/* x = phi(h) over a block, counting zeros, saturated and non-finite entries. */
-static void phi_block(const ilab_act *a, const double *h, double *x, size_t k, long long *zeros,
-                      long long *sat, long long *bad)
-{
-  long long z = 0, s = 0, b = 0;
-  switch (a->kind) {
-  case ILAB_ACT_LINEAR:
-    for (size_t i = 0; i < k; i++) { x[i] = h[i]; z += h[i] == 0; }
-    break;
-  case ILAB_ACT_RELU:
-    for (size_t i = 0; i < k; i++) { x[i] = h[i] > 0 ? h[i] : 0.0; z += !(h[i] > 0); }
-    break;
-  case ILAB_ACT_TANH:
-    /* saturated: |tanh h| >= 0.99, within 1% of the bounds -1, 1 */
-    for (size_t i = 0; i < k; i++) { x[i] = tanh(h[i]); z += x[i] == 0; s += fabs(x[i]) >= 0.99; }
-    break;
-  case ILAB_ACT_SIGMOID:
-    /* saturated: within 1% of the bounds 0, 1 */
-    for (size_t i = 0; i < k; i++) {
-      x[i] = 1.0 / (1.0 + exp(-h[i]));
-      z += x[i] == 0;
-      s += x[i] <= 0.01 || x[i] >= 0.99;
-    }
-    break;
-  default:
-    for (size_t i = 0; i < k; i++) { x[i] = ilab_act_phi(a, h[i]); z += x[i] == 0; }
+/* One pass over a block: x = phi(h), the shifted sums of h and x, and the
+ * counts of zeros and saturated entries.  PHI computes xv from hv; SAT says
+ * whether xv is within 1% of a bound. */
+#define FORWARD_BLOCK(PHI, SAT)                                           \
+  for (size_t j = 0; j < k; j++) {                                        \
+    double hv = h[j], xv = (PHI);                                         \
+    x[j] = xv;                                                            \
+    double dh = hv - shh, dx = xv - shx;                                  \
+    sh1 += dh; sh2 += dh * dh; sx1 += dx; sx2 += dx * dx;                 \
+    z += xv == 0;                                                         \
+    sat += (SAT);                                                         \
   }
-  for (size_t i = 0; i < k; i++) b += !isfinite(h[i]);
-  if (a->kind == ILAB_ACT_RELU) /* NaN is not > 0 but relu(NaN) should stay NaN */
-    for (size_t i = 0; b && i < k; i++) if (isnan(h[i])) { x[i] = h[i]; z--; }
-  *zeros += z; *sat += s; *bad += b;
+
+typedef struct {
+  acc h, x;
+  long long zeros, sat;
+} fwd_stats;
+
+static void forward_block(const ilab_act *a, const double *h, double *x, size_t k, fwd_stats *f)
+{
+  double shh = f->h.shift, shx = f->x.shift;
+  double sh1 = 0, sh2 = 0, sx1 = 0, sx2 = 0;
+  long long z = 0, sat = 0;
+  switch (a->kind) {
+  case ILAB_ACT_LINEAR: FORWARD_BLOCK(hv, 0) break;
+  case ILAB_ACT_RELU: FORWARD_BLOCK(hv > 0 ? hv : (hv == hv ? 0.0 : hv), 0) break;
+  /* saturated: |tanh h| >= 0.99, within 1% of the bounds -1 and 1 */
+  case ILAB_ACT_TANH: FORWARD_BLOCK(tanh(hv), fabs(xv) >= 0.99) break;
+  /* saturated: within 1% of the bounds 0 and 1 */
+  case ILAB_ACT_SIGMOID: FORWARD_BLOCK(1.0 / (1.0 + exp(-hv)), xv <= 0.01 || xv >= 0.99) break;
+  default: FORWARD_BLOCK(ilab_act_phi(a, hv), 0) break;
+  }
+  acc_add(&f->h, h, k, sh1, sh2);
+  acc_add(&f->x, x, k, sx1, sx2);
+  f->zeros += z;
+  f->sat += sat;
 }
 
 void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
-  double *h = net->h + net->h_off[l], *x = net->x + net->x_off[l];
+  double *h = net->h, *x = net->x + net->x_off[l];
   double beta = 0;
   if (net->bias[l]) {
     for (size_t i = 0; i < B; i++) memcpy(h + i * nout, net->bias[l], nout * sizeof *h);
@@ -223,25 +250,27 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   }
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nout, (int)nin,
               net->scale[l], x0, (int)nin, net->unit[l], (int)nout, beta, h, (int)nout);
-  acc ah = {0, 0, 0, 0, 0}, ax = {0, 0, 0, 0, 0};
-  long long zeros = 0, sat = 0, bad = 0;
-  for (size_t i = 0; i < n; i += BLOCK) {
-    size_t k = n - i < BLOCK ? n - i : BLOCK;
-    phi_block(&net->act, h + i, x + i, k, &zeros, &sat, &bad);
-    acc_block(&ah, h + i, k);
-    acc_block(&ax, x + i, k);
-  }
-  cross_check(net, &ah, h, n);
-  cross_check(net, &ax, x, n);
-  st->h_mean = acc_mean(&ah);
-  st->h_var = acc_var(&ah);
-  st->x_mean = acc_mean(&ax);
-  st->x_var = acc_var(&ax);
+  /* shifts: the means of the first block of h and of phi(h) */
+  fwd_stats f;
+  size_t k0 = n < BLOCK ? n : BLOCK;
+  memset(&f, 0, sizeof f);
+  forward_block(&net->act, h, x, k0, &f);
+  acc_start(&f.h, h, k0);
+  acc_start(&f.x, x, k0);
+  f.zeros = f.sat = 0;
+  for (size_t i = 0; i < n; i += BLOCK)
+    forward_block(&net->act, h + i, x + i, n - i < BLOCK ? n - i : BLOCK, &f);
+  cross_check(net, &f.h, h, n);
+  cross_check(net, &f.x, x, n);
+  st->h_mean = acc_mean(&f.h);
+  st->h_var = acc_var(&f.h);
+  st->x_mean = acc_mean(&f.x);
+  st->x_var = acc_var(&f.x);
   /* E[x^2] = M2/n + mean^2, over the finite entries */
-  st->x_sq = ax.n > 0 ? ax.m2 / ax.n + acc_mean(&ax) * acc_mean(&ax) : NAN;
-  st->zero_frac = (double)zeros / (double)n;
-  st->sat_frac = (double)sat / (double)n;
-  st->nonfinite = bad;
+  st->x_sq = f.x.n > 0 ? f.x.m2 / f.x.n + st->x_mean * st->x_mean : NAN;
+  st->zero_frac = (double)f.zeros / (double)n;
+  st->sat_frac = (double)f.sat / (double)n;
+  st->nonfinite = f.h.bad;
 }
 
 /* ---- backward --------------------------------------------------------------- */
@@ -251,40 +280,54 @@ void ilab_mlp_backward_begin(ilab_mlp *net, const double *G)
   memcpy(net->g, G, net->batch * net->widths[net->L] * sizeof *G);
 }
 
-/* dh = g * phi'(h) over a block; x = phi(h) is at hand to save a tanh. */
-static void dphi_block(const ilab_act *a, const double *g, const double *h, const double *x,
-                       double *dh, size_t k)
-{
-  switch (a->kind) {
-  case ILAB_ACT_LINEAR: memcpy(dh, g, k * sizeof *dh); break;
-  case ILAB_ACT_RELU: for (size_t i = 0; i < k; i++) dh[i] = h[i] > 0 ? g[i] : 0.0; break;
-  case ILAB_ACT_TANH: for (size_t i = 0; i < k; i++) dh[i] = g[i] * (1.0 - x[i] * x[i]); break;
-  case ILAB_ACT_SIGMOID: for (size_t i = 0; i < k; i++) dh[i] = g[i] * x[i] * (1.0 - x[i]); break;
-  default: for (size_t i = 0; i < k; i++) dh[i] = g[i] * ilab_act_dphi(a, h[i]);
+/* One pass over a block: dh = g * phi'(h), with phi' written through x =
+ * phi(h) (so H need not be kept: relu' = [x > 0], tanh' = 1 - x^2, sigmoid'
+ * = x(1 - x), selu' = lambda or x + lambda alpha), and the shifted sums of g
+ * and dh. */
+#define BACKWARD_BLOCK(DPHI)                                              \
+  for (size_t j = 0; j < k; j++) {                                        \
+    double gv = g[j], xv = x[j], dv = gv * (DPHI);                        \
+    (void)xv;                                                             \
+    dh[j] = dv;                                                           \
+    double d1 = gv - shg, d2 = dv - shd;                                  \
+    sg1 += d1; sg2 += d1 * d1; sd1 += d2; sd2 += d2 * d2;                 \
   }
+
+static void backward_block(const ilab_act *a, const double *g, const double *x, double *dh,
+                           size_t k, acc *ag, acc *adh)
+{
+  double shg = ag->shift, shd = adh->shift, sg1 = 0, sg2 = 0, sd1 = 0, sd2 = 0;
+  switch (a->kind) {
+  case ILAB_ACT_LINEAR: BACKWARD_BLOCK(1.0) break;
+  case ILAB_ACT_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : 0.0) break;
+  case ILAB_ACT_LEAKY_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : a->slope) break;
+  case ILAB_ACT_TANH: BACKWARD_BLOCK(1.0 - xv * xv) break;
+  case ILAB_ACT_SIGMOID: BACKWARD_BLOCK(xv * (1.0 - xv)) break;
+  case ILAB_ACT_SELU:
+    BACKWARD_BLOCK(xv > 0 ? ILAB_SELU_LAMBDA : xv + ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA) break;
+  }
+  acc_add(ag, g, k, sg1, sg2);
+  acc_add(adh, dh, k, sd1, sd2);
 }
 
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
-  const double *h = net->h + net->h_off[l], *x = net->x + net->x_off[l];
-  const double *x0 = net->x + net->x_off[l - 1];
-  acc ag = {0, 0, 0, 0, 0}, adh = {0, 0, 0, 0, 0}, adw = {0, 0, 0, 0, 0};
-  for (size_t i = 0; i < n; i += BLOCK) {
-    size_t k = n - i < BLOCK ? n - i : BLOCK;
-    dphi_block(&net->act, net->g + i, h + i, x + i, net->dh + i, k);
-    acc_block(&ag, net->g + i, k);
-    acc_block(&adh, net->dh + i, k);
-  }
+  const double *x = net->x + net->x_off[l], *x0 = net->x + net->x_off[l - 1];
+  acc ag, adh, adw;
+  size_t k0 = n < BLOCK ? n : BLOCK;
+  memset(&adh, 0, sizeof adh);
+  backward_block(&net->act, net->g, x, net->dh, k0, &ag, &adh); /* dh of the first block */
+  acc_start(&ag, net->g, k0);
+  acc_start(&adh, net->dh, k0);
+  for (size_t i = 0; i < n; i += BLOCK)
+    backward_block(&net->act, net->g + i, x + i, net->dh + i, n - i < BLOCK ? n - i : BLOCK, &ag, &adh);
   cross_check(net, &ag, net->g, n);
   cross_check(net, &adh, net->dh, n);
   /* dW = X_{l-1}^T dH / B: the batch-mean gradient */
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nin, (int)nout, (int)B,
               1.0 / (double)B, x0, (int)nin, net->dh, (int)nout, 0.0, net->dw, (int)nout);
-  for (size_t i = 0; i < nin * nout; i += BLOCK) {
-    size_t k = nin * nout - i < BLOCK ? nin * nout - i : BLOCK;
-    acc_block(&adw, net->dw + i, k);
-  }
+  acc_buffer(&adw, net->dw, nin * nout);
   cross_check(net, &adw, net->dw, nin * nout);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W^T = scale * dH U^T */

@@ -28,8 +28,10 @@ typedef struct {
   const double **unit;  /* W_l = scale[l] * unit[l], n_{l-1} x n_l row-major; not owned */
   double *scale;
   const double **bias;  /* b_l (length n_l), or NULL for none; not owned */
-  double *x, *h;        /* X_0 .. X_L and H_1 .. H_L, stored for the backward pass */
-  size_t *x_off, *h_off;
+  double *x;            /* X_0 .. X_L, stored for the backward pass (phi' is
+                           computed from X, so H need not be kept) */
+  size_t *x_off;
+  double *h;            /* H_l of the layer last run forward */
   double *g, *g2, *dh, *dw; /* backward workspace: dL/dX_l, dL/dX_{l-1}, dL/dH_l, dL/dW_l */
   int cross_check;      /* if set, every mean and variance is recomputed by gsl_stats_* */
   double check_max;     /* ... and the largest relative difference kept here */
@@ -63,10 +65,10 @@ void ilab_mlp_backward_begin(ilab_mlp *net, const double *G);
  * fills the backward fields of st.  Call for l = L down to 1. */
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st);
 
-/* Pointers into the stored buffers, for tests: X_l (l = 0..L), H_l (1..L),
- * the current dL/dX_l, the last dL/dW_l. */
+/* Pointers into the buffers, for tests: X_l (l = 0..L), H_l of the layer
+ * last run forward, the current dL/dX_l, the last dL/dW_l. */
 const double *ilab_mlp_x(const ilab_mlp *net, size_t l);
-const double *ilab_mlp_h(const ilab_mlp *net, size_t l);
+const double *ilab_mlp_h(const ilab_mlp *net);
 const double *ilab_mlp_grad_x(const ilab_mlp *net);
 const double *ilab_mlp_grad_w(const ilab_mlp *net);
 

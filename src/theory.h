@@ -11,10 +11,10 @@
 
 /* The function of h = sqrt(q) z whose expectation over z ~ N(0,1) is taken. */
 typedef enum {
-  ILAB_THEORY_PHI,      /* phi(h): the mean of an activation */
-  ILAB_THEORY_PHI_SQ,   /* phi(h)^2: its second moment */
-  ILAB_THEORY_DPHI_SQ,  /* phi'(h)^2: the factor a gradient's variance picks up */
-  ILAB_THEORY_PHI_D2PHI /* phi(h) phi''(h): d/dq E[phi^2] = E[phi'^2] + E[phi phi''] */
+  ILAB_THEORY_PHI,        /* phi(h): the mean of an activation */
+  ILAB_THEORY_PHI_SQ,     /* phi(h)^2: its second moment */
+  ILAB_THEORY_DPHI_SQ,    /* phi'(h)^2: the factor a gradient's variance picks up */
+  ILAB_THEORY_H_PHI_DPHI  /* h phi(h) phi'(h): d/dq E[phi(sqrt(q) z)^2] = E[h phi phi']/q */
 } ilab_theory_fn;
 
 /* Tolerances every expectation requests unless the caller asks for others:
@@ -34,7 +34,7 @@ typedef struct ilab_theory_workspace ilab_theory_workspace;
 ilab_theory_workspace *ilab_theory_workspace_alloc(double epsabs, double epsrel);
 void ilab_theory_workspace_free(ilab_theory_workspace *w); /* NULL is a no-op */
 
-/* E_z[f(sqrt(q) z)], z ~ N(0,1), for f = phi, phi^2, phi'^2 or phi phi''.
+/* E_z[f(sqrt(q) z)], z ~ N(0,1), for f = phi, phi^2, phi'^2 or h phi phi'.
  * Closed forms for linear, relu and leaky_relu (abserr = 0), quadrature
  * otherwise, with *abserr the quadrature's error estimate, which is within
  * the workspace's tolerance.  q = 0 gives the limit q -> 0+ (f(0) where f is
@@ -77,7 +77,7 @@ int ilab_theory_network(ilab_theory_workspace *w, const ilab_act *a, size_t L,
  * (sigma_w2 = n Var(W)) and what it implies for depth. */
 typedef struct {
   double q_star; /* lim q_l from q_0 = q0; inf when q_l grows without bound */
-  double slope;  /* V'(q*) = sigma_w2 E[phi'^2 + phi phi''] at q* */
+  double slope;  /* V'(q*) = sigma_w2 E[phi'^2 + phi phi''] = sigma_w2 E[h phi phi']/q* */
   double chi1;   /* sigma_w2 E_z[phi'(sqrt(q*) z)^2]: the per-layer gradient factor */
   double xi_q;   /* -1/log|V'(q*)|: depth over which q_l approaches q* */
   double xi_c;   /* -1/log chi1 in the ordered phase (chi1 < 1, c* = 1) */
@@ -87,9 +87,9 @@ typedef struct {
  * monotone, so it is the nearest root of V(q) = q in the direction of
  * V(q0) - q0, found by bracketing and Brent's method.  Special values:
  * q* = 0 when 0 is an attracting fixed point (tanh at sigma_w2 <= 1,
- * sigma_b2 = 0); q* = inf when V(q) > q above q0 (relu at sigma_w2 > 2, or at
- * 2 with sigma_b2 > 0); q* = q0 when every q is fixed (linear at 1, relu at
- * 2, with sigma_b2 = 0).  xi_q = inf when |V'(q*)| >= 1 (no exponential
+ * sigma_b2 = 0); q* = inf when V(q) > q above q0 (relu at sigma_w2 > 2, or
+ * at 2 with sigma_b2 > 0; selu at sigma_w2 > 2/lambda^2 = 1.81); q* = q0
+ * when every q is fixed (linear at 1, relu at 2, with sigma_b2 = 0).  xi_q = inf when |V'(q*)| >= 1 (no exponential
  * approach: q_l -> q* as a power of l, or not at all); xi_c = inf at
  * chi1 = 1; xi_c = NaN in the chaotic phase chi1 > 1 (there c* < 1 and the
  * scale needs the correlation map, not computed here); xi_q = xi_c = NaN

@@ -130,7 +130,7 @@ static void check_stats(const char *spec)
   net->cross_check = 1;
   ilab_layer_stats st[3];
   for (size_t l = 1; l <= 2; l++) ilab_mlp_forward_layer(net, l, &st[l]);
-  const double *h = ilab_mlp_h(net, 2), *x = ilab_mlp_x(net, 2);
+  const double *h = ilab_mlp_h(net), *x = ilab_mlp_x(net, 2);
   size_t n = BB * N;
   ilab_test_rel(st[2].h_mean, gsl_stats_mean(h, 1, n), 1e-12, "%s: h_mean vs gsl_stats_mean", spec);
   ilab_test_rel(st[2].h_var, gsl_stats_variance(h, 1, n), 1e-12, "%s: h_var vs gsl_stats_variance", spec);
