@@ -1,7 +1,13 @@
 /* Streaming moment accumulators (count, mean, M2, M3, M4) and the GSL cross-check. */
 #include "moments.h"
 
+#include "ilab.h"
+
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
 void ilab_moments_init(ilab_moments *m) { m->n = m->mean = m->m2 = m->m3 = m->m4 = m->shift = 0; }
@@ -89,4 +95,162 @@ double ilab_moments_rel_diff(const ilab_moments *m, const double *x, size_t n, i
     r = rel(ilab_moments_kurtosis(m), gsl_stats_kurtosis_m_sd(x, 1, n, mean, sd), 1); if (r > worst) worst = r;
   }
   return worst;
+}
+
+/* ---- checks of a sample against an exact law ------------------------------ */
+
+void ilab_moments_se(const double *mu, size_t n, double *se)
+{
+  /* n Cov(m_a, m_b) -> mu_{a+b} - mu_a mu_b - a mu_{a-1} mu_{b+1}
+   *                    - b mu_{a+1} mu_{b-1} + a b mu_2 mu_{a-1} mu_{b-1}
+   * (Cramer 1946, 27.7.6), with mu_1 = 0; then the delta method. */
+  double m2 = mu[2], m3 = mu[3], m4 = mu[4], m5 = mu[5], m6 = mu[6], m8 = mu[8];
+  double v22 = m4 - m2 * m2;
+  double v33 = m6 - m3 * m3 - 6 * m2 * m4 + 9 * m2 * m2 * m2;
+  double v23 = m5 - 4 * m2 * m3;
+  double v44 = m8 - m4 * m4 - 8 * m3 * m5 + 16 * m2 * m3 * m3;
+  double v24 = m6 - m2 * m4 - 4 * m3 * m3;
+  /* g1 = m3 / m2^1.5 */
+  double a = pow(m2, -1.5), b = -1.5 * m3 * pow(m2, -2.5);
+  double vg1 = a * a * v33 + b * b * v22 + 2 * a * b * v23;
+  /* g2 = m4 / m2^2 - 3 */
+  double c = 1 / (m2 * m2), d = -2 * m4 / (m2 * m2 * m2);
+  double vg2 = c * c * v44 + d * d * v22 + 2 * c * d * v24;
+  double dn = (double)n;
+  se[0] = sqrt(m2 / dn);
+  se[1] = sqrt(v22 / dn);
+  se[2] = sqrt(fmax(vg1, 0) / dn);
+  se[3] = sqrt(fmax(vg2, 0) / dn);
+}
+
+double ilab_moments_ks_p(double d, size_t n)
+{
+  double sn = sqrt((double)n), lambda = (sn + 0.12 + 0.11 / sn) * d;
+  if (lambda < 0.2) return 1.0; /* the series converges slowly here; the tail is 1 to 1e-8 */
+  double sum = 0, sign = 1;
+  for (int k = 1; k <= 100; k++) {
+    double t = exp(-2.0 * k * k * lambda * lambda);
+    sum += sign * t;
+    sign = -sign;
+    if (t < 1e-17 * sum) break;
+  }
+  double p = 2 * sum;
+  return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+/* LSD radix sort on the bits of doubles mapped to ordered unsigned integers:
+ * linear in n, several times faster than qsort for the millions of draws the
+ * KS test sorts.  Eight passes of 8 bits, skipping a pass whose byte is the
+ * same in every key. */
+static uint64_t key_of(double x)
+{
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
+}
+
+static double of_key(uint64_t u)
+{
+  u = (u >> 63) ? u & 0x7fffffffffffffffULL : ~u;
+  double x;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+  uint64_t a = key_of(*(const double *)pa), b = key_of(*(const double *)pb);
+  return (a > b) - (a < b);
+}
+
+void ilab_moments_sort(double *x, size_t n)
+{
+  uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  if (!a || !b) {
+    free(a);
+    free(b);
+    /* no memory for the radix sort: fall back to the library sort */
+    qsort(x, n, sizeof *x, cmp_double);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) a[i] = key_of(x[i]);
+  size_t count[8][256];
+  memset(count, 0, sizeof count);
+  for (size_t i = 0; i < n; i++)
+    for (int p = 0; p < 8; p++) count[p][(a[i] >> (8 * p)) & 0xff]++;
+  for (int p = 0; p < 8; p++) {
+    size_t *c = count[p], sum = 0;
+    if (c[(a[0] >> (8 * p)) & 0xff] == n) continue; /* one value of this byte: nothing to do */
+    for (int k = 0; k < 256; k++) { size_t t = c[k]; c[k] = sum; sum += t; }
+    for (size_t i = 0; i < n; i++) b[c[(a[i] >> (8 * p)) & 0xff]++] = a[i];
+    uint64_t *t = a; a = b; b = t;
+  }
+  for (size_t i = 0; i < n; i++) x[i] = of_key(a[i]);
+  free(a);
+  free(b);
+}
+
+/* Two-sided p-value of a z-score. */
+static double p_of_z(double z) { return isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : 0; }
+
+int ilab_moments_check(const ilab_moments_law *law, double *x, size_t n, double alpha,
+                       ilab_moments_check_result *r)
+{
+  memset(r, 0, sizeof *r);
+  r->n = n;
+  if (n < 100) ILAB_ERROR(ILAB_EINVAL, "a check needs at least 100 draws, not %zu", n);
+  if (!(law->mu[2] > 0)) ILAB_ERROR(ILAB_EINVAL, "the law has no variance to check");
+  ilab_moments m;
+  ilab_moments_init(&m);
+  ilab_moments_add(&m, x, n);
+  r->mean = ilab_moments_mean(&m);
+  r->var = ilab_moments_variance(&m);
+  r->skew = ilab_moments_skew(&m);
+  r->kurt = ilab_moments_kurtosis(&m);
+  r->gsl_mean = gsl_stats_mean(x, 1, n);
+  r->gsl_var = gsl_stats_variance_m(x, 1, n, r->gsl_mean);
+  double sd = sqrt(r->gsl_var);
+  r->gsl_skew = gsl_stats_skew_m_sd(x, 1, n, r->gsl_mean, sd);
+  r->gsl_kurt = gsl_stats_kurtosis_m_sd(x, 1, n, r->gsl_mean, sd);
+  r->gsl_rel_diff = ilab_moments_rel_diff(&m, x, n, 1);
+
+  /* z-scores with the population forms, whose standard errors are exact to O(1/n) */
+  double se[4], dn = (double)n, m2 = m.m2 / dn;
+  ilab_moments_se(law->mu, n, se);
+  double mu2 = law->mu[2];
+  r->z[0] = (r->mean - law->mean) / se[0];
+  r->z[1] = (r->var - mu2) / se[1];
+  r->z[2] = (m.m3 / dn / pow(m2, 1.5) - law->mu[3] / pow(mu2, 1.5)) / se[2];
+  r->z[3] = (m.m4 / dn / (m2 * m2) - law->mu[4] / (mu2 * mu2)) / se[3];
+
+  /* KS and chi^2 on u = F(x), sorted: the probability integral transform
+   * makes the k bins of u equiprobable whatever the law. */
+  ilab_moments_sort(x, n);
+  size_t k = (size_t)(2 * pow(dn, 0.4)); /* Mann & Wald (1942)'s rule, about 2 n^(2/5) */
+  if (k > 1000) k = 1000;
+  if (k < 5) k = 5;
+  size_t *bins = calloc(k, sizeof *bins);
+  if (!bins) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  double dmax = 0;
+  for (size_t i = 0; i < n; i++) {
+    double u = law->cdf(x[i], law->arg);
+    double lo = u - (double)i / dn, hi = (double)(i + 1) / dn - u;
+    if (lo > dmax) dmax = lo;
+    if (hi > dmax) dmax = hi;
+    size_t b = (size_t)(u * (double)k);
+    bins[b < k ? b : k - 1]++;
+  }
+  r->ks_d = dmax;
+  r->ks_p = ilab_moments_ks_p(dmax, n);
+  double e = dn / (double)k, chi2 = 0;
+  for (size_t b = 0; b < k; b++) chi2 += ((double)bins[b] - e) * ((double)bins[b] - e) / e;
+  free(bins);
+  r->chi2 = chi2;
+  r->chi2_bins = k;
+  r->chi2_p = gsl_cdf_chisq_Q(chi2, (double)(k - 1));
+  double p[6] = {p_of_z(r->z[0]), p_of_z(r->z[1]), p_of_z(r->z[2]), p_of_z(r->z[3]), r->ks_p, r->chi2_p};
+  r->p_min = 1;
+  for (int i = 0; i < 6; i++) if (!(p[i] >= r->p_min)) r->p_min = p[i];
+  r->pass = r->p_min >= alpha;
+  return ILAB_OK;
 }

@@ -42,4 +42,55 @@ double ilab_moments_kurtosis(const ilab_moments *m);
  * is judged on the scale of the data) and 1 for skewness and kurtosis. */
 double ilab_moments_rel_diff(const ilab_moments *m, const double *x, size_t n, int all4);
 
+
+/* ---- checks of a sample against an exact law ------------------------------ */
+
+/* An exact law, as the checks need it: its mean, its central moments mu[k],
+ * k = 0..8 (mu[2] is the variance; the 8th is needed for the standard error
+ * of the sample kurtosis), and its cdf. */
+typedef struct {
+  double mean;
+  double mu[9];
+  double (*cdf)(double x, const void *arg);
+  const void *arg;
+} ilab_moments_law;
+
+typedef struct {
+  size_t n;
+  /* the sample's mean, variance (n-1), skewness and excess kurtosis from the
+   * streaming accumulator, in GSL's conventions, and from gsl_stats_* */
+  double mean, var, skew, kurt;
+  double gsl_mean, gsl_var, gsl_skew, gsl_kurt;
+  double gsl_rel_diff;       /* largest relative disagreement of the two */
+  /* z = (estimate - exact) / exact standard error, for mean, variance,
+   * skewness m3/m2^1.5 and excess kurtosis m4/m2^2 - 3 (population forms;
+   * standard errors by the delta method from the central moments up to the
+   * 8th: Cramer 1946, sec. 27.7) */
+  double z[4];
+  double ks_d, ks_p;         /* Kolmogorov-Smirnov distance and p-value */
+  double chi2, chi2_p;       /* binned chi^2 on equiprobable bins of F(x) */
+  size_t chi2_bins;
+  double p_min;              /* the smallest of the six p-values */
+  int pass;                  /* p_min >= the level asked for */
+} ilab_moments_check_result;
+
+/* Checks x[0..n-1] (n >= 100) against the law: moments with z-scores, KS and
+ * chi^2.  Each of the six tests is two-sided at level alpha (the caller
+ * divides a family-wise level among them, Bonferroni).  Sorts x in place.
+ * ILAB_EINVAL for n < 100 or a law with zero variance; ILAB_ENOMEM. */
+int ilab_moments_check(const ilab_moments_law *law, double *x, size_t n, double alpha,
+                       ilab_moments_check_result *r);
+
+/* Exact standard errors of the sample mean, variance, skewness and excess
+ * kurtosis for n draws of a law with these central moments (asymptotic, to
+ * O(1/n)); se[4]. */
+void ilab_moments_se(const double *mu, size_t n, double *se);
+
+/* The Kolmogorov distribution's tail: P(sqrt(n) D > lambda) with Stephens'
+ * (1970) small-sample correction lambda = (sqrt n + 0.12 + 0.11/sqrt n) D. */
+double ilab_moments_ks_p(double d, size_t n);
+
+/* Sorts x[0..n-1] ascending (NaN last). */
+void ilab_moments_sort(double *x, size_t n);
+
 #endif

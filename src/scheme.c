@@ -241,3 +241,13 @@ int ilab_scheme_fill(const ilab_scheme *s, const gsl_rng *r, size_t fan_in, size
   ilab_dist_sample(r, &d, w, fan_in * fan_out);
   return ILAB_OK;
 }
+
+static double dist_cdf(double x, const void *arg) { return ilab_dist_cdf(arg, x); }
+
+void ilab_scheme_law(const ilab_dist *d, ilab_moments_law *law)
+{
+  law->mean = ilab_dist_raw_moment(d, 1);
+  for (int k = 0; k <= 8; k++) law->mu[k] = ilab_dist_central_moment(d, k);
+  law->cdf = dist_cdf;
+  law->arg = d;
+}

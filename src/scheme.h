@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 #include "dist.h"
+#include "moments.h"
 
 typedef enum { ILAB_FAN_IN, ILAB_FAN_OUT, ILAB_FAN_AVG } ilab_fan_mode;
 
@@ -55,6 +56,10 @@ double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t
 /* Fills w[0..fan_in*fan_out-1] (row-major, fan_in rows) with draws of s. */
 int ilab_scheme_fill(const ilab_scheme *s, const gsl_rng *r, size_t fan_in, size_t fan_out,
                      double *w);
+
+/* The exact law of d as the moment checks need it (mean, central moments
+ * up to the 8th, cdf).  law->arg points at d, which must outlive law. */
+void ilab_scheme_law(const ilab_dist *d, ilab_moments_law *law);
 
 /* The table of named schemes, for `initlab list`, `initlab moments` and help:
  * entry i has a spec (a preset with its default parameters), a formula and a
