@@ -100,8 +100,10 @@ unsigned long cmd_default_seed(void)
 
 int cmd_close_stdout(int status)
 {
+  errno = 0;
   if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-    cmd_error("writing to standard output failed: %s", strerror(errno));
+    /* a write that failed earlier may have left errno to later calls */
+    cmd_error("writing to standard output failed: %s", strerror(errno ? errno : EIO));
     return EXIT_RUNTIME;
   }
   return status;

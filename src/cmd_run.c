@@ -52,7 +52,10 @@ static void help(void)
       "                   batch mean), zero_frac, sat_frac, nonfinite (inf/NaN in H_l),\n"
       "                   g_nonfinite (inf/NaN in dL/dX_l).\n"
       "  DIR/summary.tsv  one row per (act, scheme, layer): the mean over trials of\n"
-      "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi).\n"
+      "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi),\n"
+      "                   the mean-field prediction of each (_theory, for the exact\n"
+      "                   widths, Var(W_l), sigma_b2 and input) and measured/theory\n"
+      "                   (_ratio).  See 'initlab theory --help' for the recursion.\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
@@ -72,9 +75,12 @@ static int parse_bytes(const char *s, size_t *out)
   double mult = 1;
   if (end == s || !isfinite(v) || v <= 0 || errno) return -1;
   if (*end) {
+    /* one of K, M, G, T (either case), optionally followed by B or iB;
+     * strchr would find the terminator for a blank (' ' & ~0x20 is 0) */
     const char *u = "KMGT";
-    const char *p = strchr(u, *end & ~0x20);
-    if (!p || !*end || (end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))) return -1;
+    char unit = (char)(*end & ~0x20);
+    const char *p = unit ? strchr(u, unit) : NULL;
+    if (!p || (end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))) return -1;
     mult = pow(1024, (double)(p - u + 1));
   }
   if (v * mult >= 1.8e19) return -1;
@@ -92,6 +98,7 @@ static size_t default_max_memory(void)
 static int make_dirs(const char *path)
 {
   char buf[4096];
+  if (!*path) { errno = ENOENT; return -1; }
   if (strlen(path) >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
   strcpy(buf, path);
   for (char *p = buf + 1; *p; p++)
@@ -105,6 +112,18 @@ static int make_dirs(const char *path)
   if (stat(buf, &st) != 0) return -1;
   if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
   return 0;
+}
+
+/* Whether --only act=v names the activation the tables call name: as written
+ * there ("leaky_relu:slope=0.01") or as in the file ("leaky_relu"). */
+static int same_act(const char *v, const char *name)
+{
+  ilab_act a;
+  char canon[64];
+  if (!strcmp(v, name)) return 1;
+  if (ilab_act_parse(v, &a)) return 0;
+  ilab_act_name(&a, canon, sizeof canon);
+  return !strcmp(canon, name);
 }
 
 typedef struct {
@@ -124,47 +143,47 @@ static void provenance(ilab_table *t, const prov *p, const char *what)
   ilab_table_comment_block(t, "| ", p->cfg->text);
 }
 
-static int write_layers(const char *dir, const ilab_sweep *s, const prov *p)
+/* Writes layers.tsv into an open temporary *t, left for the caller to commit
+ * or abort; *t is empty on failure. */
+static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
 {
   const ilab_config *c = s->cfg;
   char path[4200];
   snprintf(path, sizeof path, "%s/layers.tsv", dir);
-  ilab_table t;
-  int st = ilab_table_open(&t, path);
+  int st = ilab_table_open(t, path);
   if (st) return st;
-  provenance(&t, p, "per-layer statistics, one row per (act, scheme, trial, layer)");
-  ilab_table_header(&t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                        "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
+  provenance(t, p, "per-layer statistics, one row per (act, scheme, trial, layer)");
+  ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
     for (size_t tr = 0; tr < c->trials; tr++)
       for (size_t l = 1; l <= c->depth; l++) {
         const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-        ilab_table_str(&t, c->act_names[ai]);
-        ilab_table_str(&t, c->schemes[si].spec);
-        ilab_table_int(&t, (long long)tr);
-        ilab_table_int(&t, (long long)l);
-        ilab_table_int(&t, (long long)c->widths[l - 1]);
-        ilab_table_int(&t, (long long)c->widths[l]);
-        ilab_table_num(&t, s->w_var[si * c->depth + l - 1]);
-        ilab_table_num(&t, r->h_mean);
-        ilab_table_num(&t, r->h_var);
-        ilab_table_num(&t, r->x_mean);
-        ilab_table_num(&t, r->x_var);
-        ilab_table_num(&t, r->x_sq);
-        ilab_table_num(&t, r->gx_var);
-        ilab_table_num(&t, r->gh_var);
-        ilab_table_num(&t, r->gw_var);
-        ilab_table_num(&t, r->zero_frac);
-        ilab_table_num(&t, r->sat_frac);
-        ilab_table_int(&t, r->nonfinite);
-        ilab_table_int(&t, r->g_nonfinite);
-        ilab_table_end_row(&t);
+        ilab_table_str(t, c->act_names[ai]);
+        ilab_table_str(t, c->schemes[si].spec);
+        ilab_table_int(t, (long long)tr);
+        ilab_table_int(t, (long long)l);
+        ilab_table_int(t, (long long)c->widths[l - 1]);
+        ilab_table_int(t, (long long)c->widths[l]);
+        ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+        ilab_table_num(t, r->h_mean);
+        ilab_table_num(t, r->h_var);
+        ilab_table_num(t, r->x_mean);
+        ilab_table_num(t, r->x_var);
+        ilab_table_num(t, r->x_sq);
+        ilab_table_num(t, r->gx_var);
+        ilab_table_num(t, r->gh_var);
+        ilab_table_num(t, r->gw_var);
+        ilab_table_num(t, r->zero_frac);
+        ilab_table_num(t, r->sat_frac);
+        ilab_table_int(t, r->nonfinite);
+        ilab_table_int(t, r->g_nonfinite);
+        ilab_table_end_row(t);
       }
   }
-  if (stop_signal) { ilab_table_abort(&t); return ilab_error(ILAB_EINTR, "interrupted"); }
-  return ilab_table_commit(&t);
+  return ILAB_OK;
 }
 
 /* Mean over trials and a 95% Student-t interval; NaN bounds for one trial. */
@@ -181,15 +200,15 @@ static void mean_ci(const double *v, size_t n, double *mean, double *lo, double 
   *hi = *mean + half;
 }
 
-static int write_summary(const char *dir, const ilab_sweep *s, const prov *p)
+/* Writes summary.tsv into an open temporary *t, as write_layers. */
+static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
 {
   const ilab_config *c = s->cfg;
   char path[4200];
   snprintf(path, sizeof path, "%s/summary.tsv", dir);
-  ilab_table t;
-  int st = ilab_table_open(&t, path);
+  int st = ilab_table_open(t, path);
   if (st) return st;
-  provenance(&t, p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
+  provenance(t, p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
   /* the first layer whose H overflowed, per cell, for a reader of the header */
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
@@ -198,25 +217,31 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p)
       for (size_t tr = 0; tr < c->trials; tr++)
         if (ilab_sweep_at(s, cell, tr, l)->nonfinite) { first = l; break; }
     if (first)
-      ilab_table_comment(&t, "overflow: %s %s: H first non-finite at layer %zu",
+      ilab_table_comment(t, "overflow: %s %s: H first non-finite at layer %zu",
                          c->act_names[cell / c->n_schemes], c->schemes[cell % c->n_schemes].spec, first);
   }
-  ilab_table_header(&t, "act scheme layer fan_in fan_out w_var trials "
-                        "h_var h_var_lo h_var_hi x_sq x_sq_lo x_sq_hi "
-                        "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite");
+  ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
+                        "largest quadrature error estimate %.3g%s", s->theory_abserr,
+                     s->theory_failed ? " (some cells could not be predicted: nan)" : "");
+  ilab_table_header(t, "act scheme layer fan_in fan_out w_var trials "
+                       "h_var h_var_lo h_var_hi x_sq x_sq_lo x_sq_hi "
+                       "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite "
+                       "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
+                       "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio");
   double *v = malloc(c->trials * sizeof *v);
-  if (!v) { ilab_table_abort(&t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  if (!v) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
     for (size_t l = 1; l <= c->depth; l++) {
-      ilab_table_str(&t, c->act_names[ai]);
-      ilab_table_str(&t, c->schemes[si].spec);
-      ilab_table_int(&t, (long long)l);
-      ilab_table_int(&t, (long long)c->widths[l - 1]);
-      ilab_table_int(&t, (long long)c->widths[l]);
-      ilab_table_num(&t, s->w_var[si * c->depth + l - 1]);
-      ilab_table_int(&t, (long long)c->trials);
+      ilab_table_str(t, c->act_names[ai]);
+      ilab_table_str(t, c->schemes[si].spec);
+      ilab_table_int(t, (long long)l);
+      ilab_table_int(t, (long long)c->widths[l - 1]);
+      ilab_table_int(t, (long long)c->widths[l]);
+      ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+      ilab_table_int(t, (long long)c->trials);
+      double meas[4];
       for (int q = 0; q < 4; q++) {
         long long bad = 0;
         for (size_t tr = 0; tr < c->trials; tr++) {
@@ -226,17 +251,21 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p)
         }
         double m, lo, hi;
         mean_ci(v, c->trials, &m, &lo, &hi);
-        ilab_table_num(&t, m);
-        ilab_table_num(&t, lo);
-        ilab_table_num(&t, hi);
-        if (q == 3) ilab_table_int(&t, bad);
+        meas[q] = m;
+        ilab_table_num(t, m);
+        ilab_table_num(t, lo);
+        ilab_table_num(t, hi);
+        if (q == 3) ilab_table_int(t, bad);
       }
-      ilab_table_end_row(&t);
+      const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
+      double pred[4] = {th->h_var, th->x_sq, th->gx_var, th->gw_var};
+      for (int q = 0; q < 4; q++) ilab_table_num(t, pred[q]);
+      for (int q = 0; q < 4; q++) ilab_table_num(t, meas[q] / pred[q]);
+      ilab_table_end_row(t);
     }
   }
   free(v);
-  if (stop_signal) { ilab_table_abort(&t); return ilab_error(ILAB_EINTR, "interrupted"); }
-  return ilab_table_commit(&t);
+  return ILAB_OK;
 }
 
 /* Progress on stderr: cells done, elapsed, estimated time left. */
@@ -291,11 +320,15 @@ int ilab_cmd_run(int argc, char **argv)
   const char *only[64];
   int n_only = 0;
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  threads = ncpu > 0 ? (unsigned long)ncpu : 1;
+  /* all cores, up to the 64 that --threads and the sweep allow */
+  threads = ncpu > 64 ? 64 : ncpu > 0 ? (unsigned long)ncpu : 1;
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:s:j:qh", opts, NULL)) != -1) {
     switch (c) {
-    case 'o': outdir = optarg; break;
+    case 'o':
+      if (!*optarg) return cmd_usage_error(cmd, "--output: the folder name is empty");
+      outdir = optarg;
+      break;
     case 's':
       if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return EXIT_USAGE;
       has_seed = 1;
@@ -349,10 +382,8 @@ int ilab_cmd_run(int argc, char **argv)
   sw.threads = (int)threads;
   sw.cross_check = check;
   sw.stop = &stop_signal;
-  if ((st = ilab_sweep_alloc(&sw, &cfg))) { cmd_error("%s", ilab_error_reason()); goto out; }
-
   if (n_only) {
-    sel = calloc(sw.n_cells, 1);
+    sel = calloc(cfg.n_acts * cfg.n_schemes, 1);
     if (!sel) { cmd_error("out of memory"); goto out; }
     int any_act = 0, any_scheme = 0;
     for (int i = 0; i < n_only; i++) {
@@ -361,33 +392,36 @@ int ilab_cmd_run(int argc, char **argv)
       int found = 0;
       if (is_act) any_act = 1; else any_scheme = 1;
       for (size_t k = 0; k < (is_act ? cfg.n_acts : cfg.n_schemes); k++)
-        found |= !strcmp(v, is_act ? cfg.act_names[k] : cfg.schemes[k].spec);
+        found |= is_act ? same_act(v, cfg.act_names[k]) : !strcmp(v, cfg.schemes[k].spec);
       if (!found) {
         status = cmd_usage_error(cmd, "--only %s: %s has no such %s", only[i], file, is_act ? "activation" : "scheme");
         goto out;
       }
     }
-    for (size_t cell = 0; cell < sw.n_cells; cell++) {
+    for (size_t cell = 0; cell < cfg.n_acts * cfg.n_schemes; cell++) {
       int ok_act = !any_act, ok_scheme = !any_scheme;
       for (int i = 0; i < n_only; i++) {
-        if (!strncmp(only[i], "act=", 4)) ok_act |= !strcmp(only[i] + 4, cfg.act_names[cell / cfg.n_schemes]);
+        if (!strncmp(only[i], "act=", 4)) ok_act |= same_act(only[i] + 4, cfg.act_names[cell / cfg.n_schemes]);
         else ok_scheme |= !strcmp(only[i] + 7, cfg.schemes[cell % cfg.n_schemes].spec);
       }
       sel[cell] = (unsigned char)(ok_act && ok_scheme);
     }
-    sw.run_cell = sel;
   }
 
+  /* before anything large is allocated (the result arrays alone can be huge) */
   size_t need = ilab_sweep_bytes(&cfg, sw.threads);
   size_t wmax = 0;
   for (size_t l = 0; l <= cfg.depth; l++) if (cfg.widths[l] > wmax) wmax = cfg.widths[l];
   if (need > max_memory) {
     cmd_error("%s: this run needs about %.3g GB of memory (%zu layers, widths up to %zu, batch %zu, %d threads), "
-              "more than the limit of %.3g GB; lower width, depth, batch or --threads, or raise --max-memory",
+              "more than the limit of %.3g GB; lower width, depth, batch, trials or --threads, or raise --max-memory",
               file, (double)need / 1e9, cfg.depth, wmax, cfg.batch, sw.threads, (double)max_memory / 1e9);
     status = EXIT_RUNTIME;
     goto out;
   }
+
+  if ((st = ilab_sweep_alloc(&sw, &cfg))) { cmd_error("%s", ilab_error_reason()); goto out; }
+  sw.run_cell = sel;
 
   if (!outdir) {
     const char *base = strrchr(file, '/');
@@ -429,10 +463,48 @@ int ilab_cmd_run(int argc, char **argv)
     pthread_mutex_unlock(&pr.lock);
     pthread_join(pth, NULL);
   }
-  if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
+  if (st || (st = ilab_sweep_theory(&sw))) { cmd_error("%s", ilab_error_reason()); goto out; }
+  if (sw.theory_failed)
+    fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
   prov p = {&cfg, cmdline, sw.seed, sw.rng_type->name};
-  if ((st = write_layers(outdir, &sw, &p)) || (st = write_summary(outdir, &sw, &p))) {
+  ilab_table lt, stt;
+  memset(&lt, 0, sizeof lt);
+  memset(&stt, 0, sizeof stt);
+  if ((st = write_layers(outdir, &sw, &p, &lt)) || (st = write_summary(outdir, &sw, &p, &stt))) {
+    ilab_table_abort(&lt);
+    cmd_error("%s", ilab_error_reason());
+    goto out;
+  }
+  /* Both tables or neither.  Their bytes reach the disk before either is
+   * renamed, so a full disk is found while both can still be dropped; and a
+   * signal that arrives while they are renamed into place waits until both
+   * are, so an interruption cannot leave a new layers.tsv beside an old
+   * summary.tsv. */
+  sigset_t hold, prev;
+  sigemptyset(&hold);
+  sigaddset(&hold, SIGINT);
+  sigaddset(&hold, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &hold, &prev);
+  const char *unwritten = NULL;
+  errno = 0;
+  if (fflush(lt.f) != 0 || ferror(lt.f)) unwritten = lt.path;
+  else if (fflush(stt.f) != 0 || ferror(stt.f)) unwritten = stt.path;
+  if (unwritten) {
+    st = ilab_error(ILAB_EIO, "writing %s failed: %s", unwritten, strerror(errno ? errno : EIO));
+    ilab_table_abort(&lt);
+    ilab_table_abort(&stt);
+  } else if (stop_signal) {
+    ilab_table_abort(&lt);
+    ilab_table_abort(&stt);
+    st = ilab_error(ILAB_EINTR, "interrupted by a signal");
+  } else if ((st = ilab_table_commit(&lt))) {
+    ilab_table_abort(&stt);
+  } else {
+    st = ilab_table_commit(&stt);
+  }
+  pthread_sigmask(SIG_SETMASK, &prev, NULL);
+  if (st) {
     cmd_error("%s", ilab_error_reason());
     goto out;
   }
@@ -442,7 +514,10 @@ int ilab_cmd_run(int argc, char **argv)
   status = EXIT_OK;
 out:
   if (stop_signal) {
-    fprintf(stderr, "initlab run: interrupted; earlier result files were left as they were\n");
+    if (status == EXIT_OK)
+      fprintf(stderr, "initlab run: interrupted after the tables were written\n");
+    else
+      fprintf(stderr, "initlab run: interrupted; earlier result files were left as they were\n");
     ilab_sweep_free(&sw);
     free(sel);
     ilab_config_free(&cfg);

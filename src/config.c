@@ -89,7 +89,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   memcpy(c->text, text, len);
   c->text[len] = '\0';
   if (len == 0) { st = ilab_error(ILAB_EPARSE, "%s: empty file; expected 'key = value' lines", path); goto fail; }
-  if (memchr(text, '\0', len)) { st = ilab_error(ILAB_EPARSE, "%s: contains NUL bytes; not a text file", path); goto fail; }
+  const char *nul = memchr(text, '\0', len);
+  if (nul) {
+    /* name the line, as for every other error in the file */
+    int nl = 1;
+    for (const char *q = text; q < nul; q++) nl += *q == '\n';
+    st = ilab_error(ILAB_EPARSE, "%s:%d: NUL byte; not a text file", path, nl);
+    goto fail;
+  }
   c->trials = 1;
   c->batch = 0;
 
@@ -114,13 +121,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     if (hash) {
       if (in_header && hash == line + strspn(line, " \t")) {
         /* the opening comment block states the question the experiment answers */
-        const char *q = hash + 1 + strspn(hash + 1, " ");
+        const char *q = hash + 1 + strspn(hash + 1, " \t");
         size_t ql = strlen(c->question), add = strlen(q);
+        while (add && (q[add - 1] == ' ' || q[add - 1] == '\t')) add--;
         char *nq = realloc(c->question, ql + add + 2);
         if (!nq) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
         c->question = nq;
         if (ql && add) strcat(c->question, " ");
-        strcat(c->question, q);
+        strncat(c->question, q, add);
       }
       *hash = '\0';
     }

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < NCOMMANDS; i++)
     if (!strcmp(argv[1], commands[i].name))
       return commands[i].fn(argc - 1, argv + 1);
-  fprintf(stderr, "initlab: unknown command '%s'\n", argv[1]);
+  cmd_error("unknown command '%s'", argv[1]);
   usage(stderr);
   return EXIT_USAGE;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -198,6 +199,23 @@ const double *ilab_mlp_h(const ilab_mlp *net) { return net->h; }
 const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
 const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
 
+/* Seconds on a monotonic clock, for the optional timing of the passes. */
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Adds the time since *t0 to net->time[k] and restarts the clock. */
+static void lap(ilab_mlp *net, int k, double *t0)
+{
+  if (!net->timing) return;
+  double t = now();
+  net->time[k] += t - *t0;
+  *t0 = t;
+}
+
 /* ---- forward ---------------------------------------------------------------- */
 
 /* One pass over a block: x = phi(h), the shifted sums of h and x, and the
@@ -243,13 +261,14 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
   double *h = net->h, *x = net->x + net->x_off[l];
-  double beta = 0;
+  double beta = 0, t0 = net->timing ? now() : 0;
   if (net->bias[l]) {
     for (size_t i = 0; i < B; i++) memcpy(h + i * nout, net->bias[l], nout * sizeof *h);
     beta = 1;
   }
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nout, (int)nin,
               net->scale[l], x0, (int)nin, net->unit[l], (int)nout, beta, h, (int)nout);
+  lap(net, 0, &t0);
   /* shifts: the means of the first block of h and of phi(h) */
   fwd_stats f;
   size_t k0 = n < BLOCK ? n : BLOCK;
@@ -271,6 +290,7 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   st->zero_frac = (double)f.zeros / (double)n;
   st->sat_frac = (double)f.sat / (double)n;
   st->nonfinite = f.h.bad;
+  lap(net, 1, &t0);
 }
 
 /* ---- backward --------------------------------------------------------------- */
@@ -316,6 +336,7 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   const double *x = net->x + net->x_off[l], *x0 = net->x + net->x_off[l - 1];
   acc ag, adh, adw;
   size_t k0 = n < BLOCK ? n : BLOCK;
+  double t0 = net->timing ? now() : 0;
   memset(&adh, 0, sizeof adh);
   backward_block(&net->act, net->g, x, net->dh, k0, &ag, &adh); /* dh of the first block */
   acc_start(&ag, net->g, k0);
@@ -324,16 +345,20 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
     backward_block(&net->act, net->g + i, x + i, net->dh + i, n - i < BLOCK ? n - i : BLOCK, &ag, &adh);
   cross_check(net, &ag, net->g, n);
   cross_check(net, &adh, net->dh, n);
+  lap(net, 3, &t0);
   /* dW = X_{l-1}^T dH / B: the batch-mean gradient */
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nin, (int)nout, (int)B,
               1.0 / (double)B, x0, (int)nin, net->dh, (int)nout, 0.0, net->dw, (int)nout);
+  lap(net, 2, &t0);
   acc_buffer(&adw, net->dw, nin * nout);
   cross_check(net, &adw, net->dw, nin * nout);
+  lap(net, 3, &t0);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W^T = scale * dH U^T */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nin, (int)nout,
                 net->scale[l], net->dh, (int)nout, net->unit[l], (int)nout, 0.0, net->g2, (int)nin);
     double *t = net->g; net->g = net->g2; net->g2 = t;
+    lap(net, 2, &t0);
   }
   st->gx_var = acc_var(&ag);
   st->gh_var = acc_var(&adh);

@@ -33,6 +33,9 @@ typedef struct {
   size_t *x_off;
   double *h;            /* H_l of the layer last run forward */
   double *g, *g2, *dh, *dw; /* backward workspace: dL/dX_l, dL/dX_{l-1}, dL/dH_l, dL/dW_l */
+  int timing;           /* if set, time[] accumulates seconds spent in: */
+  double time[4];       /* forward products, forward phi + statistics,
+                           backward products, backward phi' + statistics */
   int cross_check;      /* if set, every mean and variance is recomputed by gsl_stats_* */
   double check_max;     /* ... and the largest relative difference kept here */
 } ilab_mlp;

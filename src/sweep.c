@@ -9,10 +9,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* OpenBLAS's thread-count control (declared in its cblas.h, which we do not
  * include so as to use GSL's CBLAS prototypes). */
 void openblas_set_num_threads(int num_threads);
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 static uint64_t mix64(uint64_t z)
 {
@@ -103,8 +111,44 @@ void ilab_sweep_free(ilab_sweep *s)
   free(s->stats);
   free(s->w_var);
   free(s->w_promised);
+  free(s->theory);
+  s->theory = NULL;
   s->stats = NULL;
   s->w_var = s->w_promised = NULL;
+}
+
+int ilab_sweep_theory(ilab_sweep *s)
+{
+  const ilab_config *c = s->cfg;
+  size_t L = c->depth;
+  free(s->theory);
+  s->theory = calloc(s->n_cells * L, sizeof *s->theory);
+  ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
+  if (!s->theory || !w) {
+    ilab_theory_workspace_free(w);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
+  }
+  ilab_dist in;
+  double q0 = NAN;
+  if (!ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in)) q0 = ilab_dist_raw_moment(&in, 2);
+  s->theory_abserr = 0;
+  s->theory_failed = 0;
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    ilab_theory_layer *out = s->theory + cell * L;
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    double err = 0;
+    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    if (ilab_theory_network(w, &c->acts[ai], L, c->widths, s->w_var + si * L, c->sigma_b2, q0,
+                            c->batch, out, &err)) {
+      for (size_t l = 0; l < L; l++)
+        out[l] = (ilab_theory_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+      s->theory_failed++;
+    } else if (err > s->theory_abserr) {
+      s->theory_abserr = err;
+    }
+  }
+  ilab_theory_workspace_free(w);
+  return ILAB_OK;
 }
 
 /* ---- one trial ------------------------------------------------------------- */
@@ -271,6 +315,7 @@ int ilab_sweep_run(ilab_sweep *s)
   {
     if ((st = ilab_mlp_alloc(&t.nets[i], c->depth, c->widths, c->batch, &c->acts[0]))) goto done;
     t.nets[i]->cross_check = s->cross_check;
+    t.nets[i]->timing = s->timing;
   }
 
   /* Cells run in parallel, each with a single-threaded BLAS; a lone cell
@@ -285,6 +330,7 @@ int ilab_sweep_run(ilab_sweep *s)
   ilab_dist_normal(&unit_normal, 1.0);
   for (size_t trial = 0; trial < c->trials && !st; trial++) {
     t.trial = trial;
+    double t0 = now();
     if ((st = ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in))) break;
     draw_vector(&t, r, 0, ILAB_STREAM_INPUT, &in, t.x0, c->batch * c->widths[0]);
     draw_vector(&t, r, c->depth + 1, ILAB_STREAM_GRAD, &unit_normal, t.g, c->batch * c->widths[c->depth]);
@@ -294,7 +340,11 @@ int ilab_sweep_run(ilab_sweep *s)
       for (size_t l = 1; l <= c->depth; l++)
         draw_vector(&t, r, l, ILAB_STREAM_BIAS, &b, t.bias[l - 1], c->widths[l]);
     }
+    double t1 = now();
     if ((st = run_phase(&t, 0, nthreads))) break;
+    /* the input, gradient and biases are drawn on one thread; the unit
+     * matrices keep every thread busy */
+    s->time[0] += (t1 - t0) + (now() - t1) * nthreads;
     if (s->stop && *s->stop) { st = ilab_error(ILAB_EINTR, "interrupted"); break; }
     if ((st = run_phase(&t, 1, cell_threads))) break;
   }
@@ -308,7 +358,10 @@ done:
   free(t.unit);
   for (size_t l = 0; t.bias && l < c->depth; l++) free(t.bias[l]);
   free(t.bias);
-  for (int i = 0; t.nets && i < nthreads; i++) ilab_mlp_free(t.nets[i]);
+  for (int i = 0; t.nets && i < nthreads; i++) {
+    if (t.nets[i]) for (int k = 0; k < 4; k++) s->time[k + 1] += t.nets[i]->time[k];
+    ilab_mlp_free(t.nets[i]);
+  }
   free(t.nets);
   free(t.x0);
   free(t.g);

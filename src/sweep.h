@@ -8,6 +8,7 @@
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "mlp.h"
+#include "theory.h"
 
 /* Tags that key the streams which are not weights (weights are keyed by
  * their unit family, see ilab_dist_family). */
@@ -36,6 +37,13 @@ typedef struct {
   ilab_layer_stats *stats;       /* [cell][trial][layer-1] */
   double *w_var;                 /* [scheme][layer-1]: exact Var(W_l) */
   double *w_promised;            /* [scheme][layer-1]: the variance the name promises */
+  ilab_theory_layer *theory;     /* [cell][layer-1]: mean-field predictions, or NULL */
+  double theory_abserr;          /* largest quadrature error estimate */
+  size_t theory_failed;          /* cells whose prediction could not be computed (NaN) */
+  int timing;                    /* if set, time[] accumulates thread-seconds in: */
+  double time[5];                /* drawing weights and inputs, forward products,
+                                    forward phi + statistics, backward products,
+                                    backward phi' + statistics */
   volatile size_t done;          /* cells x trials finished, for progress */
 } ilab_sweep;
 
@@ -48,6 +56,12 @@ void ilab_sweep_free(ilab_sweep *s);
 /* Runs every selected cell of every trial.  ILAB_EINTR if *stop was set,
  * ILAB_ENOMEM, or ILAB_EINVAL for a scheme that cannot resolve. */
 int ilab_sweep_run(ilab_sweep *s);
+
+/* Fills s->theory: the mean-field prediction of every cell for its exact
+ * widths, per-layer Var(W), sigma_b2 and input second moment.  A cell whose
+ * quadrature fails (an exploding selu network, say) gets NaN and is counted
+ * in theory_failed; ILAB_ENOMEM is the only error. */
+int ilab_sweep_theory(ilab_sweep *s);
 
 static inline ilab_layer_stats *ilab_sweep_at(const ilab_sweep *s, size_t cell, size_t trial,
                                               size_t layer)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int ilab_table_open(ilab_table *t, const char *path)
@@ -17,6 +18,7 @@ int ilab_table_open(ilab_table *t, const char *path)
   t->tmp = malloc(n + 16);
   if (!t->path || !t->tmp) {
     free(t->path); free(t->tmp);
+    memset(t, 0, sizeof *t);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   }
   snprintf(t->tmp, n + 16, "%s.tmp.XXXXXX", path);
@@ -27,13 +29,27 @@ int ilab_table_open(ilab_table *t, const char *path)
     memset(t, 0, sizeof *t);
     ILAB_ERROR(ILAB_EIO, "cannot create a file beside %s: %s", path, strerror(e));
   }
-  t->f = fdopen(fd, "w");
-  if (!t->f) {
+  /* mkstemp creates the file 0600; a result table gets the mode any other
+   * new file would (0666 less the umask), as if made by fopen.  Reading the
+   * umask sets it twice; tables are opened by the main thread only. */
+  mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0) {
+    int e = errno;
     close(fd);
     unlink(t->tmp);
     free(t->path); free(t->tmp);
     memset(t, 0, sizeof *t);
-    ILAB_ERROR(ILAB_EIO, "cannot open %s: %s", path, strerror(errno));
+    ILAB_ERROR(ILAB_EIO, "cannot set the mode of a file beside %s: %s", path, strerror(e));
+  }
+  t->f = fdopen(fd, "w");
+  if (!t->f) {
+    int e = errno;
+    close(fd);
+    unlink(t->tmp);
+    free(t->path); free(t->tmp);
+    memset(t, 0, sizeof *t);
+    ILAB_ERROR(ILAB_EIO, "cannot open %s: %s", path, strerror(e));
   }
   return ILAB_OK;
 }
@@ -52,8 +68,9 @@ void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *tex
 {
   const char *p = text;
   while (*p) {
-    size_t n = strcspn(p, "\n");
-    fprintf(t->f, "# %s%.*s\n", prefix, (int)n, p);
+    size_t n = strcspn(p, "\n"), shown = n;
+    if (shown && p[shown - 1] == '\r') shown--; /* a CRLF file: no CR inside an LF table */
+    fprintf(t->f, "# %s%.*s\n", prefix, (int)shown, p);
     p += n;
     if (*p == '\n') p++;
   }
@@ -112,8 +129,10 @@ static void release(ilab_table *t)
 
 int ilab_table_commit(ilab_table *t)
 {
+  errno = 0;
   int bad = fflush(t->f) != 0 || ferror(t->f);
-  int e = errno;
+  /* a write that failed earlier may have left errno to later calls */
+  int e = errno ? errno : EIO;
   if (!bad && fsync(fileno(t->f)) != 0 && errno != EINVAL) { bad = 1; e = errno; }
   if (fclose(t->f) != 0 && !bad) { bad = 1; e = errno; }
   t->f = NULL;

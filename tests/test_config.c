@@ -1,0 +1,305 @@
+/* Tests of the experiment-file parser: every key of a valid file, and every
+ * kind of error, each with its status, its "FILE:LINE:" prefix and a word
+ * naming the problem. */
+#include "config.h"
+#include "ilab.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NAME "t.cfg"
+
+/* The lines every valid file needs; error cases add or replace lines. */
+#define BASE "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n"
+
+static int parse(const char *text, ilab_config *c) { return ilab_config_parse(NAME, text, strlen(text), c); }
+
+/* Parses text (len bytes) and expects status st with a reason that contains
+ * prefix and word.  Also checks that a failed parse leaves *c empty. */
+static void expect_len(const char *what, const char *text, size_t len, int st, const char *prefix,
+                       const char *word)
+{
+  ilab_config c;
+  ilab_error_clear();
+  int got = ilab_config_parse(NAME, text, len, &c);
+  const char *r = ilab_error_reason();
+  ilab_test_int(got, st, "%s: status", what);
+  ilab_test(strstr(r, prefix) == r, "%s: reason starts with '%s' (reason: '%s')", what, prefix, r);
+  ilab_test(strstr(r, word) != NULL, "%s: reason names the problem with '%s' (reason: '%s')", what, word, r);
+  ilab_test(c.path == NULL && c.text == NULL && c.widths == NULL && c.question == NULL && c.n_acts == 0,
+            "%s: config left empty after the failure", what);
+  ilab_config_free(&c); /* safe on an emptied config */
+}
+
+static void expect(const char *what, const char *text, int st, const char *prefix, const char *word)
+{
+  expect_len(what, text, strlen(text), st, prefix, word);
+}
+
+static void test_valid_every_key(void)
+{
+  const char *text =
+      "# Does He keep the variance of a ReLU network?\n"
+      "#   A second line of the question.\n"
+      "\n"
+      "# not part of the question: after a blank line\n"
+      "activations = linear relu leaky_relu:slope=0.2\n"
+      "schemes     = he_normal normal:std=0.01 variance_scaling:scale=2,mode=fan_out\n"
+      "depth = 3\n"
+      "width = 8\n"
+      "batch = 4\n"
+      "trials = 5\n"
+      "seed = 4294967296\n"
+      "sigma_b2 = 0.25\n"
+      "input = uniform:limit=1\n";
+  ilab_config c;
+  int st = parse(text, &c);
+  ilab_test_int(st, ILAB_OK, "valid file parses (reason: %s)", st ? ilab_error_reason() : "");
+  if (st) return;
+  ilab_test(!strcmp(c.path, NAME), "path kept");
+  ilab_test(!strcmp(c.text, text), "text kept whole for provenance");
+  ilab_test(!strcmp(c.question, "Does He keep the variance of a ReLU network? A second line of the question."),
+            "question from the opening comment lines (got '%s')", c.question);
+  ilab_test_int((long)c.n_acts, 3, "three activations");
+  ilab_test(c.acts[0].kind == ILAB_ACT_LINEAR && c.acts[1].kind == ILAB_ACT_RELU &&
+                c.acts[2].kind == ILAB_ACT_LEAKY_RELU, "activation kinds in order");
+  ilab_test_rel(c.acts[2].slope, 0.2, 0, "leaky_relu slope");
+  ilab_test(!strcmp(c.act_names[0], "linear") && !strcmp(c.act_names[1], "relu") &&
+                !strncmp(c.act_names[2], "leaky_relu:slope=0.2", 20), "activation names (got '%s')", c.act_names[2]);
+  ilab_test_int((long)c.n_schemes, 3, "three schemes");
+  ilab_test(!strcmp(c.schemes[0].spec, "he_normal") && !strcmp(c.schemes[1].spec, "normal:std=0.01") &&
+                !strcmp(c.schemes[2].spec, "variance_scaling:scale=2,mode=fan_out"), "scheme specs in order");
+  ilab_test_rel(c.schemes[1].param, 0.01, 0, "normal std");
+  ilab_test_rel(c.schemes[2].scale, 2, 0, "variance_scaling scale");
+  ilab_test(c.schemes[2].mode == ILAB_FAN_OUT, "variance_scaling mode");
+  ilab_test_int((long)c.depth, 3, "depth");
+  ilab_test(c.widths != NULL, "widths allocated");
+  for (size_t l = 0; l <= 3; l++) ilab_test_int((long)c.widths[l], 8, "widths[%zu] from width", l);
+  ilab_test_int((long)c.batch, 4, "batch");
+  ilab_test_int((long)c.trials, 5, "trials");
+  ilab_test(c.has_seed && c.seed == 4294967296UL, "seed above 32 bits kept (got %lu)", c.seed);
+  ilab_test_rel(c.sigma_b2, 0.25, 0, "sigma_b2");
+  ilab_test(c.has_input && !strcmp(c.input.spec, "uniform:limit=1"), "input scheme");
+  ilab_test_rel(c.input.param, 1, 0, "input limit");
+  ilab_config_free(&c);
+  ilab_test(c.path == NULL && c.widths == NULL, "free empties the config");
+  ilab_config_free(&c); /* twice is harmless */
+}
+
+static void test_valid_defaults_and_widths(void)
+{
+  ilab_config c;
+  int st = parse("activations = tanh\nschemes = lecun_normal\nwidths = 784 256 10\nbatch = 2\n", &c);
+  ilab_test_int(st, ILAB_OK, "widths file parses (reason: %s)", st ? ilab_error_reason() : "");
+  if (st) return;
+  ilab_test_int((long)c.depth, 2, "depth from widths");
+  ilab_test(c.widths[0] == 784 && c.widths[1] == 256 && c.widths[2] == 10, "widths n_0 .. n_L");
+  ilab_test_int((long)c.trials, 1, "trials defaults to 1");
+  ilab_test(!c.has_seed, "no seed given");
+  ilab_test_rel(c.sigma_b2, 0, 0, "sigma_b2 defaults to 0");
+  ilab_test(!c.has_input && !strcmp(c.input.spec, "normal:std=1"), "input defaults to normal:std=1");
+  ilab_test(c.question != NULL && c.question[0] == '\0', "no comment, empty question");
+  ilab_config_free(&c);
+
+  st = parse("activations = tanh\nschemes = lecun_normal\ndepth = 2\nwidths = 4 5 6\nbatch = 2\n", &c);
+  ilab_test_int(st, ILAB_OK, "widths with a consistent depth parse (reason: %s)", st ? ilab_error_reason() : "");
+  if (!st) ilab_test(c.depth == 2 && c.widths[2] == 6, "depth and widths agree");
+  ilab_config_free(&c);
+
+  /* limits are inclusive */
+  char text[256];
+  snprintf(text, sizeof text, "activations = relu\nschemes = he_normal\ndepth = 1\nwidth = %d\nbatch = 2\n",
+           ILAB_MAX_WIDTH);
+  st = parse(text, &c);
+  ilab_test_int(st, ILAB_OK, "width = ILAB_MAX_WIDTH accepted (reason: %s)", st ? ilab_error_reason() : "");
+  ilab_config_free(&c);
+}
+
+static void test_valid_formatting(void)
+{
+  ilab_config c;
+  /* CRLF line endings, tabs, comments after values, no final newline */
+  const char *crlf = "# Q one\r\n# Q two\r\nactivations =\trelu   tanh # two of them\r\n"
+                     "schemes=he_normal#no blank before the comment\r\n"
+                     "  depth = 3  \r\nwidth = 8 # square\r\nbatch = 4\r\n\r\ntrials = 2";
+  int st = parse(crlf, &c);
+  ilab_test_int(st, ILAB_OK, "CRLF, tabs, trailing comments accepted (reason: %s)", st ? ilab_error_reason() : "");
+  if (!st) {
+    ilab_test_int((long)c.n_acts, 2, "CRLF: activations before the comment");
+    ilab_test(!strcmp(c.schemes[0].spec, "he_normal"), "CRLF: scheme without the comment (got '%s')", c.schemes[0].spec);
+    ilab_test(c.depth == 3 && c.widths[3] == 8 && c.batch == 4 && c.trials == 2, "CRLF: numbers");
+    ilab_test(!strcmp(c.question, "Q one Q two"), "CRLF: question without CR (got '%s')", c.question);
+  }
+  ilab_config_free(&c);
+
+  /* trailing blanks on a comment line do not end up in the question */
+  st = parse("# Trailing blanks.   \t\n" BASE, &c);
+  ilab_test_int(st, ILAB_OK, "comment with trailing blanks parses");
+  if (!st) ilab_test(!strcmp(c.question, "Trailing blanks."), "question trimmed (got '%s')", c.question);
+  ilab_config_free(&c);
+
+  /* a line just under the limit is fine */
+  char *longer = malloc(5000);
+  strcpy(longer, BASE "# ");
+  size_t n = strlen(longer);
+  memset(longer + n, 'x', 4000);
+  strcpy(longer + n + 4000, "\n");
+  st = parse(longer, &c);
+  ilab_test_int(st, ILAB_OK, "a 4002-character comment line is accepted");
+  ilab_config_free(&c);
+  free(longer);
+}
+
+static void test_errors(void)
+{
+  expect("unknown key", BASE "colour = blue\n", ILAB_EPARSE, NAME ":6:", "unknown key");
+  expect("duplicate key", BASE "depth = 4\n", ILAB_EPARSE, NAME ":6:", "already set on line 3");
+  expect("missing '='", BASE "trials 3\n", ILAB_EPARSE, NAME ":6:", "expected 'key = value'");
+  expect("key with no value", BASE "trials =   # nothing\n", ILAB_EPARSE, NAME ":6:", "no value");
+  expect("empty key", BASE "= 3\n", ILAB_EPARSE, NAME ":6:", "unknown key");
+  expect("bad number", BASE "trials = 3x\n", ILAB_EPARSE, NAME ":6:", "not a whole number");
+  expect("fractional number", BASE "trials = 2.5\n", ILAB_EPARSE, NAME ":6:", "not a whole number");
+  expect("two values for one key", BASE "trials = 2 3\n", ILAB_EPARSE, NAME ":6:", "one value");
+  expect("number too large", BASE "seed = 99999999999999999999999\n", ILAB_EPARSE, NAME ":6:", "out of range");
+  expect("negative width", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = -8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":4:", "not a whole number");
+  expect("zero width", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 0\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":4:", "out of range");
+  expect("zero depth", "activations = relu\nschemes = he_normal\ndepth = 0\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":3:", "out of range");
+  char text[512];
+  snprintf(text, sizeof text, "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = %d\nbatch = 4\n",
+           ILAB_MAX_WIDTH + 1);
+  expect("width above ILAB_MAX_WIDTH", text, ILAB_EPARSE, NAME ":4:", "out of range");
+  snprintf(text, sizeof text, "activations = relu\nschemes = he_normal\nwidths = 8 %d 8\nbatch = 4\n",
+           ILAB_MAX_WIDTH + 1);
+  expect("widths entry above ILAB_MAX_WIDTH", text, ILAB_EPARSE, NAME ":3:", "out of range");
+  expect("negative seed", BASE "seed = -1\n", ILAB_EPARSE, NAME ":6:", "not a whole number");
+  expect("zero trials", BASE "trials = 0\n", ILAB_EPARSE, NAME ":6:", "out of range");
+  expect("NaN sigma_b2", BASE "sigma_b2 = nan\n", ILAB_EPARSE, NAME ":6:", "finite");
+  expect("inf sigma_b2", BASE "sigma_b2 = inf\n", ILAB_EPARSE, NAME ":6:", "finite");
+  expect("overflowing sigma_b2", BASE "sigma_b2 = 1e999\n", ILAB_EPARSE, NAME ":6:", "finite");
+  expect("negative sigma_b2", BASE "sigma_b2 = -0.5\n", ILAB_EPARSE, NAME ":6:", ">= 0");
+  expect("sigma_b2 not a number", BASE "sigma_b2 = half\n", ILAB_EPARSE, NAME ":6:", "not a number");
+  expect("unknown activation", "activations = relu swish\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":1:", "unknown activation 'swish'");
+  expect("duplicate activation", "activations = relu tanh relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":1:", "listed twice");
+  expect("unknown scheme", "activations = relu\n\nschemes = he_normal nosuch\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":3:", "unknown scheme 'nosuch'");
+  expect("bad scheme key", "activations = relu\nschemes = he_normal:colour=2\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":2:", "colour");
+  expect("bad scheme value", "activations = relu\nschemes = normal:std=big\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":2:", "not a number");
+  expect("duplicate scheme", "activations = relu\nschemes = he_normal lecun_normal he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":2:", "listed twice");
+  expect("bad input scheme", BASE "input = gaussian\n", ILAB_EPARSE, NAME ":6:", "input");
+  expect("depth inconsistent with widths", "activations = relu\nschemes = he_normal\ndepth = 3\nwidths = 8 8 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":3:", "depth = 3 but widths lists 2 layers");
+  expect("widths with one number", "activations = relu\nschemes = he_normal\nwidths = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":3:", "at least two");
+  expect("both width and widths", "activations = relu\nschemes = he_normal\nwidth = 8\nbatch = 4\nwidths = 8 8 8\n",
+         ILAB_EPARSE, NAME ":5:", "not both");
+  /* Missing keys have no line of their own: the reason starts with the file name. */
+  expect("missing activations", "schemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n", ILAB_EPARSE,
+         NAME ": ", "missing 'activations");
+  expect("missing schemes", "activations = relu\ndepth = 3\nwidth = 8\nbatch = 4\n", ILAB_EPARSE, NAME ": ",
+         "missing 'schemes");
+  expect("missing batch", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8\n", ILAB_EPARSE,
+         NAME ": ", "missing 'batch");
+  expect("missing width", "activations = relu\nschemes = he_normal\ndepth = 3\nbatch = 4\n", ILAB_EPARSE,
+         NAME ": ", "missing 'width");
+  expect("missing depth", "activations = relu\nschemes = he_normal\nwidth = 8\nbatch = 4\n", ILAB_EPARSE,
+         NAME ": ", "missing 'depth");
+  expect("batch 1", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 1\n", ILAB_EPARSE,
+         NAME ":5:", "out of range [2,");
+  expect("empty file", "", ILAB_EPARSE, NAME ": ", "empty");
+  expect("only comments", "# a question and nothing else\n\n", ILAB_EPARSE, NAME ": ", "missing");
+  static const char nul[] = "activations = relu\nschemes = he_\0normal\ndepth = 3\nwidth = 8\nbatch = 4\n";
+  expect_len("NUL byte", nul, sizeof nul - 1, ILAB_EPARSE, NAME ":2:", "NUL");
+  expect("control character", "activations = relu\nschemes = he_normal\ndepth = 3\x1b[0m\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":3:", "control character");
+  expect("bare CR inside a line", "activations = relu\rschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":1:", "control character");
+
+  /* a 5000-character line: refused with its line number */
+  char *big = malloc(6000);
+  strcpy(big, BASE "# ");
+  size_t n = strlen(big);
+  memset(big + n, 'x', 5000);
+  strcpy(big + n + 5000, "\n");
+  expect("over-long line", big, ILAB_EPARSE, NAME ":6:", "longer than");
+  free(big);
+
+  /* too many list entries */
+  char *many = malloc(ILAB_MAX_LIST * 8 + 200);
+  strcpy(many, "activations = relu\nschemes = he_normal\nbatch = 4\nwidths =");
+  for (int i = 0; i <= ILAB_MAX_LIST; i++) strcat(many, " 8");
+  strcat(many, "\n");
+  expect("too many widths", many, ILAB_EPARSE, NAME ":4:", "more than");
+  free(many);
+}
+
+static void test_read(void)
+{
+  char dir[] = "/tmp/ilab_test_config.XXXXXX";
+  if (!mkdtemp(dir)) {
+    ilab_test(0, "mkdtemp");
+    return;
+  }
+  char path[256];
+  ilab_config c;
+
+  snprintf(path, sizeof path, "%s/missing.cfg", dir);
+  int st = ilab_config_read(path, &c);
+  ilab_test_int(st, ILAB_EIO, "missing file: ILAB_EIO");
+  ilab_test(strstr(ilab_error_reason(), path) == ilab_error_reason() &&
+                strstr(ilab_error_reason(), "cannot open") != NULL,
+            "missing file: reason names the file (%s)", ilab_error_reason());
+  ilab_test(c.path == NULL && c.widths == NULL, "missing file: config empty");
+
+  st = ilab_config_read(dir, &c);
+  ilab_test_int(st, ILAB_EIO, "a directory: ILAB_EIO");
+  ilab_test(strstr(ilab_error_reason(), dir) == ilab_error_reason() &&
+                strstr(ilab_error_reason(), "directory") != NULL,
+            "a directory: reason names it (%s)", ilab_error_reason());
+
+  snprintf(path, sizeof path, "%s/ok.cfg", dir);
+  FILE *f = fopen(path, "w");
+  fputs("# From a file.\n" BASE, f);
+  fclose(f);
+  st = ilab_config_read(path, &c);
+  ilab_test_int(st, ILAB_OK, "a file on disk parses (reason: %s)", st ? ilab_error_reason() : "");
+  if (!st) {
+    ilab_test(!strcmp(c.path, path) && !strcmp(c.question, "From a file.") && c.depth == 3,
+              "read: path, question, depth");
+    ilab_config_free(&c);
+  }
+  snprintf(path, sizeof path, "%s/bad.cfg", dir);
+  f = fopen(path, "w");
+  fputs(BASE "trials = many\n", f);
+  fclose(f);
+  st = ilab_config_read(path, &c);
+  char want[300];
+  snprintf(want, sizeof want, "%s:6:", path);
+  ilab_test_int(st, ILAB_EPARSE, "a bad file on disk: ILAB_EPARSE");
+  ilab_test(strstr(ilab_error_reason(), want) == ilab_error_reason(), "read: reason starts with %s (%s)", want,
+            ilab_error_reason());
+  unlink(path);
+  snprintf(path, sizeof path, "%s/ok.cfg", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
+int main(void)
+{
+  test_valid_every_key();
+  test_valid_defaults_and_widths();
+  test_valid_formatting();
+  test_errors();
+  test_read();
+  return ilab_test_summary();
+}
