@@ -9,11 +9,12 @@ schemes = system("grep -v '^#' '".infile."' | awk -F'\t' 'NR>1 && !seen[$2]++ {p
 na = words(acts)
 
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo size 480*na+300, 900 font "DejaVu Sans,13" }
-  else { set terminal svg size 480*na+300, 900 font "DejaVu Sans,13" dynamic }
+  if (fmt eq "png") { set terminal pngcairo size 480*na+300, 1250 font "DejaVu Sans,13" }
+  else { set terminal svg size 480*na+300, 1250 font "DejaVu Sans,13" dynamic }
   set output outfile.".".fmt
   load "plots/style.gp"
-  set multiplot layout 2, na margins 0.07, 0.84, 0.08, 0.9 spacing 0.06, 0.13 title "Signal and gradient variance through depth (width 512, batch 256; mean over trials)" font ",15"
+  set label 1 "bottom row:\nsolid  Var(H_l)\ndotted Var(dL/dX_l)" at screen 0.855, 0.25 noenhanced
+  set multiplot layout 3, na margins 0.07, 0.84, 0.06, 0.92 spacing 0.06, 0.09 title "Signal and gradient variance through depth: measured (solid, mean over trials) and mean-field theory (dashed)" font ",15"
   set logscale y
   set format y "10^{%T}"
   set termoption enhanced
@@ -24,15 +25,35 @@ do for [fmt in "png svg"] {
     set title "forward, ".a
     set ylabel (i == 1 ? "Var(H_l)  (log scale)" : "")
     if (i == na) { set key at screen 0.995, 0.88 Left reverse samplen 2 } else { unset key }
-    plot for [s in schemes] infile using "layer":(pick(a, s, "h_var")) with linespoints pi 5 ps 1.2 pt pt(s) lw lw(s) lc rgb color(s) title s
+    plot for [s in schemes] cell(infile, a, s) using "layer":(pos(column("h_var_lo"))):"h_var_hi" with filledcurves fs transparent solid 0.2 noborder lc rgb color(s) notitle, \
+         for [s in schemes] cell(infile, a, s) using "layer":"h_var" with linespoints pi 5 ps 1.2 pt pt(s) lw lw(s) lc rgb color(s) title s, \
+         for [s in schemes] cell(infile, a, s) using "layer":"h_var_theory" with lines dt (4,4) lw 1.5 lc rgb "#000000" notitle, \
+         NaN with lines dt (4,4) lw 1.5 lc rgb "#000000" title "mean-field theory", \
+         NaN with filledcurves fs transparent solid 0.2 noborder lc rgb "#888888" title "95% interval over trials"
   }
   do for [i=1:na] {
     a = word(acts, i)
     set title "backward, ".a
     set ylabel (i == 1 ? "Var(dL/dX_l)  (log scale)" : "")
     unset key
-    plot for [s in schemes] infile using "layer":(pick(a, s, "gx_var")) with linespoints pi 5 ps 1.2 pt pt(s) lw lw(s) lc rgb color(s) title s
+    plot for [s in schemes] cell(infile, a, s) using "layer":(pos(column("gx_var_lo"))):"gx_var_hi" with filledcurves fs transparent solid 0.2 noborder lc rgb color(s) notitle, \
+         for [s in schemes] cell(infile, a, s) using "layer":"gx_var" with linespoints pi 5 ps 1.2 pt pt(s) lw lw(s) lc rgb color(s) notitle, \
+         for [s in schemes] cell(infile, a, s) using "layer":"gx_var_theory" with lines dt (4,4) lw 1.5 lc rgb "#000000" notitle
+  }
+  # third row: how far each measurement drifts from its prediction
+  set yrange [0.25:4]
+  set format y "%g"
+  set ytics (0.25, 0.5, 1, 2, 4)
+  do for [i=1:na] {
+    a = word(acts, i)
+    set title "measured / theory, ".a
+    set ylabel (i == 1 ? "ratio (log scale)" : "")
+    unset key
+    plot 1 with lines lc rgb "#000000" lw 1 notitle, \
+         for [s in schemes] cell(infile, a, s) using "layer":"h_var_ratio" with lines lw 2 lc rgb color(s) notitle, \
+         for [s in schemes] cell(infile, a, s) using "layer":"gx_var_ratio" with lines lw 1.5 dt (1,2) lc rgb color(s) notitle
   }
   unset multiplot
+  unset label 1
   unset output
 }

@@ -21,5 +21,9 @@ color(s) = (s[1:6] eq "normal" && strstrt(s, "std=1") > 0 && strlen(s) == 12) ? 
            (strstrt(s, "tf1") > 0) ? "#9467bd" : "#8c564b"
 pt(s) = (strstrt(s, "uniform") > 0) ? 6 : -1
 lw(s) = (strstrt(s, "lecun") > 0) ? 6 : 2.5
-# Lines distinct from the rest: rows not of this act and scheme give NaN.
-pick(a, s, col) = (strcol("act") eq a && strcol("scheme") eq s) ? column(col) : NaN
+set datafile columnheaders
+# The rows of one cell (act a, scheme s) of a table, with its header line:
+# plot cell(file, a, s) using "layer":"h_var" ...
+cell(f, a, s) = sprintf("< awk -F'\t' '!/^#/ && (!h++ || ($1 == \"%s\" && $2 == \"%s\"))' '%s'", a, s, f)
+# A lower band edge that a log axis can draw, or NaN.
+pos(x) = x > 0 ? x : NaN
