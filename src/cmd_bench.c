@@ -1,10 +1,263 @@
-/* initlab bench (not yet written). */
+/* initlab bench: the BLAS peak, the std-sweep against it, a scaling table,
+ * memory, and the throughput of the moment checks, all in one process. */
 #include "cmd.h"
+#include "config.h"
+#include "ilab.h"
+#include "moments.h"
+#include "scheme.h"
+#include "sweep.h"
+#include "table.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <gsl/gsl_cblas.h>
+
+void openblas_set_num_threads(int num_threads);
+
+static const char *const cmd = "bench";
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void help(void)
+{
+  printf("Usage: initlab bench [-o DIR] [--threads N] [--quick]\n\n"
+         "Measures, in one process: the dgemm peak for the three product shapes of\n"
+         "the workload (H = X W, dX = dH W^T, dW = X^T dH at batch 256, width 512)\n"
+         "with one thread and with all; the std-sweep (linear, tanh, relu x 8\n"
+         "schemes, depth 50, width 512, batch 256, one trial: 483 GFLOP counted as\n"
+         "3 x 2 B n^2 L per cell), its wall time split into drawing, products and\n"
+         "statistics, its GFLOP/s and the fraction of the all-cores peak; a scaling\n"
+         "table of seconds per GFLOP; peak memory against the estimate; and the\n"
+         "draws checked per second by 'initlab moments'.\n\n"
+         "  -o, --output DIR   where bench.tsv goes [results/bench]\n"
+         "  -j, --threads N    threads [all cores]\n"
+         "      --quick        a smaller scaling table\n"
+         "  -h, --help         this help\n");
+}
+
+/* dgemm GFLOP/s for C(m x n) = op(A) op(B) with inner dimension k, repeated
+ * for at least min_s seconds. */
+static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s)
+{
+  double *a = malloc((size_t)m * k * sizeof *a), *b = malloc((size_t)k * n * sizeof *b);
+  double *c = malloc((size_t)m * n * sizeof *c);
+  if (!a || !b || !c) { free(a); free(b); free(c); return NAN; }
+  for (size_t i = 0; i < (size_t)m * k; i++) a[i] = 1e-3 * (double)(i % 97);
+  for (size_t i = 0; i < (size_t)k * n; i++) b[i] = 1e-3 * (double)(i % 89);
+  int lda = ta ? m : k, ldb = tb ? k : n;
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
+              1.0, a, lda, b, ldb, 0.0, c, n); /* warm-up */
+  double t0 = now(), t;
+  long reps = 0;
+  do {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
+                1.0, a, lda, b, ldb, 0.0, c, n);
+    reps++;
+  } while ((t = now() - t0) < min_s);
+  free(a); free(b); free(c);
+  return 2.0 * m * n * k * (double)reps / t / 1e9;
+}
+
+/* Runs an experiment given as text; returns wall seconds (NaN on failure)
+ * and fills s's timing. */
+static double run_text(const char *text, int threads, ilab_sweep *sw, ilab_config *cfg)
+{
+  if (ilab_config_parse("bench", text, strlen(text), cfg)) return NAN;
+  memset(sw, 0, sizeof *sw);
+  sw->seed = 42;
+  sw->rng_type = gsl_rng_mt19937;
+  sw->threads = threads;
+  sw->timing = 1;
+  if (ilab_sweep_alloc(sw, cfg)) return NAN;
+  double t0 = now();
+  int st = ilab_sweep_run(sw);
+  double t = now() - t0;
+  return st ? NAN : t;
+}
+
+static double flops(const ilab_config *c)
+{
+  double f = 0;
+  for (size_t l = 1; l <= c->depth; l++) f += 3 * 2.0 * (double)c->batch * (double)c->widths[l - 1] * (double)c->widths[l];
+  return f * (double)(c->n_acts * c->n_schemes) * (double)c->trials;
+}
+
+static long peak_rss_bytes(void)
+{
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss * 1024L;
+}
 
 int ilab_cmd_bench(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  cmd_error("'bench' is not available yet");
-  return EXIT_RUNTIME;
+  static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                       {"threads", required_argument, NULL, 'j'},
+                                       {"quick", no_argument, NULL, 1},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  const char *outdir = "results/bench";
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned long threads = ncpu > 0 ? (unsigned long)ncpu : 1;
+  int quick = 0, c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o': outdir = optarg; break;
+    case 'j': if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return EXIT_USAGE; break;
+    case 1: quick = 1; break;
+    case 'h': help(); return cmd_close_stdout(EXIT_OK);
+    default: return cmd_bad_option(cmd);
+    }
+  }
+  if (optind < argc) return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+  int nt = (int)threads;
+
+  /* 1. the BLAS peak, three shapes, one thread and all */
+  static const struct { const char *name; int ta, tb, m, n, k; } shapes[3] = {
+      {"H = X W      (256x512 . 512x512)", 0, 0, 256, 512, 512},
+      {"dX = dH W^T  (256x512 . 512x512^T)", 0, 1, 256, 512, 512},
+      {"dW = X^T dH  (512x256 . 256x512)", 1, 0, 512, 512, 256}};
+  double peak1[3], peakn[3];
+  printf("# initlab %s bench, %d threads\n", ILAB_VERSION, nt);
+  printf("\n## dgemm peak (GFLOP/s)\nshape\t1 thread\t%d threads\n", nt);
+  for (int i = 0; i < 3; i++) {
+    openblas_set_num_threads(1);
+    peak1[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0);
+    openblas_set_num_threads(nt);
+    peakn[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0);
+    printf("%s\t%.1f\t%.1f\n", shapes[i].name, peak1[i], peakn[i]);
+  }
+  /* the sweep does equal work in each shape: its peak is their harmonic mean */
+  double peak_all = 3 / (1 / peakn[0] + 1 / peakn[1] + 1 / peakn[2]);
+  double peak_one = 3 / (1 / peak1[0] + 1 / peak1[1] + 1 / peak1[2]);
+  printf("workload peak (harmonic mean)\t%.1f\t%.1f\n", peak_one, peak_all);
+  fflush(stdout);
+
+  /* 2. the std-sweep */
+  const char *std_sweep =
+      "activations = linear tanh relu\n"
+      "schemes = normal:std=0.01 normal:std=1 glorot_uniform glorot_normal he_uniform he_normal "
+      "lecun_uniform lecun_normal\n"
+      "depth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
+  ilab_sweep sw;
+  ilab_config cfg;
+  double wall = run_text(std_sweep, nt, &sw, &cfg);
+  if (!isfinite(wall)) { cmd_error("the std-sweep failed: %s", ilab_error_reason()); return EXIT_RUNTIME; }
+  double gf = flops(&cfg) / 1e9, rate = gf / wall;
+  double busy = 0;
+  for (int k = 0; k < 5; k++) busy += sw.time[k];
+  static const char *parts[5] = {"drawing weights and inputs", "forward products", "forward phi + statistics",
+                                 "backward products", "backward phi' + statistics"};
+  printf("\n## std-sweep: 24 cells, depth 50, width 512, batch 256, one trial\n");
+  printf("wall\t%.3f s\nwork\t%.1f GFLOP\nrate\t%.1f GFLOP/s\nfraction of the all-cores workload peak\t%.3f\n",
+         wall, gf, rate, rate / peak_all);
+  printf("part\tthread-seconds\tshare\twall-seconds (share x wall)\n");
+  for (int k = 0; k < 5; k++)
+    printf("%s\t%.3f\t%.3f\t%.3f\n", parts[k], sw.time[k], sw.time[k] / busy, sw.time[k] / busy * wall);
+  size_t need = ilab_sweep_bytes(&cfg, nt);
+  long rss = peak_rss_bytes();
+  printf("peak resident memory\t%.1f MB\nestimate (weights + activations in flight)\t%.1f MB\nratio\t%.3f\n",
+         (double)rss / 1e6, (double)need / 1e6, (double)rss / (double)need);
+  double draw_share = sw.time[0] / busy, std_frac = rate / peak_all;
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  fflush(stdout);
+
+  /* 3. scaling: seconds per GFLOP as depth, width and batch grow, from the
+   * std-sweep's point, for two cells (relu/he_normal, tanh/glorot_normal) */
+  printf("\n## scaling: two cells, one varied size at a time\nvaried\tdepth\twidth\tbatch\tGFLOP\tseconds\ts_per_GFLOP\n");
+  static const size_t depths[] = {10, 25, 50, 100, 200}, widths[] = {128, 256, 512, 1024, 2048},
+                      batches[] = {64, 128, 256, 512, 1024};
+  typedef struct { const char *name; size_t d, w, b; } point;
+  point pts[15];
+  int npts = 0;
+  for (int i = 0; i < 5; i++) if (!quick || i % 2 == 0) pts[npts++] = (point){"depth", depths[i], 512, 256};
+  for (int i = 0; i < 5; i++) if (!quick || i % 2 == 0) pts[npts++] = (point){"width", 50, widths[i], 256};
+  for (int i = 0; i < 5; i++) if (!quick || i % 2 == 0) pts[npts++] = (point){"batch", 50, 512, batches[i]};
+  double spg[15];
+  for (int i = 0; i < npts; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "activations = relu tanh\nschemes = he_normal\ndepth = %zu\nwidth = %zu\nbatch = %zu\n",
+             pts[i].d, pts[i].w, pts[i].b);
+    double t = run_text(text, nt, &sw, &cfg);
+    double g = flops(&cfg) / 1e9;
+    spg[i] = t / g;
+    printf("%s\t%zu\t%zu\t%zu\t%.2f\t%.3f\t%.4f\n", pts[i].name, pts[i].d, pts[i].w, pts[i].b, g, t, spg[i]);
+    ilab_sweep_free(&sw);
+    ilab_config_free(&cfg);
+    fflush(stdout);
+  }
+
+  /* 4. the moment checks' throughput on the default preset table */
+  size_t n = quick ? 2000000 : 10000000, rows = 0;
+  double *x = malloc(n * sizeof *x);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  double t0 = now();
+  for (size_t i = 0; x && r && i < ilab_scheme_table_size; i++) {
+    if (!ilab_scheme_table[i].is_preset) continue;
+    ilab_scheme s;
+    ilab_dist d;
+    ilab_moments_law law;
+    ilab_moments_check_result res;
+    ilab_scheme_parse(ilab_scheme_table[i].spec, &s);
+    ilab_scheme_resolve(&s, 512, 256, &d);
+    gsl_rng_set(r, ilab_stream_seed(42, 0, 1, ilab_dist_family(&d)));
+    ilab_dist_sample(r, &d, x, n);
+    ilab_scheme_law(&d, &law);
+    ilab_moments_check(&law, x, n, 1e-3, &res);
+    rows++;
+  }
+  double tm = now() - t0, mrate = (double)(rows * n) / tm;
+  free(x);
+  gsl_rng_free(r);
+  printf("\n## moments: %zu presets x %zu draws, drawn, summed, sorted and tested\nseconds\t%.3f\ndraws per second\t%.3g\n",
+         rows, n, tm, mrate);
+
+  /* bench.tsv: one row per measurement */
+  char path[4200];
+  snprintf(path, sizeof path, "%s", outdir);
+  for (char *p = path + 1; *p; p++) if (*p == '/') { *p = 0; mkdir(path, 0777); *p = '/'; }
+  mkdir(path, 0777);
+  snprintf(path, sizeof path, "%s/bench.tsv", outdir);
+  ilab_table t;
+  if (ilab_table_open(&t, path)) { cmd_error("%s", ilab_error_reason()); return EXIT_RUNTIME; }
+  ilab_table_comment(&t, "initlab %s bench, %d threads; rates in GFLOP/s, times in seconds", ILAB_VERSION, nt);
+  ilab_table_header(&t, "measure value");
+#define ROW(name, v) (ilab_table_str(&t, name), ilab_table_num(&t, v), ilab_table_end_row(&t))
+  for (int i = 0; i < 3; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "peak_1thread_shape%d", i + 1); ROW(name, peak1[i]);
+    snprintf(name, sizeof name, "peak_allcores_shape%d", i + 1); ROW(name, peakn[i]);
+  }
+  ROW("peak_allcores_workload", peak_all);
+  ROW("sweep_wall_s", wall);
+  ROW("sweep_gflop", gf);
+  ROW("sweep_gflops", rate);
+  ROW("sweep_fraction_of_peak", std_frac);
+  ROW("sweep_draw_share", draw_share);
+  ROW("peak_rss_bytes", (double)rss);
+  ROW("estimate_bytes", (double)need);
+  for (int i = 0; i < npts; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "s_per_gflop_%s_d%zu_w%zu_b%zu", pts[i].name, pts[i].d, pts[i].w, pts[i].b);
+    ROW(name, spg[i]);
+  }
+  ROW("moments_draws_per_s", mrate);
+#undef ROW
+  if (ilab_table_commit(&t)) { cmd_error("%s", ilab_error_reason()); return EXIT_RUNTIME; }
+  printf("\nwrote %s\n", path);
+  return cmd_close_stdout(EXIT_OK);
 }
