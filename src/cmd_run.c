@@ -268,6 +268,83 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
   return ILAB_OK;
 }
 
+/* The mean over trials of summary quantity q (ilab_claim_quantities) at
+ * layer l of a cell, as summary.tsv has it. */
+static double summary_value(const ilab_sweep *s, size_t cell, size_t l, int q)
+{
+  const ilab_config *c = s->cfg;
+  if (q == 12) { /* nonfinite: a count over trials */
+    double n = 0;
+    for (size_t tr = 0; tr < c->trials; tr++) n += (double)ilab_sweep_at(s, cell, tr, l)->nonfinite;
+    return n;
+  }
+  int base = q % 4;
+  double m = 0;
+  for (size_t tr = 0; tr < c->trials; tr++) {
+    const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
+    m += base == 0 ? r->h_var : base == 1 ? r->x_sq : base == 2 ? r->gx_var : r->gw_var;
+  }
+  m /= (double)c->trials;
+  const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
+  double pred = base == 0 ? th->h_var : base == 1 ? th->x_sq : base == 2 ? th->gx_var : th->gw_var;
+  return q < 4 ? m : q < 8 ? pred : m / pred;
+}
+
+/* Evaluates every claim into claims.tsv (claim, measured min and max, the
+ * interval, verdict); counts the failures. */
+static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
+{
+  const ilab_config *c = s->cfg;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/claims.tsv", dir);
+  int st = ilab_table_open(t, path);
+  if (st) return st;
+  provenance(t, p, "claims of the experiment file, checked against summary.tsv");
+  ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
+  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict");
+  const char *base = strrchr(c->path, '/');
+  base = base ? base + 1 : c->path;
+  *failed = 0;
+  for (size_t i = 0; i < c->n_claims; i++) {
+    const ilab_claim *cl = &c->claims[i];
+    size_t cell = cl->act * c->n_schemes + cl->scheme;
+    double lo = INFINITY, hi = -INFINITY, v;
+    int ok = 1;
+    if (s->run_cell && !s->run_cell[cell]) continue; /* not run: nothing to judge */
+    switch (cl->kind) {
+    case ILAB_CLAIM_AT: lo = hi = summary_value(s, cell, cl->a, cl->qty); break;
+    case ILAB_CLAIM_RATIO:
+      lo = hi = summary_value(s, cell, cl->a, cl->qty) / summary_value(s, cell, cl->b, cl->qty2);
+      break;
+    case ILAB_CLAIM_RATE:
+      lo = hi = pow(summary_value(s, cell, cl->b, cl->qty) / summary_value(s, cell, cl->a, cl->qty),
+                    1.0 / (double)(cl->b - cl->a));
+      break;
+    case ILAB_CLAIM_ALL:
+      for (size_t l = cl->a; l <= cl->b; l++) {
+        v = summary_value(s, cell, l, cl->qty);
+        if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
+        if (v < lo || isnan(v)) lo = v;
+        if (v > hi || isnan(v)) hi = v;
+      }
+      break;
+    }
+    /* NaN (an overflowed cell) satisfies no interval */
+    if (!(lo >= cl->lo && lo <= cl->hi && hi >= cl->lo && hi <= cl->hi)) ok = 0;
+    *failed += !ok;
+    ilab_table_str(t, base);
+    ilab_table_int(t, cl->line);
+    ilab_table_str(t, cl->text);
+    ilab_table_num(t, lo);
+    ilab_table_num(t, hi);
+    ilab_table_num(t, cl->lo);
+    ilab_table_num(t, cl->hi);
+    ilab_table_str(t, ok ? "pass" : "FAIL");
+    ilab_table_end_row(t);
+  }
+  return ILAB_OK;
+}
+
 /* Progress on stderr: cells done, elapsed, estimated time left. */
 typedef struct {
   ilab_sweep *s;
@@ -468,19 +545,19 @@ int ilab_cmd_run(int argc, char **argv)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
   prov p = {&cfg, cmdline, sw.seed, sw.rng_type->name};
-  ilab_table lt, stt;
-  memset(&lt, 0, sizeof lt);
-  memset(&stt, 0, sizeof stt);
-  if ((st = write_layers(outdir, &sw, &p, &lt)) || (st = write_summary(outdir, &sw, &p, &stt))) {
-    ilab_table_abort(&lt);
+  ilab_table tabs[3];
+  int ntab = cfg.n_claims ? 3 : 2, failed_claims = 0;
+  memset(tabs, 0, sizeof tabs);
+  if ((st = write_layers(outdir, &sw, &p, &tabs[0])) || (st = write_summary(outdir, &sw, &p, &tabs[1])) ||
+      (ntab > 2 && (st = write_claims(outdir, &sw, &p, &tabs[2], &failed_claims)))) {
+    for (int i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     cmd_error("%s", ilab_error_reason());
     goto out;
   }
-  /* Both tables or neither.  Their bytes reach the disk before either is
-   * renamed, so a full disk is found while both can still be dropped; and a
-   * signal that arrives while they are renamed into place waits until both
-   * are, so an interruption cannot leave a new layers.tsv beside an old
-   * summary.tsv. */
+  /* All tables or none.  Their bytes reach the disk before any is renamed,
+   * so a full disk is found while all can still be dropped; and a signal
+   * that arrives while they are renamed into place waits until all are, so
+   * an interruption cannot leave a new layers.tsv beside an old summary.tsv. */
   sigset_t hold, prev;
   sigemptyset(&hold);
   sigaddset(&hold, SIGINT);
@@ -488,21 +565,16 @@ int ilab_cmd_run(int argc, char **argv)
   pthread_sigmask(SIG_BLOCK, &hold, &prev);
   const char *unwritten = NULL;
   errno = 0;
-  if (fflush(lt.f) != 0 || ferror(lt.f)) unwritten = lt.path;
-  else if (fflush(stt.f) != 0 || ferror(stt.f)) unwritten = stt.path;
+  for (int i = 0; i < ntab && !unwritten; i++)
+    if (fflush(tabs[i].f) != 0 || ferror(tabs[i].f)) unwritten = tabs[i].path;
   if (unwritten) {
     st = ilab_error(ILAB_EIO, "writing %s failed: %s", unwritten, strerror(errno ? errno : EIO));
-    ilab_table_abort(&lt);
-    ilab_table_abort(&stt);
   } else if (stop_signal) {
-    ilab_table_abort(&lt);
-    ilab_table_abort(&stt);
     st = ilab_error(ILAB_EINTR, "interrupted by a signal");
-  } else if ((st = ilab_table_commit(&lt))) {
-    ilab_table_abort(&stt);
   } else {
-    st = ilab_table_commit(&stt);
+    for (int i = 0; i < ntab && !st; i++) st = ilab_table_commit(&tabs[i]);
   }
+  for (int i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]); /* no-op for a committed table */
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
   if (st) {
     cmd_error("%s", ilab_error_reason());
@@ -510,7 +582,12 @@ int ilab_cmd_run(int argc, char **argv)
   }
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", sw.check_max);
-  if (!quiet) fprintf(stderr, "initlab run: wrote %s/layers.tsv and %s/summary.tsv\n", outdir, outdir);
+  if (!quiet) fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s\n", outdir, ntab > 2 ? " and claims.tsv" : "");
+  if (failed_claims) {
+    fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
+    status = EXIT_RUNTIME;
+    goto out;
+  }
   status = EXIT_OK;
 out:
   if (stop_signal) {

@@ -14,6 +14,30 @@
 #define ILAB_MAX_TRIALS 100000
 #define ILAB_MAX_LIST 256
 
+#define ILAB_MAX_CLAIMS 64
+
+/* A claim about the measured summary of one cell, checked after the run:
+ *   claim = ACT SCHEME  QTY[A]              in [LO, HI]
+ *   claim = ACT SCHEME  QTY[A] / QTY2[B]    in [LO, HI]
+ *   claim = ACT SCHEME  all QTY[A..B]       in [LO, HI]   every layer A..B
+ *   claim = ACT SCHEME  rate QTY[A..B]      in [LO, HI]   (QTY[B]/QTY[A])^(1/(B-A))
+ * QTY is a column of summary.tsv (ilab_claim_quantities); "< X" and "> X"
+ * may stand for "in [-inf, X]" and "in [X, inf]". */
+typedef enum { ILAB_CLAIM_AT, ILAB_CLAIM_RATIO, ILAB_CLAIM_ALL, ILAB_CLAIM_RATE } ilab_claim_kind;
+
+typedef struct {
+  int line;
+  char text[256];        /* as written after "claim =" */
+  size_t act, scheme;    /* indices into the experiment's lists */
+  ilab_claim_kind kind;
+  int qty, qty2;         /* indices into ilab_claim_quantities */
+  size_t a, b;           /* layers: QTY[a] (AT, RATIO), QTY[a..b] (ALL, RATE); QTY2[b] (RATIO) */
+  double lo, hi;
+} ilab_claim;
+
+/* The summary columns a claim may name, NULL-terminated. */
+extern const char *const ilab_claim_quantities[];
+
 typedef struct {
   char *path;            /* as given */
   char *text;            /* the whole file, for provenance */
@@ -31,6 +55,11 @@ typedef struct {
   double sigma_b2;       /* bias variance; 0: no bias */
   ilab_scheme input;     /* law of the input entries, resolved with fan n_0 */
   int has_input;
+  size_t n_claims;
+  ilab_claim claims[ILAB_MAX_CLAIMS];
+  size_t n_hist;         /* layers whose histograms are recorded */
+  size_t hist_layers[ILAB_MAX_LIST];
+  size_t hist_bins;      /* bins per histogram [100] */
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the
