@@ -345,6 +345,50 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
   return ILAB_OK;
 }
 
+/* Writes hist.tsv: one row per bin of each histogram of H_l ("h"), X_l ("x")
+ * and dL/dX_l ("gx"), counts summed over trials, with the density
+ * count / (all values x bin width) so that curves of different layers and
+ * ranges compare, and the counts that fell outside [lo, hi]. */
+static int write_hist(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  static const char *const qname[3] = {"h", "x", "gx"};
+  char path[4200];
+  snprintf(path, sizeof path, "%s/hist.tsv", dir);
+  int st = ilab_table_open(t, path);
+  if (st) return st;
+  provenance(t, p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
+  ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
+  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above");
+  size_t bins = c->hist_bins;
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    for (size_t i = 0; i < c->n_hist; i++)
+      for (int q = 0; q < 3; q++) {
+        size_t k = (cell * c->n_hist + i) * 3 + (size_t)q, l = c->hist_layers[i];
+        const unsigned long long *h = ilab_sweep_hist(s, cell, i, q);
+        double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
+        double total = (double)c->trials * (double)c->batch * (double)c->widths[l];
+        for (size_t b = 0; b < bins; b++) {
+          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+          ilab_table_int(t, (long long)l);
+          ilab_table_str(t, qname[q]);
+          ilab_table_int(t, (long long)b);
+          ilab_table_num(t, lo + (double)b * w);
+          ilab_table_num(t, lo + (double)(b + 1) * w);
+          ilab_table_num(t, lo + ((double)b + 0.5) * w);
+          ilab_table_int(t, (long long)h[b]);
+          ilab_table_num(t, (double)h[b] / (total * w));
+          ilab_table_int(t, (long long)h[bins]);
+          ilab_table_int(t, (long long)h[bins + 1]);
+          ilab_table_end_row(t);
+        }
+      }
+  }
+  return ILAB_OK;
+}
+
 /* Progress on stderr: cells done, elapsed, estimated time left. */
 typedef struct {
   ilab_sweep *s;
@@ -545,11 +589,12 @@ int ilab_cmd_run(int argc, char **argv)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
   prov p = {&cfg, cmdline, sw.seed, sw.rng_type->name};
-  ilab_table tabs[3];
-  int ntab = cfg.n_claims ? 3 : 2, failed_claims = 0;
+  ilab_table tabs[4];
+  int ntab = 2, failed_claims = 0;
   memset(tabs, 0, sizeof tabs);
   if ((st = write_layers(outdir, &sw, &p, &tabs[0])) || (st = write_summary(outdir, &sw, &p, &tabs[1])) ||
-      (ntab > 2 && (st = write_claims(outdir, &sw, &p, &tabs[2], &failed_claims)))) {
+      (cfg.n_claims && (st = write_claims(outdir, &sw, &p, &tabs[ntab++], &failed_claims))) ||
+      (cfg.n_hist && (st = write_hist(outdir, &sw, &p, &tabs[ntab++])))) {
     for (int i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     cmd_error("%s", ilab_error_reason());
     goto out;
@@ -582,7 +627,9 @@ int ilab_cmd_run(int argc, char **argv)
   }
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", sw.check_max);
-  if (!quiet) fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s\n", outdir, ntab > 2 ? " and claims.tsv" : "");
+  if (!quiet)
+    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s\n", outdir,
+            cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = EXIT_RUNTIME;

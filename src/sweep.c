@@ -94,7 +94,13 @@ int ilab_sweep_alloc(ilab_sweep *s, const ilab_config *c)
   s->stats = calloc(s->n_cells * c->trials * c->depth, sizeof *s->stats);
   s->w_var = calloc(c->n_schemes * c->depth, sizeof *s->w_var);
   s->w_promised = calloc(c->n_schemes * c->depth, sizeof *s->w_promised);
-  if (!s->stats || !s->w_var || !s->w_promised) {
+  size_t nh = s->n_cells * c->n_hist * 3;
+  if (nh) {
+    s->hist_lo = calloc(nh, sizeof *s->hist_lo);
+    s->hist_hi = calloc(nh, sizeof *s->hist_hi);
+    s->hist = calloc(nh * (c->hist_bins + 2), sizeof *s->hist);
+  }
+  if (!s->stats || !s->w_var || !s->w_promised || (nh && (!s->hist_lo || !s->hist_hi || !s->hist))) {
     ilab_sweep_free(s);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory for the result tables");
   }
@@ -112,6 +118,11 @@ void ilab_sweep_free(ilab_sweep *s)
   free(s->w_var);
   free(s->w_promised);
   free(s->theory);
+  free(s->hist_lo);
+  free(s->hist_hi);
+  free(s->hist);
+  s->hist_lo = s->hist_hi = NULL;
+  s->hist = NULL;
   s->theory = NULL;
   s->stats = NULL;
   s->w_var = s->w_promised = NULL;
@@ -195,6 +206,39 @@ static void draw_unit(trial_ctx *t, size_t k, size_t l, gsl_rng *r)
   ilab_dist_sample_unit(r, &t->fam.proto[k], u, n);
 }
 
+/* Adds buffer v[0..n-1] to histogram (cell, i, q); in trial 0 first sets its
+ * range to mean +- 5 sd of the finite entries, cut to [lo_cap, hi_cap]. */
+static void histogram(ilab_sweep *s, size_t trial, size_t cell, size_t i, int q, const double *v,
+                      size_t n, double lo_cap, double hi_cap)
+{
+  size_t k = (cell * s->cfg->n_hist + i) * 3 + (size_t)q, bins = s->cfg->hist_bins;
+  if (trial == 0) {
+    double m = 0, m2 = 0, cnt = 0;
+    for (size_t j = 0; j < n; j++)
+      if (isfinite(v[j])) { cnt++; double d = v[j] - m; m += d / cnt; m2 += d * (v[j] - m); }
+    double sd = cnt > 1 ? sqrt(m2 / (cnt - 1)) : 0;
+    if (!(sd > 0) || !isfinite(sd)) sd = fabs(m) > 0 ? fabs(m) : 1;
+    s->hist_lo[k] = fmax(m - 5 * sd, lo_cap);
+    s->hist_hi[k] = fmin(m + 5 * sd, hi_cap);
+    if (!(s->hist_lo[k] < s->hist_hi[k])) { s->hist_lo[k] = m - 1; s->hist_hi[k] = m + 1; }
+  }
+  double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
+  unsigned long long *h = s->hist + k * (bins + 2);
+  for (size_t j = 0; j < n; j++) {
+    double b = (v[j] - lo) / w;
+    if (b < 0) h[bins]++;
+    else if (b < (double)bins) h[(size_t)b]++;
+    else h[bins + 1]++; /* above, or NaN */
+  }
+}
+
+/* The index of layer l among the histogram layers, or -1. */
+static long hist_index(const ilab_config *c, size_t l)
+{
+  for (size_t i = 0; i < c->n_hist; i++) if (c->hist_layers[i] == l) return (long)i;
+  return -1;
+}
+
 static int run_cell(trial_ctx *t, size_t cell, ilab_mlp *net)
 {
   ilab_sweep *s = t->s;
@@ -216,10 +260,22 @@ static int run_cell(trial_ctx *t, size_t cell, ilab_mlp *net)
   for (size_t l = 1; l <= c->depth; l++) {
     if (s->stop && *s->stop) return ILAB_EINTR;
     ilab_mlp_forward_layer(net, l, ilab_sweep_at(s, cell, t->trial, l));
+    long hi = hist_index(c, l);
+    if (hi >= 0) {
+      size_t n = c->batch * c->widths[l];
+      double lo = -INFINITY, up = INFINITY;
+      ilab_act_bounds(&net->act, &lo, &up);
+      if (net->act.kind == ILAB_ACT_RELU) lo = 0;
+      histogram(s, t->trial, cell, (size_t)hi, 0, ilab_mlp_h(net), n, -INFINITY, INFINITY);
+      histogram(s, t->trial, cell, (size_t)hi, 1, ilab_mlp_x(net, l), n, lo, up);
+    }
   }
   ilab_mlp_backward_begin(net, t->g);
   for (size_t l = c->depth; l >= 1; l--) {
     if (s->stop && *s->stop) return ILAB_EINTR;
+    long hi = hist_index(c, l);
+    if (hi >= 0)
+      histogram(s, t->trial, cell, (size_t)hi, 2, ilab_mlp_grad_x(net), c->batch * c->widths[l], -INFINITY, INFINITY);
     ilab_mlp_backward_layer(net, l, ilab_sweep_at(s, cell, t->trial, l));
   }
   return ILAB_OK;

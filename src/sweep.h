@@ -40,6 +40,12 @@ typedef struct {
   ilab_theory_layer *theory;     /* [cell][layer-1]: mean-field predictions, or NULL */
   double theory_abserr;          /* largest quadrature error estimate */
   size_t theory_failed;          /* cells whose prediction could not be computed (NaN) */
+  /* histograms of H_l, X_l and dL/dX_l at the layers cfg->hist_layers, summed
+   * over trials; each (cell, layer, quantity) has hist_bins bins over
+   * [lo, hi], set from trial 0's buffer (mean +- 5 sd, cut to phi's range),
+   * and two more counts for values below and above (NaN counts as above) */
+  double *hist_lo, *hist_hi;     /* [cell][hist layer][3] */
+  unsigned long long *hist;      /* [cell][hist layer][3][hist_bins + 2] */
   int timing;                    /* if set, time[] accumulates thread-seconds in: */
   double time[5];                /* drawing weights and inputs, forward products,
                                     forward phi + statistics, backward products,
@@ -62,6 +68,13 @@ int ilab_sweep_run(ilab_sweep *s);
  * quadrature fails (an exploding selu network, say) gets NaN and is counted
  * in theory_failed; ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory(ilab_sweep *s);
+
+/* The histogram of quantity q (0: H, 1: X, 2: dL/dX) at the i-th histogram
+ * layer of a cell: hist_bins counts, then the count below lo and above hi. */
+static inline unsigned long long *ilab_sweep_hist(const ilab_sweep *s, size_t cell, size_t i, int q)
+{
+  return s->hist + ((cell * s->cfg->n_hist + i) * 3 + (size_t)q) * (s->cfg->hist_bins + 2);
+}
 
 static inline ilab_layer_stats *ilab_sweep_at(const ilab_sweep *s, size_t cell, size_t trial,
                                               size_t layer)
