@@ -9,6 +9,8 @@
 #include "table.h"
 
 #include <getopt.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +50,51 @@ static void help(void)
 typedef struct {
   ilab_scheme s;
   ilab_dist d;
+  ilab_moments_law law;
+  ilab_moments_check_result res;
+  int status;           /* of the check */
+  size_t bad;           /* constants: draws that differ from the value */
+  char reason[256];
 } row;
 
-/* Draws n values of d from the stream 'initlab sample' uses. */
-static void draw(const ilab_dist *d, unsigned long seed, gsl_rng *r, double *x, size_t n)
+/* Rows are checked in parallel, one per thread at a time, each with its own
+ * buffer and generator; the table is printed in order afterwards. */
+typedef struct {
+  row *rows;
+  size_t nrows, next, count;
+  unsigned long seed;
+  double per_test;
+  pthread_mutex_t lock;
+  int oom;
+} pool;
+
+static void *check_rows(void *arg)
 {
-  gsl_rng_set(r, ilab_stream_seed(seed, 0, 1, ilab_dist_family(d)));
-  ilab_dist_sample(r, d, x, n);
+  pool *p = arg;
+  double *x = malloc(p->count * sizeof *x);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    size_t i = p->next++;
+    if (!x || !r) p->oom = 1;
+    pthread_mutex_unlock(&p->lock);
+    if (i >= p->nrows || !x || !r) break;
+    row *w = &p->rows[i];
+    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&w->d)));
+    ilab_dist_sample(r, &w->d, x, p->count);
+    ilab_scheme_law(&w->d, &w->law);
+    if (!(w->law.mu[2] > 0)) { /* a constant: every draw must equal it */
+      for (size_t k = 0; k < p->count; k++) w->bad += x[k] != w->law.mean;
+      continue;
+    }
+    w->status = ilab_moments_check(&w->law, x, p->count, p->per_test, &w->res);
+    if (w->status) snprintf(w->reason, sizeof w->reason, "%s", ilab_error_reason());
+  }
+  free(x);
+  gsl_rng_free(r);
+  return NULL;
 }
+
 
 int ilab_cmd_moments(int argc, char **argv)
 {
@@ -99,13 +138,6 @@ int ilab_cmd_moments(int argc, char **argv)
       free(rows);
       return cmd_usage_error(cmd, "%s", ilab_error_reason());
     }
-  double *x = malloc(count * sizeof *x);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!x || !r) {
-    free(rows); free(x); gsl_rng_free(r);
-    cmd_error("out of memory for %lu draws (%.3g GB)", count, (double)count * 8 / 1e9);
-    return EXIT_RUNTIME;
-  }
 
   /* Bonferroni over six tests a row; the detectable relative variance
    * error at 90% power is (z_crit + z_0.9) sqrt((kurtosis - 1)/n) */
@@ -115,9 +147,27 @@ int ilab_cmd_moments(int argc, char **argv)
   printf("# initlab %s: moments of each scheme's draws against its exact law\n", ILAB_VERSION);
   printf("# n = %lu draws per scheme, fans (%lu, %lu), seed %lu, generator mt19937\n", count, fan_in, fan_out, seed);
   printf("# family-wise level %g over %zu rows x 6 tests: each test at %.3g (|z| > %.3f)\n", alpha, nrows, per_test, zc);
+  printf("# gsl_* columns: gsl_stats_* over the first %zu draws of each row, against the accumulator over the same draws\n",
+         count < ILAB_MOMENTS_GSL_MAX ? (size_t)count : ILAB_MOMENTS_GSL_MAX);
   printf("# power: at this n a relative variance error of %.3g%% (normal law) or %.3g%% (uniform) "
          "is detected with probability 0.9\n",
          100 * (zc + z90) * sqrt(2 / dn), 100 * (zc + z90) * sqrt(0.8 / dn));
+  pool pl = {rows, nrows, 0, count, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
+  if (nth > nrows) nth = nrows;
+  if (nth > 64) nth = 64;
+  pthread_t th[64];
+  size_t started = 0;
+  for (size_t i = 1; i < nth; i++, started++)
+    if (pthread_create(&th[i], NULL, check_rows, &pl) != 0) break;
+  check_rows(&pl);
+  for (size_t i = 1; i <= started; i++) pthread_join(th[i], NULL);
+  if (pl.oom) {
+    free(rows);
+    cmd_error("out of memory for %lu draws per thread (%.3g GB each)", count, (double)count * 12 / 1e9);
+    return EXIT_RUNTIME;
+  }
   int failed = 0;
   if (audit) {
     printf("scheme\tfan_in\tfan_out\tn\tpromised_var\texact_var\tvar\tvar_lo\tvar_hi\tratio\tratio_lo\t"
@@ -130,18 +180,13 @@ int ilab_cmd_moments(int argc, char **argv)
   char b[32];
 #define NUM(v) (ilab_table_format((v), b), fputs(b, stdout), putchar('\t'))
   for (size_t i = 0; i < nrows; i++) {
-    const ilab_dist *d = &rows[i].d;
-    draw(d, seed, r, x, count);
-    ilab_moments_law law;
-    ilab_scheme_law(d, &law);
+    const ilab_moments_law law = rows[i].law;
     printf("%s\t%lu\t%lu\t%lu\t", rows[i].s.spec, fan_in, fan_out, count);
     if (!(law.mu[2] > 0)) {
-      /* a constant: every draw must equal it */
-      size_t bad = 0;
-      for (size_t k = 0; k < count; k++) bad += x[k] != law.mean;
+      size_t bad = rows[i].bad;
       if (audit) {
         NUM(ilab_scheme_promised_variance(&rows[i].s, fan_in, fan_out)); NUM(0); NUM(0);
-        for (int k = 0; k < 7; k++) NUM(NAN);
+        for (int k = 0; k < 8; k++) NUM(NAN);
       } else {
         NUM(law.mean); NUM(0); NUM(NAN); NUM(NAN);
         for (int k = 0; k < 18; k++) NUM(NAN);
@@ -152,9 +197,9 @@ int ilab_cmd_moments(int argc, char **argv)
       failed |= bad != 0;
       continue;
     }
-    ilab_moments_check_result res;
-    if (ilab_moments_check(&law, x, count, per_test, &res)) {
-      cmd_error("%s", ilab_error_reason());
+    const ilab_moments_check_result res = rows[i].res;
+    if (rows[i].status) {
+      cmd_error("%s: %s", rows[i].s.spec, rows[i].reason);
       failed = 1;
       putchar('\n');
       continue;
@@ -181,9 +226,7 @@ int ilab_cmd_moments(int argc, char **argv)
     printf("%s\n", res.pass ? "pass" : "FAIL");
   }
 #undef NUM
-  free(x);
   free(rows);
-  gsl_rng_free(r);
   if (failed) fprintf(stderr, "initlab moments: at least one scheme does not draw the law it claims\n");
   return cmd_close_stdout(failed ? EXIT_RUNTIME : EXIT_OK);
 }

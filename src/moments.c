@@ -138,81 +138,66 @@ double ilab_moments_ks_p(double d, size_t n)
   return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
-/* LSD radix sort on the bits of doubles mapped to ordered unsigned integers:
- * linear in n, several times faster than qsort for the millions of draws the
- * KS test sorts.  Eight passes of 8 bits, skipping a pass whose byte is the
- * same in every key. */
-static uint64_t key_of(double x)
-{
-  uint64_t u;
-  memcpy(&u, &x, sizeof u);
-  return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
-}
-
-static double of_key(uint64_t u)
-{
-  u = (u >> 63) ? u & 0x7fffffffffffffffULL : ~u;
-  double x;
-  memcpy(&x, &u, sizeof x);
-  return x;
-}
-
-static int cmp_double(const void *pa, const void *pb)
-{
-  uint64_t a = key_of(*(const double *)pa), b = key_of(*(const double *)pb);
-  return (a > b) - (a < b);
-}
-
-void ilab_moments_sort(double *x, size_t n)
-{
-  uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-  if (!a || !b) {
-    free(a);
-    free(b);
-    /* no memory for the radix sort: fall back to the library sort */
-    qsort(x, n, sizeof *x, cmp_double);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) a[i] = key_of(x[i]);
-  size_t count[8][256];
-  memset(count, 0, sizeof count);
-  for (size_t i = 0; i < n; i++)
-    for (int p = 0; p < 8; p++) count[p][(a[i] >> (8 * p)) & 0xff]++;
-  for (int p = 0; p < 8; p++) {
-    size_t *c = count[p], sum = 0;
-    if (c[(a[0] >> (8 * p)) & 0xff] == n) continue; /* one value of this byte: nothing to do */
-    for (int k = 0; k < 256; k++) { size_t t = c[k]; c[k] = sum; sum += t; }
-    for (size_t i = 0; i < n; i++) b[c[(a[i] >> (8 * p)) & 0xff]++] = a[i];
-    uint64_t *t = a; a = b; b = t;
-  }
-  for (size_t i = 0; i < n; i++) x[i] = of_key(a[i]);
-  free(a);
-  free(b);
-}
-
 /* Two-sided p-value of a z-score. */
 static double p_of_z(double z) { return isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : 0; }
 
-int ilab_moments_check(const ilab_moments_law *law, double *x, size_t n, double alpha,
+/* Sorts 32-bit keys with four 8-bit LSD radix passes (256 buckets a pass
+ * keep the scattered writes few enough for the write-combining buffers);
+ * tmp holds n keys.  After an even number of passes the result is in k. */
+static void radix32(uint32_t *k, uint32_t *tmp, size_t n)
+{
+  size_t count[4][256];
+  memset(count, 0, sizeof count);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t v = k[i];
+    count[0][v & 255]++;
+    count[1][(v >> 8) & 255]++;
+    count[2][(v >> 16) & 255]++;
+    count[3][v >> 24]++;
+  }
+  for (int p = 0; p < 4; p++) {
+    size_t sum = 0;
+    for (int b = 0; b < 256; b++) { size_t t = count[p][b]; count[p][b] = sum; sum += t; }
+    int shift = 8 * p;
+    for (size_t i = 0; i < n; i++) tmp[count[p][(k[i] >> shift) & 255]++] = k[i];
+    uint32_t *t = k; k = tmp; tmp = t;
+  }
+}
+
+int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, double alpha,
                        ilab_moments_check_result *r)
 {
   memset(r, 0, sizeof *r);
   r->n = n;
   if (n < 100) ILAB_ERROR(ILAB_EINVAL, "a check needs at least 100 draws, not %zu", n);
+  if (n >= ((size_t)1 << 32)) ILAB_ERROR(ILAB_EINVAL, "a check takes fewer than 2^32 draws");
   if (!(law->mu[2] > 0)) ILAB_ERROR(ILAB_EINVAL, "the law has no variance to check");
+  uint32_t *key = malloc(n * sizeof *key), *tmp = malloc(n * sizeof *tmp);
+  if (!key || !tmp) { free(key); free(tmp); ILAB_ERROR(ILAB_ENOMEM, "out of memory for %zu keys", n); }
+
+  /* the cross-check against GSL, on the first gsl_n draws */
+  size_t gn = n < ILAB_MOMENTS_GSL_MAX ? n : ILAB_MOMENTS_GSL_MAX;
   ilab_moments m;
   ilab_moments_init(&m);
-  ilab_moments_add(&m, x, n);
+  ilab_moments_add(&m, x, gn);
+  r->gsl_n = gn;
+  r->gsl_mean = gsl_stats_mean(x, 1, gn);
+  r->gsl_var = gsl_stats_variance_m(x, 1, gn, r->gsl_mean);
+  double sd = sqrt(r->gsl_var);
+  r->gsl_skew = gsl_stats_skew_m_sd(x, 1, gn, r->gsl_mean, sd);
+  r->gsl_kurt = gsl_stats_kurtosis_m_sd(x, 1, gn, r->gsl_mean, sd);
+  r->gsl_rel_diff = ilab_moments_rel_diff(&m, x, gn, 1);
+  /* ... then the rest, merged */
+  if (gn < n) {
+    ilab_moments rest;
+    ilab_moments_init(&rest);
+    ilab_moments_add(&rest, x + gn, n - gn);
+    ilab_moments_merge(&m, &rest);
+  }
   r->mean = ilab_moments_mean(&m);
   r->var = ilab_moments_variance(&m);
   r->skew = ilab_moments_skew(&m);
   r->kurt = ilab_moments_kurtosis(&m);
-  r->gsl_mean = gsl_stats_mean(x, 1, n);
-  r->gsl_var = gsl_stats_variance_m(x, 1, n, r->gsl_mean);
-  double sd = sqrt(r->gsl_var);
-  r->gsl_skew = gsl_stats_skew_m_sd(x, 1, n, r->gsl_mean, sd);
-  r->gsl_kurt = gsl_stats_kurtosis_m_sd(x, 1, n, r->gsl_mean, sd);
-  r->gsl_rel_diff = ilab_moments_rel_diff(&m, x, n, 1);
 
   /* z-scores with the population forms, whose standard errors are exact to O(1/n) */
   double se[4], dn = (double)n, m2 = m.m2 / dn;
@@ -223,23 +208,30 @@ int ilab_moments_check(const ilab_moments_law *law, double *x, size_t n, double 
   r->z[2] = (m.m3 / dn / pow(m2, 1.5) - law->mu[3] / pow(mu2, 1.5)) / se[2];
   r->z[3] = (m.m4 / dn / (m2 * m2) - law->mu[4] / (mu2 * mu2)) / se[3];
 
-  /* KS and chi^2 on u = F(x), sorted: the probability integral transform
-   * makes the k bins of u equiprobable whatever the law. */
-  ilab_moments_sort(x, n);
+  /* KS and chi^2 on u = F(x): the probability integral transform makes k
+   * bins of u equiprobable whatever the law, and sorting u sorts x. */
+  const double two32 = 4294967296.0;
+  for (size_t i = 0; i < n; i++) {
+    double u = law->cdf(x[i], law->arg) * two32;
+    key[i] = u >= two32 - 1 ? 0xffffffffu : u > 0 ? (uint32_t)u : 0; /* NaN -> 0 */
+  }
+  radix32(key, tmp, n);
+  const uint32_t *u32 = key;
   size_t k = (size_t)(2 * pow(dn, 0.4)); /* Mann & Wald (1942)'s rule, about 2 n^(2/5) */
   if (k > 1000) k = 1000;
   if (k < 5) k = 5;
   size_t *bins = calloc(k, sizeof *bins);
-  if (!bins) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  if (!bins) { free(key); free(tmp); ILAB_ERROR(ILAB_ENOMEM, "out of memory"); }
   double dmax = 0;
   for (size_t i = 0; i < n; i++) {
-    double u = law->cdf(x[i], law->arg);
+    double u = ((double)u32[i] + 0.5) / two32;
     double lo = u - (double)i / dn, hi = (double)(i + 1) / dn - u;
     if (lo > dmax) dmax = lo;
     if (hi > dmax) dmax = hi;
-    size_t b = (size_t)(u * (double)k);
-    bins[b < k ? b : k - 1]++;
+    bins[(size_t)(((uint64_t)u32[i] * k) >> 32)]++;
   }
+  free(key);
+  free(tmp);
   r->ks_d = dmax;
   r->ks_p = ilab_moments_ks_p(dmax, n);
   double e = dn / (double)k, chi2 = 0;
