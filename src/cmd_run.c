@@ -209,17 +209,23 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
   int st = ilab_table_open(t, path);
   if (st) return st;
   provenance(t, p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
-  /* the first layer whose H overflowed, per cell, for a reader of the header */
+  /* per cell, for a reader of the header: the first layer whose H overflowed
+   * (an inf or NaN entry, or a variance beyond the largest double) and the
+   * first whose H underflowed to exact zeros, in any trial */
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t first = 0;
-    for (size_t l = 1; l <= c->depth && !first; l++)
-      for (size_t tr = 0; tr < c->trials; tr++)
-        if (ilab_sweep_at(s, cell, tr, l)->nonfinite) { first = l; break; }
-    if (first)
-      ilab_table_comment(t, "overflow: %s %s: H first non-finite at layer %zu",
-                         c->act_names[cell / c->n_schemes], c->schemes[cell % c->n_schemes].spec, first);
+    size_t over = 0, under = 0;
+    for (size_t l = 1; l <= c->depth; l++)
+      for (size_t tr = 0; tr < c->trials; tr++) {
+        const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
+        if (!over && (r->nonfinite || isinf(r->h_var))) over = l;
+        if (!under && r->h_var == 0 && r->h_mean == 0) under = l;
+      }
+    const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
+    if (over) ilab_table_comment(t, "overflow: %s %s: H overflows first at layer %zu", a, sc, over);
+    if (under) ilab_table_comment(t, "underflow: %s %s: H is all zeros first at layer %zu", a, sc, under);
   }
+
   ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
                         "largest quadrature error estimate %.3g%s", s->theory_abserr,
                      s->theory_failed ? " (some cells could not be predicted: nan)" : "");

@@ -319,12 +319,13 @@ static void backward_block(const ilab_act *a, const double *g, const double *x, 
   double shg = ag->shift, shd = adh->shift, sg1 = 0, sg2 = 0, sd1 = 0, sd2 = 0;
   switch (a->kind) {
   case ILAB_ACT_LINEAR: BACKWARD_BLOCK(1.0) break;
-  case ILAB_ACT_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : 0.0) break;
-  case ILAB_ACT_LEAKY_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : a->slope) break;
+  /* a NaN activation passes NaN back rather than a derivative of 0 */
+  case ILAB_ACT_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : xv == xv ? 0.0 : xv) break;
+  case ILAB_ACT_LEAKY_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : xv == xv ? a->slope : xv) break;
   case ILAB_ACT_TANH: BACKWARD_BLOCK(1.0 - xv * xv) break;
   case ILAB_ACT_SIGMOID: BACKWARD_BLOCK(xv * (1.0 - xv)) break;
   case ILAB_ACT_SELU:
-    BACKWARD_BLOCK(xv > 0 ? ILAB_SELU_LAMBDA : xv + ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA) break;
+    BACKWARD_BLOCK(xv > 0 ? ILAB_SELU_LAMBDA : xv == xv ? xv + ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA : xv) break;
   }
   acc_add(ag, g, k, sg1, sg2);
   acc_add(adh, dh, k, sd1, sd2);
