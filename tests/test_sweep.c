@@ -1,0 +1,74 @@
+/* Tests of the sweep: keyed streams, results independent of the thread count
+ * and of which cells run, and the common random numbers that make schemes of
+ * one family give exactly proportional curves. */
+#include "test.h"
+#include "config.h"
+#include "ilab.h"
+#include "sweep.h"
+
+#include <string.h>
+
+static const char *const text =
+    "# test\n"
+    "activations = linear relu tanh\n"
+    "schemes = lecun_normal he_normal lecun_uniform he_uniform normal:std=0.1\n"
+    "depth = 6\nwidth = 40\nbatch = 16\ntrials = 2\nseed = 99\n";
+
+static int run(ilab_config *c, ilab_sweep *s, int threads, unsigned char *sel)
+{
+  memset(s, 0, sizeof *s);
+  s->seed = c->seed;
+  s->rng_type = gsl_rng_mt19937;
+  s->threads = threads;
+  s->run_cell = sel;
+  return ilab_sweep_alloc(s, c) || ilab_sweep_run(s);
+}
+
+int main(void)
+{
+  /* stream keys: equal inputs give equal seeds; changing any part changes it */
+  unsigned long k = ilab_stream_seed(42, 1, 2, 3);
+  ilab_test(k == ilab_stream_seed(42, 1, 2, 3), "a stream key is a function of its inputs");
+  ilab_test(k != ilab_stream_seed(43, 1, 2, 3) && k != ilab_stream_seed(42, 2, 2, 3) &&
+            k != ilab_stream_seed(42, 1, 3, 3) && k != ilab_stream_seed(42, 1, 2, 4),
+            "seed, trial, layer and tag each change the key");
+  ilab_test(ilab_stream_seed(42, 1, 2, 3) != ilab_stream_seed(42, 2, 1, 3), "trial and layer are not interchangeable");
+
+  ilab_config c;
+  ilab_test(ilab_config_parse("t.cfg", text, strlen(text), &c) == ILAB_OK, "config parses");
+  ilab_sweep s1, s2, s3;
+  size_t nstat = c.n_acts * c.n_schemes * c.trials * c.depth;
+  ilab_test(run(&c, &s1, 1, NULL) == 0, "sweep on 1 thread");
+  ilab_test(run(&c, &s2, 3, NULL) == 0, "sweep on 3 threads");
+  ilab_test(!memcmp(s1.stats, s2.stats, nstat * sizeof *s1.stats), "1 and 3 threads give the same bits");
+
+  /* one cell alone (relu, he_uniform) gives the bits it has in the full sweep */
+  unsigned char sel[15] = {0};
+  size_t cell = 1 * c.n_schemes + 3;
+  sel[cell] = 1;
+  ilab_test(run(&c, &s3, 2, sel) == 0, "one cell alone");
+  ilab_test(!memcmp(ilab_sweep_at(&s3, cell, 0, 1), ilab_sweep_at(&s1, cell, 0, 1), c.trials * c.depth * sizeof *s1.stats),
+            "a cell run alone gives the bits of the full sweep");
+
+  /* Common random numbers: he_normal = sqrt(2) lecun_normal entry by entry,
+   * so in a linear or ReLU network without bias every H_l scales by 2^(l/2)
+   * and Var(H_l) by exactly 2^l, up to rounding (1e-12 relative). */
+  for (size_t a = 0; a < 2; a++)
+    for (size_t fam = 0; fam < 2; fam++)
+      for (size_t l = 1; l <= c.depth; l++) {
+        const ilab_layer_stats *lc = ilab_sweep_at(&s1, a * c.n_schemes + 2 * fam, 0, l);
+        const ilab_layer_stats *he = ilab_sweep_at(&s1, a * c.n_schemes + 2 * fam + 1, 0, l);
+        ilab_test_rel(he->h_var / lc->h_var, pow(2.0, (double)l), 1e-12, "%s %s: Var(H_%zu) ratio he/lecun = 2^l",
+                      c.act_names[a], fam ? "uniform" : "normal", l);
+        /* backward: dL/dX_l picks up sqrt(2) per layer above l */
+        ilab_test_rel(he->gx_var / lc->gx_var, pow(2.0, (double)(c.depth - l)), 1e-12,
+                      "%s %s: Var(dL/dX_%zu) ratio he/lecun = 2^(L-l)", c.act_names[a], fam ? "uniform" : "normal", l);
+      }
+  /* different trials draw different numbers */
+  ilab_test(ilab_sweep_at(&s1, 0, 0, 1)->h_var != ilab_sweep_at(&s1, 0, 1, 1)->h_var, "trials are independent draws");
+  ilab_sweep_free(&s1);
+  ilab_sweep_free(&s2);
+  ilab_sweep_free(&s3);
+  ilab_config_free(&c);
+  return ilab_test_summary();
+}
