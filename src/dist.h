@@ -12,7 +12,7 @@ typedef enum {
   ILAB_DIST_CONSTANT, /* every draw equals value */
   ILAB_DIST_UNIFORM,  /* U(-scale, scale) */
   ILAB_DIST_NORMAL,   /* N(0, scale^2) */
-  ILAB_DIST_TRUNCNORM /* N(0, scale^2) conditioned on a*scale < x < b*scale */
+  ILAB_DIST_TRUNCNORM /* N(0, scale^2) conditioned on a*scale <= x <= b*scale */
 } ilab_dist_kind;
 
 /* A zero-location distribution written as  x = scale * u  (or x = value for a
@@ -28,7 +28,8 @@ typedef struct {
 } ilab_dist;
 
 /* Constructors.  They return ILAB_EINVAL (with a reason) for a negative or
- * non-finite scale, or bounds that leave no mass. */
+ * non-finite scale, NaN bounds, a >= b, or bounds whose mass Phi(b) - Phi(a)
+ * is below the smallest normal double. */
 int ilab_dist_constant(ilab_dist *d, double value);
 int ilab_dist_uniform(ilab_dist *d, double limit);             /* U(-limit, limit) */
 int ilab_dist_normal(ilab_dist *d, double sigma);              /* N(0, sigma^2) */
@@ -45,11 +46,15 @@ void ilab_dist_sample_unit(const gsl_rng *r, const ilab_dist *d, double *x, size
 /* Fills x[0..n-1] with draws of d (scale * unit, or value). */
 void ilab_dist_sample(const gsl_rng *r, const ilab_dist *d, double *x, size_t n);
 
+/* Exact density and distribution function.  A constant (or a law of scale
+ * 0, a point mass at 0) has pdf +inf at its value and 0 elsewhere, and a step
+ * cdf [x >= value]. */
 double ilab_dist_pdf(const ilab_dist *d, double x);
 double ilab_dist_cdf(const ilab_dist *d, double x);
 
 /* Exact moments.  k-th raw moment E[x^k] and k-th central moment E[(x-mean)^k]
- * for 0 <= k <= 8 (the z-scores of the sample kurtosis need the 8th). */
+ * for k >= 0 (NaN for k < 0); the z-scores of the sample kurtosis need the 8th.
+ * A truncated normal's take tens of microseconds: not for a hot loop. */
 double ilab_dist_raw_moment(const ilab_dist *d, int k);
 double ilab_dist_central_moment(const ilab_dist *d, int k);
 
