@@ -23,7 +23,7 @@ typedef struct {
   ilab_fan_mode mode;
   double scale;
   int correct;
-  double std_factor;
+  double var_factor;
   unsigned keys;     /* accepted keys */
   unsigned required; /* keys without a default */
 } preset;
@@ -53,16 +53,16 @@ static const preset presets[] = {
   {"constant", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_VALUE, K_VALUE},
   /* PyTorch nn.Linear: kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)): the
    * name promises LeCun's 1/fan_in, the law gives 1/(3 fan_in). */
-  {"torch_linear", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 0.57735026918962576 /* 1/sqrt(3) */, 0, 0},
+  {"torch_linear", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 1.0 / 3, 0, 0},
   /* Early TF1 core and Haiku: truncated normal with the sd scale/n promises,
    * uncorrected, so Var = 0.7737 scale/n. */
   {"tf1_truncated", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 0, 1, K_SCALE | K_MODE, 0},
   /* tf.contrib.layers.variance_scaling_initializer(factor=2, FAN_IN, uniform=False):
    * truncated normal with sd sqrt(1.3 factor/n), uncorrected: Var = 1.0059 factor/n. */
-  {"tf1_contrib", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 2, 0, 1.1401754250991380 /* sqrt(1.3) */, K_FACTOR | K_MODE, 0},
+  {"tf1_contrib", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 2, 0, 1.3, K_FACTOR | K_MODE, 0},
   /* darknet's make_connected_layer: scale = sqrt(2/inputs), w = scale*U(-1,1):
    * He's variance promised, a third of it drawn. */
-  {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 0.57735026918962576 /* 1/sqrt(3) */, 0, 0},
+  {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, 0, 0},
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
@@ -122,7 +122,7 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
   s->scale = p->scale;
   s->gain = 1;
   s->correct = p->correct;
-  s->std_factor = p->std_factor;
+  s->var_factor = p->var_factor;
 
   unsigned seen = 0;
   char buf[128];
@@ -206,7 +206,7 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
                fan_in, fan_out);
   if (s->constant) return ilab_dist_constant(d, s->param);
   /* sd: the sd the law should have (before the code's own factor) */
-  double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out)) * s->std_factor
+  double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out) * s->var_factor)
                          : s->param;
   switch (s->family) {
   case ILAB_FAMILY_NORMAL: return ilab_dist_normal(d, sd);
@@ -223,6 +223,15 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
 {
   ilab_dist d;
   if (ilab_scheme_resolve(s, fan_in, fan_out, &d)) return NAN;
+  if (s->constant) return 0;
+  /* Written from the formula where there is one, so that 2/fan_in is 2/fan_in
+   * to the last bit rather than the square of a rounded sd. */
+  int exact = s->family != ILAB_FAMILY_TRUNCNORM || s->correct;
+  if (s->scaling && exact)
+    return s->gain * s->gain * s->scale / fan(s, fan_in, fan_out) * s->var_factor;
+  if (!s->scaling && s->family == ILAB_FAMILY_NORMAL) return s->param * s->param;
+  if (!s->scaling && s->family == ILAB_FAMILY_UNIFORM) return s->param * s->param / 3;
+  if (!s->scaling && exact) return s->param * s->param;
   return ilab_dist_central_moment(&d, 2);
 }
 

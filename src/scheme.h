@@ -30,9 +30,9 @@ typedef struct {
   double scale;        /* variance scaling: Var = gain^2 * scale / n */
   double gain;         /* multiplies the sd */
   int correct;         /* truncnorm: divide the parent sd by ILAB_TRUNC2_SD */
-  double std_factor;   /* what the code behind a framework default puts on the sd it
-                          promises: 1/sqrt(3) for U(+-sqrt(v)) instead of U(+-sqrt(3v)),
-                          sqrt(1.3) for TF1 contrib; 1 otherwise */
+  double var_factor;   /* what the code behind a framework default puts on the
+                          variance it promises: 1/3 for U(+-sqrt(v)) instead of
+                          U(+-sqrt(3v)), 1.3 for TF1 contrib; 1 otherwise */
   double param;        /* fixed laws: std, limit or constant value */
 } ilab_scheme;
 
