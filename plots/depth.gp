@@ -9,6 +9,7 @@ schemes = system("grep -v '^#' '".infile."' | awk -F'\t' 'NR>1 && !seen[$2]++ {p
 na = words(acts)
 
 do for [fmt in "png svg"] {
+  reset  # nothing set for the PNG may leak into the SVG
   if (fmt eq "png") { set terminal pngcairo size 480*na+300, 1250 font "DejaVu Sans,13" }
   else { set terminal svg size 480*na+300, 1250 font "DejaVu Sans,13" dynamic }
   set output outfile.".".fmt
