@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "moments.h"
+#include "scheme.h"
 
 /* Exit statuses of every command. */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -16,6 +18,24 @@ int ilab_cmd_moments(int argc, char **argv);
 int ilab_cmd_theory(int argc, char **argv);
 int ilab_cmd_list(int argc, char **argv);
 int ilab_cmd_bench(int argc, char **argv);
+
+/* One row of 'initlab moments': a scheme resolved for the fans, and what
+ * checking its draws found. */
+typedef struct {
+  ilab_scheme s;
+  ilab_dist d;
+  ilab_moments_law law;
+  ilab_moments_check_result res;
+  int status;           /* of the check */
+  size_t bad;           /* constants: draws that differ from the value */
+  char reason[256];
+} cmd_moments_row;
+
+/* Draws count values of each row's law from the stream 'initlab sample'
+ * uses and checks them, rows in parallel on every core.  Returns non-zero
+ * if memory for the draws ran out. */
+int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, unsigned long seed,
+                           double per_test);
 
 /* Prints "initlab: error: <msg>" to stderr. */
 void cmd_error(const char *fmt, ...)

@@ -47,26 +47,36 @@ static void help(void)
       "2 usage error.\n");
 }
 
-typedef struct {
-  ilab_scheme s;
-  ilab_dist d;
-  ilab_moments_law law;
-  ilab_moments_check_result res;
-  int status;           /* of the check */
-  size_t bad;           /* constants: draws that differ from the value */
-  char reason[256];
-} row;
+
 
 /* Rows are checked in parallel, one per thread at a time, each with its own
  * buffer and generator; the table is printed in order afterwards. */
 typedef struct {
-  row *rows;
+  cmd_moments_row *rows;
   size_t nrows, next, count;
   unsigned long seed;
   double per_test;
   pthread_mutex_t lock;
   int oom;
 } pool;
+
+static void *check_rows(void *arg);
+
+int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, unsigned long seed, double per_test)
+{
+  pool pl = {rows, nrows, 0, count, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
+  if (nth > nrows) nth = nrows;
+  if (nth > 64) nth = 64;
+  pthread_t th[64];
+  size_t started = 0;
+  for (size_t i = 1; i < nth; i++, started++)
+    if (pthread_create(&th[i], NULL, check_rows, &pl) != 0) break;
+  check_rows(&pl);
+  for (size_t i = 1; i <= started; i++) pthread_join(th[i], NULL);
+  return pl.oom;
+}
 
 static void *check_rows(void *arg)
 {
@@ -79,7 +89,7 @@ static void *check_rows(void *arg)
     if (!x || !r) p->oom = 1;
     pthread_mutex_unlock(&p->lock);
     if (i >= p->nrows || !x || !r) break;
-    row *w = &p->rows[i];
+    cmd_moments_row *w = &p->rows[i];
     gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&w->d)));
     ilab_dist_sample(r, &w->d, x, p->count);
     ilab_scheme_law(&w->d, &w->law);
@@ -120,7 +130,7 @@ int ilab_cmd_moments(int argc, char **argv)
     }
   }
   size_t nrows = 0;
-  row *rows = calloc((size_t)(argc - optind) + ilab_scheme_table_size + 1, sizeof *rows);
+  cmd_moments_row *rows = calloc((size_t)(argc - optind) + ilab_scheme_table_size + 1, sizeof *rows);
   if (!rows) { cmd_error("out of memory"); return EXIT_RUNTIME; }
   if (optind < argc) {
     for (int i = optind; i < argc; i++, nrows++)
@@ -152,18 +162,7 @@ int ilab_cmd_moments(int argc, char **argv)
   printf("# power: at this n a relative variance error of %.3g%% (normal law) or %.3g%% (uniform) "
          "is detected with probability 0.9\n",
          100 * (zc + z90) * sqrt(2 / dn), 100 * (zc + z90) * sqrt(0.8 / dn));
-  pool pl = {rows, nrows, 0, count, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
-  if (nth > nrows) nth = nrows;
-  if (nth > 64) nth = 64;
-  pthread_t th[64];
-  size_t started = 0;
-  for (size_t i = 1; i < nth; i++, started++)
-    if (pthread_create(&th[i], NULL, check_rows, &pl) != 0) break;
-  check_rows(&pl);
-  for (size_t i = 1; i <= started; i++) pthread_join(th[i], NULL);
-  if (pl.oom) {
+  if (cmd_moments_check_rows(rows, nrows, count, seed, per_test)) {
     free(rows);
     cmd_error("out of memory for %lu draws per thread (%.3g GB each)", count, (double)count * 12 / 1e9);
     return EXIT_RUNTIME;

@@ -138,30 +138,44 @@ double ilab_moments_ks_p(double d, size_t n)
   return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
+static int cmp_u32(const void *pa, const void *pb)
+{
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  return (a > b) - (a < b);
+}
+
 /* Two-sided p-value of a z-score. */
 static double p_of_z(double z) { return isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : 0; }
 
-/* Sorts 32-bit keys with four 8-bit LSD radix passes (256 buckets a pass
- * keep the scattered writes few enough for the write-combining buffers);
- * tmp holds n keys.  After an even number of passes the result is in k. */
+/* Sorts 32-bit keys that are close to uniform on [0, 2^32), as u = F(x) is:
+ * one pass scatters them by their top 11 bits into 2048 buckets of about
+ * n/2048 keys each, which then fit in cache while two 11-bit LSD passes
+ * sort their low 21 bits.  tmp holds n keys; the result is left in k. */
 static void radix32(uint32_t *k, uint32_t *tmp, size_t n)
 {
-  size_t count[4][256];
-  memset(count, 0, sizeof count);
-  for (size_t i = 0; i < n; i++) {
-    uint32_t v = k[i];
-    count[0][v & 255]++;
-    count[1][(v >> 8) & 255]++;
-    count[2][(v >> 16) & 255]++;
-    count[3][v >> 24]++;
+  enum { TOP = 2048 };
+  size_t *start = calloc(TOP + 1, sizeof *start);
+  if (!start) { /* no room for 16 KiB: sort by comparisons */
+    qsort(k, n, sizeof *k, cmp_u32);
+    return;
   }
-  for (int p = 0; p < 4; p++) {
-    size_t sum = 0;
-    for (int b = 0; b < 256; b++) { size_t t = count[p][b]; count[p][b] = sum; sum += t; }
-    int shift = 8 * p;
-    for (size_t i = 0; i < n; i++) tmp[count[p][(k[i] >> shift) & 255]++] = k[i];
-    uint32_t *t = k; k = tmp; tmp = t;
+  for (size_t i = 0; i < n; i++) start[(k[i] >> 21) + 1]++;
+  for (int b = 0; b < TOP; b++) start[b + 1] += start[b];
+  size_t pos[TOP];
+  memcpy(pos, start, sizeof pos);
+  for (size_t i = 0; i < n; i++) tmp[pos[k[i] >> 21]++] = k[i];
+  for (int b = 0; b < TOP; b++) {
+    uint32_t *src = tmp + start[b], *dst = k + start[b];
+    size_t m = start[b + 1] - start[b], c0[2048] = {0}, c1[1024] = {0};
+    for (size_t i = 0; i < m; i++) { c0[src[i] & 2047]++; c1[(src[i] >> 11) & 1023]++; }
+    size_t s0 = 0, s1 = 0;
+    for (int j = 0; j < 2048; j++) { size_t t = c0[j]; c0[j] = s0; s0 += t; }
+    for (int j = 0; j < 1024; j++) { size_t t = c1[j]; c1[j] = s1; s1 += t; }
+    for (size_t i = 0; i < m; i++) dst[c0[src[i] & 2047]++] = src[i];
+    for (size_t i = 0; i < m; i++) src[c1[(dst[i] >> 11) & 1023]++] = dst[i];
+    memcpy(dst, src, m * sizeof *dst);
   }
+  free(start);
 }
 
 int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, double alpha,
