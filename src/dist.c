@@ -62,7 +62,7 @@ int ilab_dist_truncnorm(ilab_dist *d, double sigma, double a, double b)
     ILAB_ERROR(ILAB_EINVAL, "truncnorm: need bounds a < b (got a = %g, b = %g)", a, b);
   if (!(tn_mass(a, b) >= DBL_MIN))
     ILAB_ERROR(ILAB_EINVAL, "truncnorm: bounds (%g, %g) sd leave no representable mass", a, b);
-  *d = (ilab_dist){.kind = ILAB_DIST_TRUNCNORM, .scale = sigma, .a = a, .b = b};
+  *d = (ilab_dist){.kind = ILAB_DIST_TRUNCNORM, .scale = sigma, .a = a, .b = b, .mass = tn_mass(a, b)};
   return ILAB_OK;
 }
 
@@ -200,7 +200,7 @@ double ilab_dist_pdf(const ilab_dist *d0, double x)
   case ILAB_DIST_TRUNCNORM: {
     const double t = x / s;
     if (t < d.a || t > d.b) return 0.0;
-    return gsl_ran_ugaussian_pdf(t) / (s * tn_mass(d.a, d.b));
+    return gsl_ran_ugaussian_pdf(t) / (s * d.mass);
   }
   }
   return NAN;
@@ -220,7 +220,7 @@ double ilab_dist_cdf(const ilab_dist *d0, double x)
     const double t = x / s;
     if (t <= d.a) return 0.0;
     if (t >= d.b) return 1.0;
-    return tn_mass(d.a, t) / tn_mass(d.a, d.b);
+    return tn_mass(d.a, t) / d.mass;
   }
   }
   return NAN;

@@ -25,6 +25,9 @@ typedef struct {
   double scale; /* uniform: half-width; normal and truncnorm: the parent's sd */
   double a, b;  /* truncnorm: bounds in units of the parent's sd, a < b */
   double value; /* constant */
+  double mass;  /* truncnorm: Phi(b) - Phi(a), kept by the constructor so that
+                   the cdf, evaluated per draw by the moment checks, does not
+                   compute it again */
 } ilab_dist;
 
 /* Constructors.  They return ILAB_EINVAL (with a reason) for a negative or
