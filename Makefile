@@ -1,5 +1,5 @@
 # initlab: measure how initializers carry variance through deep networks.
-# Targets: all (build/initlab), check, reproduce, plots, bench, clean.
+# Targets: all (build/initlab), check, reproduce, plots, bench, fuzz, clean.
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -27,9 +27,22 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 ASAN_OBJ := $(LIB_SRC:src/%.c=build/asan/obj/%.o)
 ASAN_TEST_BIN := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 
+# The parsers' libFuzzer targets (tests/fuzz/fuzz_NAME.c), built with clang
+# against the library compiled again with the same instrumentation, and the
+# seconds each runs for in 'make fuzz'.  -ftrivial-auto-var-init=pattern fills
+# every uninitialised local with 0xAA bytes, so that a string read from one
+# runs on into ASan's red zone instead of stopping at a stale NUL.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+           -ftrivial-auto-var-init=pattern
+FUZZ_NAMES := config scheme
+FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+
 EXPERIMENTS := $(wildcard experiments/*.cfg)
 
-.PHONY: all check check-asan reproduce run plots bench deps clean
+.PHONY: all check check-asan reproduce run plots bench fuzz deps clean
 
 all: build/initlab
 
@@ -54,7 +67,19 @@ build/asan/libinitlab.a: $(ASAN_OBJ)
 build/asan/tests/%: tests/%.c tests/test.h build/asan/libinitlab.a | build/asan/tests
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests -o $@ $< build/asan/libinitlab.a $(LIBS)
 
-build/obj build/tests build/asan/obj build/asan/tests:
+build/fuzz/obj/%.o: src/%.c | build/fuzz/obj
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -c -o $@ $<
+
+build/fuzz/libinitlab.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_calls.h build/fuzz/libinitlab.a
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -Itests/fuzz -o $@ $< build/fuzz/libinitlab.a $(LIBS)
+
+# The regression test replays tests/fuzz/regress/ through the fuzz targets' calls.
+build/tests/test_fuzz_regress build/asan/tests/test_fuzz_regress: tests/fuzz/fuzz_calls.h
+
+build/obj build/tests build/asan/obj build/asan/tests build/fuzz/obj:
 	mkdir -p $@
 
 deps:
@@ -82,14 +107,37 @@ run: build/initlab
 	  build/initlab run $$f -o results/$$n || fail=1; done; \
 	scripts/claims.sh results || fail=1; exit $$fail
 
-plots:
+plots: build/initlab
 	@scripts/plots.sh results
 
 bench: deps
 	@$(MAKE) --no-print-directory build/initlab
 	@build/initlab bench -o results/bench
 
+# make fuzz: install clang and libFuzzer's runtime if missing, build the fuzz
+# targets and run each for FUZZ_SECONDS from its seed corpus
+# (tests/fuzz/corpus_NAME/, and the saved inputs of tests/fuzz/regress/),
+# inputs at most 4096 bytes.  New corpus entries go to build/fuzz/corpus/NAME/,
+# the log to build/fuzz/NAME.log, a crashing input to build/fuzz/NAME-crash-*;
+# the target fails if any fuzz target crashes.
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@fail=0; for n in $(FUZZ_NAMES); do \
+	  mkdir -p build/fuzz/corpus/$$n; \
+	  echo "fuzz_$$n: $(FUZZ_SECONDS) s, log in build/fuzz/$$n.log"; \
+	  UBSAN_OPTIONS=print_stacktrace=1 build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -timeout=10 -print_final_stats=1 -dict=tests/fuzz/$$n.dict \
+	    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus/$$n tests/fuzz/corpus_$$n \
+	    tests/fuzz/regress >build/fuzz/$$n.log 2>&1; st=$$?; \
+	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
+	    build/fuzz/$$n.log | sed 's/^/  /'; \
+	  if [ $$st -ne 0 ]; then fail=1; echo "fuzz_$$n: FAILED (exit $$st):"; \
+	    grep -E -A 30 '^==[0-9]+==|runtime error|^fuzz_' build/fuzz/$$n.log | head -n 60; \
+	    ls build/fuzz/$$n-* 2>/dev/null; fi; \
+	done; exit $$fail
+
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

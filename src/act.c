@@ -3,6 +3,7 @@
 #include "ilab.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,11 @@ int ilab_act_parse(const char *spec, ilab_act *a)
       ILAB_ERROR(ILAB_EPARSE, "in activation '%s': slope is not a finite number", spec);
     if (s < 0 || s >= 1)
       ILAB_ERROR(ILAB_EPARSE, "in activation '%s': slope must lie in [0, 1)", spec);
+    /* strtod flags a subnormal written in decimal (ERANGE) but not in hex:
+     * refuse both, so that every slope accepted has a name that parses. */
+    if (s > 0 && s < DBL_MIN)
+      ILAB_ERROR(ILAB_EPARSE, "in activation '%s': slope is below the smallest normal double %g; use 0",
+                 spec, DBL_MIN);
     a->slope = s;
     return ILAB_OK;
   }
@@ -58,10 +64,18 @@ int ilab_act_parse(const char *spec, ilab_act *a)
 
 void ilab_act_name(const ilab_act *a, char *buf, size_t size)
 {
-  if (a->kind == ILAB_ACT_LEAKY_RELU)
-    snprintf(buf, size, "leaky_relu:slope=%g", a->slope);
-  else
+  if (a->kind == ILAB_ACT_LEAKY_RELU) {
+    /* The fewest digits, from %g's 6, that read back as the same slope: the
+     * name is matched against claims and must not round 0.9999999 to 1 (a
+     * slope the parser rejects) or make two slopes one. */
+    for (int prec = 6; prec <= 17; prec++) {
+      snprintf(buf, size, "leaky_relu:slope=%.*g", prec, a->slope);
+      const char *v = strchr(buf, '=');
+      if (v && strtod(v + 1, NULL) == a->slope) break;
+    }
+  } else {
     snprintf(buf, size, "%s", ilab_act_names[a->kind]);
+  }
 }
 
 double ilab_act_phi(const ilab_act *a, double h)

@@ -90,7 +90,7 @@ static int parse_ref(const ilab_config *c, const ilab_claim *cl, char **p, int r
     if (strncmp(end, "..", 2)) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: 'all' and 'rate' take a layer range [A..B]", c->path, cl->line);
     char *e2;
     y = strtoul(end + 2, &e2, 10);
-    if (e2 == end + 2) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a layer number after '..'", c->path, cl->line);
+    if (e2 == end + 2 || end[2] == '-') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a layer number after '..'", c->path, cl->line);
     end = e2;
   }
   if (*end != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after the layer", c->path, cl->line);
@@ -121,7 +121,10 @@ static int parse_claim(ilab_config *c, ilab_claim *cl)
   char *act = strtok(p, " \t"), *scheme = act ? strtok(NULL, " \t") : NULL;
   if (!scheme)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'ACT SCHEME QUANTITY[LAYER] in [LO, HI]'", c->path, cl->line);
-  p = scheme + strlen(scheme) + 1;
+  /* The rest starts past the blank strtok overwrote, if it did: a claim that
+   * stops at its scheme has no blank there, and buf ends at its NUL. */
+  p = scheme + strlen(scheme);
+  if (cl->text[p - buf]) p++;
   size_t i;
   for (i = 0; i < c->n_acts; i++) if (!strcmp(act, c->act_names[i]) || !strcmp(act, ilab_act_names[c->acts[i].kind])) break;
   if (i == c->n_acts) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's activations", c->path, cl->line, act);

@@ -338,6 +338,7 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   acc ag, adh, adw;
   size_t k0 = n < BLOCK ? n : BLOCK;
   double t0 = net->timing ? now() : 0;
+  memset(&ag, 0, sizeof ag); /* the first block only finds the shifts; its sums are dropped */
   memset(&adh, 0, sizeof adh);
   backward_block(&net->act, net->g, x, net->dh, k0, &ag, &adh); /* dh of the first block */
   acc_start(&ag, net->g, k0);
