@@ -78,11 +78,27 @@ void ilab_act_name(const ilab_act *a, char *buf, size_t size)
   }
 }
 
+double ilab_act_tanh(double x)
+{
+  double z = fabs(x);
+  if (z >= 0.625) {
+    /* past 22, 1 - tanh < 2^-63: the double is 1 */
+    if (z > 22) return copysign(1.0, x);
+    return copysign(1.0 - 2.0 / (exp(2 * z) + 1.0), x);
+  }
+  /* tanh x = x + x^3 P(x^2)/Q(x^2); Moshier's coefficients, relative error
+   * below 2.5e-16 on [-0.625, 0.625] */
+  double s = x * x;
+  double p = (-9.64399179425052238628e-1 * s - 9.92877231001918586564e1) * s - 1.61468768441708447952e3;
+  double q = ((s + 1.12811678491632931402e2) * s + 2.23548839060100448583e3) * s + 4.84406305325125486048e3;
+  return x + x * s * (p / q);
+}
+
 double ilab_act_phi(const ilab_act *a, double h)
 {
   switch (a->kind) {
   case ILAB_ACT_LINEAR: return h;
-  case ILAB_ACT_TANH: return tanh(h);
+  case ILAB_ACT_TANH: return ilab_act_tanh(h);
   case ILAB_ACT_RELU: return h > 0 ? h : 0.0;
   case ILAB_ACT_LEAKY_RELU: return h > 0 ? h : a->slope * h;
   case ILAB_ACT_SIGMOID: return 1.0 / (1.0 + exp(-h));
@@ -96,7 +112,7 @@ double ilab_act_dphi(const ilab_act *a, double h)
   switch (a->kind) {
   case ILAB_ACT_LINEAR: return 1.0;
   case ILAB_ACT_TANH: {
-    double t = tanh(h);
+    double t = ilab_act_tanh(h);
     return 1.0 - t * t;
   }
   case ILAB_ACT_RELU: return h > 0 ? 1.0 : 0.0;

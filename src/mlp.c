@@ -245,7 +245,7 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
   case ILAB_ACT_LINEAR: FORWARD_BLOCK(hv, 0) break;
   case ILAB_ACT_RELU: FORWARD_BLOCK(hv > 0 ? hv : (hv == hv ? 0.0 : hv), 0) break;
   /* saturated: |tanh h| >= 0.99, within 1% of the bounds -1 and 1 */
-  case ILAB_ACT_TANH: FORWARD_BLOCK(tanh(hv), fabs(xv) >= 0.99) break;
+  case ILAB_ACT_TANH: FORWARD_BLOCK(ilab_act_tanh(hv), fabs(xv) >= 0.99) break;
   /* saturated: within 1% of the bounds 0 and 1 */
   case ILAB_ACT_SIGMOID: FORWARD_BLOCK(1.0 / (1.0 + exp(-hv)), xv <= 0.01 || xv >= 0.99) break;
   default: FORWARD_BLOCK(ilab_act_phi(a, hv), 0) break;
