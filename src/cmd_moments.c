@@ -82,25 +82,27 @@ static void *check_rows(void *arg)
 {
   pool *p = arg;
   double *x = malloc(p->count * sizeof *x);
+  uint32_t *w = malloc(2 * p->count * sizeof *w);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   for (;;) {
     pthread_mutex_lock(&p->lock);
     size_t i = p->next++;
-    if (!x || !r) p->oom = 1;
+    if (!x || !w || !r) p->oom = 1;
     pthread_mutex_unlock(&p->lock);
-    if (i >= p->nrows || !x || !r) break;
-    cmd_moments_row *w = &p->rows[i];
-    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&w->d)));
-    ilab_dist_sample(r, &w->d, x, p->count);
-    ilab_scheme_law(&w->d, &w->law);
-    if (!(w->law.mu[2] > 0)) { /* a constant: every draw must equal it */
-      for (size_t k = 0; k < p->count; k++) w->bad += x[k] != w->law.mean;
+    if (i >= p->nrows || !x || !w || !r) break;
+    cmd_moments_row *row = &p->rows[i];
+    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&row->d)));
+    ilab_dist_sample(r, &row->d, x, p->count);
+    ilab_scheme_law(&row->d, &row->law);
+    if (!(row->law.mu[2] > 0)) { /* a constant: every draw must equal it */
+      for (size_t k = 0; k < p->count; k++) row->bad += x[k] != row->law.mean;
       continue;
     }
-    w->status = ilab_moments_check(&w->law, x, p->count, p->per_test, &w->res);
-    if (w->status) snprintf(w->reason, sizeof w->reason, "%s", ilab_error_reason());
+    row->status = ilab_moments_check_w(&row->law, x, p->count, p->per_test, w, &row->res);
+    if (row->status) snprintf(row->reason, sizeof row->reason, "%s", ilab_error_reason());
   }
   free(x);
+  free(w);
   gsl_rng_free(r);
   return NULL;
 }

@@ -182,12 +182,22 @@ int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, d
                        ilab_moments_check_result *r)
 {
   memset(r, 0, sizeof *r);
+  uint32_t *w = malloc(2 * n * sizeof *w);
+  if (!w) ILAB_ERROR(ILAB_ENOMEM, "out of memory for %zu keys", n);
+  int st = ilab_moments_check_w(law, x, n, alpha, w, r);
+  free(w);
+  return st;
+}
+
+int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n, double alpha,
+                         uint32_t *w, ilab_moments_check_result *r)
+{
+  memset(r, 0, sizeof *r);
   r->n = n;
   if (n < 100) ILAB_ERROR(ILAB_EINVAL, "a check needs at least 100 draws, not %zu", n);
   if (n >= ((size_t)1 << 32)) ILAB_ERROR(ILAB_EINVAL, "a check takes fewer than 2^32 draws");
   if (!(law->mu[2] > 0)) ILAB_ERROR(ILAB_EINVAL, "the law has no variance to check");
-  uint32_t *key = malloc(n * sizeof *key), *tmp = malloc(n * sizeof *tmp);
-  if (!key || !tmp) { free(key); free(tmp); ILAB_ERROR(ILAB_ENOMEM, "out of memory for %zu keys", n); }
+  uint32_t *key = w, *tmp = w + n;
 
   /* the cross-check against GSL, on the first gsl_n draws */
   size_t gn = n < ILAB_MOMENTS_GSL_MAX ? n : ILAB_MOMENTS_GSL_MAX;
@@ -235,7 +245,7 @@ int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, d
   if (k > 1000) k = 1000;
   if (k < 5) k = 5;
   size_t *bins = calloc(k, sizeof *bins);
-  if (!bins) { free(key); free(tmp); ILAB_ERROR(ILAB_ENOMEM, "out of memory"); }
+  if (!bins) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   double dmax = 0;
   for (size_t i = 0; i < n; i++) {
     double u = ((double)u32[i] + 0.5) / two32;
@@ -244,8 +254,6 @@ int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, d
     if (hi > dmax) dmax = hi;
     bins[(size_t)(((uint64_t)u32[i] * k) >> 32)]++;
   }
-  free(key);
-  free(tmp);
   r->ks_d = dmax;
   r->ks_p = ilab_moments_ks_p(dmax, n);
   double e = dn / (double)k, chi2 = 0;

@@ -3,6 +3,7 @@
 #define ILAB_MOMENTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Count, mean and central sums M2 = sum (x - mean)^2, M3, M4 of the values
  * seen so far.  Merging uses the pairwise update of Chan, Golub and LeVeque
@@ -92,6 +93,11 @@ typedef struct {
  * ILAB_ENOMEM. */
 int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, double alpha,
                        ilab_moments_check_result *r);
+
+/* The same with a caller's workspace of 2n 32-bit words, reused across
+ * calls so that millions of draws do not fault fresh pages in every time. */
+int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n, double alpha,
+                         uint32_t *w, ilab_moments_check_result *r);
 
 /* Exact standard errors of the sample mean, variance, skewness and excess
  * kurtosis for n draws of a law with these central moments (asymptotic, to
