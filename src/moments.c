@@ -138,44 +138,51 @@ double ilab_moments_ks_p(double d, size_t n)
   return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
-static int cmp_u32(const void *pa, const void *pb)
-{
-  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-  return (a > b) - (a < b);
-}
-
 /* Two-sided p-value of a z-score. */
 static double p_of_z(double z) { return isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : 0; }
 
-/* Sorts 32-bit keys that are close to uniform on [0, 2^32), as u = F(x) is:
- * one pass scatters them by their top 11 bits into 2048 buckets of about
- * n/2048 keys each, which then fit in cache while two 11-bit LSD passes
- * sort their low 21 bits.  tmp holds n keys; the result is left in k. */
+/* Sorts m keys by their low `bits` bits, LSD radix in passes of up to 11
+ * bits, between src and dst; returns where the sorted keys are. */
+static uint32_t *lsd(uint32_t *src, uint32_t *dst, size_t m, int bits)
+{
+  for (int shift = 0; shift < bits; shift += 11) {
+    int width = bits - shift < 11 ? bits - shift : 11;
+    uint32_t mask = (1u << width) - 1;
+    size_t c[2048];
+    memset(c, 0, ((size_t)1 << width) * sizeof *c);
+    for (size_t i = 0; i < m; i++) c[(src[i] >> shift) & mask]++;
+    size_t sum = 0;
+    for (size_t j = 0; j < ((size_t)1 << width); j++) { size_t t = c[j]; c[j] = sum; sum += t; }
+    for (size_t i = 0; i < m; i++) dst[c[(src[i] >> shift) & mask]++] = src[i];
+    uint32_t *t = src; src = dst; dst = t;
+  }
+  return src;
+}
+
+/* Sorts 32-bit keys that are close to uniform on [0, 2^32), as u = F(x) is.
+ * Up to 2^22 keys (16 MiB with the scratch, within the last-level cache)
+ * three 11-bit LSD passes do it; beyond, one pass first scatters the keys by
+ * their top 11 bits into 2048 buckets that then fit in cache for two LSD
+ * passes over their low 21 bits.  tmp holds n keys; the result is left in k. */
 static void radix32(uint32_t *k, uint32_t *tmp, size_t n)
 {
-  enum { TOP = 2048 };
-  size_t *start = calloc(TOP + 1, sizeof *start);
-  if (!start) { /* no room for 16 KiB: sort by comparisons */
-    qsort(k, n, sizeof *k, cmp_u32);
+  if (n <= ((size_t)1 << 22)) {
+    uint32_t *out = lsd(k, tmp, n, 32);
+    if (out != k) memcpy(k, out, n * sizeof *k);
     return;
   }
+  enum { TOP = 2048 };
+  size_t start[TOP + 1], pos[TOP];
+  memset(start, 0, sizeof start);
   for (size_t i = 0; i < n; i++) start[(k[i] >> 21) + 1]++;
   for (int b = 0; b < TOP; b++) start[b + 1] += start[b];
-  size_t pos[TOP];
   memcpy(pos, start, sizeof pos);
   for (size_t i = 0; i < n; i++) tmp[pos[k[i] >> 21]++] = k[i];
   for (int b = 0; b < TOP; b++) {
-    uint32_t *src = tmp + start[b], *dst = k + start[b];
-    size_t m = start[b + 1] - start[b], c0[2048] = {0}, c1[1024] = {0};
-    for (size_t i = 0; i < m; i++) { c0[src[i] & 2047]++; c1[(src[i] >> 11) & 1023]++; }
-    size_t s0 = 0, s1 = 0;
-    for (int j = 0; j < 2048; j++) { size_t t = c0[j]; c0[j] = s0; s0 += t; }
-    for (int j = 0; j < 1024; j++) { size_t t = c1[j]; c1[j] = s1; s1 += t; }
-    for (size_t i = 0; i < m; i++) dst[c0[src[i] & 2047]++] = src[i];
-    for (size_t i = 0; i < m; i++) src[c1[(dst[i] >> 11) & 1023]++] = dst[i];
-    memcpy(dst, src, m * sizeof *dst);
+    size_t m = start[b + 1] - start[b];
+    uint32_t *out = lsd(tmp + start[b], k + start[b], m, 21);
+    if (out != k + start[b]) memcpy(k + start[b], out, m * sizeof *k);
   }
-  free(start);
 }
 
 int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, double alpha,
