@@ -141,48 +141,71 @@ double ilab_moments_ks_p(double d, size_t n)
 /* Two-sided p-value of a z-score. */
 static double p_of_z(double z) { return isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : 0; }
 
-/* Sorts m keys by their low `bits` bits, LSD radix in passes of up to 11
- * bits, between src and dst; returns where the sorted keys are. */
-static uint32_t *lsd(uint32_t *src, uint32_t *dst, size_t m, int bits)
+static int cmp_u32(const void *pa, const void *pb)
 {
-  for (int shift = 0; shift < bits; shift += 11) {
-    int width = bits - shift < 11 ? bits - shift : 11;
-    uint32_t mask = (1u << width) - 1;
-    size_t c[2048];
-    memset(c, 0, ((size_t)1 << width) * sizeof *c);
-    for (size_t i = 0; i < m; i++) c[(src[i] >> shift) & mask]++;
-    size_t sum = 0;
-    for (size_t j = 0; j < ((size_t)1 << width); j++) { size_t t = c[j]; c[j] = sum; sum += t; }
-    for (size_t i = 0; i < m; i++) dst[c[(src[i] >> shift) & mask]++] = src[i];
-    uint32_t *t = src; src = dst; dst = t;
-  }
-  return src;
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  return (a > b) - (a < b);
 }
 
-/* Sorts 32-bit keys that are close to uniform on [0, 2^32), as u = F(x) is.
- * Up to 2^22 keys (16 MiB with the scratch, within the last-level cache)
- * three 11-bit LSD passes do it; beyond, one pass first scatters the keys by
- * their top 11 bits into 2048 buckets that then fit in cache for two LSD
- * passes over their low 21 bits.  tmp holds n keys; the result is left in k. */
-static void radix32(uint32_t *k, uint32_t *tmp, size_t n)
+/* The Kolmogorov-Smirnov distance D = max_j max(j/n - u_(j), u_(j) - (j-1)/n)
+ * of n values u = (key + 0.5)/2^32, without sorting them all.  The keys are
+ * counted into 2^16 buckets by their top 16 bits; a bucket holding the ranks
+ * C+1 .. C+c of values in [lo, hi] bounds its terms by
+ *   (C+c)/n - hi <= max j/n - u_(j) <= (C+c)/n - lo,
+ *   lo - C/n <= max u_(j) - (j-1)/n <= hi - C/n,
+ * and only the buckets whose upper bound beats the best lower bound (those
+ * within 2^-16 of the maximum) have their keys gathered and sorted.
+ * tmp has room for n keys.  Returns NaN if memory runs out. */
+static double ks_distance(const uint32_t *key, size_t n, uint32_t *tmp)
 {
-  if (n <= ((size_t)1 << 22)) {
-    uint32_t *out = lsd(k, tmp, n, 32);
-    if (out != k) memcpy(k, out, n * sizeof *k);
-    return;
+  enum { B = 1 << 16 };
+  size_t *start = calloc(B + 1, sizeof *start), *fill = malloc(B * sizeof *fill);
+  unsigned char *cand = calloc(B, 1);
+  if (!start || !fill || !cand) { free(start); free(fill); free(cand); return NAN; }
+  for (size_t i = 0; i < n; i++) start[(key[i] >> 16) + 1]++;
+  for (size_t b = 0; b < B; b++) start[b + 1] += start[b];
+  const double dn = (double)n, two32 = 4294967296.0;
+  double best = 0;
+  for (size_t b = 0; b < B; b++) {
+    size_t c = start[b + 1] - start[b];
+    if (!c) continue;
+    double lo = ((double)(b << 16) + 0.5) / two32, hi = ((double)(b << 16) + 65535.5) / two32;
+    double l1 = (double)start[b + 1] / dn - hi, l2 = lo - (double)start[b] / dn;
+    if (l1 > best) best = l1;
+    if (l2 > best) best = l2;
   }
-  enum { TOP = 2048 };
-  size_t start[TOP + 1], pos[TOP];
-  memset(start, 0, sizeof start);
-  for (size_t i = 0; i < n; i++) start[(k[i] >> 21) + 1]++;
-  for (int b = 0; b < TOP; b++) start[b + 1] += start[b];
-  memcpy(pos, start, sizeof pos);
-  for (size_t i = 0; i < n; i++) tmp[pos[k[i] >> 21]++] = k[i];
-  for (int b = 0; b < TOP; b++) {
-    size_t m = start[b + 1] - start[b];
-    uint32_t *out = lsd(tmp + start[b], k + start[b], m, 21);
-    if (out != k + start[b]) memcpy(k + start[b], out, m * sizeof *k);
+  size_t m = 0;
+  for (size_t b = 0; b < B; b++) {
+    size_t c = start[b + 1] - start[b];
+    if (!c) continue;
+    double lo = ((double)(b << 16) + 0.5) / two32, hi = ((double)(b << 16) + 65535.5) / two32;
+    if ((double)start[b + 1] / dn - lo > best || hi - (double)start[b] / dn > best) {
+      cand[b] = 1;
+      fill[b] = m;
+      m += c;
+    }
   }
+  for (size_t i = 0; i < n; i++) {
+    size_t b = key[i] >> 16;
+    if (cand[b]) tmp[fill[b]++] = key[i];
+  }
+  double d = best;
+  for (size_t b = 0, off = 0; b < B; b++) {
+    if (!cand[b]) continue;
+    size_t c = start[b + 1] - start[b];
+    uint32_t *v = tmp + off;
+    qsort(v, c, sizeof *v, cmp_u32);
+    for (size_t j = 0; j < c; j++) {
+      double u = ((double)v[j] + 0.5) / two32, rank = (double)(start[b] + j);
+      if ((rank + 1) / dn - u > d) d = (rank + 1) / dn - u;
+      if (u - rank / dn > d) d = u - rank / dn;
+    }
+    off += c;
+  }
+  free(start);
+  free(fill);
+  free(cand);
+  return d;
 }
 
 int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, double alpha,
@@ -240,27 +263,20 @@ int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n,
   r->z[3] = (m.m4 / dn / (m2 * m2) - law->mu[4] / (mu2 * mu2)) / se[3];
 
   /* KS and chi^2 on u = F(x): the probability integral transform makes k
-   * bins of u equiprobable whatever the law, and sorting u sorts x. */
+   * bins of u equiprobable whatever the law. */
   const double two32 = 4294967296.0;
   for (size_t i = 0; i < n; i++) {
     double u = law->cdf(x[i], law->arg) * two32;
     key[i] = u >= two32 - 1 ? 0xffffffffu : u > 0 ? (uint32_t)u : 0; /* NaN -> 0 */
   }
-  radix32(key, tmp, n);
-  const uint32_t *u32 = key;
   size_t k = (size_t)(2 * pow(dn, 0.4)); /* Mann & Wald (1942)'s rule, about 2 n^(2/5) */
   if (k > 1000) k = 1000;
   if (k < 5) k = 5;
   size_t *bins = calloc(k, sizeof *bins);
   if (!bins) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
-  double dmax = 0;
-  for (size_t i = 0; i < n; i++) {
-    double u = ((double)u32[i] + 0.5) / two32;
-    double lo = u - (double)i / dn, hi = (double)(i + 1) / dn - u;
-    if (lo > dmax) dmax = lo;
-    if (hi > dmax) dmax = hi;
-    bins[(size_t)(((uint64_t)u32[i] * k) >> 32)]++;
-  }
+  for (size_t i = 0; i < n; i++) bins[(size_t)(((uint64_t)key[i] * k) >> 32)]++;
+  double dmax = ks_distance(key, n, tmp);
+  if (isnan(dmax)) { free(bins); ILAB_ERROR(ILAB_ENOMEM, "out of memory"); }
   r->ks_d = dmax;
   r->ks_p = ilab_moments_ks_p(dmax, n);
   double e = dn / (double)k, chi2 = 0;

@@ -87,8 +87,8 @@ typedef struct {
 /* Checks x[0..n-1] (n >= 100) against the law: moments with z-scores, KS and
  * chi^2.  Each of the six tests is two-sided at level alpha (the caller
  * divides a family-wise level among them, Bonferroni).  x is not changed.
- * KS and chi^2 work on u = F(x) rounded down to a multiple of 2^-32 (so that
- * a 32-bit radix sort orders them), which moves D by less than 2.4e-10.
+ * KS and chi^2 work on u = F(x) rounded down to a multiple of 2^-32 (32-bit
+ * keys, counted rather than sorted), which moves D by less than 2.4e-10.
  * ILAB_EINVAL for n < 100, n >= 2^32, or a law with zero variance;
  * ILAB_ENOMEM. */
 int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, double alpha,
