@@ -53,6 +53,7 @@ static void help(void)
  * buffer and generator; the table is printed in order afterwards. */
 typedef struct {
   cmd_moments_row *rows;
+  size_t *order;        /* rows by decreasing cost, so the last to finish is short */
   size_t nrows, next, count;
   unsigned long seed;
   double per_test;
@@ -64,7 +65,13 @@ static void *check_rows(void *arg);
 
 int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, unsigned long seed, double per_test)
 {
-  pool pl = {rows, nrows, 0, count, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};
+  /* truncated normals cost most (their draws and cdf), uniforms least */
+  size_t *order = malloc(nrows * sizeof *order), o = 0;
+  if (!order) return 1;
+  for (int kind = ILAB_DIST_TRUNCNORM; kind >= ILAB_DIST_CONSTANT; kind--)
+    for (size_t i = 0; i < nrows; i++)
+      if ((int)rows[i].d.kind == kind) order[o++] = i;
+  pool pl = {rows, order, nrows, 0, count, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
   size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
   if (nth > nrows) nth = nrows;
@@ -75,6 +82,7 @@ int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, un
     if (pthread_create(&th[i], NULL, check_rows, &pl) != 0) break;
   check_rows(&pl);
   for (size_t i = 1; i <= started; i++) pthread_join(th[i], NULL);
+  free(order);
   return pl.oom;
 }
 
@@ -90,7 +98,7 @@ static void *check_rows(void *arg)
     if (!x || !w || !r) p->oom = 1;
     pthread_mutex_unlock(&p->lock);
     if (i >= p->nrows || !x || !w || !r) break;
-    cmd_moments_row *row = &p->rows[i];
+    cmd_moments_row *row = &p->rows[p->order[i]];
     gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&row->d)));
     ilab_dist_sample(r, &row->d, x, p->count);
     ilab_scheme_law(&row->d, &row->law);

@@ -226,6 +226,22 @@ double ilab_dist_cdf(const ilab_dist *d0, double x)
   return NAN;
 }
 
+void ilab_dist_cdf_n(const ilab_dist *d0, const double *x, double *u, size_t n)
+{
+  const ilab_dist d = as_point_mass(d0);
+  const double s = d.scale;
+  switch (d.kind) {
+  case ILAB_DIST_NORMAL:
+    for (size_t i = 0; i < n; i++) u[i] = isnan(x[i]) ? x[i] : gsl_cdf_ugaussian_P(x[i] / s);
+    return;
+  case ILAB_DIST_UNIFORM:
+    for (size_t i = 0; i < n; i++) u[i] = isnan(x[i]) ? x[i] : gsl_cdf_flat_P(x[i], -s, s);
+    return;
+  default:
+    for (size_t i = 0; i < n; i++) u[i] = ilab_dist_cdf(&d, x[i]);
+  }
+}
+
 /* Moments of u ~ N(0, 1) truncated to (a, b) about a point c.  Integrating by
  * parts with phi'(u) = -u phi(u) gives, with M_j = E[(u - c)^j], M_{-1} = 0,
  * M_0 = 1 and Z = Phi(b) - Phi(a),

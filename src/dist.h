@@ -55,6 +55,10 @@ void ilab_dist_sample(const gsl_rng *r, const ilab_dist *d, double *x, size_t n)
 double ilab_dist_pdf(const ilab_dist *d, double x);
 double ilab_dist_cdf(const ilab_dist *d, double x);
 
+/* u[i] = ilab_dist_cdf(d, x[i]) for i < n, the same numbers with the law's
+ * case analysis done once. */
+void ilab_dist_cdf_n(const ilab_dist *d, const double *x, double *u, size_t n);
+
 /* Exact moments.  k-th raw moment E[x^k] and k-th central moment E[(x-mean)^k]
  * for k >= 0 (NaN for k < 0); the z-scores of the sample kurtosis need the 8th.
  * A truncated normal's take tens of microseconds: not for a hot loop. */

@@ -156,13 +156,16 @@ static int cmp_u32(const void *pa, const void *pb)
  * and only the buckets whose upper bound beats the best lower bound (those
  * within 2^-16 of the maximum) have their keys gathered and sorted.
  * tmp has room for n keys.  Returns NaN if memory runs out. */
-static double ks_distance(const uint32_t *key, size_t n, uint32_t *tmp)
+#define KS_BUCKETS ((size_t)1 << 16)
+
+/* start[b + 1] holds the count of keys in bucket b (start[0] = 0) when
+ * called; it is turned into starting offsets. */
+static double ks_distance(const uint32_t *key, size_t n, uint32_t *tmp, size_t *start)
 {
-  enum { B = 1 << 16 };
-  size_t *start = calloc(B + 1, sizeof *start), *fill = malloc(B * sizeof *fill);
+  enum { B = KS_BUCKETS };
+  size_t *fill = malloc(B * sizeof *fill);
   unsigned char *cand = calloc(B, 1);
-  if (!start || !fill || !cand) { free(start); free(fill); free(cand); return NAN; }
-  for (size_t i = 0; i < n; i++) start[(key[i] >> 16) + 1]++;
+  if (!fill || !cand) { free(fill); free(cand); return NAN; }
   for (size_t b = 0; b < B; b++) start[b + 1] += start[b];
   const double dn = (double)n, two32 = 4294967296.0;
   double best = 0;
@@ -202,7 +205,6 @@ static double ks_distance(const uint32_t *key, size_t n, uint32_t *tmp)
     }
     off += c;
   }
-  free(start);
   free(fill);
   free(cand);
   return d;
@@ -265,17 +267,26 @@ int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n,
   /* KS and chi^2 on u = F(x): the probability integral transform makes k
    * bins of u equiprobable whatever the law. */
   const double two32 = 4294967296.0;
-  for (size_t i = 0; i < n; i++) {
-    double u = law->cdf(x[i], law->arg) * two32;
-    key[i] = u >= two32 - 1 ? 0xffffffffu : u > 0 ? (uint32_t)u : 0; /* NaN -> 0 */
-  }
   size_t k = (size_t)(2 * pow(dn, 0.4)); /* Mann & Wald (1942)'s rule, about 2 n^(2/5) */
   if (k > 1000) k = 1000;
   if (k < 5) k = 5;
-  size_t *bins = calloc(k, sizeof *bins);
-  if (!bins) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
-  for (size_t i = 0; i < n; i++) bins[(size_t)(((uint64_t)key[i] * k) >> 32)]++;
-  double dmax = ks_distance(key, n, tmp);
+  size_t *bins = calloc(k, sizeof *bins), *start = calloc(KS_BUCKETS + 1, sizeof *start);
+  if (!bins || !start) { free(bins); free(start); ILAB_ERROR(ILAB_ENOMEM, "out of memory"); }
+  /* one pass: the keys, the chi^2 bins and the KS buckets' counts */
+  double ub[512];
+  for (size_t i0 = 0; i0 < n; i0 += 512) {
+    size_t nb = n - i0 < 512 ? n - i0 : 512;
+    law->cdf_n(x + i0, ub, nb, law->arg);
+    for (size_t i = 0; i < nb; i++) {
+      double u = ub[i] * two32;
+      uint32_t kv = u >= two32 - 1 ? 0xffffffffu : u > 0 ? (uint32_t)u : 0; /* NaN -> 0 */
+      key[i0 + i] = kv;
+      bins[(size_t)(((uint64_t)kv * k) >> 32)]++;
+      start[(kv >> 16) + 1]++;
+    }
+  }
+  double dmax = ks_distance(key, n, tmp, start);
+  free(start);
   if (isnan(dmax)) { free(bins); ILAB_ERROR(ILAB_ENOMEM, "out of memory"); }
   r->ks_d = dmax;
   r->ks_p = ilab_moments_ks_p(dmax, n);

@@ -52,7 +52,9 @@ double ilab_moments_rel_diff(const ilab_moments *m, const double *x, size_t n, i
 typedef struct {
   double mean;
   double mu[9];
-  double (*cdf)(double x, const void *arg);
+  /* u[i] = F(x[i]) for i < n: a batch, so that the law's constants are
+   * looked at once per block, not once per draw */
+  void (*cdf_n)(const double *x, double *u, size_t n, const void *arg);
   const void *arg;
 } ilab_moments_law;
 

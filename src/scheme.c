@@ -251,12 +251,15 @@ int ilab_scheme_fill(const ilab_scheme *s, const gsl_rng *r, size_t fan_in, size
   return ILAB_OK;
 }
 
-static double dist_cdf(double x, const void *arg) { return ilab_dist_cdf(arg, x); }
+static void dist_cdf_n(const double *x, double *u, size_t n, const void *arg)
+{
+  ilab_dist_cdf_n(arg, x, u, n);
+}
 
 void ilab_scheme_law(const ilab_dist *d, ilab_moments_law *law)
 {
   law->mean = ilab_dist_raw_moment(d, 1);
   for (int k = 0; k <= 8; k++) law->mu[k] = ilab_dist_central_moment(d, k);
-  law->cdf = dist_cdf;
+  law->cdf_n = dist_cdf_n;
   law->arg = d;
 }
