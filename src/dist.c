@@ -237,6 +237,20 @@ void ilab_dist_cdf_n(const ilab_dist *d0, const double *x, double *u, size_t n)
   case ILAB_DIST_UNIFORM:
     for (size_t i = 0; i < n; i++) u[i] = isnan(x[i]) ? x[i] : gsl_cdf_flat_P(x[i], -s, s);
     return;
+  case ILAB_DIST_TRUNCNORM: {
+    /* F(t) = P(a, t)/Z with the mass P(a, t) from the tail on a's side, as
+     * tn_mass takes it, and that tail's value at a computed once */
+    const int upper = d.a >= 0;
+    const double ta = upper ? gsl_cdf_ugaussian_Q(d.a) : gsl_cdf_ugaussian_P(d.a);
+    for (size_t i = 0; i < n; i++) {
+      const double t = x[i] / s;
+      if (isnan(x[i])) u[i] = x[i];
+      else if (t <= d.a) u[i] = 0.0;
+      else if (t >= d.b) u[i] = 1.0;
+      else u[i] = (upper ? ta - gsl_cdf_ugaussian_Q(t) : gsl_cdf_ugaussian_P(t) - ta) / d.mass;
+    }
+    return;
+  }
   default:
     for (size_t i = 0; i < n; i++) u[i] = ilab_dist_cdf(&d, x[i]);
   }
