@@ -42,7 +42,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 EXPERIMENTS := $(wildcard experiments/*.cfg)
 
-.PHONY: all check check-asan reproduce run plots bench fuzz deps clean
+.PHONY: all check reproduce run plots bench fuzz deps clean
 
 all: build/initlab
 

@@ -28,12 +28,6 @@ void ilab_moments_merge(ilab_moments *a, const ilab_moments *b)
   a->m2 = m2; a->m3 = m3; a->m4 = m4; a->n = n;
 }
 
-void ilab_moments_merge2(ilab_moments *a, double n, double mean, double m2)
-{
-  ilab_moments b = {n, 0, m2, 0, 0, mean};
-  ilab_moments_merge(a, &b);
-}
-
 /* Block length: small enough that a block stays in L1 between its two passes. */
 #define BLOCK 1024
 

@@ -25,9 +25,6 @@ void ilab_moments_add(ilab_moments *m, const double *x, size_t n);
 /* Merges b into a. */
 void ilab_moments_merge(ilab_moments *a, const ilab_moments *b);
 
-/* Merges a block summarized by its count, mean and M2 only (M3, M4 not kept). */
-void ilab_moments_merge2(ilab_moments *a, double n, double mean, double m2);
-
 double ilab_moments_mean(const ilab_moments *m);
 /* Sample variance M2/(n-1), as gsl_stats_variance; NaN for n < 2. */
 double ilab_moments_variance(const ilab_moments *m);

@@ -242,15 +242,6 @@ double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t
   return s->gain * s->gain * s->scale / fan(s, fan_in, fan_out);
 }
 
-int ilab_scheme_fill(const ilab_scheme *s, const gsl_rng *r, size_t fan_in, size_t fan_out, double *w)
-{
-  ilab_dist d;
-  int st = ilab_scheme_resolve(s, fan_in, fan_out, &d);
-  if (st) return st;
-  ilab_dist_sample(r, &d, w, fan_in * fan_out);
-  return ILAB_OK;
-}
-
 static void dist_cdf_n(const double *x, double *u, size_t n, const void *arg)
 {
   ilab_dist_cdf_n(arg, x, u, n);

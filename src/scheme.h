@@ -1,5 +1,7 @@
-/* Initializers: parse a scheme spec, resolve it for (fan_in, fan_out) to a
- * distribution with an exact variance, fill a weight matrix. */
+/* Initializers: parse a scheme spec and resolve it for (fan_in, fan_out) to
+ * a distribution with an exact variance.  A network's weights are then that
+ * distribution's scale times unit draws shared by every scheme of its family
+ * (see sweep.h), so no scheme fills a matrix of its own. */
 #ifndef ILAB_SCHEME_H
 #define ILAB_SCHEME_H
 
@@ -52,10 +54,6 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
  * family and the framework defaults (what users believe they get), the
  * exact variance for fixed laws. */
 double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out);
-
-/* Fills w[0..fan_in*fan_out-1] (row-major, fan_in rows) with draws of s. */
-int ilab_scheme_fill(const ilab_scheme *s, const gsl_rng *r, size_t fan_in, size_t fan_out,
-                     double *w);
 
 /* The exact law of d as the moment checks need it (mean, central moments
  * up to the 8th, cdf).  law->arg points at d, which must outlive law. */

@@ -172,17 +172,6 @@ int main(void)
   ilab_moments_init(&m);
   ilab_test(isnan(ilab_moments_variance(&m)), "variance of nothing is NaN");
 
-  /* merge2 (count, mean, M2 only) agrees with merge on mean and variance */
-  ilab_moments a, b, c;
-  ilab_moments_init(&a);
-  ilab_moments_init(&b);
-  ilab_moments_add(&a, v, 4);
-  ilab_moments_add(&b, v + 4, 6);
-  c = a;
-  ilab_moments_merge(&a, &b);
-  ilab_moments_merge2(&c, b.n, ilab_moments_mean(&b), b.m2);
-  ilab_test_rel(ilab_moments_variance(&c), ilab_moments_variance(&a), 1e-15, "merge2 variance");
-  ilab_test_rel(ilab_moments_mean(&c), ilab_moments_mean(&a), 1e-15, "merge2 mean");
   free(x);
   gsl_rng_free(r);
   return ilab_test_summary();
