@@ -143,16 +143,24 @@ static void provenance(ilab_table *t, const prov *p, const char *what)
   ilab_table_comment_block(t, "| ", p->cfg->text);
 }
 
+/* Opens DIR/FILE's temporary beside it and writes the provenance header. */
+static int open_result(ilab_table *t, const char *dir, const char *file, const prov *p, const char *what)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  int st = ilab_table_open(t, path);
+  if (st) return st;
+  provenance(t, p, what);
+  return ILAB_OK;
+}
+
 /* Writes layers.tsv into an open temporary *t, left for the caller to commit
  * or abort; *t is empty on failure. */
 static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
 {
   const ilab_config *c = s->cfg;
-  char path[4200];
-  snprintf(path, sizeof path, "%s/layers.tsv", dir);
-  int st = ilab_table_open(t, path);
+  int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, trial, layer)");
   if (st) return st;
-  provenance(t, p, "per-layer statistics, one row per (act, scheme, trial, layer)");
   ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
                        "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
   for (size_t cell = 0; cell < s->n_cells; cell++) {
@@ -204,11 +212,8 @@ static void mean_ci(const double *v, size_t n, double *mean, double *lo, double 
 static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
 {
   const ilab_config *c = s->cfg;
-  char path[4200];
-  snprintf(path, sizeof path, "%s/summary.tsv", dir);
-  int st = ilab_table_open(t, path);
+  int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
   if (st) return st;
-  provenance(t, p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
   /* per cell, for a reader of the header: the first layer whose H overflowed
    * (an inf or NaN entry, or a variance beyond the largest double) and the
    * first whose H underflowed to exact zeros, in any trial */
@@ -301,11 +306,8 @@ static double summary_value(const ilab_sweep *s, size_t cell, size_t l, int q)
 static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
 {
   const ilab_config *c = s->cfg;
-  char path[4200];
-  snprintf(path, sizeof path, "%s/claims.tsv", dir);
-  int st = ilab_table_open(t, path);
+  int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
   if (st) return st;
-  provenance(t, p, "claims of the experiment file, checked against summary.tsv");
   ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
   ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict");
   const char *base = strrchr(c->path, '/');
@@ -359,11 +361,8 @@ static int write_hist(const char *dir, const ilab_sweep *s, const prov *p, ilab_
 {
   const ilab_config *c = s->cfg;
   static const char *const qname[3] = {"h", "x", "gx"};
-  char path[4200];
-  snprintf(path, sizeof path, "%s/hist.tsv", dir);
-  int st = ilab_table_open(t, path);
+  int st = open_result(t, dir, "hist.tsv", p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
   if (st) return st;
-  provenance(t, p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
   ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
   ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above");
   size_t bins = c->hist_bins;
