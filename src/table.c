@@ -34,24 +34,18 @@ int ilab_table_open(ilab_table *t, const char *path)
    * umask sets it twice; tables are opened by the main thread only. */
   mode_t mask = umask(0);
   umask(mask);
-  if (fchmod(fd, 0666 & ~mask) != 0) {
-    int e = errno;
-    close(fd);
-    unlink(t->tmp);
-    free(t->path); free(t->tmp);
-    memset(t, 0, sizeof *t);
-    ILAB_ERROR(ILAB_EIO, "cannot set the mode of a file beside %s: %s", path, strerror(e));
+  const char *what = "set the mode of";
+  if (fchmod(fd, 0666 & ~mask) == 0) {
+    what = "open";
+    if ((t->f = fdopen(fd, "w"))) return ILAB_OK;
   }
-  t->f = fdopen(fd, "w");
-  if (!t->f) {
-    int e = errno;
-    close(fd);
-    unlink(t->tmp);
-    free(t->path); free(t->tmp);
-    memset(t, 0, sizeof *t);
-    ILAB_ERROR(ILAB_EIO, "cannot open %s: %s", path, strerror(e));
-  }
-  return ILAB_OK;
+  int e = errno;
+  close(fd);
+  unlink(t->tmp);
+  free(t->path);
+  free(t->tmp);
+  memset(t, 0, sizeof *t);
+  ILAB_ERROR(ILAB_EIO, "cannot %s a file beside %s: %s", what, path, strerror(e));
 }
 
 void ilab_table_comment(ilab_table *t, const char *fmt, ...)
