@@ -8,8 +8,9 @@
 #include "moments.h"
 #include "scheme.h"
 
-/* Exit statuses of every command. */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+/* Exit statuses of every command (prefixed: E followed by a capital is
+ * reserved for <errno.h>). */
+enum { ILAB_EXIT_OK = 0, ILAB_EXIT_RUNTIME = 1, ILAB_EXIT_USAGE = 2 };
 
 /* Each subcommand: argv[0] is the command's name; returns an exit status. */
 int ilab_cmd_run(int argc, char **argv);
@@ -45,7 +46,7 @@ void cmd_error(const char *fmt, ...)
     ;
 
 /* Prints "initlab COMMAND: <msg>" and the "Try 'initlab COMMAND --help'" hint
- * to stderr and returns EXIT_USAGE. */
+ * to stderr and returns ILAB_EXIT_USAGE. */
 int cmd_usage_error(const char *command, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -63,12 +64,12 @@ int cmd_parse_ulong(const char *command, const char *option, const char *s,
 /* The default seed: GSL_RNG_SEED if set (GSL's convention), else 42. */
 unsigned long cmd_default_seed(void);
 
-/* Flushes and closes stdout; returns EXIT_RUNTIME with a message if a write
+/* Flushes and closes stdout; returns ILAB_EXIT_RUNTIME with a message if a write
  * failed (a full disk, a closed pipe), else status. */
 int cmd_close_stdout(int status);
 
 /* Handles getopt_long's '?' and ':' results uniformly: call from the default
- * branch of an option switch; prints the usage hint and returns EXIT_USAGE. */
+ * branch of an option switch; prints the usage hint and returns ILAB_EXIT_USAGE. */
 int cmd_bad_option(const char *command);
 
 #endif

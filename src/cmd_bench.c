@@ -116,9 +116,9 @@ int ilab_cmd_bench(int argc, char **argv)
   while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': outdir = optarg; break;
-    case 'j': if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return EXIT_USAGE; break;
+    case 'j': if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return ILAB_EXIT_USAGE; break;
     case 1: quick = 1; break;
-    case 'h': help(); return cmd_close_stdout(EXIT_OK);
+    case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
     }
   }
@@ -155,7 +155,7 @@ int ilab_cmd_bench(int argc, char **argv)
   ilab_sweep sw;
   ilab_config cfg;
   double wall = run_text(std_sweep, nt, &sw, &cfg);
-  if (!isfinite(wall)) { cmd_error("the std-sweep failed: %s", ilab_error_reason()); return EXIT_RUNTIME; }
+  if (!isfinite(wall)) { cmd_error("the std-sweep failed: %s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
   double gf = flops(&cfg) / 1e9, rate = gf / wall;
   double busy = 0;
   for (int k = 0; k < 5; k++) busy += sw.time[k];
@@ -237,7 +237,7 @@ int ilab_cmd_bench(int argc, char **argv)
   mkdir(path, 0777);
   snprintf(path, sizeof path, "%s/bench.tsv", outdir);
   ilab_table t;
-  if (ilab_table_open(&t, path)) { cmd_error("%s", ilab_error_reason()); return EXIT_RUNTIME; }
+  if (ilab_table_open(&t, path)) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
   ilab_table_comment(&t, "initlab %s bench, %d threads; rates in GFLOP/s, times in seconds", ILAB_VERSION, nt);
   ilab_table_header(&t, "measure value");
 #define ROW(name, v) (ilab_table_str(&t, name), ilab_table_num(&t, v), ilab_table_end_row(&t))
@@ -261,7 +261,7 @@ int ilab_cmd_bench(int argc, char **argv)
   }
   ROW("moments_draws_per_s", mrate);
 #undef ROW
-  if (ilab_table_commit(&t)) { cmd_error("%s", ilab_error_reason()); return EXIT_RUNTIME; }
+  if (ilab_table_commit(&t)) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
   printf("\nwrote %s\n", path);
-  return cmd_close_stdout(EXIT_OK);
+  return cmd_close_stdout(ILAB_EXIT_OK);
 }

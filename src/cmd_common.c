@@ -29,14 +29,14 @@ int cmd_usage_error(const char *command, const char *fmt, ...)
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fprintf(stderr, "\nTry 'initlab %s --help' for more information.\n", command);
-  return EXIT_USAGE;
+  return ILAB_EXIT_USAGE;
 }
 
 int cmd_bad_option(const char *command)
 {
   /* getopt_long has already named the bad option on stderr */
   fprintf(stderr, "Try 'initlab %s --help' for more information.\n", command);
-  return EXIT_USAGE;
+  return ILAB_EXIT_USAGE;
 }
 
 int cmd_parse_double(const char *command, const char *option, const char *s,
@@ -104,7 +104,7 @@ int cmd_close_stdout(int status)
   if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
     /* a write that failed earlier may have left errno to later calls */
     cmd_error("writing to standard output failed: %s", strerror(errno ? errno : EIO));
-    return EXIT_RUNTIME;
+    return ILAB_EXIT_RUNTIME;
   }
   return status;
 }

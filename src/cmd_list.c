@@ -14,7 +14,7 @@ int ilab_cmd_list(int argc, char **argv)
     if (c == 'h') {
       printf("Usage: initlab list\n\nPrints every scheme (with its law and variance) and every\n"
              "activation (with phi and the gain PyTorch recommends), tab-separated.\n");
-      return cmd_close_stdout(EXIT_OK);
+      return cmd_close_stdout(ILAB_EXIT_OK);
     }
     return cmd_bad_option("list");
   }
@@ -32,5 +32,5 @@ int ilab_cmd_list(int argc, char **argv)
     ilab_act_parse(ilab_act_names[i], &a);
     printf("activation\t%s\t%s\tgain %.6g\n", ilab_act_names[i], ilab_act_formula(a.kind), ilab_act_gain(&a));
   }
-  return cmd_close_stdout(EXIT_OK);
+  return cmd_close_stdout(ILAB_EXIT_OK);
 }

@@ -129,19 +129,19 @@ int ilab_cmd_moments(int argc, char **argv)
   optind = 1;
   while ((c = getopt_long(argc, argv, "n:s:a:h", opts, NULL)) != -1) {
     switch (c) {
-    case 1: if (cmd_parse_ulong(cmd, "--fan-in", optarg, 1, 100000000, &fan_in)) return EXIT_USAGE; break;
-    case 2: if (cmd_parse_ulong(cmd, "--fan-out", optarg, 1, 100000000, &fan_out)) return EXIT_USAGE; break;
-    case 'n': if (cmd_parse_ulong(cmd, "--count", optarg, 100, 1000000000, &count)) return EXIT_USAGE; break;
-    case 's': if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return EXIT_USAGE; break;
-    case 'a': if (cmd_parse_double(cmd, "--alpha", optarg, 1e-300, 0.5, &alpha)) return EXIT_USAGE; break;
+    case 1: if (cmd_parse_ulong(cmd, "--fan-in", optarg, 1, 100000000, &fan_in)) return ILAB_EXIT_USAGE; break;
+    case 2: if (cmd_parse_ulong(cmd, "--fan-out", optarg, 1, 100000000, &fan_out)) return ILAB_EXIT_USAGE; break;
+    case 'n': if (cmd_parse_ulong(cmd, "--count", optarg, 100, 1000000000, &count)) return ILAB_EXIT_USAGE; break;
+    case 's': if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return ILAB_EXIT_USAGE; break;
+    case 'a': if (cmd_parse_double(cmd, "--alpha", optarg, 1e-300, 0.5, &alpha)) return ILAB_EXIT_USAGE; break;
     case 3: audit = 1; break;
-    case 'h': help(); return cmd_close_stdout(EXIT_OK);
+    case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
     }
   }
   size_t nrows = 0;
   cmd_moments_row *rows = calloc((size_t)(argc - optind) + ilab_scheme_table_size + 1, sizeof *rows);
-  if (!rows) { cmd_error("out of memory"); return EXIT_RUNTIME; }
+  if (!rows) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   if (optind < argc) {
     for (int i = optind; i < argc; i++, nrows++)
       if (ilab_scheme_parse(argv[i], &rows[nrows].s)) {
@@ -175,7 +175,7 @@ int ilab_cmd_moments(int argc, char **argv)
   if (cmd_moments_check_rows(rows, nrows, count, seed, per_test)) {
     free(rows);
     cmd_error("out of memory for %lu draws per thread (%.3g GB each)", count, (double)count * 12 / 1e9);
-    return EXIT_RUNTIME;
+    return ILAB_EXIT_RUNTIME;
   }
   int failed = 0;
   if (audit) {
@@ -237,5 +237,5 @@ int ilab_cmd_moments(int argc, char **argv)
 #undef NUM
   free(rows);
   if (failed) fprintf(stderr, "initlab moments: at least one scheme does not draw the law it claims\n");
-  return cmd_close_stdout(failed ? EXIT_RUNTIME : EXIT_OK);
+  return cmd_close_stdout(failed ? ILAB_EXIT_RUNTIME : ILAB_EXIT_OK);
 }

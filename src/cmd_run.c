@@ -456,11 +456,11 @@ int ilab_cmd_run(int argc, char **argv)
       outdir = optarg;
       break;
     case 's':
-      if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return EXIT_USAGE;
+      if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return ILAB_EXIT_USAGE;
       has_seed = 1;
       break;
     case 'j':
-      if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return EXIT_USAGE;
+      if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return ILAB_EXIT_USAGE;
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
@@ -474,7 +474,7 @@ int ilab_cmd_run(int argc, char **argv)
         return cmd_usage_error(cmd, "--max-memory: '%s' is not a positive size like 8G or 500M", optarg);
       break;
     case 'q': quiet = 1; break;
-    case 'h': help(); return cmd_close_stdout(EXIT_OK);
+    case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
     }
   }
@@ -486,9 +486,9 @@ int ilab_cmd_run(int argc, char **argv)
   int st = ilab_config_read(file, &cfg);
   if (st) {
     cmd_error("%s", ilab_error_reason());
-    return st == ILAB_EIO || st == ILAB_EPARSE ? EXIT_USAGE : EXIT_RUNTIME;
+    return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
   }
-  int status = EXIT_RUNTIME;
+  int status = ILAB_EXIT_RUNTIME;
   ilab_sweep sw;
   memset(&sw, 0, sizeof sw);
   unsigned char *sel = NULL;
@@ -502,7 +502,7 @@ int ilab_cmd_run(int argc, char **argv)
   if (tname && *tname) {
     const gsl_rng_type **t;
     for (t = gsl_rng_types_setup(); *t; t++) if (!strcmp((*t)->name, tname)) break;
-    if (!*t) { cmd_error("GSL_RNG_TYPE=%s is not a GSL generator", tname); status = EXIT_USAGE; goto out; }
+    if (!*t) { cmd_error("GSL_RNG_TYPE=%s is not a GSL generator", tname); status = ILAB_EXIT_USAGE; goto out; }
     sw.rng_type = *t;
   }
   sw.threads = (int)threads;
@@ -542,7 +542,7 @@ int ilab_cmd_run(int argc, char **argv)
     cmd_error("%s: this run needs about %.3g GB of memory (%zu layers, widths up to %zu, batch %zu, %d threads), "
               "more than the limit of %.3g GB; lower width, depth, batch, trials or --threads, or raise --max-memory",
               file, (double)need / 1e9, cfg.depth, wmax, cfg.batch, sw.threads, (double)max_memory / 1e9);
-    status = EXIT_RUNTIME;
+    status = ILAB_EXIT_RUNTIME;
     goto out;
   }
 
@@ -637,13 +637,13 @@ int ilab_cmd_run(int argc, char **argv)
             cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
-    status = EXIT_RUNTIME;
+    status = ILAB_EXIT_RUNTIME;
     goto out;
   }
-  status = EXIT_OK;
+  status = ILAB_EXIT_OK;
 out:
   if (stop_signal) {
-    if (status == EXIT_OK)
+    if (status == ILAB_EXIT_OK)
       fprintf(stderr, "initlab run: interrupted after the tables were written\n");
     else
       fprintf(stderr, "initlab run: interrupted; earlier result files were left as they were\n");

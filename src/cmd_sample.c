@@ -42,12 +42,12 @@ int ilab_cmd_sample(int argc, char **argv)
   optind = 1;
   while ((c = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
     switch (c) {
-    case 1: if (cmd_parse_ulong(cmd, "--fan-in", optarg, 1, 100000000, &fan_in)) return EXIT_USAGE; break;
-    case 2: if (cmd_parse_ulong(cmd, "--fan-out", optarg, 1, 100000000, &fan_out)) return EXIT_USAGE; break;
-    case 'n': if (cmd_parse_ulong(cmd, "--count", optarg, 0, 1000000000, &count)) return EXIT_USAGE; break;
-    case 's': if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return EXIT_USAGE; break;
-    case 3: if (cmd_parse_ulong(cmd, "--pdf", optarg, 2, 1000000, &grid)) return EXIT_USAGE; break;
-    case 'h': help(); return cmd_close_stdout(EXIT_OK);
+    case 1: if (cmd_parse_ulong(cmd, "--fan-in", optarg, 1, 100000000, &fan_in)) return ILAB_EXIT_USAGE; break;
+    case 2: if (cmd_parse_ulong(cmd, "--fan-out", optarg, 1, 100000000, &fan_out)) return ILAB_EXIT_USAGE; break;
+    case 'n': if (cmd_parse_ulong(cmd, "--count", optarg, 0, 1000000000, &count)) return ILAB_EXIT_USAGE; break;
+    case 's': if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return ILAB_EXIT_USAGE; break;
+    case 3: if (cmd_parse_ulong(cmd, "--pdf", optarg, 2, 1000000, &grid)) return ILAB_EXIT_USAGE; break;
+    case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
     }
   }
@@ -73,14 +73,14 @@ int ilab_cmd_sample(int argc, char **argv)
       ilab_table_format(ilab_dist_pdf(&d, x), b);
       printf("%s\t%s\n", a, b);
     }
-    return cmd_close_stdout(EXIT_OK);
+    return cmd_close_stdout(ILAB_EXIT_OK);
   }
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!r) { cmd_error("out of memory"); return EXIT_RUNTIME; }
+  if (!r) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   /* Draw in chunks so any COUNT prints in constant memory. */
   enum { CHUNK = 65536 };
   double *buf = malloc(CHUNK * sizeof *buf);
-  if (!buf) { gsl_rng_free(r); cmd_error("out of memory"); return EXIT_RUNTIME; }
+  if (!buf) { gsl_rng_free(r); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   gsl_rng_set(r, ilab_stream_seed(seed, 0, 1, ilab_dist_family(&d)));
   char num[32];
   for (unsigned long done = 0; done < count;) {
@@ -96,5 +96,5 @@ int ilab_cmd_sample(int argc, char **argv)
   }
   free(buf);
   gsl_rng_free(r);
-  return cmd_close_stdout(EXIT_OK);
+  return cmd_close_stdout(ILAB_EXIT_OK);
 }

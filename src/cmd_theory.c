@@ -116,24 +116,24 @@ int ilab_cmd_theory(int argc, char **argv)
     switch (c) {
     case OPT_ACT: act_spec = optarg; break;
     case OPT_SW2:
-      if (cmd_parse_double(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return EXIT_USAGE;
+      if (cmd_parse_double(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
       break;
     case OPT_SB2:
-      if (cmd_parse_double(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return EXIT_USAGE;
+      if (cmd_parse_double(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
       have_sb2 = 1;
       break;
     case OPT_DEPTH:
-      if (cmd_parse_ulong(CMD, "--depth", optarg, 1, MAX_DEPTH, &depth)) return EXIT_USAGE;
+      if (cmd_parse_ulong(CMD, "--depth", optarg, 1, MAX_DEPTH, &depth)) return ILAB_EXIT_USAGE;
       break;
     case OPT_Q0:
-      if (cmd_parse_double(CMD, "--q0", optarg, 0, MAX_VAR, &q0)) return EXIT_USAGE;
+      if (cmd_parse_double(CMD, "--q0", optarg, 0, MAX_VAR, &q0)) return ILAB_EXIT_USAGE;
       break;
     case OPT_BATCH:
-      if (cmd_parse_ulong(CMD, "--batch", optarg, 1, 1000000000UL, &batch)) return EXIT_USAGE;
+      if (cmd_parse_ulong(CMD, "--batch", optarg, 1, 1000000000UL, &batch)) return ILAB_EXIT_USAGE;
       break;
     case OPT_FIXED: fixed = 1; break;
     case OPT_CRIT: critical = 1; break;
-    case 'h': usage(); return cmd_close_stdout(EXIT_OK);
+    case 'h': usage(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(CMD);
     }
   }
@@ -151,7 +151,7 @@ int ilab_cmd_theory(int argc, char **argv)
   ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
   if (!w) {
     cmd_error("%s", ilab_error_reason());
-    return EXIT_RUNTIME;
+    return ILAB_EXIT_RUNTIME;
   }
   int st = ILAB_OK;
   if (fixed) {
@@ -180,7 +180,7 @@ int ilab_cmd_theory(int argc, char **argv)
       free(widths); free(var); free(out);
       ilab_theory_workspace_free(w);
       cmd_error("out of memory for %lu layers", depth);
-      return EXIT_RUNTIME;
+      return ILAB_EXIT_RUNTIME;
     }
     for (size_t l = 0; l <= depth; l++) widths[l] = 1;
     for (size_t l = 0; l < depth; l++) var[l] = sw2;
@@ -200,7 +200,7 @@ int ilab_cmd_theory(int argc, char **argv)
   ilab_theory_workspace_free(w);
   if (st != ILAB_OK) {
     cmd_error("%s", ilab_error_reason());
-    return cmd_close_stdout(EXIT_RUNTIME);
+    return cmd_close_stdout(ILAB_EXIT_RUNTIME);
   }
-  return cmd_close_stdout(EXIT_OK);
+  return cmd_close_stdout(ILAB_EXIT_OK);
 }

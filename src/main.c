@@ -38,20 +38,20 @@ int main(int argc, char **argv)
   gsl_set_error_handler_off();
   if (argc < 2) {
     usage(stderr);
-    return EXIT_USAGE;
+    return ILAB_EXIT_USAGE;
   }
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(stdout);
-    return cmd_close_stdout(EXIT_OK);
+    return cmd_close_stdout(ILAB_EXIT_OK);
   }
   if (!strcmp(argv[1], "--version")) {
     printf("initlab %s\n", ILAB_VERSION);
-    return cmd_close_stdout(EXIT_OK);
+    return cmd_close_stdout(ILAB_EXIT_OK);
   }
   for (size_t i = 0; i < NCOMMANDS; i++)
     if (!strcmp(argv[1], commands[i].name))
       return commands[i].fn(argc - 1, argv + 1);
   cmd_error("unknown command '%s'", argv[1]);
   usage(stderr);
-  return EXIT_USAGE;
+  return ILAB_EXIT_USAGE;
 }
