@@ -1,0 +1,191 @@
+/* Finite-width theory for one input: the second moment of M_l = |x_l|^2/n_l
+ * and the law of ln M_l, exact for Gaussian weights and relu or linear
+ * layers, to leading order elsewhere (derivations in finite.h). */
+#include "finite.h"
+#include "ilab.h"
+
+#include <math.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_psi.h>
+
+/* E ln G and Var ln G for G ~ Gamma(shape k, scale 1/k) (mean 1):
+ * psi(k) - ln k and psi_1(k).  k = inf is the constant 1. */
+static void ln_gamma_law(double k, double *mean, double *var)
+{
+  if (isinf(k)) {
+    *mean = *var = 0;
+    return;
+  }
+  *mean = gsl_sf_psi(k) - log(k);
+  *var = gsl_sf_psi_1(k);
+}
+
+/* E ln(chi^2_m / m) and its variance: psi(m/2) + ln(2/m), psi_1(m/2). */
+static void ln_chi2_mean1(double m, double *mean, double *var)
+{
+  *mean = gsl_sf_psi(0.5 * m) + log(2 / m);
+  *var = gsl_sf_psi_1(0.5 * m);
+}
+
+/* Homogeneous activations, phi(h)^2 = h^2 (1 or a^2 by h's sign): for
+ * symmetric h, E[phi(h)^2] = phi2 E[h^2] with phi2 = (1 + a^2)/2, and
+ * r = (E[phi(h)^4]/E[h^4]) / phi2^2 = 2(1 + a^4)/(1 + a^2)^2.  Returns 0 for
+ * an activation that is not positively homogeneous. */
+static int homogeneous(const ilab_act *a, double *r, double *phi2)
+{
+  double s;
+  switch (a->kind) {
+  case ILAB_ACT_LINEAR: s = 1; break;
+  case ILAB_ACT_RELU: s = 0; break;
+  case ILAB_ACT_LEAKY_RELU: s = a->slope; break;
+  default: return 0;
+  }
+  double s2 = s * s;
+  *r = 2 * (1 + s2 * s2) / ((1 + s2) * (1 + s2));
+  *phi2 = 0.5 * (1 + s2);
+  return 1;
+}
+
+int ilab_finite_ln_y(const ilab_act *a, size_t n, double *mean, double *var)
+{
+  if (n == 0) ILAB_ERROR(ILAB_EINVAL, "the law of ln Y needs a width of at least 1");
+  if (a->kind == ILAB_ACT_LINEAR) {
+    ln_chi2_mean1((double)n, mean, var);
+    return ILAB_OK;
+  }
+  if (a->kind != ILAB_ACT_RELU)
+    ILAB_ERROR(ILAB_EINVAL, "the exact law of ln Y is known for relu and linear layers only");
+  /* K ~ Bin(n, 1/2), conditioned on K > 0; ln Y = ln(2/n) + ln(chi^2_K / 2)
+   * with E ln chi^2_K = psi(K/2) + ln 2 and Var ln chi^2_K = psi_1(K/2).
+   * Terms beyond 20 sd of K (sd sqrt(n)/2) weigh less than e^-200 of the
+   * largest and are left out; the weights are normalised by their own sum,
+   * which conditions on K > 0.  Two passes, so that Var[psi(K/2)] ~ 1/n is
+   * not the difference of two numbers ~ (ln n)^2. */
+  double nd = (double)n, half = 0.5 * nd, reach = 20 * 0.5 * sqrt(nd) + 2;
+  size_t kmin = half - reach > 1 ? (size_t)(half - reach) : 1;
+  size_t kmax = half + reach < nd ? (size_t)(half + reach) : n;
+  double sw = 0, spsi = 0, spsi1 = 0, ln_pmax = gsl_sf_lnchoose((unsigned)n, (unsigned)(n / 2));
+  for (size_t k = kmin; k <= kmax; k++) {
+    double w = exp(gsl_sf_lnchoose((unsigned)n, (unsigned)k) - ln_pmax);
+    sw += w;
+    spsi += w * gsl_sf_psi(0.5 * (double)k);
+    spsi1 += w * gsl_sf_psi_1(0.5 * (double)k);
+  }
+  double epsi = spsi / sw, svar = 0;
+  for (size_t k = kmin; k <= kmax; k++) {
+    double w = exp(gsl_sf_lnchoose((unsigned)n, (unsigned)k) - ln_pmax);
+    double d = gsl_sf_psi(0.5 * (double)k) - epsi;
+    svar += w * d * d;
+  }
+  *mean = log(2 / nd) + epsi; /* ln(1/n) + E ln chi^2_K */
+  *var = spsi1 / sw + svar / sw;
+  return ILAB_OK;
+}
+
+static void set_nan(ilab_finite_layer *o)
+{
+  o->c = o->ratio = o->ln_mean = o->ln_var = o->lnh_mean = o->lnh_var = o->dead = NAN;
+  o->exact = -1;
+}
+
+int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const double *w_var,
+                        const double *w_kurt, double sigma_b2, double q0, double in_kurt,
+                        ilab_finite_layer *out)
+{
+  if (L == 0) ILAB_ERROR(ILAB_EINVAL, "a network needs at least one layer");
+  if (widths[0] > 0xffffffffUL) ILAB_ERROR(ILAB_EINVAL, "width n_0 = %zu is too large", widths[0]);
+  for (size_t l = 0; l <= L; l++)
+    if (widths[l] == 0 || widths[l] > 0xffffffffUL)
+      ILAB_ERROR(ILAB_EINVAL, "width n_%zu = %zu is not in [1, 2^32)", l, widths[l]);
+  for (size_t l = 0; l < L; l++) {
+    if (!(w_var[l] >= 0) || !isfinite(w_var[l]))
+      ILAB_ERROR(ILAB_EINVAL, "Var(W_%zu) = %g is not a finite number >= 0", l + 1, w_var[l]);
+    if (!(w_kurt[l] >= 1) || !isfinite(w_kurt[l]))
+      if (!isnan(w_kurt[l])) /* NaN: a constant law, no closed form */
+        ILAB_ERROR(ILAB_EINVAL, "the kurtosis of W_%zu, %g, is not >= 1", l + 1, w_kurt[l]);
+  }
+  if (!(sigma_b2 >= 0) || !isfinite(sigma_b2))
+    ILAB_ERROR(ILAB_EINVAL, "sigma_b2 = %g is not a finite number >= 0", sigma_b2);
+  if (!(q0 >= 0) || !isfinite(q0)) ILAB_ERROR(ILAB_EINVAL, "q0 = %g is not a finite number >= 0", q0);
+  if (!(in_kurt >= 1) || !isfinite(in_kurt))
+    ILAB_ERROR(ILAB_EINVAL, "the input's kurtosis %g is not a finite number >= 1", in_kurt);
+
+  double r = NAN, phi2 = NAN;
+  int homog = homogeneous(a, &r, &phi2) && sigma_b2 == 0;
+
+  /* The input, M_0 = q0 (1/n_0) sum u_i^2: relative variance (K - 1)/n_0;
+   * chi^2_{n_0}/n_0 exactly for Gaussian entries, a constant for K = 1. */
+  double n0 = (double)widths[0], ln_m = NAN, ln_v = NAN, ratio = NAN;
+  int exact = 1;
+  if (q0 > 0) {
+    ratio = 1 + (in_kurt - 1) / n0;
+    if (in_kurt == ILAB_KURT_NORMAL) ln_chi2_mean1(n0, &ln_m, &ln_v);
+    else {
+      ln_gamma_law(in_kurt == 1 ? INFINITY : n0 / (in_kurt - 1), &ln_m, &ln_v);
+      exact = in_kurt == ILAB_KURT_FIXED;
+    }
+    ln_m += log(q0);
+  }
+  double kurt_x = in_kurt; /* kurtosis of x_{l-1}'s entries, to leading order */
+  double alive = 1;        /* P(M_{l-1} > 0) */
+  size_t cached_n = 0;     /* the last relu/linear layer law computed, reused for equal widths */
+  double cached_m = 0, cached_v = 0;
+
+  for (size_t l = 1; l <= L; l++) {
+    ilab_finite_layer *o = &out[l - 1];
+    double n = (double)widths[l], nprev = (double)widths[l - 1], kappa = w_kurt[l - 1];
+    double sigma2 = nprev * w_var[l - 1]; /* sigma_l^2 = n_{l-1} Var(W_l) */
+    set_nan(o);
+    int ok = sigma_b2 == 0 && isfinite(ln_m) && sigma2 > 0 && !isnan(kappa);
+    /* h_l's entries given x_{l-1}: variance s^2 |x|^2 = sigma^2 M_{l-1}, kurtosis
+     * 3 + (kappa - 3) rho, rho ~ K_{l-1}/n_{l-1}. */
+    double kurt_h = 3 + (kappa - 3) * fmin(kurt_x / nprev, 1); /* rho <= 1 */
+    int gauss = kappa == ILAB_KURT_NORMAL;
+    if (ok && widths[l] >= 2) {
+      /* s^2(h_l) = sigma^2 M_{l-1} S^2/sigma_h^2; for Gaussian h, (n-1) S^2/sigma_h^2
+       * ~ chi^2_{n-1} independent of x; otherwise Var(S^2)/sigma_h^4 =
+       * K_h/n - (n-3)/(n(n-1)) (Cramer 1946, 27.4) and the gamma law. */
+      double m, v;
+      if (gauss) ln_chi2_mean1(n - 1, &m, &v);
+      else ln_gamma_law(1 / (kurt_h / n - (n - 3) / (n * (n - 1))), &m, &v);
+      o->lnh_mean = log(sigma2) + ln_m + m;
+      o->lnh_var = ln_v + v;
+    }
+    if (!ok || !homog) { /* nothing further is known from here on */
+      if (ok && widths[l] >= 2) o->exact = exact && gauss;
+      ln_m = NAN;
+      continue;
+    }
+    /* exact: ln M_{l-1}'s law so far was exact; it stays so through a
+     * Gaussian relu or linear layer. */
+    if (!(gauss && (a->kind == ILAB_ACT_RELU || a->kind == ILAB_ACT_LINEAR))) exact = 0;
+    if (widths[l] >= 2) o->exact = exact;
+    double c = r * kurt_h - 1;
+    ratio *= 1 + c / n;
+    /* A relu layer is dead when none of its n_l units is live, probability
+     * 2^-n_l (h_j given x are iid, symmetric and continuous). */
+    if (a->kind == ILAB_ACT_RELU) alive *= 1 - ldexp(1.0, -(int)fmin(n, 2000));
+    double m, v;
+    if (exact) { /* Y_l / sigma^2 = chi^2_K / n_l, K ~ Bin(n_l, 1/2) or n_l */
+      if (widths[l] != cached_n) {
+        int st = ilab_finite_ln_y(a, widths[l], &cached_m, &cached_v);
+        if (st) return st;
+        cached_n = widths[l];
+      }
+      m = cached_m;
+      v = cached_v;
+    } else { /* Y_l ~ E[Y_l] Gamma(n/c, c/n), E[Y_l] = sigma^2 phi2 */
+      ln_gamma_law(n / c, &m, &v);
+      m += log(phi2);
+    }
+    o->c = c;
+    o->ratio = ratio;
+    o->ln_mean = ln_m + log(sigma2) + m;
+    o->ln_var = ln_v + v;
+    o->dead = 1 - alive;
+    ln_m = o->ln_mean;
+    ln_v = o->ln_var;
+    kurt_x = r * kurt_h;
+  }
+  return ILAB_OK;
+}
