@@ -1,7 +1,10 @@
 /* initlab theory: the mean-field predictions for one activation and one
- * (sigma_w2, sigma_b2): per-layer variances, or the fixed point, chi_1 and
- * the depth scales, or the critical sigma_w2. */
+ * (sigma_w2, sigma_b2): per-layer variances (with one input's finite-width
+ * fluctuations beside them), or the fixed point, chi_1 and the depth scales,
+ * or the critical sigma_w2. */
 #include "cmd.h"
+#include "dist.h"
+#include "finite.h"
 #include "ilab.h"
 #include "theory.h"
 
@@ -12,12 +15,14 @@
 
 #define CMD "theory"
 #define MAX_DEPTH 100000UL
+#define ILAB_THEORY_MAX_WIDTH 1000000UL
 #define MAX_VAR 1e300 /* any finite variance; the bound only keeps NaN and inf out */
 
 static void usage(void)
 {
   printf(
       "Usage: initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--depth L] [--q0 Q] [--batch B]\n"
+      "                      [--width N [--weights W] [--input I]]\n"
       "       initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--q0 Q] --fixed-point\n"
       "       initlab theory --act A --sigma-b2 B [--q0 Q] --critical\n"
       "\n"
@@ -34,6 +39,12 @@ static void usage(void)
       "  --depth L      number of layers, 1 to %lu [10]\n"
       "  --q0 Q         input second moment E[x_0^2] [1]\n"
       "  --batch B      examples the weight gradient is averaged over [1]\n"
+      "  --width N      add one input's finite-width fluctuations for layers of N units\n"
+      "                 (n_0 = n_1 = ... = N) [none: mean field only]\n"
+      "  --weights W    the weights' law for --width: normal, uniform, truncated_normal\n"
+      "                 (cut at +-2 sd); only its kurtosis matters [normal]\n"
+      "  --input I      the input's entries for --width: normal, uniform, or fixed\n"
+      "                 (one magnitude, so |x_0|^2/n_0 = q0 exactly) [normal]\n"
       "  --fixed-point  print the fixed point, chi1 and the depth scales instead\n"
       "  --critical     print the critical sigma_w2 for --sigma-b2 instead\n"
       "  -h, --help     print this help and exit\n"
@@ -43,6 +54,29 @@ static void usage(void)
       "  x_sq    E[x_l^2] = E[phi(sqrt(q_l) z)^2]\n"
       "  gx_var  g_l = Var(dL/dX_l): g_L = 1, g_{l-1} = sigma_w2 E[phi'(sqrt(q_l) z)^2] g_l\n"
       "  gw_var  Var(dL/dW_l) per entry = E[x_{l-1}^2] g_l E[phi'(sqrt(q_l) z)^2] / B\n"
+      "With --width, for ONE input, M_l = |x_l|^2/n_l over the draw of the weights\n"
+      "(and of the input's entries), no bias, Y_l = M_l/M_{l-1}:\n"
+      "  c             E[Y_l^2]/E[Y_l]^2 = 1 + c/N: c = E[phi(z)^4]/E[phi(z)^2]^2 - 1 for\n"
+      "                Gaussian weights at any scale (2 linear, 5 relu, 6(1+a^4)/(1+a^2)^2 - 1\n"
+      "                leaky); other weights add r (kappa - 3) K/N, kappa their kurtosis,\n"
+      "                K that of x_{l-1}'s entries, r = 2(1+a^4)/(1+a^2)^2 (to order 1/N^2)\n"
+      "  ratio         E[M_l^2]/E[M_l]^2 = (1 + (K_in - 1)/N) prod_{k<=l} (1 + c_k/N)\n"
+      "  ln_x_sq_mean  E ln M_l, and ln_x_sq_var Var ln M_l, given M_l > 0: for Gaussian\n"
+      "                weights exactly, from Y_l = (sigma_w2/N) chi^2_K, K ~ Bin(N, 1/2)\n"
+      "                live relu units (K = N linear), E ln chi^2_K = psi(K/2) + ln 2,\n"
+      "                Var = psi_1(K/2), layers adding (Hanin & Nica 2019); otherwise\n"
+      "                Y_l as a gamma law with its exact mean and 1 + c/N\n"
+      "  ln_h_var_mean E ln s^2(h_l), and ln_h_var_var Var ln s^2(h_l), s^2 the sample\n"
+      "                variance of h_l's N entries: (N-1) s^2 / (sigma_w2 M_{l-1}) ~ chi^2_{N-1}\n"
+      "  dead          P(M_l = 0): a relu layer with no live unit, 1 - prod (1 - 2^-N)\n"
+      "  exact         1 exact, 0 approximate as said above, -1 unknown (nan): tanh,\n"
+      "                sigmoid and selu have no closed form (Y_l depends on M_{l-1}), nor\n"
+      "                does a network with biases: estimate the spread from trials\n"
+      "These hold for one input.  'initlab run' averages x^2 over a batch of B inputs\n"
+      "pushed through the same weights: that statistic fluctuates from trial to\n"
+      "trial less than M_l does, never more, so ln_x_sq_var bounds the variance of\n"
+      "its log over trials from above (and equals it at batch = 1); summary.tsv\n"
+      "prints it beside the measured spread, and claims use it as that bound.\n"
       "With --fixed-point, V(q) = sigma_w2 E[phi(sqrt(q) z)^2] + sigma_b2 maps q_{l-1} to q_l:\n"
       "  q_star  lim q_l from q0, a fixed point of V (0 if 0 attracts, inf if q_l grows\n"
       "          without bound, q0 if every q is fixed)\n"
@@ -56,7 +90,9 @@ static void usage(void)
       "from q0 (nan if none: relu and linear are critical only at sigma_b2 = 0).\n"
       "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
-      "through transient chaos; Schoenholz et al. 2017, Deep information propagation.\n",
+      "through transient chaos; Schoenholz et al. 2017, Deep information propagation;\n"
+      "Hanin & Nica 2019, Products of many large random matrices and gradients in deep\n"
+      "neural networks.\n",
       MAX_DEPTH);
 }
 
@@ -90,7 +126,23 @@ static void put_provenance(int argc, char **argv)
          ILAB_THEORY_EPSREL);
 }
 
-enum { OPT_ACT = 256, OPT_SW2, OPT_SB2, OPT_DEPTH, OPT_Q0, OPT_BATCH, OPT_FIXED, OPT_CRIT };
+enum { OPT_ACT = 256, OPT_SW2, OPT_SB2, OPT_DEPTH, OPT_Q0, OPT_BATCH, OPT_FIXED, OPT_CRIT,
+       OPT_WIDTH, OPT_WEIGHTS, OPT_INPUT };
+
+/* The kurtosis E[u^4]/E[u^2]^2 of a named unit law, or 0 for an unknown name;
+ * the truncated normal's from its exact moments. */
+static double kurtosis_of(const char *name, int fixed_ok)
+{
+  ilab_dist d;
+  if (!strcmp(name, "normal")) return ILAB_KURT_NORMAL;
+  if (!strcmp(name, "uniform")) return ILAB_KURT_UNIFORM;
+  if (fixed_ok && !strcmp(name, "fixed")) return ILAB_KURT_FIXED;
+  if (!fixed_ok && !strcmp(name, "truncated_normal") && ilab_dist_truncnorm(&d, 1, -2, 2) == ILAB_OK) {
+    double m2 = ilab_dist_raw_moment(&d, 2);
+    return ilab_dist_raw_moment(&d, 4) / (m2 * m2);
+  }
+  return 0;
+}
 
 int ilab_cmd_theory(int argc, char **argv)
 {
@@ -103,11 +155,16 @@ int ilab_cmd_theory(int argc, char **argv)
       {"batch", required_argument, NULL, OPT_BATCH},
       {"fixed-point", no_argument, NULL, OPT_FIXED},
       {"critical", no_argument, NULL, OPT_CRIT},
+      {"width", required_argument, NULL, OPT_WIDTH},
+      {"weights", required_argument, NULL, OPT_WEIGHTS},
+      {"input", required_argument, NULL, OPT_INPUT},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *act_spec = NULL;
   double sw2 = NAN, sb2 = 0, q0 = 1;
-  unsigned long depth = 10, batch = 1;
+  unsigned long depth = 10, batch = 1, width = 0;
+  double w_kurt = ILAB_KURT_NORMAL, in_kurt = ILAB_KURT_NORMAL;
+  int have_kurt = 0;
   int have_sb2 = 0, fixed = 0, critical = 0, c;
 
   /* '+': stop at the first non-option rather than permute argv, so the
@@ -131,6 +188,19 @@ int ilab_cmd_theory(int argc, char **argv)
     case OPT_BATCH:
       if (cmd_parse_ulong(CMD, "--batch", optarg, 1, 1000000000UL, &batch)) return ILAB_EXIT_USAGE;
       break;
+    case OPT_WIDTH:
+      if (cmd_parse_ulong(CMD, "--width", optarg, 1, ILAB_THEORY_MAX_WIDTH, &width)) return ILAB_EXIT_USAGE;
+      break;
+    case OPT_WEIGHTS:
+      if (!(w_kurt = kurtosis_of(optarg, 0)))
+        return cmd_usage_error(CMD, "--weights: unknown law '%s' (expected normal, uniform or truncated_normal)", optarg);
+      have_kurt = 1;
+      break;
+    case OPT_INPUT:
+      if (!(in_kurt = kurtosis_of(optarg, 1)))
+        return cmd_usage_error(CMD, "--input: unknown law '%s' (expected normal, uniform or fixed)", optarg);
+      have_kurt = 1;
+      break;
     case OPT_FIXED: fixed = 1; break;
     case OPT_CRIT: critical = 1; break;
     case 'h': usage(); return cmd_close_stdout(ILAB_EXIT_OK);
@@ -145,6 +215,8 @@ int ilab_cmd_theory(int argc, char **argv)
   if (fixed && critical) return cmd_usage_error(CMD, "--fixed-point and --critical exclude each other");
   if (critical && !have_sb2) return cmd_usage_error(CMD, "--critical needs --sigma-b2");
   if (!critical && isnan(sw2)) return cmd_usage_error(CMD, "--sigma-w2 is required");
+  if ((fixed || critical) && width) return cmd_usage_error(CMD, "--width is for the per-layer table, not --fixed-point or --critical");
+  if (have_kurt && !width) return cmd_usage_error(CMD, "--weights and --input need --width");
 
   char name[64];
   ilab_act_name(&a, name, sizeof name);
@@ -174,28 +246,47 @@ int ilab_cmd_theory(int argc, char **argv)
      * n Var(W) = sigma_w2, so n = 1 stands for every n. */
     size_t *widths = malloc((depth + 1) * sizeof *widths);
     double *var = malloc(depth * sizeof *var);
+    double *kurt = malloc(depth * sizeof *kurt);
     ilab_theory_layer *out = malloc(depth * sizeof *out);
+    ilab_finite_layer *fin = malloc(depth * sizeof *fin);
     double errmax = 0;
-    if (!widths || !var || !out) {
-      free(widths); free(var); free(out);
+    if (!widths || !var || !out || !kurt || !fin) {
+      free(widths); free(var); free(out); free(kurt); free(fin);
       ilab_theory_workspace_free(w);
       cmd_error("out of memory for %lu layers", depth);
       return ILAB_EXIT_RUNTIME;
     }
-    for (size_t l = 0; l <= depth; l++) widths[l] = 1;
-    for (size_t l = 0; l < depth; l++) var[l] = sw2;
+    size_t n = width ? width : 1;
+    for (size_t l = 0; l <= depth; l++) widths[l] = n;
+    for (size_t l = 0; l < depth; l++) {
+      var[l] = sw2 / (double)n;
+      kurt[l] = w_kurt;
+    }
     st = ilab_theory_network(w, &a, depth, widths, var, sb2, q0, batch, out, &errmax);
+    if (st == ILAB_OK && width)
+      st = ilab_finite_network(&a, depth, widths, var, kurt, sb2, q0, in_kurt, fin);
     if (st == ILAB_OK) {
       put_provenance(argc, argv);
       printf("# largest quadrature error estimate %g\n", errmax);
-      printf("layer\th_var\tx_sq\tgx_var\tgw_var\n");
+      if (width)
+        printf("# finite width %lu, one input: weight kurtosis %.17g, input kurtosis %.17g\n",
+               width, w_kurt, in_kurt);
+      printf("layer\th_var\tx_sq\tgx_var\tgw_var%s\n",
+             width ? "\tc\tratio\tln_x_sq_mean\tln_x_sq_var\tln_h_var_mean\tln_h_var_var\tdead\texact" : "");
       for (size_t l = 0; l < depth; l++) {
         printf("%zu\t", l + 1);
         put_num(out[l].h_var, '\t'); put_num(out[l].x_sq, '\t');
-        put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, '\n');
+        put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, width ? '\t' : '\n');
+        if (width) {
+          const ilab_finite_layer *f = &fin[l];
+          put_num(f->c, '\t'); put_num(f->ratio, '\t'); put_num(f->ln_mean, '\t');
+          put_num(f->ln_var, '\t'); put_num(f->lnh_mean, '\t'); put_num(f->lnh_var, '\t');
+          put_num(f->dead, '\t');
+          printf("%d\n", f->exact);
+        }
       }
     }
-    free(widths); free(var); free(out);
+    free(widths); free(var); free(out); free(kurt); free(fin);
   }
   ilab_theory_workspace_free(w);
   if (st != ILAB_OK) {

@@ -259,6 +259,13 @@ if [ "$have_theory" -eq 1 ]; then
   t "theory: --sigma-w2 negative"  2 "--sigma-w2"                    $T --sigma-w2 -1
   t "theory: --sigma-w2 0 (zero weights)" 0 ""                       $T --sigma-w2 0
   t "theory: unknown activation"   2 "unknown activation 'nosuch'"   theory --act nosuch --sigma-w2 2
+  t "theory: --width 0"            2 "--width"                       $T --sigma-w2 2 --width 0
+  t "theory: --width malformed"    2 "--width"                       $T --sigma-w2 2 --width 16x
+  t "theory: --weights unknown"    2 "--weights: unknown law 'cauchy'" $T --sigma-w2 2 --width 16 --weights cauchy
+  t "theory: --input unknown"      2 "--input: unknown law 'truncated_normal'" $T --sigma-w2 2 --width 16 --input truncated_normal
+  t "theory: --weights w/o --width" 2 "need --width"                 $T --sigma-w2 2 --weights uniform
+  t "theory: --width, --fixed-point" 2 "--width is for"              $T --sigma-w2 2 --width 16 --fixed-point
+  t "theory: --width, zero weights" 0 ""                             $T --sigma-w2 0 --width 16
 else
   echo "note: 'initlab theory --help' fails: theory cases skipped"
 fi
