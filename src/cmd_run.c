@@ -1,8 +1,10 @@
 /* initlab run: read an experiment file, run its sweep, write layers.tsv and
  * summary.tsv under the output folder. */
+#include "claims.h"
 #include "cmd.h"
 #include "config.h"
 #include "ilab.h"
+#include "summary.h"
 #include "sweep.h"
 #include "table.h"
 
@@ -16,7 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <gsl/gsl_cdf.h>
 
 static const char *const cmd = "run";
 
@@ -194,18 +195,10 @@ static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ila
   return ILAB_OK;
 }
 
-/* Mean over trials and a 95% Student-t interval; NaN bounds for one trial. */
-static void mean_ci(const double *v, size_t n, double *mean, double *lo, double *hi)
+/* The stats of a cell's trials, [trial][layer - 1], as ilab_summary_cell reads them. */
+static const ilab_layer_stats *cell_stats(const ilab_sweep *s, size_t cell)
 {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += v[i];
-  *mean = s / (double)n;
-  if (n < 2 || !isfinite(*mean)) { *lo = *hi = n < 2 ? NAN : *mean; return; }
-  double m2 = 0;
-  for (size_t i = 0; i < n; i++) m2 += (v[i] - *mean) * (v[i] - *mean);
-  double half = gsl_cdf_tdist_Qinv(0.025, (double)(n - 1)) * sqrt(m2 / (double)(n - 1) / (double)n);
-  *lo = *mean - half;
-  *hi = *mean + half;
+  return ilab_sweep_at(s, cell, 0, 1);
 }
 
 /* Writes summary.tsv into an open temporary *t, as write_layers. */
@@ -215,17 +208,11 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
   int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
   if (st) return st;
   /* per cell, for a reader of the header: the first layer whose H overflowed
-   * (an inf or NaN entry, or a variance beyond the largest double) and the
-   * first whose H underflowed to exact zeros, in any trial */
+   * and the first whose H underflowed to exact zeros, in any trial */
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t over = 0, under = 0;
-    for (size_t l = 1; l <= c->depth; l++)
-      for (size_t tr = 0; tr < c->trials; tr++) {
-        const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-        if (!over && (r->nonfinite || isinf(r->h_var))) over = l;
-        if (!under && r->h_var == 0 && r->h_mean == 0) under = l;
-      }
+    size_t over, under;
+    ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
     const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
     if (over) ilab_table_comment(t, "overflow: %s %s: H overflows first at layer %zu", a, sc, over);
     if (under) ilab_table_comment(t, "underflow: %s %s: H is all zeros first at layer %zu", a, sc, under);
@@ -239,12 +226,18 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
                        "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite "
                        "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
                        "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio");
-  double *v = malloc(c->trials * sizeof *v);
-  if (!v) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
+  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    if ((st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
+      free(rows);
+      ilab_table_abort(t);
+      return st;
+    }
     for (size_t l = 1; l <= c->depth; l++) {
+      const ilab_summary_row *r = &rows[l - 1];
       ilab_table_str(t, c->act_names[ai]);
       ilab_table_str(t, c->schemes[si].spec);
       ilab_table_int(t, (long long)l);
@@ -252,53 +245,19 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
       ilab_table_int(t, (long long)c->widths[l]);
       ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
       ilab_table_int(t, (long long)c->trials);
-      double meas[4];
-      for (int q = 0; q < 4; q++) {
-        long long bad = 0;
-        for (size_t tr = 0; tr < c->trials; tr++) {
-          const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-          v[tr] = q == 0 ? r->h_var : q == 1 ? r->x_sq : q == 2 ? r->gx_var : r->gw_var;
-          bad += r->nonfinite;
-        }
-        double m, lo, hi;
-        mean_ci(v, c->trials, &m, &lo, &hi);
-        meas[q] = m;
-        ilab_table_num(t, m);
-        ilab_table_num(t, lo);
-        ilab_table_num(t, hi);
-        if (q == 3) ilab_table_int(t, bad);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) {
+        ilab_table_num(t, r->mean[q]);
+        ilab_table_num(t, r->lo[q]);
+        ilab_table_num(t, r->hi[q]);
       }
-      const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
-      double pred[4] = {th->h_var, th->x_sq, th->gx_var, th->gw_var};
-      for (int q = 0; q < 4; q++) ilab_table_num(t, pred[q]);
-      for (int q = 0; q < 4; q++) ilab_table_num(t, meas[q] / pred[q]);
+      ilab_table_int(t, r->nonfinite);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->theory[q]);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->mean[q] / r->theory[q]);
       ilab_table_end_row(t);
     }
   }
-  free(v);
+  free(rows);
   return ILAB_OK;
-}
-
-/* The mean over trials of summary quantity q (ilab_claim_quantities) at
- * layer l of a cell, as summary.tsv has it. */
-static double summary_value(const ilab_sweep *s, size_t cell, size_t l, int q)
-{
-  const ilab_config *c = s->cfg;
-  if (q == 12) { /* nonfinite: a count over trials */
-    double n = 0;
-    for (size_t tr = 0; tr < c->trials; tr++) n += (double)ilab_sweep_at(s, cell, tr, l)->nonfinite;
-    return n;
-  }
-  int base = q % 4;
-  double m = 0;
-  for (size_t tr = 0; tr < c->trials; tr++) {
-    const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-    m += base == 0 ? r->h_var : base == 1 ? r->x_sq : base == 2 ? r->gx_var : r->gw_var;
-  }
-  m /= (double)c->trials;
-  const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
-  double pred = base == 0 ? th->h_var : base == 1 ? th->x_sq : base == 2 ? th->gx_var : th->gw_var;
-  return q < 4 ? m : q < 8 ? pred : m / pred;
 }
 
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
@@ -312,44 +271,33 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
   ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict");
   const char *base = strrchr(c->path, '/');
   base = base ? base + 1 : c->path;
+  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
+  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   *failed = 0;
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
-    size_t cell = cl->act * c->n_schemes + cl->scheme;
-    double lo = INFINITY, hi = -INFINITY, v;
-    int ok = 1;
-    if (s->run_cell && !s->run_cell[cell]) continue; /* not run: nothing to judge */
-    switch (cl->kind) {
-    case ILAB_CLAIM_AT: lo = hi = summary_value(s, cell, cl->a, cl->qty); break;
-    case ILAB_CLAIM_RATIO:
-      lo = hi = summary_value(s, cell, cl->a, cl->qty) / summary_value(s, cell, cl->b, cl->qty2);
-      break;
-    case ILAB_CLAIM_RATE:
-      lo = hi = pow(summary_value(s, cell, cl->b, cl->qty) / summary_value(s, cell, cl->a, cl->qty),
-                    1.0 / (double)(cl->b - cl->a));
-      break;
-    case ILAB_CLAIM_ALL:
-      for (size_t l = cl->a; l <= cl->b; l++) {
-        v = summary_value(s, cell, l, cl->qty);
-        if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
-        if (v < lo || isnan(v)) lo = v;
-        if (v > hi || isnan(v)) hi = v;
-      }
-      break;
+    size_t cell = ilab_claim_cell(cl, c->n_schemes);
+    int run = !s->run_cell || s->run_cell[cell];
+    if (run && (st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
+      free(rows);
+      ilab_table_abort(t);
+      return st;
     }
-    /* NaN (an overflowed cell) satisfies no interval */
-    if (!(lo >= cl->lo && lo <= cl->hi && hi >= cl->lo && hi <= cl->hi)) ok = 0;
-    *failed += !ok;
+    ilab_claim_result res;
+    ilab_claim_eval(cl, run ? rows : NULL, c->depth, &res);
+    if (res.verdict == ILAB_CLAIM_SKIPPED) continue; /* not run: nothing to judge */
+    *failed += res.verdict == ILAB_CLAIM_FAIL;
     ilab_table_str(t, base);
     ilab_table_int(t, cl->line);
     ilab_table_str(t, cl->text);
-    ilab_table_num(t, lo);
-    ilab_table_num(t, hi);
+    ilab_table_num(t, res.measured_min);
+    ilab_table_num(t, res.measured_max);
     ilab_table_num(t, cl->lo);
     ilab_table_num(t, cl->hi);
-    ilab_table_str(t, ok ? "pass" : "FAIL");
+    ilab_table_str(t, res.verdict == ILAB_CLAIM_PASS ? "pass" : "FAIL");
     ilab_table_end_row(t);
   }
+  free(rows);
   return ILAB_OK;
 }
 
