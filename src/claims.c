@@ -25,6 +25,22 @@ static double gx_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUM
 static double gw_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_GW_VAR); }
 static double nonfinite(const ilab_summary_row *r) { return (double)r->nonfinite; }
 
+/* The logarithms' spread over trials beside one input's theory (summary.h). */
+#define LN_QTY(NAME, Q)                                                                             \
+  static double NAME##_mean(const ilab_summary_row *r) { return r->ln[Q].mean; }                   \
+  static double NAME##_var(const ilab_summary_row *r) { return r->ln[Q].var; }                     \
+  static double NAME##_mean_theory(const ilab_summary_row *r) { return r->ln[Q].mean_theory; }     \
+  static double NAME##_var_theory(const ilab_summary_row *r) { return r->ln[Q].var_theory; }       \
+  static double NAME##_var_ratio(const ilab_summary_row *r) { return r->ln[Q].var / r->ln[Q].var_theory; } \
+  static double NAME##_mean_z(const ilab_summary_row *r) { return r->ln[Q].mean_z; }               \
+  static double NAME##_var_z(const ilab_summary_row *r) { return r->ln[Q].var_z; }
+LN_QTY(ln_x_sq, ILAB_SUMMARY_LN_X_SQ)
+LN_QTY(ln_h_var, ILAB_SUMMARY_LN_H_VAR)
+#define LN_ENTRIES(NAME)                                                                            \
+  {#NAME "_mean", NAME##_mean}, {#NAME "_var", NAME##_var}, {#NAME "_mean_theory", NAME##_mean_theory}, \
+  {#NAME "_var_theory", NAME##_var_theory}, {#NAME "_var_ratio", NAME##_var_ratio},                 \
+  {#NAME "_mean_z", NAME##_mean_z}, {#NAME "_var_z", NAME##_var_z}
+
 const ilab_claim_quantity ilab_claim_quantities[] = {
     {"h_var", h_var},
     {"x_sq", x_sq},
@@ -39,6 +55,8 @@ const ilab_claim_quantity ilab_claim_quantities[] = {
     {"gx_var_ratio", gx_var_ratio},
     {"gw_var_ratio", gw_var_ratio},
     {"nonfinite", nonfinite},
+    LN_ENTRIES(ln_x_sq),
+    LN_ENTRIES(ln_h_var),
     {NULL, NULL}};
 
 const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len)
@@ -64,7 +82,8 @@ static int parse_ref(const ilab_claim_context *c, const ilab_claim *cl, char **p
   *qty = ilab_claim_quantity_find(s, n);
   if (!*qty)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
-               "gx_var, gw_var, each also _theory or _ratio, or nonfinite)", c->path, cl->line, (int)n, s);
+               "gx_var, gw_var, each also _theory or _ratio, nonfinite, or ln_x_sq, ln_h_var with _mean, _var, "
+               "_mean_theory, _var_theory, _var_ratio, _mean_z, _var_z)", c->path, cl->line, (int)n, s);
   char *end;
   errno = 0;
   unsigned long x = strtoul(br + 1, &end, 10), y = x;
@@ -117,6 +136,30 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
   if (i == c->n_schemes) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's schemes", c->path, cl->line, scheme);
   cl->scheme = i;
   p += strspn(p, " \t");
+  /* width=N and depth=N pick a shape where the experiment sweeps several */
+  cl->width = cl->depth = 0;
+  while (!strncmp(p, "width=", 6) || !strncmp(p, "depth=", 6)) {
+    int w = *p == 'w';
+    size_t n = w ? c->n_widths : c->n_depths, *dst = w ? &cl->width : &cl->depth;
+    const size_t *list = w ? c->widths : c->depths;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(p + 6, &end, 10);
+    if (end == p + 6 || p[6] == '-' || (*end && *end != ' ' && *end != '\t'))
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a number after '%.6s'", c->path, cl->line, p);
+    for (i = 0; i < n; i++) if (list[i] == v) break;
+    if (i == n) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %s %lu is not one of the experiment's", c->path, cl->line, w ? "width" : "depth", v);
+    if (*dst) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %s given twice", c->path, cl->line, w ? "width" : "depth");
+    *dst = v;
+    p = end + strspn(end, " \t");
+  }
+  if (c->n_widths > 1 && !cl->width)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu widths; name one with width=N after the scheme", c->path, cl->line, c->n_widths);
+  if (c->n_depths > 1 && !cl->depth)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu depths; name one with depth=N after the scheme", c->path, cl->line, c->n_depths);
+  ilab_claim_context shape = *c; /* layers are checked against the claim's depth */
+  if (cl->depth) shape.depth = cl->depth;
+  c = &shape;
   cl->kind = ILAB_CLAIM_AT;
   if (!strncmp(p, "all ", 4)) { cl->kind = ILAB_CLAIM_ALL; p += 4; }
   else if (!strncmp(p, "rate ", 5)) { cl->kind = ILAB_CLAIM_RATE; p += 5; }

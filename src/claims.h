@@ -30,6 +30,8 @@ const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len
  *   ACT SCHEME  QTY[A] / QTY2[B]    in [LO, HI]
  *   ACT SCHEME  all QTY[A..B]       in [LO, HI]   every layer A..B
  *   ACT SCHEME  rate QTY[A..B]      in [LO, HI]   (QTY[B]/QTY[A])^(1/(B-A))
+ * with "width=N" and "depth=N" after SCHEME to pick a shape where the
+ * experiment sweeps several widths or depths;
  * "< X" and "> X" may stand for "in [-inf, X]" and "in [X, inf]". */
 typedef enum { ILAB_CLAIM_AT, ILAB_CLAIM_RATIO, ILAB_CLAIM_ALL, ILAB_CLAIM_RATE } ilab_claim_kind;
 
@@ -37,6 +39,7 @@ typedef struct {
   int line;                        /* in the experiment file */
   char text[256];                  /* as written after "claim =" */
   size_t act, scheme;              /* indices into the experiment's lists */
+  size_t width, depth;             /* the shape (width=N, depth=N); 0: the only one */
   ilab_claim_kind kind;
   const ilab_claim_quantity *qty;  /* QTY */
   const ilab_claim_quantity *qty2; /* QTY2 (RATIO), else NULL */
@@ -56,6 +59,10 @@ typedef struct {
   size_t n_schemes;
   const char *const *schemes;
   size_t depth;
+  size_t n_widths;       /* the swept widths and depths, if several (a claim */
+  const size_t *widths;  /* must then name one); n = 0 or 1: nothing to name */
+  size_t n_depths;
+  const size_t *depths;
 } ilab_claim_context;
 
 /* Parses cl->text (cl->line set by the caller) into the rest of *cl.

@@ -10,21 +10,22 @@
 
 /* E ln G and Var ln G for G ~ Gamma(shape k, scale 1/k) (mean 1):
  * psi(k) - ln k and psi_1(k).  k = inf is the constant 1. */
-static void ln_gamma_law(double k, double *mean, double *var)
+static void ln_gamma_law(double k, double *mean, double *var, double *k4)
 {
   if (isinf(k)) {
-    *mean = *var = 0;
+    *mean = *var = *k4 = 0;
     return;
   }
   *mean = gsl_sf_psi(k) - log(k);
   *var = gsl_sf_psi_1(k);
+  *k4 = gsl_sf_psi_n(3, k); /* ln of a gamma variable has cumulants psi^(j-1)(k) */
 }
 
-/* E ln(chi^2_m / m) and its variance: psi(m/2) + ln(2/m), psi_1(m/2). */
-static void ln_chi2_mean1(double m, double *mean, double *var)
+/* E ln(chi^2_m / m), its variance and fourth cumulant: psi(m/2) + ln(2/m),
+ * psi_1(m/2), psi_3(m/2). */
+static void ln_chi2_mean1(double m, double *mean, double *var, double *k4)
 {
-  *mean = gsl_sf_psi(0.5 * m) + log(2 / m);
-  *var = gsl_sf_psi_1(0.5 * m);
+  ln_gamma_law(0.5 * m, mean, var, k4);
 }
 
 /* Homogeneous activations, phi(h)^2 = h^2 (1 or a^2 by h's sign): for
@@ -46,11 +47,11 @@ static int homogeneous(const ilab_act *a, double *r, double *phi2)
   return 1;
 }
 
-int ilab_finite_ln_y(const ilab_act *a, size_t n, double *mean, double *var)
+int ilab_finite_ln_y(const ilab_act *a, size_t n, double *mean, double *var, double *k4)
 {
   if (n == 0) ILAB_ERROR(ILAB_EINVAL, "the law of ln Y needs a width of at least 1");
   if (a->kind == ILAB_ACT_LINEAR) {
-    ln_chi2_mean1((double)n, mean, var);
+    ln_chi2_mean1((double)n, mean, var, k4);
     return ILAB_OK;
   }
   if (a->kind != ILAB_ACT_RELU)
@@ -71,20 +72,27 @@ int ilab_finite_ln_y(const ilab_act *a, size_t n, double *mean, double *var)
     spsi += w * gsl_sf_psi(0.5 * (double)k);
     spsi1 += w * gsl_sf_psi_1(0.5 * (double)k);
   }
-  double epsi = spsi / sw, svar = 0;
+  /* Given K, ln chi^2_K has central moments m2 = psi_1(K/2), m3 = psi_2(K/2),
+   * m4 = psi_3(K/2) + 3 m2^2 about its mean psi(K/2) + ln 2; about the
+   * mixture's mean, shifted by d, the fourth is m4 + 4 m3 d + 6 m2 d^2 + d^4. */
+  double epsi = spsi / sw, svar = 0, s4 = 0;
   for (size_t k = kmin; k <= kmax; k++) {
-    double w = exp(gsl_sf_lnchoose((unsigned)n, (unsigned)k) - ln_pmax);
-    double d = gsl_sf_psi(0.5 * (double)k) - epsi;
+    double w = exp(gsl_sf_lnchoose((unsigned)n, (unsigned)k) - ln_pmax), x = 0.5 * (double)k;
+    double d = gsl_sf_psi(x) - epsi, m2 = gsl_sf_psi_1(x), m3 = gsl_sf_psi_n(2, x);
+    double m4 = gsl_sf_psi_n(3, x) + 3 * m2 * m2;
     svar += w * d * d;
+    s4 += w * (m4 + 4 * m3 * d + 6 * m2 * d * d + d * d * d * d);
   }
   *mean = log(2 / nd) + epsi; /* ln(1/n) + E ln chi^2_K */
   *var = spsi1 / sw + svar / sw;
+  *k4 = s4 / sw - 3 * *var * *var;
   return ILAB_OK;
 }
 
 static void set_nan(ilab_finite_layer *o)
 {
   o->c = o->ratio = o->ln_mean = o->ln_var = o->lnh_mean = o->lnh_var = o->dead = NAN;
+  o->ln_k4 = o->lnh_k4 = NAN;
   o->exact = -1;
 }
 
@@ -115,21 +123,21 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
 
   /* The input, M_0 = q0 (1/n_0) sum u_i^2: relative variance (K - 1)/n_0;
    * chi^2_{n_0}/n_0 exactly for Gaussian entries, a constant for K = 1. */
-  double n0 = (double)widths[0], ln_m = NAN, ln_v = NAN, ratio = NAN;
+  double n0 = (double)widths[0], ln_m = NAN, ln_v = NAN, ln_k = NAN, ratio = NAN;
   int exact = 1;
   if (q0 > 0) {
     ratio = 1 + (in_kurt - 1) / n0;
-    if (in_kurt == ILAB_KURT_NORMAL) ln_chi2_mean1(n0, &ln_m, &ln_v);
+    if (fabs(in_kurt - ILAB_KURT_NORMAL) < 1e-12) ln_chi2_mean1(n0, &ln_m, &ln_v, &ln_k);
     else {
-      ln_gamma_law(in_kurt == 1 ? INFINITY : n0 / (in_kurt - 1), &ln_m, &ln_v);
-      exact = in_kurt == ILAB_KURT_FIXED;
+      ln_gamma_law(in_kurt - 1 < 1e-12 ? INFINITY : n0 / (in_kurt - 1), &ln_m, &ln_v, &ln_k);
+      exact = in_kurt - 1 < 1e-12;
     }
     ln_m += log(q0);
   }
   double kurt_x = in_kurt; /* kurtosis of x_{l-1}'s entries, to leading order */
   double alive = 1;        /* P(M_{l-1} > 0) */
   size_t cached_n = 0;     /* the last relu/linear layer law computed, reused for equal widths */
-  double cached_m = 0, cached_v = 0;
+  double cached_m = 0, cached_v = 0, cached_k = 0;
 
   for (size_t l = 1; l <= L; l++) {
     ilab_finite_layer *o = &out[l - 1];
@@ -140,16 +148,17 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
     /* h_l's entries given x_{l-1}: variance s^2 |x|^2 = sigma^2 M_{l-1}, kurtosis
      * 3 + (kappa - 3) rho, rho ~ K_{l-1}/n_{l-1}. */
     double kurt_h = 3 + (kappa - 3) * fmin(kurt_x / nprev, 1); /* rho <= 1 */
-    int gauss = kappa == ILAB_KURT_NORMAL;
+    int gauss = fabs(kappa - ILAB_KURT_NORMAL) < 1e-12; /* kurtosis computed from moments may round */
     if (ok && widths[l] >= 2) {
       /* s^2(h_l) = sigma^2 M_{l-1} S^2/sigma_h^2; for Gaussian h, (n-1) S^2/sigma_h^2
        * ~ chi^2_{n-1} independent of x; otherwise Var(S^2)/sigma_h^4 =
        * K_h/n - (n-3)/(n(n-1)) (Cramer 1946, 27.4) and the gamma law. */
-      double m, v;
-      if (gauss) ln_chi2_mean1(n - 1, &m, &v);
-      else ln_gamma_law(1 / (kurt_h / n - (n - 3) / (n * (n - 1))), &m, &v);
+      double m, v, k;
+      if (gauss) ln_chi2_mean1(n - 1, &m, &v, &k);
+      else ln_gamma_law(1 / (kurt_h / n - (n - 3) / (n * (n - 1))), &m, &v, &k);
       o->lnh_mean = log(sigma2) + ln_m + m;
       o->lnh_var = ln_v + v;
+      o->lnh_k4 = ln_k + k;
     }
     if (!ok || !homog) { /* nothing further is known from here on */
       if (ok && widths[l] >= 2) o->exact = exact && gauss;
@@ -165,26 +174,29 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
     /* A relu layer is dead when none of its n_l units is live, probability
      * 2^-n_l (h_j given x are iid, symmetric and continuous). */
     if (a->kind == ILAB_ACT_RELU) alive *= 1 - ldexp(1.0, -(int)fmin(n, 2000));
-    double m, v;
+    double m, v, k;
     if (exact) { /* Y_l / sigma^2 = chi^2_K / n_l, K ~ Bin(n_l, 1/2) or n_l */
       if (widths[l] != cached_n) {
-        int st = ilab_finite_ln_y(a, widths[l], &cached_m, &cached_v);
+        int st = ilab_finite_ln_y(a, widths[l], &cached_m, &cached_v, &cached_k);
         if (st) return st;
         cached_n = widths[l];
       }
       m = cached_m;
       v = cached_v;
+      k = cached_k;
     } else { /* Y_l ~ E[Y_l] Gamma(n/c, c/n), E[Y_l] = sigma^2 phi2 */
-      ln_gamma_law(n / c, &m, &v);
+      ln_gamma_law(n / c, &m, &v, &k);
       m += log(phi2);
     }
     o->c = c;
     o->ratio = ratio;
     o->ln_mean = ln_m + log(sigma2) + m;
     o->ln_var = ln_v + v;
+    o->ln_k4 = ln_k + k; /* independent layers: cumulants add */
     o->dead = 1 - alive;
     ln_m = o->ln_mean;
     ln_v = o->ln_var;
+    ln_k = o->ln_k4;
     kurt_x = r * kurt_h;
   }
   return ILAB_OK;

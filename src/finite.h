@@ -62,9 +62,13 @@ typedef struct {
   double ratio;    /* E[M_l^2]/E[M_l]^2, weights and input entries random */
   double ln_mean;  /* E ln M_l given M_l > 0, M_l = |x_l|^2/n_l */
   double ln_var;   /* Var ln M_l given M_l > 0 */
+  double ln_k4;    /* the fourth cumulant of ln M_l: with ln_var, the sampling noise
+                      of a variance over T networks, Var(s^2) = (k4 + 2 var^2)/T
+                      + 2 var^2/(T(T-1)) */
   double lnh_mean; /* E ln s^2(h_l), s^2 the sample variance (denominator n_l - 1)
                       of h_l's n_l entries, given M_{l-1} > 0 */
   double lnh_var;  /* Var ln s^2(h_l) */
+  double lnh_k4;   /* its fourth cumulant */
   double dead;     /* P(M_l = 0): some relu layer up to l had no live unit */
   int exact;       /* 1: every number above is exact; 0: ratio to O(1/n^2) and
                       the ln moments by the gamma approximation; -1: none (NaN) */
@@ -72,9 +76,9 @@ typedef struct {
 
 /* The exact per-layer law of ln Y_l for Gaussian weights, sigma^2 = 1:
  * relu (live units K ~ Bin(n, 1/2), conditioned on K > 0) or linear (K = n).
- * *mean = E ln Y, *var = Var ln Y.  ILAB_EINVAL for n = 0 or another
- * activation. */
-int ilab_finite_ln_y(const ilab_act *a, size_t n, double *mean, double *var);
+ * *mean = E ln Y, *var = Var ln Y, *k4 its fourth cumulant (psi_3 mixed over
+ * K).  ILAB_EINVAL for n = 0 or another activation. */
+int ilab_finite_ln_y(const ilab_act *a, size_t n, double *mean, double *var, double *k4);
 
 /* The predictions for layers 1..L (out[0..L-1]) of a network of widths
  * n_0..n_L, Var(W_l) = w_var[l-1], weight kurtosis w_kurt[l-1], bias

@@ -8,6 +8,7 @@
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "mlp.h"
+#include "finite.h"
 #include "theory.h"
 
 /* Tags that key the streams which are not weights (weights are keyed by
@@ -15,6 +16,7 @@
 #define ILAB_STREAM_INPUT 0x494e5055UL /* "INPU" */
 #define ILAB_STREAM_GRAD 0x47524144UL  /* "GRAD" */
 #define ILAB_STREAM_BIAS 0x42494153UL  /* "BIAS" */
+#define ILAB_STREAM_SHAPE 0x53484150UL /* "SHAP": a shape's seed, from (seed, width, depth) */
 
 /* The seed of the stream for (experiment seed, trial, layer, tag): a fixed
  * hash (splitmix64's finalizer, Steele et al. 2014, applied in a chain), so
@@ -38,6 +40,8 @@ typedef struct {
   double *w_var;                 /* [scheme][layer-1]: exact Var(W_l) */
   double *w_promised;            /* [scheme][layer-1]: the variance the name promises */
   ilab_theory_layer *theory;     /* [cell][layer-1]: mean-field predictions, or NULL */
+  ilab_finite_layer *finite;     /* [cell][layer-1]: one input's finite-width
+                                    predictions (finite.h), or NULL */
   double theory_abserr;          /* largest quadrature error estimate */
   size_t theory_failed;          /* cells whose prediction could not be computed (NaN) */
   /* histograms of H_l, X_l and dL/dX_l at the layers cfg->hist_layers, summed
@@ -64,7 +68,9 @@ void ilab_sweep_free(ilab_sweep *s);
 int ilab_sweep_run(ilab_sweep *s);
 
 /* Fills s->theory: the mean-field prediction of every cell for its exact
- * widths, per-layer Var(W), sigma_b2 and input second moment.  A cell whose
+ * widths, per-layer Var(W), sigma_b2 and input second moment; and
+ * s->finite, one input's finite-width predictions for the same and the
+ * kurtosis of the weights and input entries (NaN where none exists).  A cell whose
  * quadrature fails (an exploding selu network, say) gets NaN and is counted
  * in theory_failed; ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory(ilab_sweep *s);

@@ -12,7 +12,7 @@
 static const char *const acts[] = {"relu", "leaky_relu:slope=0.2"};
 static const char *const kinds[] = {"relu", "leaky_relu"};
 static const char *const schemes[] = {"he_normal", "glorot_uniform"};
-static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5};
+static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 0, NULL, 0, NULL};
 
 static int parse(const char *text, ilab_claim *cl)
 {
@@ -79,11 +79,19 @@ static void test_quantities(void)
     r.theory[q] = 4.0 * (q + 1);
   }
   r.nonfinite = 17;
+  for (int q = 0; q < ILAB_SUMMARY_LN_N; q++)
+    r.ln[q] = (ilab_summary_ln){100, -1.5 - q, 3.0 + q, -1.25 - q, 2.0 + q, 0.5, 0.75 + q, 1.5 + q};
   static const struct { const char *name; double value; } want[] = {
       {"h_var", 10}, {"x_sq", 20}, {"gx_var", 30}, {"gw_var", 40},
       {"h_var_theory", 4}, {"x_sq_theory", 8}, {"gx_var_theory", 12}, {"gw_var_theory", 16},
       {"h_var_ratio", 2.5}, {"x_sq_ratio", 2.5}, {"gx_var_ratio", 2.5}, {"gw_var_ratio", 2.5},
-      {"nonfinite", 17}};
+      {"nonfinite", 17},
+      {"ln_x_sq_mean", -1.5}, {"ln_x_sq_var", 3}, {"ln_x_sq_mean_theory", -1.25},
+      {"ln_x_sq_var_theory", 2}, {"ln_x_sq_var_ratio", 1.5}, {"ln_x_sq_mean_z", 0.75},
+      {"ln_x_sq_var_z", 1.5},
+      {"ln_h_var_mean", -2.5}, {"ln_h_var_var", 4}, {"ln_h_var_mean_theory", -2.25},
+      {"ln_h_var_var_theory", 3}, {"ln_h_var_var_ratio", 4.0 / 3}, {"ln_h_var_mean_z", 1.75},
+      {"ln_h_var_var_z", 2.5}};
   size_t n = 0;
   for (const ilab_claim_quantity *q = ilab_claim_quantities; q->name; q++) n++;
   ilab_test_int((long)n, (long)(sizeof want / sizeof want[0]), "the table names every summary quantity");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_psi.h>
 
 /* Every Monte Carlo check below fails beyond |z| = 4: two-sided p = 6.3e-5
  * a check, so the dozen checks here raise a false alarm with probability
@@ -34,29 +35,51 @@ static ilab_act act(const char *spec)
 static void test_ln_y(void)
 {
   ilab_act relu = act("relu"), lin = act("linear"), tanh_a = act("tanh");
-  double m, v;
-  ilab_test(ilab_finite_ln_y(&relu, 16, &m, &v) == ILAB_OK, "ln Y law for relu, n = 16");
+  double m, v, k4;
+  ilab_test(ilab_finite_ln_y(&relu, 16, &m, &v, &k4) == ILAB_OK, "ln Y law for relu, n = 16");
   ilab_test_abs(v, 0.4196, 5e-5, "Var ln Y, relu n = 16 (reference value)");
   /* E ln Y: Y has mean 1/2 (sigma^2 = 1), and Jensen puts E ln Y below
    * ln(1/2) by about Var/2. */
   ilab_test(m < log(0.5) && m > log(0.5) - v, "E ln Y for relu n = 16 below ln E[Y] by less than Var");
   /* Large n: Var ln Y = 5/n + O(1/n^2), E ln Y = ln(1/2) - 5/(2n) + O(1/n^2). */
-  ilab_finite_ln_y(&relu, 100000, &m, &v);
+  ilab_finite_ln_y(&relu, 100000, &m, &v, &k4);
   ilab_test_abs(v * 1e5, 5, 1e-3, "n Var ln Y -> 5 for relu (n = 1e5)");
   ilab_test_abs((m - log(0.5)) * 1e5, -2.5, 1e-3, "n (E ln Y - ln 1/2) -> -5/2 for relu (n = 1e5)");
-  ilab_finite_ln_y(&lin, 1000000, &m, &v);
+  ilab_finite_ln_y(&lin, 1000000, &m, &v, &k4);
   ilab_test_abs(v * 1e6, 2, 1e-4, "n Var ln Y -> 2 for linear (n = 1e6)");
   /* Linear n = 2: chi^2_2/2 is Exp(1): E ln = -gamma, Var = pi^2/6. */
-  ilab_finite_ln_y(&lin, 2, &m, &v);
+  ilab_finite_ln_y(&lin, 2, &m, &v, &k4);
   ilab_test_rel(m, -0.57721566490153286, 1e-12, "E ln Exp(1) = -Euler's gamma");
   ilab_test_rel(v, PI * PI / 6, 1e-12, "Var ln Exp(1) = pi^2/6");
   /* Relu n = 1: K = 1 given K > 0, Y = z^2 with z ~ N(0,1):
    * E ln z^2 = psi(1/2) + ln 2 = -gamma - ln 2, Var = psi_1(1/2) = pi^2/2. */
-  ilab_finite_ln_y(&relu, 1, &m, &v);
+  ilab_finite_ln_y(&relu, 1, &m, &v, &k4);
   ilab_test_rel(m, -0.57721566490153286 - LN2, 1e-12, "E ln z^2");
   ilab_test_rel(v, PI * PI / 2, 1e-12, "Var ln z^2");
-  ilab_test(ilab_finite_ln_y(&tanh_a, 16, &m, &v) == ILAB_EINVAL, "no exact law for tanh");
-  ilab_test(ilab_finite_ln_y(&relu, 0, &m, &v) == ILAB_EINVAL, "width 0 refused");
+  ilab_test_rel(k4, PI * PI * PI * PI, 1e-10, "fourth cumulant of ln z^2 = psi_3(1/2) = pi^4");
+  ilab_finite_ln_y(&lin, 2, &m, &v, &k4);
+  ilab_test_rel(k4, PI * PI * PI * PI / 15, 1e-10, "fourth cumulant of ln Exp(1) = psi_3(1) = pi^4/15");
+  /* Relu n = 2: K = 1 or 2 with probabilities 2/3, 1/3 given K > 0; the
+   * mixture's fourth cumulant through raw moments, a different algebra from
+   * the code's central-moment shifts. */
+  {
+    double raw[5] = {0}, w[2] = {2.0 / 3, 1.0 / 3};
+    for (int k = 1; k <= 2; k++) {
+      double x = 0.5 * k, c1 = gsl_sf_psi(x) + LN2 - LN2, c2 = gsl_sf_psi_1(x);
+      double c3 = gsl_sf_psi_n(2, x), c4 = gsl_sf_psi_n(3, x);
+      raw[1] += w[k - 1] * c1;
+      raw[2] += w[k - 1] * (c2 + c1 * c1);
+      raw[3] += w[k - 1] * (c3 + 3 * c2 * c1 + c1 * c1 * c1);
+      raw[4] += w[k - 1] * (c4 + 4 * c3 * c1 + 3 * c2 * c2 + 6 * c2 * c1 * c1 + c1 * c1 * c1 * c1);
+    }
+    double mu = raw[1], var = raw[2] - mu * mu;
+    double mu4 = raw[4] - 4 * raw[3] * mu + 6 * raw[2] * mu * mu - 3 * mu * mu * mu * mu;
+    ilab_finite_ln_y(&relu, 2, &m, &v, &k4);
+    ilab_test_rel(v, var, 1e-10, "relu n = 2: Var ln Y of the K mixture");
+    ilab_test_rel(k4, mu4 - 3 * var * var, 1e-9, "relu n = 2: fourth cumulant of the K mixture");
+  }
+  ilab_test(ilab_finite_ln_y(&tanh_a, 16, &m, &v, &k4) == ILAB_EINVAL, "no exact law for tanh");
+  ilab_test(ilab_finite_ln_y(&relu, 0, &m, &v, &k4) == ILAB_EINVAL, "width 0 refused");
 }
 
 /* Closed-form values of c and the product, and NaN where none exists. */
@@ -81,11 +104,11 @@ static void test_network_closed(void)
   double shift = log(0.3 / (2.0 / 32)) + log(7.0 / (2.0 / 32)) + log(0.01 / (2.0 / 64));
   ilab_test_rel(p[2].ln_mean - o[2].ln_mean, shift, 1e-12, "E ln M_L moves with ln sigma^2");
   /* Sum of layer laws: input chi^2_32/32, then relu 32, 64, 16. */
-  double v = 0, m, vv;
-  ilab_finite_ln_y(&lin, 32, &m, &vv); v += vv;
-  ilab_finite_ln_y(&relu, 32, &m, &vv); v += vv;
-  ilab_finite_ln_y(&relu, 64, &m, &vv); v += vv;
-  ilab_finite_ln_y(&relu, 16, &m, &vv); v += vv;
+  double v = 0, m, vv, k4;
+  ilab_finite_ln_y(&lin, 32, &m, &vv, &k4); v += vv;
+  ilab_finite_ln_y(&relu, 32, &m, &vv, &k4); v += vv;
+  ilab_finite_ln_y(&relu, 64, &m, &vv, &k4); v += vv;
+  ilab_finite_ln_y(&relu, 16, &m, &vv, &k4); v += vv;
   ilab_test_rel(o[2].ln_var, v, 1e-14, "Var ln M_L is the sum of the layers' and the input's");
   ilab_test_rel(o[2].dead, 1 - (1 - ldexp(1, -32)) * (1 - ldexp(1, -64)) * (1 - ldexp(1, -16)), 1e-12,
                 "P(dead) = 1 - prod (1 - 2^-n_l)");
@@ -206,6 +229,13 @@ static void test_monte_carlo_relu(gsl_rng *r)
   }
   ilab_test_z(z_mean(lm, k, o[L - 1].ln_mean), ZMAX, "relu n=16 L=3: E ln M_3 = %.4f", o[L - 1].ln_mean);
   ilab_test_z(z_var(lm, k, o[L - 1].ln_var), ZMAX, "relu n=16 L=3: Var ln M_3 = %.4f", o[L - 1].ln_var);
+  { /* the same with the theory's own standard error, from its fourth cumulant */
+    double s = 0, s2 = 0, vt = o[L - 1].ln_var, kn = (double)k;
+    for (size_t t = 0; t < k; t++) s += lm[t];
+    for (size_t t = 0; t < k; t++) s2 += (lm[t] - s / kn) * (lm[t] - s / kn);
+    double se = sqrt((o[L - 1].ln_k4 + 3 * vt * vt) / kn - vt * vt * (kn - 3) / (kn * (kn - 1)));
+    ilab_test_z((s2 / (kn - 1) - vt) / se, ZMAX, "relu n=16 L=3: Var ln M_3, theory's standard error %.4f", se);
+  }
   ilab_test(fabs(z_var(lm, k, 2.0 / 16 + 3 * 5.0 / 16)) > 3 * ZMAX,
             "relu n=16 L=3: the 5/n approximation is rejected");
   ilab_test_z(z_mean(lh, k, o[L - 1].lnh_mean), ZMAX, "relu n=16 L=3: E ln s^2(h_3)");
