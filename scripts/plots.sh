@@ -35,6 +35,7 @@ for gp in plots/*.gp; do
     criticality) table="$res/criticality/chi.tsv"; need="$res/criticality/chi_measured.tsv $res/criticality/critical.tsv" ;;
     weights) table="$res/weights/hist.tsv"; need="$res/weights/pdf.tsv $res/weights/moments.tsv" ;;
     glorot2010) table="$res/$name/summary.tsv"; need="$res/$name/hist.tsv" ;;
+    fluctuation) table="$res/$name/summary.tsv"; need="$res/$name/lnhist.tsv" ;;
     *) table="$res/$name/summary.tsv"; need="" ;;
   esac
   missing=""

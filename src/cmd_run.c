@@ -69,8 +69,10 @@ static void help(void)
       "                   batch 1) and of ln h_var, one input's finite-width theory\n"
       "                   of each (_mean_theory at batch 1 only; _var_theory bounds the\n"
       "                   variance from above at batch > 1, where a batch mean\n"
-      "                   fluctuates less), z-scores (mean - theory)/sqrt(var_theory/n)\n"
-      "                   and (var - var_theory)/sqrt((m4 - var^2)/n), and dead_theory,\n"
+      "                   fluctuates less), the variance's standard error over n\n"
+      "                   trials from the theory's fourth cumulant (_var_se), z-scores\n"
+      "                   (mean - theory)/sqrt(var_theory/n) and (var - var_theory)/\n"
+      "                   var_se, and dead_theory,\n"
       "                   the probability that a relu network has died by layer l.\n"
       "  DIR/lnhist.tsv   with ln_histogram = BINS: per cell, the histogram of ln x_sq\n"
       "                   at the last layer over trials, beside the log-normal density\n"
@@ -307,7 +309,8 @@ static int write_summary(const char *dir, const runset *rs, const prov *p, ilab_
                         "largest quadrature error estimate %.3g%s", abserr,
                      failed ? " (some cells could not be predicted: nan)" : "");
   ilab_table_comment(t, "ln_*: over the trials whose value is > 0 (ln_trials of them), the mean, variance, and "
-                        "one input's finite-width theory (initlab theory --help), nan where none exists; "
+                        "one input's finite-width theory (initlab theory --help), nan where none exists, "
+                        "with the theory's standard error of the variance over ln_trials trials (_var_se); "
                         "_mean_theory and the z-scores need batch = 1, _var_theory bounds the variance "
                         "from above at batch > 1");
   ilab_table_header(t, "act scheme layer fan_in fan_out w_var trials "
@@ -316,8 +319,9 @@ static int write_summary(const char *dir, const runset *rs, const prov *p, ilab_
                        "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
                        "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio "
                        "ln_trials ln_x_sq_mean ln_x_sq_var ln_x_sq_mean_theory ln_x_sq_var_theory "
-                       "ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var ln_h_var_mean_theory "
-                       "ln_h_var_var_theory ln_h_var_mean_z ln_h_var_var_z dead_theory width depth");
+                       "ln_x_sq_var_se ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var "
+                       "ln_h_var_mean_theory ln_h_var_var_theory ln_h_var_var_se ln_h_var_mean_z "
+                       "ln_h_var_var_z dead_theory width depth");
   ilab_summary_row *rows = malloc(cfg->depth * sizeof *rows);
   if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   for (size_t cell = 0; cell < n_cells(rs); cell++)
@@ -355,6 +359,7 @@ static int write_summary(const char *dir, const runset *rs, const prov *p, ilab_
           ilab_table_num(t, g->var);
           ilab_table_num(t, g->mean_theory);
           ilab_table_num(t, g->var_theory);
+          ilab_table_num(t, g->var_se);
           ilab_table_num(t, g->mean_z);
           ilab_table_num(t, g->var_z);
         }
