@@ -32,6 +32,41 @@ static void parse_error(const char *text, const char *reason)
             "'%s': reason '%s' names the file, the line and '%s'", text, ilab_error_reason(), reason);
 }
 
+/* Shapes: width=N and depth=N pick one where the experiment sweeps several,
+ * and the layers are checked against the claim's own depth. */
+static void test_parse_shape(void)
+{
+  static const size_t widths[] = {16, 64}, depths[] = {3, 8};
+  ilab_claim_context c2 = ctx;
+  c2.depth = 8;
+  c2.n_widths = 2;
+  c2.widths = widths;
+  c2.n_depths = 2;
+  c2.depths = depths;
+  ilab_claim cl;
+  memset(&cl, 0, sizeof cl);
+  cl.line = 9;
+  strcpy(cl.text, "relu he_normal width=64 depth=3 ln_x_sq_var_z[3] in [-4, 4]");
+  ilab_test_int(ilab_claim_parse(&c2, &cl), ILAB_OK, "width= and depth= parse");
+  ilab_test(cl.width == 64 && cl.depth == 3 && cl.a == 3 && !strcmp(cl.qty->name, "ln_x_sq_var_z"), "shape: fields");
+  static const struct { const char *text, *reason; } bad[] = {
+      {"relu he_normal depth=3 h_var[1] < 1", "sweeps 2 widths; name one with width=N"},
+      {"relu he_normal width=16 h_var[1] < 1", "sweeps 2 depths; name one with depth=N"},
+      {"relu he_normal width=32 depth=3 h_var[1] < 1", "width 32 is not one of the experiment's"},
+      {"relu he_normal width=16 depth=3 h_var[4] < 1", "layers must lie in 1..3"},
+      {"relu he_normal width=16 width=64 depth=3 h_var[1] < 1", "width given twice"},
+      {"relu he_normal width=1x depth=3 h_var[1] < 1", "expected a number after 'width='"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    strcpy(cl.text, bad[i].text);
+    int st = ilab_claim_parse(&c2, &cl);
+    ilab_test(st == ILAB_EPARSE && strstr(ilab_error_reason(), bad[i].reason), "'%s' is rejected: %s", bad[i].text,
+              ilab_error_reason());
+  }
+  /* one width: width= may still name it */
+  strcpy(cl.text, "relu he_normal width=7 h_var[1] < 1");
+  ilab_test_int(ilab_claim_parse(&ctx, &cl), ILAB_EPARSE, "width= naming a width of a one-shape experiment that is not its own");
+}
+
 static void test_parse(void)
 {
   ilab_claim cl;
@@ -177,6 +212,7 @@ static void test_eval(void)
 int main(void)
 {
   test_parse();
+  test_parse_shape();
   test_quantities();
   test_eval();
   return ilab_test_summary();
