@@ -89,6 +89,19 @@ printf '%s\n' "activations = relu" "schemes = he_normal" "depth = 3" "width = 8"
 v "run: tiny experiment with claims and histograms" 0 run "$D/tiny.cfg" -o "$D/out-run" --threads 1 -q
 [ -s "$D/out-run/hist.tsv" ] && [ -s "$D/out-run/claims.tsv" ]; st=$?
 ok "run: hist.tsv and claims.tsv written" "found: $(cd "$D/out-run" 2>&1 && echo *)"
+cat >"$D/shapes.cfg" <<'CFG'
+activations = relu linear
+schemes     = he_normal
+depth       = 2 3
+width       = 4 8
+batch       = 1
+trials      = 3 2
+seed        = 5
+ln_histogram = 4
+layers_table = no
+claim = relu he_normal width=8 depth=3 ln_x_sq_var_theory[3] > 0
+CFG
+v "run: width x depth sweep at batch 1 with lnhist.tsv" 0 run "$D/shapes.cfg" -o "$D/out-shapes" --threads 2 -q --only width=8
 v "sample" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3
 v "theory --act tanh --sigma-w2 1 --depth 3" 0 theory --act tanh --sigma-w2 1 --depth 3
 v "theory --width 8 --weights uniform" 0 theory --act relu --sigma-w2 2 --depth 3 --width 8 --weights uniform
