@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "ilab.h"
+#include "platform.h"
 #include "summary.h"
 #include "sweep.h"
 #include "table.h"
@@ -393,9 +394,7 @@ int ilab_cmd_run(int argc, char **argv)
   size_t max_memory = default_max_memory();
   const char *only[64];
   int n_only = 0;
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  /* all cores, up to the 64 that --threads and the sweep allow */
-  threads = ncpu > 64 ? 64 : ncpu > 0 ? (unsigned long)ncpu : 1;
+  threads = (unsigned long)ilab_platform_cores();
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:s:j:qh", opts, NULL)) != -1) {
     switch (c) {
@@ -408,7 +407,7 @@ int ilab_cmd_run(int argc, char **argv)
       has_seed = 1;
       break;
     case 'j':
-      if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_ulong(cmd, "--threads", optarg, 1, ILAB_MAX_THREADS, &threads)) return ILAB_EXIT_USAGE;
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
@@ -445,14 +444,8 @@ int ilab_cmd_run(int argc, char **argv)
 
   /* the seed: --seed, else the file's, else GSL_RNG_SEED, else 42 */
   sw.seed = has_seed ? seed : cfg.has_seed ? cfg.seed : cmd_default_seed();
-  const char *tname = getenv("GSL_RNG_TYPE");
-  sw.rng_type = gsl_rng_mt19937;
-  if (tname && *tname) {
-    const gsl_rng_type **t;
-    for (t = gsl_rng_types_setup(); *t; t++) if (!strcmp((*t)->name, tname)) break;
-    if (!*t) { cmd_error("GSL_RNG_TYPE=%s is not a GSL generator", tname); status = ILAB_EXIT_USAGE; goto out; }
-    sw.rng_type = *t;
-  }
+  if ((status = cmd_rng_type(&sw.rng_type))) goto out;
+  status = ILAB_EXIT_RUNTIME;
   sw.threads = (int)threads;
   sw.cross_check = check;
   sw.stop = &stop_signal;
