@@ -127,7 +127,10 @@ int ilab_cmd_bench(int argc, char **argv)
       {"dX = dH W^T  (256x512 . 512x512^T)", 0, 1, 256, 512, 512},
       {"dW = X^T dH  (512x256 . 256x512)", 1, 0, 512, 512, 256}};
   double peak1[3], peakn[3];
-  printf("# initlab %s bench, %d threads\n", ILAB_VERSION, nt);
+  char what[64];
+  snprintf(what, sizeof what, "bench, %d threads; rates in GFLOP/s, times in seconds", nt);
+  ilab_provenance pv = {what, argc, argv, 1, 42, type->name, NULL};
+  ilab_provenance_write(stdout, &pv);
   printf("\n## dgemm peak (GFLOP/s)\nshape\t1 thread\t%d threads\n", nt);
   for (int i = 0; i < 3; i++) {
     ilab_blas_set_threads(1);
@@ -245,7 +248,7 @@ int ilab_cmd_bench(int argc, char **argv)
   snprintf(path, sizeof path, "%s/bench.tsv", outdir);
   ilab_table t;
   if (ilab_table_open(&t, path)) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
-  ilab_table_comment(&t, "initlab %s bench, %d threads; rates in GFLOP/s, times in seconds", ILAB_VERSION, nt);
+  ilab_table_provenance(&t, &pv);
   ilab_table_header(&t, "measure value");
 #define ROW(name, v) (ilab_table_str(&t, name), ilab_table_num(&t, v), ilab_table_end_row(&t))
   for (int i = 0; i < 3; i++) {

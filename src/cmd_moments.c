@@ -99,8 +99,11 @@ int ilab_cmd_moments(int argc, char **argv)
   double per_test = alpha / (6.0 * (double)nrows);
   double zc = gsl_cdf_ugaussian_Qinv(per_test / 2), z90 = gsl_cdf_ugaussian_Qinv(0.1);
   double dn = (double)count;
-  printf("# initlab %s: moments of each scheme's draws against its exact law\n", ILAB_VERSION);
-  printf("# n = %lu draws per scheme, fans (%lu, %lu), seed %lu, generator %s\n", count, fan_in, fan_out, seed, type->name);
+  ilab_provenance pv = {audit ? "what framework defaults draw against what their names promise"
+                              : "moments of each scheme's draws against its exact law",
+                        argc, argv, 1, seed, type->name, "  (the rows do not depend on the core count)"};
+  ilab_provenance_write(stdout, &pv);
+  printf("# n = %lu draws per scheme, fans (%lu, %lu)\n", count, fan_in, fan_out);
   printf("# family-wise level %g over %zu rows x 6 tests: each test at %.3g (|z| > %.3f)\n", alpha, nrows, per_test, zc);
   printf("# gsl_* columns: gsl_stats_* over the first %zu draws of each row, against the accumulator over the same draws\n",
          count < ILAB_MOMENTS_GSL_MAX ? (size_t)count : ILAB_MOMENTS_GSL_MAX);

@@ -130,16 +130,16 @@ static int same_act(const char *v, const char *name)
 
 typedef struct {
   const ilab_config *cfg;
-  const char *cmdline;
+  int argc;
+  char *const *argv;
   unsigned long seed;
   const char *rng;
 } prov;
 
 static void provenance(ilab_table *t, const prov *p, const char *what)
 {
-  ilab_table_comment(t, "initlab %s: %s", ILAB_VERSION, what);
-  ilab_table_comment(t, "command: %s", p->cmdline);
-  ilab_table_comment(t, "seed: %lu  generator: %s  (tables do not depend on --threads)", p->seed, p->rng);
+  ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
+  ilab_table_provenance(t, &pv);
   if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
   ilab_table_comment(t, "experiment file %s:", p->cfg->path);
   ilab_table_comment_block(t, "| ", p->cfg->text);
@@ -440,7 +440,6 @@ int ilab_cmd_run(int argc, char **argv)
   memset(&sw, 0, sizeof sw);
   unsigned char *sel = NULL;
   char dirbuf[4096];
-  char cmdline[4096] = "initlab";
 
   /* the seed: --seed, else the file's, else GSL_RNG_SEED, else 42 */
   sw.seed = has_seed ? seed : cfg.has_seed ? cfg.seed : cmd_default_seed();
@@ -505,10 +504,6 @@ int ilab_cmd_run(int argc, char **argv)
     cmd_error("the output folder %s is not writable: %s", outdir, strerror(errno));
     goto out;
   }
-  for (int i = 0; i < argc; i++) {
-    size_t l = strlen(cmdline);
-    snprintf(cmdline + l, sizeof cmdline - l, " %s", argv[i]);
-  }
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -534,7 +529,7 @@ int ilab_cmd_run(int argc, char **argv)
   if (sw.theory_failed)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
-  prov p = {&cfg, cmdline, sw.seed, sw.rng_type->name};
+  prov p = {&cfg, argc, argv, sw.seed, sw.rng_type->name};
   ilab_table tabs[4];
   int ntab = 2, failed_claims = 0;
   memset(tabs, 0, sizeof tabs);

@@ -67,6 +67,8 @@ int ilab_cmd_sample(int argc, char **argv)
     if (d.kind == ILAB_DIST_UNIFORM) { lo = -d.scale * 1.1; hi = d.scale * 1.1; }
     if (!(sd > 0)) { lo = m - 1; hi = m + 1; }
     char a[32], b[32];
+    ilab_provenance pv = {"the exact density of a scheme's weights", argc, argv, 0, 0, NULL, NULL};
+    ilab_provenance_write(stdout, &pv);
     printf("x\tpdf\n");
     for (unsigned long i = 0; i < grid; i++) {
       double x = lo + (hi - lo) * (double)i / (double)(grid - 1);
