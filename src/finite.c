@@ -101,7 +101,6 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
                         ilab_finite_layer *out)
 {
   if (L == 0) ILAB_ERROR(ILAB_EINVAL, "a network needs at least one layer");
-  if (widths[0] > 0xffffffffUL) ILAB_ERROR(ILAB_EINVAL, "width n_0 = %zu is too large", widths[0]);
   for (size_t l = 0; l <= L; l++)
     if (widths[l] == 0 || widths[l] > 0xffffffffUL)
       ILAB_ERROR(ILAB_EINVAL, "width n_%zu = %zu is not in [1, 2^32)", l, widths[l]);
@@ -152,7 +151,8 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
     if (ok && widths[l] >= 2) {
       /* s^2(h_l) = sigma^2 M_{l-1} S^2/sigma_h^2; for Gaussian h, (n-1) S^2/sigma_h^2
        * ~ chi^2_{n-1} independent of x; otherwise Var(S^2)/sigma_h^4 =
-       * K_h/n - (n-3)/(n(n-1)) (Cramer 1946, 27.4) and the gamma law. */
+       * K_h/n - (n-3)/(n(n-1)), the variance of a sample variance
+       * (Cramer 1946), and the gamma law. */
       double m, v, k;
       if (gauss) ln_chi2_mean1(n - 1, &m, &v, &k);
       else ln_gamma_law(1 / (kurt_h / n - (n - 3) / (n * (n - 1))), &m, &v, &k);
@@ -167,7 +167,8 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
     }
     /* exact: ln M_{l-1}'s law so far was exact; it stays so through a
      * Gaussian relu or linear layer. */
-    if (!(gauss && (a->kind == ILAB_ACT_RELU || a->kind == ILAB_ACT_LINEAR))) exact = 0;
+    int layer_exact = gauss && (a->kind == ILAB_ACT_RELU || a->kind == ILAB_ACT_LINEAR);
+    if (!layer_exact) exact = 0;
     if (widths[l] >= 2) o->exact = exact;
     double c = r * kurt_h - 1;
     ratio *= 1 + c / n;
@@ -175,7 +176,7 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
      * 2^-n_l (h_j given x are iid, symmetric and continuous). */
     if (a->kind == ILAB_ACT_RELU) alive *= 1 - ldexp(1.0, -(int)fmin(n, 2000));
     double m, v, k;
-    if (exact) { /* Y_l / sigma^2 = chi^2_K / n_l, K ~ Bin(n_l, 1/2) or n_l */
+    if (layer_exact) { /* Y_l / sigma^2 = chi^2_K / n_l, K ~ Bin(n_l, 1/2) or n_l */
       if (widths[l] != cached_n) {
         int st = ilab_finite_ln_y(a, widths[l], &cached_m, &cached_v, &cached_k);
         if (st) return st;

@@ -116,6 +116,12 @@ static void test_network_closed(void)
   ilab_test_rel(o[2].ratio, (1 + 2.0 / 32) * (1 + 2.0 / 64) * (1 + 2.0 / 16), 1e-14,
                 "linear, fixed input: ratio = prod (1 + 2/n_l)");
   ilab_test(o[2].dead == 0, "a linear network never dies");
+  /* A uniform input (kurtosis 9/5): its M_0 by the gamma law, shape n_0/(9/5 - 1),
+   * and the Gaussian relu layers still by their exact law. */
+  ilab_finite_network(&relu, 3, w, var, k3, 0, 1, 1.8, o);
+  ilab_finite_ln_y(&relu, 32, &m, &vv, &k4);
+  ilab_test_rel(o[0].ln_var, gsl_sf_psi_1(32 / 0.8) + vv, 1e-13, "uniform input: gamma law for M_0, exact relu layer");
+  ilab_test(o[0].exact == 0, "uniform input: not exact");
   /* leaky relu slope a: c = 6(1 + a^4)/(1 + a^2)^2 - 1, the ln law approximate. */
   ilab_finite_network(&leaky, 3, w, var, k3, 0, 1, 3, o);
   ilab_test_rel(o[0].c, 6 * (1 + 0.0016) / (1.04 * 1.04) - 1, 1e-14, "leaky relu c");
