@@ -32,7 +32,7 @@ static void ln_chi2_mean1(double m, double *mean, double *var, double *k4)
  * symmetric h, E[phi(h)^2] = phi2 E[h^2] with phi2 = (1 + a^2)/2, and
  * r = (E[phi(h)^4]/E[h^4]) / phi2^2 = 2(1 + a^4)/(1 + a^2)^2.  Returns 0 for
  * an activation that is not positively homogeneous. */
-static int homogeneous(const ilab_act *a, double *r, double *phi2)
+static int homogeneous(const ilab_act *a, double *r, double *phi2, double *a2)
 {
   double s;
   switch (a->kind) {
@@ -44,48 +44,63 @@ static int homogeneous(const ilab_act *a, double *r, double *phi2)
   double s2 = s * s;
   *r = 2 * (1 + s2 * s2) / ((1 + s2) * (1 + s2));
   *phi2 = 0.5 * (1 + s2);
+  *a2 = s2;
   return 1;
+}
+
+/* The law of ln(Y/sigma^2) for one homogeneous layer of n units whose
+ * pre-activations, given the layer's input, are iid, symmetric, of unit
+ * variance and kurtosis kh: Y/sigma^2 = (1/n)(S_+ + a2 S_-), S_+ the sum of
+ * u^2 over the K ~ Bin(n, 1/2) positive units and S_- over the rest, a2 the
+ * squared slope below 0.  Given K, S_+ + a2 S_- has mean mu_K = K + a2 (n - K)
+ * and variance (kh - 1)(K + a2^2 (n - K)); it is taken as the gamma law with
+ * those two moments, shape alpha_K = mu_K^2 / variance, so that ln of it has
+ * mean ln mu_K + psi(alpha_K) - ln alpha_K and cumulants psi^(j-1)(alpha_K).
+ * For Gaussian u (kh = 3) and a2 = 0 or 1 this is exact: chi^2_K, chi^2_n.
+ * With a2 = 0, K = 0 is a dead layer and the law is conditioned on K > 0.
+ * The mixture over K: terms beyond 20 sd of K (sd sqrt(n)/2) weigh less than
+ * e^-200 of the largest and are left out, the weights normalised by their
+ * own sum; two passes, so that the variance of the conditional means (~1/n)
+ * is not the difference of two numbers ~ (ln n)^2; the fourth central moment
+ * about the mixture's mean is m4 + 4 m3 d + 6 m2 d^2 + d^4 for a component
+ * shifted by d. */
+static void ln_y_law(size_t n, double a2, double kh, double *mean, double *var, double *k4)
+{
+  double nd = (double)n, half = 0.5 * nd, reach = 20 * 0.5 * sqrt(nd) + 2;
+  size_t kmin = half - reach > 0 ? (size_t)(half - reach) : 0;
+  size_t kmax = half + reach < nd ? (size_t)(half + reach) : n;
+  if (a2 == 0 && kmin == 0) kmin = 1;
+  if (a2 == 1) kmin = kmax = n / 2; /* linear: K does not matter */
+  double ln_pmax = gsl_sf_lnchoose((unsigned)n, (unsigned)(n / 2));
+  double sw = 0, sm = 0, sv = 0, s4 = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    double em = pass ? sm / sw : 0;
+    for (size_t k = kmin; k <= kmax; k++) {
+      double w = exp(gsl_sf_lnchoose((unsigned)n, (unsigned)k) - ln_pmax), kd = (double)k;
+      double mu = kd + a2 * (nd - kd), alpha = mu * mu / ((kh - 1) * (kd + a2 * a2 * (nd - kd)));
+      double m = log(mu / nd) + gsl_sf_psi(alpha) - log(alpha);
+      if (!pass) {
+        sw += w;
+        sm += w * m;
+        continue;
+      }
+      double d = m - em, m2 = gsl_sf_psi_1(alpha), m3 = gsl_sf_psi_n(2, alpha);
+      double m4 = gsl_sf_psi_n(3, alpha) + 3 * m2 * m2;
+      sv += w * (m2 + d * d);
+      s4 += w * (m4 + 4 * m3 * d + 6 * m2 * d * d + d * d * d * d);
+    }
+  }
+  *mean = sm / sw;
+  *var = sv / sw;
+  *k4 = s4 / sw - 3 * *var * *var;
 }
 
 int ilab_finite_ln_y(const ilab_act *a, size_t n, double *mean, double *var, double *k4)
 {
   if (n == 0) ILAB_ERROR(ILAB_EINVAL, "the law of ln Y needs a width of at least 1");
-  if (a->kind == ILAB_ACT_LINEAR) {
-    ln_chi2_mean1((double)n, mean, var, k4);
-    return ILAB_OK;
-  }
-  if (a->kind != ILAB_ACT_RELU)
+  if (a->kind != ILAB_ACT_RELU && a->kind != ILAB_ACT_LINEAR)
     ILAB_ERROR(ILAB_EINVAL, "the exact law of ln Y is known for relu and linear layers only");
-  /* K ~ Bin(n, 1/2), conditioned on K > 0; ln Y = ln(2/n) + ln(chi^2_K / 2)
-   * with E ln chi^2_K = psi(K/2) + ln 2 and Var ln chi^2_K = psi_1(K/2).
-   * Terms beyond 20 sd of K (sd sqrt(n)/2) weigh less than e^-200 of the
-   * largest and are left out; the weights are normalised by their own sum,
-   * which conditions on K > 0.  Two passes, so that Var[psi(K/2)] ~ 1/n is
-   * not the difference of two numbers ~ (ln n)^2. */
-  double nd = (double)n, half = 0.5 * nd, reach = 20 * 0.5 * sqrt(nd) + 2;
-  size_t kmin = half - reach > 1 ? (size_t)(half - reach) : 1;
-  size_t kmax = half + reach < nd ? (size_t)(half + reach) : n;
-  double sw = 0, spsi = 0, spsi1 = 0, ln_pmax = gsl_sf_lnchoose((unsigned)n, (unsigned)(n / 2));
-  for (size_t k = kmin; k <= kmax; k++) {
-    double w = exp(gsl_sf_lnchoose((unsigned)n, (unsigned)k) - ln_pmax);
-    sw += w;
-    spsi += w * gsl_sf_psi(0.5 * (double)k);
-    spsi1 += w * gsl_sf_psi_1(0.5 * (double)k);
-  }
-  /* Given K, ln chi^2_K has central moments m2 = psi_1(K/2), m3 = psi_2(K/2),
-   * m4 = psi_3(K/2) + 3 m2^2 about its mean psi(K/2) + ln 2; about the
-   * mixture's mean, shifted by d, the fourth is m4 + 4 m3 d + 6 m2 d^2 + d^4. */
-  double epsi = spsi / sw, svar = 0, s4 = 0;
-  for (size_t k = kmin; k <= kmax; k++) {
-    double w = exp(gsl_sf_lnchoose((unsigned)n, (unsigned)k) - ln_pmax), x = 0.5 * (double)k;
-    double d = gsl_sf_psi(x) - epsi, m2 = gsl_sf_psi_1(x), m3 = gsl_sf_psi_n(2, x);
-    double m4 = gsl_sf_psi_n(3, x) + 3 * m2 * m2;
-    svar += w * d * d;
-    s4 += w * (m4 + 4 * m3 * d + 6 * m2 * d * d + d * d * d * d);
-  }
-  *mean = log(2 / nd) + epsi; /* ln(1/n) + E ln chi^2_K */
-  *var = spsi1 / sw + svar / sw;
-  *k4 = s4 / sw - 3 * *var * *var;
+  ln_y_law(n, a->kind == ILAB_ACT_LINEAR ? 1 : 0, ILAB_KURT_NORMAL, mean, var, k4);
   return ILAB_OK;
 }
 
@@ -117,8 +132,8 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
   if (!(in_kurt >= 1) || !isfinite(in_kurt))
     ILAB_ERROR(ILAB_EINVAL, "the input's kurtosis %g is not a finite number >= 1", in_kurt);
 
-  double r = NAN, phi2 = NAN;
-  int homog = homogeneous(a, &r, &phi2) && sigma_b2 == 0;
+  double r = NAN, phi2 = NAN, a2 = NAN;
+  int homog = homogeneous(a, &r, &phi2, &a2) && sigma_b2 == 0;
 
   /* The input, M_0 = q0 (1/n_0) sum u_i^2: relative variance (K - 1)/n_0;
    * chi^2_{n_0}/n_0 exactly for Gaussian entries, a constant for K = 1. */
@@ -135,8 +150,8 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
   }
   double kurt_x = in_kurt; /* kurtosis of x_{l-1}'s entries, to leading order */
   double alive = 1;        /* P(M_{l-1} > 0) */
-  size_t cached_n = 0;     /* the last relu/linear layer law computed, reused for equal widths */
-  double cached_m = 0, cached_v = 0, cached_k = 0;
+  size_t cached_n = 0;     /* the last layer law computed, reused for equal widths and kurtosis */
+  double cached_kh = NAN, cached_m = 0, cached_v = 0, cached_k = 0;
 
   for (size_t l = 1; l <= L; l++) {
     ilab_finite_layer *o = &out[l - 1];
@@ -175,20 +190,16 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
     /* A relu layer is dead when none of its n_l units is live, probability
      * 2^-n_l (h_j given x are iid, symmetric and continuous). */
     if (a->kind == ILAB_ACT_RELU) alive *= 1 - ldexp(1.0, -(int)fmin(n, 2000));
-    double m, v, k;
-    if (layer_exact) { /* Y_l / sigma^2 = chi^2_K / n_l, K ~ Bin(n_l, 1/2) or n_l */
-      if (widths[l] != cached_n) {
-        int st = ilab_finite_ln_y(a, widths[l], &cached_m, &cached_v, &cached_k);
-        if (st) return st;
-        cached_n = widths[l];
-      }
-      m = cached_m;
-      v = cached_v;
-      k = cached_k;
-    } else { /* Y_l ~ E[Y_l] Gamma(n/c, c/n), E[Y_l] = sigma^2 phi2 */
-      ln_gamma_law(n / c, &m, &v, &k);
-      m += log(phi2);
+    /* Y_l / sigma^2: exactly chi^2_K / n_l (relu, K ~ Bin(n_l, 1/2)) or
+     * chi^2_{n_l} / n_l (linear) for Gaussian weights; otherwise a mixture
+     * over K of gamma laws with the right two moments (ln_y_law) */
+    double kh = gauss ? ILAB_KURT_NORMAL : kurt_h;
+    if (widths[l] != cached_n || kh != cached_kh) {
+      ln_y_law(widths[l], a2, kh, &cached_m, &cached_v, &cached_k);
+      cached_n = widths[l];
+      cached_kh = kh;
     }
+    double m = cached_m, v = cached_v, k = cached_k;
     o->c = c;
     o->ratio = ratio;
     o->ln_mean = ln_m + log(sigma2) + m;

@@ -32,9 +32,16 @@
  *   E ln Y = ln(2 sigma^2/n) + E[psi(K/2)],  Var ln Y = E[psi_1(K/2)] + Var[psi(K/2)]
  * over K > 0 (K = 0 kills the network, probability 2^-n a layer; the
  * moments below are conditioned on survival), and for linear layers
- * K = n.  Layers add.  Elsewhere (leaky relu, non-Gaussian weights or
- * inputs) Y is approximated by the gamma law with Y's exact first two
- * moments (Satterthwaite 1946): ln Y then has psi-moments with shape n/c.
+ * K = n.  Layers add.  Elsewhere (leaky relu, non-Gaussian weights) Y given
+ * its K positive units is approximated by the gamma law with its exact
+ * first two moments (Satterthwaite 1946), mixed over K ~ Bin(n, 1/2), and a
+ * non-Gaussian input's M_0 by the gamma law with relative variance
+ * (K_in - 1)/n_0.  Measured against 10^5 networks of depth 4: the second
+ * moment stays right (|z| < 2), but for relu with uniform weights at n = 16
+ * Var ln M_4 comes out 7 % low (1.54 against 1.64) and E ln M_4 0.03 high,
+ * for leaky relu (slope 0.2) with Gaussian weights 4 % high (1.56 against
+ * 1.51); at n = 64 (relu, uniform) both lie within 2 standard errors of
+ * 2 10^4 networks.
  *
  * No closed form exists for tanh, sigmoid or selu (phi is not homogeneous:
  * Y_l depends on M_{l-1}, not only on the weights), nor with a bias: the
@@ -71,7 +78,7 @@ typedef struct {
   double lnh_k4;   /* its fourth cumulant */
   double dead;     /* P(M_l = 0): some relu layer up to l had no live unit */
   int exact;       /* 1: every number above is exact; 0: ratio to O(1/n^2) and
-                      the ln moments by the gamma approximation; -1: none (NaN) */
+                      the ln moments by the gamma approximations; -1: none (NaN) */
 } ilab_finite_layer;
 
 /* The exact per-layer law of ln Y_l for Gaussian weights, sigma^2 = 1:
