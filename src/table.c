@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +173,29 @@ int ilab_table_commit(ilab_table *t)
   }
   release(t);
   return ILAB_OK;
+}
+
+int ilab_table_commit_all(ilab_table *t, size_t n, volatile sig_atomic_t *stop)
+{
+  sigset_t hold, prev;
+  sigemptyset(&hold);
+  sigaddset(&hold, SIGINT);
+  sigaddset(&hold, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &hold, &prev);
+  const char *unwritten = NULL;
+  int st = ILAB_OK;
+  errno = 0;
+  for (size_t i = 0; i < n && !unwritten; i++)
+    if (!t[i].f || fflush(t[i].f) != 0 || ferror(t[i].f)) unwritten = t[i].path ? t[i].path : "a table";
+  if (unwritten)
+    st = ilab_error(ILAB_EIO, "writing %s failed: %s", unwritten, strerror(errno ? errno : EIO));
+  else if (stop && *stop)
+    st = ilab_error(ILAB_EINTR, "interrupted by a signal");
+  else
+    for (size_t i = 0; i < n && !st; i++) st = ilab_table_commit(&t[i]);
+  for (size_t i = 0; i < n; i++) ilab_table_abort(&t[i]); /* no-op for a committed table */
+  pthread_sigmask(SIG_SETMASK, &prev, NULL);
+  return st;
 }
 
 void ilab_table_abort(ilab_table *t)
