@@ -2,6 +2,7 @@
 #include "table.h"
 #include "ilab.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -52,6 +53,7 @@ int ilab_table_open(ilab_table *t, const char *path)
 
 void ilab_table_comment(ilab_table *t, const char *fmt, ...)
 {
+  assert(t->f);
   va_list ap;
   fputs("# ", t->f);
   va_start(ap, fmt);
@@ -106,6 +108,7 @@ void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *tex
 
 static void sep(ilab_table *t)
 {
+  assert(t->f); /* an open table: not yet committed or aborted */
   if (t->col++) fputc('\t', t->f);
 }
 
@@ -130,6 +133,7 @@ void ilab_table_int(ilab_table *t, long long x) { sep(t); fprintf(t->f, "%lld", 
 
 void ilab_table_end_row(ilab_table *t)
 {
+  assert(t->f);
   fputc('\n', t->f);
   t->col = 0;
 }
