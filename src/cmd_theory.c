@@ -54,7 +54,10 @@ static void usage(void)
       "  h_var   q_l = Var(H_l) = sigma_w2 E[x_{l-1}^2] + sigma_b2, with E[x_0^2] = q0\n"
       "  x_sq    E[x_l^2] = E[phi(sqrt(q_l) z)^2]\n"
       "  gx_var  g_l = Var(dL/dX_l): g_L = 1, g_{l-1} = sigma_w2 E[phi'(sqrt(q_l) z)^2] g_l\n"
-      "  gw_var  Var(dL/dW_l) per entry = E[x_{l-1}^2] g_l E[phi'(sqrt(q_l) z)^2] / B\n"
+      "  gw_var  Var(dL/dW_l) per entry = E[x_{l-1}^2] g_l E[phi'(sqrt(q_l) z)^2] / B\n",
+      MAX_DEPTH);
+  /* in two parts: ISO C caps a string literal at 4095 characters */
+  fputs(
       "With --width, for ONE input, M_l = |x_l|^2/n_l over the draw of the weights\n"
       "(and of the input's entries), no bias, Y_l = M_l/M_{l-1}:\n"
       "  c             E[Y_l^2]/E[Y_l]^2 = 1 + c/N: c = E[phi(z)^4]/E[phi(z)^2]^2 - 1 for\n"
@@ -68,7 +71,7 @@ static void usage(void)
       "                Var = psi_1(K/2), layers adding (Hanin & Nica 2019); otherwise\n"
       "                Y_l given K as the gamma law with its exact mean and variance,\n"
       "                mixed over K (relu with uniform weights at N = 16, 4 layers:\n"
-      "                Var ln M_4 7%% low against 10^5 networks; right at N = 64)\n"
+      "                Var ln M_4 7% low against 10^5 networks; right at N = 64)\n"
       "  ln_h_var_mean E ln s^2(h_l), and ln_h_var_var Var ln s^2(h_l), s^2 the sample\n"
       "                variance of h_l's N entries: (N-1) s^2 / (sigma_w2 M_{l-1}) ~ chi^2_{N-1}\n"
       "  dead          P(M_l = 0): a relu layer with no live unit, 1 - prod (1 - 2^-N)\n"
@@ -94,12 +97,11 @@ static void usage(void)
       "          (inf at chi1 = 1; nan for chi1 > 1, where it needs c* < 1, not computed)\n"
       "With --critical: sigma_w2_crit, where chi1 = 1 at the fixed point q_star reached\n"
       "from q0 (nan if none: relu and linear are critical only at sigma_b2 = 0).\n"
-      "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
+      "Numbers are %.17g; inf and nan are written inf, -inf, nan.\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
       "through transient chaos; Schoenholz et al. 2017, Deep information propagation;\n"
       "Hanin & Nica 2019, Products of many large random matrices and gradients in deep\n"
-      "neural networks.\n",
-      MAX_DEPTH);
+      "neural networks.\n", stdout);
 }
 
 /* %.17g, but NaN always as "nan" (glibc may print "-nan"). */

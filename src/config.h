@@ -77,4 +77,13 @@ void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t 
 int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v);
 void ilab_config_shape_free(ilab_config *v);
 
+/* Which cells (cell = act * n_schemes + scheme) to run: sel[cell] = 1 if
+ * the cell's activation is named by one of the act=NAME entries of only[]
+ * (or there are none) and its scheme by one of the scheme=SPEC entries (or
+ * there are none), else 0.  An activation is named as the tables write it
+ * ("leaky_relu:slope=0.01") or as any spec that parses to it; a scheme by
+ * its spec as written in the file.  ILAB_EINVAL with a reason starting with
+ * the entry if an entry is malformed or names nothing in the file. */
+int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel);
+
 #endif
