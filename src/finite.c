@@ -182,14 +182,14 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
     }
     /* exact: ln M_{l-1}'s law so far was exact; it stays so through a
      * Gaussian relu or linear layer. */
-    int layer_exact = gauss && (a->kind == ILAB_ACT_RELU || a->kind == ILAB_ACT_LINEAR);
+    int layer_exact = gauss && (a2 == 0 || a2 == 1); /* relu, linear, or leaky at slope 0 or +-1 */
     if (!layer_exact) exact = 0;
     if (widths[l] >= 2) o->exact = exact;
     double c = r * kurt_h - 1;
     ratio *= 1 + c / n;
     /* A relu layer is dead when none of its n_l units is live, probability
      * 2^-n_l (h_j given x are iid, symmetric and continuous). */
-    if (a->kind == ILAB_ACT_RELU) alive *= 1 - ldexp(1.0, -(int)fmin(n, 2000));
+    if (a2 == 0) alive *= 1 - ldexp(1.0, -(int)fmin(n, 2000)); /* relu, or leaky with slope 0 */
     /* Y_l / sigma^2: exactly chi^2_K / n_l (relu, K ~ Bin(n_l, 1/2)) or
      * chi^2_{n_l} / n_l (linear) for Gaussian weights; otherwise a mixture
      * over K of gamma laws with the right two moments (ln_y_law) */
