@@ -176,7 +176,6 @@ int ilab_finite_network(const ilab_act *a, size_t L, const size_t *widths, const
       o->lnh_k4 = ln_k + k;
     }
     if (!ok || !homog) { /* nothing further is known from here on */
-      if (ok && widths[l] >= 2) o->exact = exact && gauss;
       ln_m = NAN;
       continue;
     }

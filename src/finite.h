@@ -78,7 +78,9 @@ typedef struct {
   double lnh_k4;   /* its fourth cumulant */
   double dead;     /* P(M_l = 0): some relu layer up to l had no live unit */
   int exact;       /* 1: every number above is exact; 0: ratio to O(1/n^2) and
-                      the ln moments by the gamma approximations; -1: none (NaN) */
+                      the ln moments by the gamma approximations; -1: M_l has no
+                      closed form (NaN; the first layer's lnh_* may still be known,
+                      from the input alone) */
 } ilab_finite_layer;
 
 /* The exact per-layer law of ln Y_l for Gaussian weights, sigma^2 = 1:

@@ -142,5 +142,16 @@ w1=$(col "$D/one/summary.tsv" width) zm1=$(col "$D/one/summary.tsv" ln_x_sq_mean
 data "$D/one/summary.tsv" | awk -F '\t' -v w="$w1" -v z="$zm1" 'NR > 1 && ($w != 8 || $NF != 2 || $z != "nan") { exit 1 } END { exit NR != 3 }'
 ok $? "one shape: 2 rows, width 8 and depth 2 at the end, tanh's finite-width theory nan" "exit $rc"
 
+# ---- initlab theory --width: the finite-width columns beside mean field -----------
+timeout 60 "$B" theory --act relu --sigma-w2 2 --depth 3 --width 16 >"$D/th" 2>"$D/err"; rc=$?
+vc=$(col "$D/th" ln_x_sq_var) ec=$(col "$D/th" exact)
+# layer 1: the input's psi_1(8) = 0.13313 plus 0.4196 a relu layer at n = 16
+data "$D/th" | awk -F '\t' -v v="$vc" -v e="$ec" '$1 == 1 { d = $v - 0.5527; if (d < 0) d = -d; exit !(d < 1e-3 && $e == 1) }'
+[ "$rc" -eq 0 ] && [ $? -eq 0 ]
+ok $? "theory --width 16: Var ln M_1 = psi_1(8) + 0.4196, exact" "exit $rc: $(head -c 300 "$D/th")"
+timeout 60 "$B" theory --act tanh --sigma-w2 1 --depth 2 --width 16 >"$D/th" 2>"$D/err"
+data "$D/th" | awk -F '\t' -v v="$vc" -v e="$ec" 'NR > 1 && ($v != "nan" || $e != -1) { exit 1 }'
+ok $? "theory --width 16 for tanh: nan and exact = -1 where no closed form exists"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
