@@ -11,9 +11,9 @@
 
 /* Keys a scheme accepts, as a bit mask. */
 enum { K_SCALE = 1, K_MODE = 2, K_DIST = 4, K_GAIN = 8, K_CORRECT = 16, K_STD = 32,
-       K_LIMIT = 64, K_VALUE = 128, K_FACTOR = 256 };
+       K_LIMIT = 64, K_VALUE = 128, K_FACTOR = 256, K_A = 512, K_B = 1024 };
 static const char *const key_names[] = {"scale", "mode", "dist", "gain", "correct",
-                                        "std", "limit", "value", "factor"};
+                                        "std", "limit", "value", "factor", "a", "b"};
 #define NKEYS (sizeof key_names / sizeof key_names[0])
 
 typedef struct {
@@ -63,6 +63,10 @@ static const preset presets[] = {
   /* darknet's make_connected_layer: scale = sqrt(2/inputs), w = scale*U(-1,1):
    * He's variance promised, a third of it drawn. */
   {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, 0, 0},
+  /* torch.nn.init.trunc_normal_(std, a, b): N(0, std^2) cut at the absolute
+   * bounds a and b (defaults std=1, a=-2, b=2), not at +-2 std: with
+   * std=0.02 the cut is at +-100 std and the law is N(0, 0.02^2). */
+  {"torch_trunc_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_A | K_B, 0},
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
@@ -84,6 +88,7 @@ const ilab_scheme_entry ilab_scheme_table[] = {
   {"tf1_truncated", "N(0, scale/n) cut at +-2 sd, uncorrected: Var = 0.7737 scale/n", "early TF1 core, Haiku", 0, 1},
   {"tf1_contrib", "N(0, 1.3 factor/n) cut at +-2 sd, uncorrected: Var = 1.0059 factor/n", "tf.contrib variance_scaling_initializer, factor=2", 0, 1},
   {"darknet_connected", "sqrt(2/fan_in) U(-1, 1), Var = 2/(3 fan_in)", "darknet connected layer: promises He, draws a third", 0, 1},
+  {"torch_trunc_normal:std=0.02,a=-2,b=2", "N(0, std^2) cut at absolute a, b", "torch trunc_normal_: bounds not in std units", 0, 0},
 };
 const size_t ilab_scheme_table_size = sizeof ilab_scheme_table / sizeof ilab_scheme_table[0];
 
@@ -123,6 +128,8 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
   s->gain = 1;
   s->correct = p->correct;
   s->var_factor = p->var_factor;
+  s->abs_bounds = !strcmp(p->name, "torch_trunc_normal");
+  if (s->abs_bounds) { s->param = 1; s->a = -2; s->b = 2; }
 
   unsigned seen = 0;
   char buf[128];
@@ -174,10 +181,12 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
       break;
     default:
       if ((st = parse_number(spec, key, val, &x))) return st;
-      if ((1u << k) != K_VALUE && x < 0)
+      if ((1u << k) != K_VALUE && (1u << k) != K_A && (1u << k) != K_B && x < 0)
         ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s must be >= 0, not %s", spec, key, val);
       if ((1u << k) == K_SCALE || (1u << k) == K_FACTOR) s->scale = x;
       else if ((1u << k) == K_GAIN) s->gain = x;
+      else if ((1u << k) == K_A) s->a = x;
+      else if ((1u << k) == K_B) s->b = x;
       else s->param = x;
     }
   }
@@ -214,6 +223,7 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
     /* a fixed uniform is given by its limit; a scaled one by its sd: limit = sqrt(3) sd */
     return ilab_dist_uniform(d, s->scaling ? 1.7320508075688772 /* sqrt(3) */ * sd : sd);
   case ILAB_FAMILY_TRUNCNORM:
+    if (s->abs_bounds) return ilab_dist_truncnorm_abs(d, sd, s->a, s->b);
     return ilab_dist_truncnorm(d, s->correct ? sd / ILAB_TRUNC2_SD : sd, -2, 2);
   }
   ILAB_ERROR(ILAB_EINVAL, "scheme '%s': unknown family", s->spec);

@@ -140,8 +140,31 @@ static void test_variance_z(void)
   free(w);
 }
 
+/* torch's trunc_normal_ cuts at absolute bounds: with std=0.02 at +-100 sd,
+ * so its variance is 0.02^2 (the mass beyond is ~1e-2173, relative 1e-12
+ * leaves room for the quadrature of the moments only); with its defaults
+ * (std=1, a=-2, b=2) it is initlab's truncated_normal:std=1.  Bounds may be
+ * negative, and a >= b does not resolve. */
+static void test_torch_trunc_normal(void)
+{
+  ilab_scheme s, t;
+  ilab_test_int(ilab_scheme_parse("torch_trunc_normal:std=0.02,a=-2,b=2", &s), ILAB_OK, "parse torch_trunc_normal");
+  ilab_test_rel(ilab_scheme_variance(&s, 10, 10), 0.0004, 1e-12, "torch_trunc_normal:std=0.02 variance");
+  ilab_test_int(ilab_scheme_parse("torch_trunc_normal", &s), ILAB_OK, "parse torch_trunc_normal defaults");
+  ilab_scheme_parse("truncated_normal:std=1", &t);
+  ilab_test_rel(ilab_scheme_variance(&s, 10, 10), ilab_scheme_variance(&t, 10, 10), 1e-12,
+                "torch_trunc_normal defaults = truncated_normal:std=1");
+  ilab_scheme_parse("torch_trunc_normal:std=1,a=0,b=1", &s);
+  ilab_dist d;
+  ilab_test_int(ilab_scheme_resolve(&s, 3, 3, &d), ILAB_OK, "torch_trunc_normal one-sided resolves");
+  ilab_test_rel(d.a, 0, 0, "lower bound 0 sd");
+  ilab_scheme_parse("torch_trunc_normal:a=1,b=-1", &s);
+  ilab_test_int(ilab_scheme_resolve(&s, 3, 3, &d), ILAB_EINVAL, "torch_trunc_normal a > b fails");
+}
+
 int main(void)
 {
+  test_torch_trunc_normal();
   test_variances();
   test_parse_errors();
   test_pinned();
