@@ -14,6 +14,7 @@ import math
 import os
 import struct
 import sys
+import io
 import zipfile
 
 import numpy as np
@@ -142,3 +143,46 @@ save_safetensors("model.safetensors", [
     ("encoder.layer.0.output.LayerNorm.weight", torch.ones(64)),
     ("classifier.weight", h),
 ])
+
+
+# Seed corpora for 'make fuzz' (tests/fuzz/corpus_NAME/): small valid files
+# of each format, at most 4096 bytes, from the same writers.
+def corpus(name, fname, data):
+    d = os.path.join("tests", "fuzz", "corpus_" + name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, fname), "wb") as f:
+        f.write(data)
+
+
+def npy_bytes(a, version=None):
+    import io
+    b = io.BytesIO()
+    np.lib.format.write_array(b, a, version=version)
+    return b.getvalue()
+
+
+small = rng.normal(0, 0.1, (4, 6))
+corpus("npy", "v1-f4.npy", npy_bytes(small.astype("<f4"), (1, 0)))
+corpus("npy", "v2-f8be.npy", npy_bytes(small.astype(">f8"), (2, 0)))
+corpus("npy", "v3-f2.npy", npy_bytes(small.astype("<f2"), (3, 0)))
+corpus("npy", "fortran.npy", npy_bytes(np.asfortranarray(small.astype("<f4"))))
+corpus("npy", "conv.npy", npy_bytes(rng.normal(0, 0.1, (2, 3, 3, 3)).astype("<f4")))
+corpus("npy", "scalar.npy", npy_bytes(np.float32(0.5)))
+corpus("npy", "empty.npy", npy_bytes(np.zeros((0, 3), "<f4")))
+corpus("npy", "int.npy", npy_bytes(np.arange(6, dtype="<i4")))
+for kind, fn in (("stored", np.savez), ("deflated", np.savez_compressed)):
+    import io
+    b = io.BytesIO()
+    fn(b, w=small.astype("<f4"), b=np.zeros(4, "<f4"))
+    corpus("npz", kind + ".npz", b.getvalue())
+b = io.BytesIO()
+with zipfile.ZipFile(b, "w") as z:
+    pass
+corpus("npz", "empty.npz", b.getvalue())
+for dtype, name in ((torch.float32, "f32"), (torch.bfloat16, "bf16"), (torch.float16, "f16"), (torch.float64, "f64")):
+    save_safetensors("fuzz.safetensors", [("w", normal((4, 6), 0.02, dtype)), ("b", torch.zeros(4, dtype=dtype))])
+    with open(path("fuzz.safetensors"), "rb") as f:
+        corpus("safetensors", name + ".safetensors", f.read())
+    os.remove(path("fuzz.safetensors"))
+corpus("text", "lines.txt", "".join("%.17g\n" % v for v in small.ravel()).encode())
+corpus("text", "matrix.txt", "# comment\n1 2 3\n4e-3, -5.5, 6\n".encode())
