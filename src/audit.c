@@ -166,19 +166,15 @@ static int rounded_law_init(ilab_audit_workspace *w, ilab_dtype dt, const ilab_d
   ilab_dist_cdf_n(d, b, w->fb, G + 1);
   w->fb[0] = 0;
   w->fb[G] = 1;
-  /* Cell probabilities: on the right half by the reflection F(-lo) - F(-hi)
-   * (every scheme's law is symmetric about 0), which keeps the upper tail's
-   * digits instead of subtracting numbers near 1. */
+  /* Cell probabilities.  The bounds are symmetric, b[G - i] = -b[i], and so
+   * is every scheme's law: on the right half F(b[i+1]) - F(b[i]) is taken as
+   * F(-b[i]) - F(-b[i+1]) = fb[G - i] - fb[G - i - 1], which keeps the upper
+   * tail's digits instead of subtracting numbers near 1. */
   double mean = 0;
   double *pr = malloc(G * sizeof *pr);
   if (!pr) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   for (size_t i = 0; i < G; i++) {
-    if (b[i] >= 0) {
-      double a = ilab_dist_cdf(d, -b[i]), c = i + 1 == G ? 0 : ilab_dist_cdf(d, -b[i + 1]);
-      pr[i] = a - c;
-    } else {
-      pr[i] = w->fb[i + 1] - w->fb[i];
-    }
+    pr[i] = b[i] >= 0 ? w->fb[G - i] - w->fb[G - i - 1] : w->fb[i + 1] - w->fb[i];
     if (pr[i] < 0) pr[i] = 0;
   }
   for (size_t i = 0; i < G; i++) if (pr[i] > 0) mean += pr[i] * g[i];

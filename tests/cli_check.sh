@@ -192,5 +192,18 @@ expect_error "$tmp/six.txt: 6 numbers, but the shape given holds 8" "text shape 
 st_file $tmp/gap.safetensors '{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}' 01234567
 expect_error "a hole or an overlap" "safetensors overlapping offsets" $tmp/gap.safetensors
 
+# ---- help, and memcheck over the readers on good and damaged files --------
+"$bin" check --help >"$out" 2>"$err" && grep -q '^Usage: initlab check' "$out" && [ ! -s "$err" ] && ok || bad "check --help"
+if command -v valgrind >/dev/null 2>&1; then
+  for args in "$fx/model_compressed.npz --expect fc1.weight=torch_linear" "$tmp/corrupt.npz" "$tmp/trunc.safetensors" \
+    "$tmp/lie.npy"; do
+    # shellcheck disable=SC2086
+    timeout 120 valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q \
+      "$bin" check $args >"$out" 2>"$err"
+    st=$?
+    [ "$st" -le 2 ] && ok || { bad "valgrind check $args: exit $st"; head -20 "$err"; }
+  done
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
