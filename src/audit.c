@@ -373,9 +373,9 @@ int ilab_audit_best(ilab_audit_workspace *w, const double *x, size_t n, ilab_dty
   ilab_moments_init(&m);
   ilab_moments_add(&m, x, n);
   double var = ilab_moments_variance(&m);
-  screen sc[64];
+  screen sc[64] = {{0, 0}};
   size_t ns = 0;
-  for (size_t i = have_fans ? 0 : NFAN; i < ilab_audit_ncandidates; i++) {
+  for (size_t i = have_fans ? 0 : NFAN; i < ilab_audit_ncandidates && ns < 64; i++) {
     ilab_scheme s;
     ilab_dist d;
     rounded_law L;

@@ -160,6 +160,9 @@ static int check_files(const options *o, char **paths, ilab_tensorio **rd, size_
           o->layout == ILAB_LAYOUT_TORCH ? "torch" : "keras", o->explicit_fans ? " (fans given)" : "", o->seed);
   for (size_t i = 0; i < o->nex; i++)
     fprintf(out, "# expect %s=%s\n", o->ex[i].pattern[0] ? o->ex[i].pattern : "*", o->ex[i].s.spec);
+  fprintf(out, "# fans: %s; a transposed convolution's stored axes swap them\n",
+          o->explicit_fans ? "given" : o->layout == ILAB_LAYOUT_TORCH ? "torch layout, Linear (out, in), Conv (out, in/groups, k...)"
+                                                                       : "keras layout, Dense (in, out), Conv (k..., in, out)");
   fprintf(out, "# family-wise level %g over %zu tensors x 6 tests: each test at %.3g (|z| > %.3f); "
           "p = min(1, 6 min p), a tensor passes when p >= %.3g\n", o->alpha, m, per_test, zc, 6 * per_test);
   fprintf(out, "tensor\tdtype\tshape\tfan_rule\tfan_in\tfan_out\tn\texpect\tmean\tvar\tvar_expected\tvar_ratio\t"

@@ -420,7 +420,7 @@ static int open_npz(ilab_tensorio *t)
     if (!f) return zip_failure(t, mname, zip_get_error(t->zip));
     char where[600];
     snprintf(where, sizeof where, "%s: %s", t->path, mname);
-    size_t avail = zs.size < 12 ? (size_t)zs.size : 12, off, len;
+    size_t avail = zs.size < 12 ? (size_t)zs.size : 12, off = 0, len = 0;
     unsigned char pre[12];
     st = zread(t, f, mname, pre, avail);
     if (!st) st = npy_preamble(where, pre, avail, &off, &len);
