@@ -2,7 +2,10 @@
 """Writes the weight files of tests/fixtures/check/ with PyTorch's, NumPy's and
 SciPy's own initializers, in every format 'initlab check' reads.
 
-Usage: scripts/make-check-fixtures.py [FOLDER]   [tests/fixtures/check]
+Usage: scripts/make-check-fixtures.py [FOLDER [SEED]]   [tests/fixtures/check 20261129]
+(With another FOLDER the fuzz corpora are not written; another SEED gives
+other draws, to see that tests/cli_check.sh does not hang on one seed's luck:
+ILAB_CHECK_FIXTURES=FOLDER sh tests/cli_check.sh.)
 Needs python3-torch, python3-numpy and python3-scipy (Debian); 'make check'
 only reads the files this writes.  Seeds are fixed: running it again writes
 the same draws (for the same library versions).  The files are small (about
@@ -23,8 +26,9 @@ import torch
 
 out = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/check"
 os.makedirs(out, exist_ok=True)
-torch.manual_seed(20261129)
-rng = np.random.default_rng(20261129)
+seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20261129
+torch.manual_seed(seed)
+rng = np.random.default_rng(seed)
 
 
 def path(name):
@@ -133,7 +137,7 @@ def normal(shape, std, dtype):
 
 w = torch.empty(128, 64)
 torch.nn.init.xavier_uniform_(w)
-h = torch.empty(10, 64, dtype=torch.float64)
+h = torch.empty(192, 32, dtype=torch.float64)
 torch.nn.init.kaiming_normal_(h)
 save_safetensors("model.safetensors", [
     ("embeddings.word_embeddings.weight", normal((200, 64), 0.02, torch.float32)),
@@ -147,6 +151,10 @@ save_safetensors("model.safetensors", [
 
 # Seed corpora for 'make fuzz' (tests/fuzz/corpus_NAME/): small valid files
 # of each format, at most 4096 bytes, from the same writers.
+if len(sys.argv) > 1:
+    sys.exit(0)
+
+
 def corpus(name, fname, data):
     d = os.path.join("tests", "fuzz", "corpus_" + name)
     os.makedirs(d, exist_ok=True)

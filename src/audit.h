@@ -70,17 +70,20 @@ int ilab_audit_judge(ilab_audit_workspace *w, const double *x, size_t n, ilab_dt
                      const ilab_scheme *s, int have_fans, size_t fan_in, size_t fan_out, double per_test,
                      ilab_audit_result *r);
 
-/* The candidate whose exact law fits x best: the largest p (as in
- * ilab_audit_result) among the presets, their fan_out and Keras
- * truncated-normal variants, the framework defaults (those only if
- * have_fans) and common fixed laws, or "none" when no p reaches
- * 6 per_test (the candidate would fail).  A constant tensor is "zeros",
- * "ones" or "constant:value=C" with p = 1; fewer than 100 values give "-".
- * Candidates are screened by their variance z-test first: the six-test p of
- * a candidate is at most 6 times its variance test's p, so one that cannot
- * beat the best so far is not checked in full.  alike gets the other
- * candidates whose law for these fans is the same as best's (e.g. lecun_normal
- * and glorot_normal when fan_in = fan_out), comma-separated, or "". */
+/* The candidate whose exact law fits x best: among the presets, their fan_out
+ * and Keras truncated-normal variants, the framework defaults (those only if
+ * have_fans) and common fixed laws, the one with the largest p (as in
+ * ilab_audit_result), or "none" when none reaches 6 per_test (all would
+ * fail).  Candidates this n cannot tell apart from that one (the same kind of
+ * law, variances closer than its detectable error) are resolved by the
+ * list's order, which puts the common initializers first; *p is the named
+ * one's.  A constant tensor is "zeros", "ones" or "constant:value=C" with
+ * p = 1; fewer than 100 values give "-".  Candidates are screened by their
+ * variance z-test first: the six-test p of a candidate is at most 6 times
+ * its variance test's p, so one that can neither pass nor beat the best so
+ * far is not checked in full.  alike gets the other candidates that pass,
+ * comma-separated, or "" (e.g. glorot_normal beside lecun_normal when
+ * fan_in = fan_out: the same law). */
 int ilab_audit_best(ilab_audit_workspace *w, const double *x, size_t n, ilab_dtype dtype, int have_fans,
                     size_t fan_in, size_t fan_out, double per_test, char *best, size_t size, double *p,
                     char *alike, size_t alike_size);

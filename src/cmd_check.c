@@ -231,7 +231,7 @@ static int check_files(const options *o, char **paths, ilab_tensorio **rd, size_
       }
       if (alike[0]) {
         size_t len = strlen(note);
-        snprintf(note + len, sizeof note - len, "%sbest has the same law as %s", len ? "; " : "", alike);
+        snprintf(note + len, sizeof note - len, "%salso fits: %s", len ? "; " : "", alike);
       }
       if (ex && r.note[0]) {
         size_t len = strlen(note);

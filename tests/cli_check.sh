@@ -12,7 +12,7 @@
 # fixed, so a failure is a bug).  Each near miss is far beyond that level at
 # its n: the expected |z| of its most sensitive test is given beside it.
 bin=${1:-build/initlab}
-fx=tests/fixtures/check
+fx=${ILAB_CHECK_FIXTURES:-tests/fixtures/check}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }

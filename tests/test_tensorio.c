@@ -177,7 +177,7 @@ static void test_containers(void)
         {"encoder.layer.0.attention.query.bias", ILAB_DTYPE_BF16, 64},
         {"encoder.layer.0.intermediate.dense.weight", ILAB_DTYPE_F16, 8192},
         {"encoder.layer.0.output.LayerNorm.weight", ILAB_DTYPE_F32, 64},
-        {"classifier.weight", ILAB_DTYPE_F64, 640}};
+        {"classifier.weight", ILAB_DTYPE_F64, 6144}};
     ilab_test_int((long)ilab_tensorio_count(t), 6, "model.safetensors: 6 tensors");
     for (size_t i = 0; i < 6 && i < ilab_tensorio_count(t); i++) {
       ilab_tensorio_read(t, i, &x);
