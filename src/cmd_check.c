@@ -52,7 +52,8 @@ static void help(void)
       "Options:\n"
       "  -e, --expect [PATTERN=]SCHEME  judge tensors whose name matches the\n"
       "                     shell-style PATTERN (fnmatch; all tensors without one)\n"
-      "                     against SCHEME; repeatable, the last match wins\n"
+      "                     against SCHEME ('initlab list'; also 'ones');\n"
+      "                     repeatable, the last match wins\n"
       "      --layout L     torch or keras [torch]\n"
       "      --fan-in N     override the fans of every tensor (with --fan-out)\n"
       "      --fan-out M\n"
@@ -92,15 +93,21 @@ typedef struct {
 
 /* "[PATTERN=]SCHEME": the whole text if it parses as a scheme (a scheme's
  * own keys contain '='), else PATTERN up to the first '=' and the rest. */
+static int scheme_or_ones(const char *spec, ilab_scheme *s)
+{
+  /* 'ones', as best names a tensor of ones */
+  return ilab_scheme_parse(strcmp(spec, "ones") ? spec : "constant:value=1", s);
+}
+
 static int parse_expect(const char *arg, expectation *e)
 {
   memset(e, 0, sizeof *e);
-  if (ilab_scheme_parse(arg, &e->s) == ILAB_OK) return 0;
+  if (scheme_or_ones(arg, &e->s) == ILAB_OK) return 0;
   const char *eq = strchr(arg, '=');
   if (!eq || eq == arg) return cmd_usage_error(cmd, "--expect '%s': %s", arg, ilab_error_reason());
   if ((size_t)(eq - arg) >= sizeof e->pattern) return cmd_usage_error(cmd, "--expect: pattern too long");
   memcpy(e->pattern, arg, (size_t)(eq - arg));
-  if (ilab_scheme_parse(eq + 1, &e->s))
+  if (scheme_or_ones(eq + 1, &e->s))
     return cmd_usage_error(cmd, "--expect '%s': %s", arg, ilab_error_reason());
   return 0;
 }

@@ -84,25 +84,29 @@ run $fx/model.safetensors --expect '*word_embeddings.weight=normal:std=0.02' --e
 # ---- near misses fail ----------------------------------------------------
 # nn.Linear draws Var = 1/(3 fan_in), LeCun promises 1/fan_in: |z_var| ~ 70 at n 9600
 expect_verdict fail linear_default "nn.Linear default vs lecun_uniform" $fx/linear_default.npy --expect lecun_uniform
-# fan_out = 2 fan_in here: Var off by 2, |z_var| ~ 35 at n 4608
+# fan_out = 2 fan_in here: Var off by 2, |z_var| ~ 48 at n 4608
 expect_verdict fail conv_kaiming_normal "kaiming_normal_ vs fan_out" $fx/conv_kaiming_normal.npy --expect he_normal:mode=fan_out
 # same variance, other law: excess kurtosis -1.2 vs 0, |z_kurt| ~ 24 at n 9600
 expect_verdict fail xavier_uniform "xavier_uniform_ vs glorot_normal" $fx/xavier_uniform.npy --expect glorot_normal
-# initlab's cut at +-2 sd keeps 0.7737 of the variance: |z_var| ~ 24 at n 9600
+# initlab's cut at +-2 sd keeps 0.7737 of the variance: |z_var| ~ 27, |z_kurt| ~ 31 at n 9600
 expect_verdict fail trunc_normal_002 "trunc_normal_(std=0.02) vs truncated_normal:std=0.02" $fx/trunc_normal_002.npy --expect truncated_normal:std=0.02
 # torch reads (in 120, out 80) as fan_in 80: Var expected 2/80, drawn 2/120, |z_var| ~ 23 at n 9600
 expect_verdict fail keras_dense_he_normal "Keras-layout tensor read with the torch layout" $fx/keras_dense_he_normal.npy --expect he_normal
 [ "$(col keras_dense_he_normal fan_in)" = 80 ] && [ "$(col keras_dense_he_normal fan_rule)" = "torch:linear(out,in)" ] && ok || bad "torch layout of (120, 80): fan_in $(col keras_dense_he_normal fan_in)"
-# torch reads (3, 3, 16, 32) as fan_in 3 x 512: Var off by 10.7
+# torch reads (3, 3, 16, 32) as fan_in 3 x 512: Var off by 10.7, |z_var| ~ 550 at n 4608
 expect_verdict fail keras_conv_he_normal "Keras conv read with the torch layout" $fx/keras_conv_he_normal.npy --expect he_normal:dist=truncated_normal
 # same variance, uniform vs normal, in float16: |z_kurt| ~ 24 at n 9600
 expect_verdict fail kaiming_uniform_f16 "float16 kaiming_uniform_ vs he_normal" $fx/kaiming_uniform_f16.npy --expect he_normal
-# bfloat16 N(0, 0.02^2) vs the 2-sd cut: |z_var| ~ 16 at n 4096
+# bfloat16 N(0, 0.02^2) vs the 2-sd cut: |z_var| ~ 15, |z_kurt| ~ 21 at n 4096
 run $fx/model.safetensors --expect '*query.weight=truncated_normal:std=0.02'
 [ "$st" -eq 1 ] && [ "$(col encoder.layer.0.attention.query.weight verdict)" = fail ] && ok || bad "bfloat16 query vs truncated_normal:std=0.02: exit $st"
 # a constant expected of random weights, random expected of a constant
 run $fx/model.npz --expect 'ln.weight=he_normal' --expect 'fc1.weight=zeros'
 [ "$st" -eq 1 ] && [ "$(col ln.weight verdict)" = - ] && [ "$(col fc1.weight verdict)" = fail ] && ok || bad "zeros vs random: exit $st"
+
+# 'ones', as best names it, is accepted as constant:value=1
+run $fx/model.npz --expect 'ln.weight=ones' --expect 'ln.bias=ones'
+[ "$st" -eq 1 ] && [ "$(col ln.weight verdict)" = pass ] && [ "$(col ln.bias verdict)" = fail ] && ok || bad "--expect ones: exit $st"
 
 # ---- best, without --expect ----------------------------------------------
 expect_best torch_linear linear_default $fx/linear_default.npy

@@ -90,6 +90,20 @@ static void test_npy(void)
   for (int i = 0; i < 6; i++) h[i] = (uint16_t)ilab_double_to_half(i + 1);
   n = make_npy(buf, 1, "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3), }", h, sizeof h);
   expect_123456(buf, n, "v1 <f2");
+  /* Fortran order in three axes: the first runs fastest in the file */
+  double f3[12];
+  size_t m = 0;
+  for (int k = 0; k < 2; k++)
+    for (int j = 0; j < 3; j++)
+      for (int i = 0; i < 2; i++) f3[m++] = i * 6 + j * 2 + k;
+  n = make_npy(buf, 1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 2), }", f3, sizeof f3);
+  ilab_tensorio *t3;
+  ilab_tensor x3;
+  int ok3 = ilab_tensorio_open_mem("f.npy", ILAB_FORMAT_NPY, buf, n, NULL, 0, &t3) == ILAB_OK &&
+            ilab_tensorio_read(t3, 0, &x3) == ILAB_OK && x3.n == 12;
+  for (int i = 0; ok3 && i < 12; i++) ok3 = x3.x[i] == i;
+  ilab_test(ok3, "(2, 3, 2) in Fortran order reads 0..11 in C order");
+  if (t3) ilab_tensorio_free(t3);
   /* bad headers */
   static const struct { const char *dict; const char *frag; } bad[] = {
       {"{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }", "unsupported dtype '<i8'"},
