@@ -25,9 +25,11 @@ const char *const ilab_audit_candidates[] = {
     /* fixed laws: BERT/GPT-style N(0, 0.02^2) (torch's trunc_normal_(std=0.02)
      * cuts at +-2 = 100 sd, the same law to double precision), TF's
      * truncated_normal(0.02), N(0, 1) (nn.Embedding, randn), torch's
-     * trunc_normal_() with its defaults */
+     * trunc_normal_() with its defaults, ... */
     "normal:std=0.02", "normal:std=0.01", "truncated_normal:std=0.02", "normal:std=1",
-    "truncated_normal:std=1"};
+    "truncated_normal:std=1",
+    /* Keras's RandomNormal, RandomUniform and TruncatedNormal defaults */
+    "normal:std=0.05", "uniform:limit=0.05", "truncated_normal:std=0.05"};
 const size_t ilab_audit_ncandidates = sizeof ilab_audit_candidates / sizeof ilab_audit_candidates[0];
 /* the first NFAN candidates need fans */
 #define NFAN 15
