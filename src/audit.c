@@ -432,6 +432,7 @@ int ilab_audit_best(ilab_audit_workspace *w, const double *x, size_t n, ilab_dty
     ilab_dist d;
     rounded_law L;
     ilab_moments_law law;
+    memset(&law, 0, sizeof law);
     if (ilab_scheme_parse(ilab_audit_candidates[i], &s)) continue;
     int st = make_law(w, &s, have_fans ? fan_in : 1, have_fans ? fan_out : 1, dtype, &d, &L, &law);
     if (st == ILAB_ENOMEM) return st;

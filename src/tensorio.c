@@ -332,7 +332,7 @@ static int set_name(ilab_tensorio *t, entry *e, const char *name, size_t len)
 
 static int open_npy(ilab_tensorio *t)
 {
-  size_t off, len;
+  size_t off = 0, len = 0;
   int st = npy_preamble(t->path, t->data, t->size, &off, &len);
   if (st) return st;
   if (len > t->size - off)
