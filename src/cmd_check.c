@@ -31,8 +31,9 @@ static void help(void)
       "Kolmogorov-Smirnov and chi^2 p-values against the exact cdf (the tests of\n"
       "'initlab moments').  Every tensor is also matched against the presets,\n"
       "their fan_out and Keras truncated-normal variants, the framework defaults\n"
-      "and common fixed laws: 'best' names the one whose law fits best, or 'none';\n"
-      "zeros, ones and other constants are named as such.\n\n"
+      "and common fixed laws: 'best' names the one whose law fits best, or 'none'\n"
+      "(of laws this n cannot tell apart, the commonest; the note column lists\n"
+      "the other schemes that fit); zeros, ones and other constants are named.\n\n"
       "Files (by extension, else by magic bytes, else text):\n"
       "  .npy          NumPy 1.0-3.0, <f2 <f4 >f4 <f8 >f8, C or Fortran order; name: the stem\n"
       "  .npz          stored or deflated; names: the members without .npy\n"
@@ -67,7 +68,7 @@ static void help(void)
       "the expected variance, var_ratio with its 95%% interval, the z-scores, the KS\n"
       "and chi^2 p-values, p = min(1, 6 min p) (Bonferroni over the six tests),\n"
       "the smallest relative variance error detected with 90%% power at this n,\n"
-      "the verdict (pass, fail, or - when not judged), best and its p.\n"
+      "the verdict (pass, fail, or - when not judged), best and its p, and a note.\n"
       "Exit status: 0 every judged tensor passes, 1 a tensor fails, 2 a usage\n"
       "error or a damaged or unsupported file (named, with what is wrong).\n");
 }
