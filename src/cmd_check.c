@@ -181,6 +181,7 @@ static int check_files(const options *o, char **paths, ilab_tensorio **rd, size_
   if (!w) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   int failed = 0, status = ILAB_EXIT_OK;
   size_t *used = calloc(o->nex + 1, sizeof *used);
+  if (!used) { ilab_audit_workspace_free(w); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   for (size_t f = 0; f < nfiles && status == ILAB_EXIT_OK; f++) {
     for (size_t i = 0; i < ilab_tensorio_count(rd[f]); i++) {
       ilab_tensor t;
@@ -250,7 +251,15 @@ static int check_files(const options *o, char **paths, ilab_tensorio **rd, size_
       if (ex && r.judged && !r.pass) failed = 1;
       if (ex && !r.judged && !quiet)
         fprintf(stderr, "initlab check: warning: %s: %s not judged: %s\n", paths[f], t.name, r.note);
-      fprintf(out, "%s\t%s\t%s\t%s\t", t.name, ilab_dtype_name(t.dtype), shape, rule);
+      /* a name with a tab or a newline (a safetensors key may hold one)
+       * would break the table's rows */
+      char name[sizeof t.name];
+      for (size_t k = 0; k < sizeof name; k++) {
+        unsigned char ch = (unsigned char)t.name[k];
+        name[k] = ch && ch < 0x20 ? '?' : (char)ch;
+        if (!ch) break;
+      }
+      fprintf(out, "%s\t%s\t%s\t%s\t", name, ilab_dtype_name(t.dtype), shape, rule);
       if (have_fans) fprintf(out, "%zu\t%zu\t", fi, fo);
       else fprintf(out, "nan\tnan\t");
       fprintf(out, "%zu\t%s\t", t.n, ex ? ex->s.spec : "-");

@@ -195,6 +195,10 @@ printf '1 2 3\n4 5 6\n' >$tmp/six.txt
 expect_error "$tmp/six.txt: 6 numbers, but the shape given holds 8" "text shape mismatch" $tmp/six.txt --shape 2x4
 st_file $tmp/gap.safetensors '{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}' 01234567
 expect_error "a hole or an overlap" "safetensors overlapping offsets" $tmp/gap.safetensors
+# a key with a tab would break the table: written with '?'
+st_file $tmp/tab.safetensors '{"a\tb":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}' abcd
+run $tmp/tab.safetensors
+[ "$st" -eq 0 ] && [ "$(grep -v '^#' "$out" | awk -F'\t' 'NR == 2 {print NF "," $1}')" = "26,a?b" ] && ok || bad "a tab in a key: exit $st"
 
 # ---- help, and memcheck over the readers on good and damaged files --------
 "$bin" check --help >"$out" 2>"$err" && grep -q '^Usage: initlab check' "$out" && [ ! -s "$err" ] && ok || bad "check --help"
