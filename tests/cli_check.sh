@@ -200,6 +200,14 @@ st_file $tmp/tab.safetensors '{"a\tb":{"dtype":"F32","shape":[1],"data_offsets":
 run $tmp/tab.safetensors
 [ "$st" -eq 0 ] && [ "$(grep -v '^#' "$out" | awk -F'\t' 'NR == 2 {print NF "," $1}')" = "26,a?b" ] && ok || bad "a tab in a key: exit $st"
 
+# a damaged file among good ones: exit 2 before any row is written
+run $fx/linear_default.npy $tmp/trunc.npy
+[ "$st" -eq 2 ] && [ ! -s "$out" ] && ok || bad "good + damaged: exit $st, $(wc -c <"$out") bytes on stdout"
+# the same seed gives the same table (the randomized transform of float16)
+"$bin" check $fx/kaiming_uniform_f16.npy $fx/model.safetensors --seed 7 >$tmp/s1 2>/dev/null
+"$bin" check $fx/kaiming_uniform_f16.npy $fx/model.safetensors --seed 7 >$tmp/s2 2>/dev/null
+cmp -s $tmp/s1 $tmp/s2 && ok || bad "the same seed gives another table"
+
 # ---- help, and memcheck over the readers on good and damaged files --------
 "$bin" check --help >"$out" 2>"$err" && grep -q '^Usage: initlab check' "$out" && [ ! -s "$err" ] && ok || bad "check --help"
 if command -v valgrind >/dev/null 2>&1; then
