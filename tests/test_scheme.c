@@ -50,7 +50,24 @@ static void test_variances(void)
   ilab_test_rel(var_of("zeros", 3, 4), 0, 0, "zeros");
   ilab_test_rel(var_of("constant:value=0.5", 3, 4), 0, 0, "constant has no variance");
 
+  /* gain= on every scheme, so an error can be planted anywhere */
+  ilab_test_rel(var_of("torch_linear:gain=1.02", 300, 100), 1.0404 / 900, tol, "torch_linear takes gain=");
+  ilab_test_rel(var_of("darknet_connected:gain=0.98", 300, 100), 0.9604 * 2 / 900, tol, "darknet takes gain=");
+  ilab_test_rel(var_of("tf1_truncated:gain=1.02", 300, 100), 1.0404 * 0.773741303550 / 300, 1e-11,
+                "tf1_truncated takes gain=");
+  ilab_test_rel(var_of("tf1_contrib:gain=0.98", 300, 100), 0.9604 * 1.3 * 0.773741303550 * 2 / 300, 1e-11,
+                "tf1_contrib takes gain=");
+  ilab_test_rel(var_of("normal:std=0.01,gain=1.02", 3, 4), 1.0404e-4, tol, "normal:std takes gain=");
+  ilab_test_rel(var_of("uniform:limit=0.3,gain=1.02", 3, 4), 1.0404 * 0.03, tol, "uniform:limit takes gain=");
+  ilab_test_rel(var_of("truncated_normal:std=0.5,gain=1.02", 3, 1), 1.0404 * 0.773741303550 * 0.25, 1e-11,
+                "truncated_normal takes gain=");
+  ilab_test_rel(var_of("zeros:gain=1.02", 3, 4), 0, 0, "zeros takes gain=");
+
   ilab_scheme s;
+  ilab_scheme_parse("constant:value=0.5,gain=1.02", &s);
+  ilab_dist dc;
+  ilab_scheme_resolve(&s, 3, 4, &dc);
+  ilab_test_rel(ilab_dist_raw_moment(&dc, 1), 0.51, tol, "constant: gain multiplies the value");
   ilab_scheme_parse("torch_linear", &s);
   ilab_test_rel(ilab_scheme_promised_variance(&s, 300, 100), 1.0 / 300, tol, "torch_linear promises LeCun");
   ilab_scheme_parse("tf1_contrib:factor=1", &s);
@@ -64,7 +81,7 @@ static void test_parse_errors(void)
       "he_normal:dist=cauchy", "he_normal:gain=-1", "he_normal:gain=nan", "he_normal:gain=inf",
       "he_normal:gain=1x", "he_normal:scale=2", "he_normal:mode=fan_in,mode=fan_out", "normal",
       "normal:std=-0.1", "uniform", "normal:limit=1", "truncated_normal:std=1,correct=2",
-      "zeros:value=1", "constant", "he_normal:correct=yes", "torch_linear:gain=2", "he_normal,mode=fan_in",
+      "zeros:value=1", "constant", "he_normal:correct=yes", "torch_linear:mode=fan_out", "darknet_connected:scale=2", "he_normal,mode=fan_in",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ilab_scheme s;
