@@ -38,7 +38,7 @@ typedef struct {
   double param;        /* fixed laws: std, limit or constant value */
 } ilab_scheme;
 
-/* Parses "NAME" or "NAME:key=value,key=value" (grammar in design.md).
+/* Parses "NAME" or "NAME:key=value,key=value" (grammar in docs/architecture.md and README.md).
  * ILAB_EPARSE with a reason naming the offending part on error. */
 int ilab_scheme_parse(const char *spec, ilab_scheme *s);
 
