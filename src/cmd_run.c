@@ -301,24 +301,139 @@ static double summary_value(const ilab_sweep *s, size_t cell, size_t l, int q)
   return q < 4 ? m : q < 8 ? pred : m / pred;
 }
 
+/* Quantity q at layer l of one trial of a cell (per-trial values for
+ * q < 4; the mean-field value for the _theory columns; their ratio for the
+ * _ratio columns). */
+static double trial_value(const ilab_sweep *s, size_t cell, size_t tr, size_t l, int q)
+{
+  const ilab_config *c = s->cfg;
+  const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
+  int base = q % 4;
+  double m = base == 0 ? r->h_var : base == 1 ? r->x_sq : base == 2 ? r->gx_var : r->gw_var;
+  const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
+  double pred = base == 0 ? th->h_var : base == 1 ? th->x_sq : base == 2 ? th->gx_var : th->gw_var;
+  return q < 4 ? m : q < 8 ? pred : m / pred;
+}
+
+/* Quantity q at layer l by mean field, from one theory table: the
+ * prediction for the measured and _theory columns, 1 for the _ratio ones. */
+static double theory_value(const ilab_sweep *s, const ilab_theory_layer *theory, size_t cell, size_t l, int q)
+{
+  const ilab_theory_layer *th = &theory[cell * s->cfg->depth + l - 1];
+  int base = q % 4;
+  double pred = base == 0 ? th->h_var : base == 1 ? th->x_sq : base == 2 ? th->gx_var : th->gw_var;
+  return q < 8 ? pred : 1;
+}
+
+/* A claim's expression: Q[a], Q[a] / Q2[b], or (Q[b]/Q[a])^(1/(b-a)), from
+ * the values v(l, q) supplies. */
+#define CLAIM_EXPR(cl, v)                                                                     \
+  ((cl)->kind == ILAB_CLAIM_RATIO  ? (v((cl)->a, (cl)->qty)) / (v((cl)->b, (cl)->qty2))        \
+   : (cl)->kind == ILAB_CLAIM_RATE ? pow((v((cl)->b, (cl)->qty)) / (v((cl)->a, (cl)->qty)),    \
+                                         1.0 / (double)((cl)->b - (cl)->a))                   \
+                                   : (v((cl)->a, (cl)->qty)))
+
+/* The result of a claim with a noise model (see config.h). */
+typedef struct {
+  double measured;  /* exp(mean over trials of ln EXPR) */
+  double sd;        /* s: the sd of ln EXPR over the trials */
+  double center;    /* the prediction */
+  double lo, hi;    /* center exp(-+ w), w = t(1 - alpha/2, T-1) s / sqrt(T) */
+  double sens;      /* d ln EXPR / d ln Var(W) by mean field (0 for a 'theory' center) */
+  double detects;   /* the smallest relative error in Var(W) that moves the
+                       prediction out of [lo, hi]: exp(w / |sens|) - 1 */
+  int pass;
+} noise_result;
+
+/* A t test on the trials' values of ln EXPR against ln CENTER, with the
+ * sensitivity read from the theory at Var(W) e^-h and e^h (h = 0.01). */
+static noise_result claim_noise(const ilab_sweep *s, const ilab_claim *cl, size_t cell,
+                                const ilab_theory_layer *th_dn, const ilab_theory_layer *th_up, double h)
+{
+  const ilab_config *c = s->cfg;
+  noise_result r = {0};
+  double sum = 0, sum2 = 0, T = (double)c->trials;
+  for (size_t tr = 0; tr < c->trials; tr++) {
+#define V(l, q) trial_value(s, cell, tr, l, q)
+    double y = log(CLAIM_EXPR(cl, V));
+#undef V
+    sum += y;
+    sum2 += y * y;
+  }
+  /* NaN (an overflow, or a value <= 0) passes no test */
+  double mean = sum / T, var = (sum2 - sum * sum / T) / (T - 1);
+  r.sd = sqrt(var > 0 ? var : 0);
+  r.measured = exp(mean);
+#define VT(l, q) theory_value(s, s->theory, cell, l, q)
+#define VD(l, q) theory_value(s, th_dn, cell, l, q)
+#define VU(l, q) theory_value(s, th_up, cell, l, q)
+  r.center = isnan(cl->center) ? CLAIM_EXPR(cl, VT) : cl->center;
+  r.sens = isnan(cl->center) ? 0 : (log(CLAIM_EXPR(cl, VU)) - log(CLAIM_EXPR(cl, VD))) / (2 * h);
+#undef VT
+#undef VD
+#undef VU
+  double w = gsl_cdf_tdist_Qinv(cl->alpha / 2, T - 1) * r.sd / sqrt(T);
+  r.lo = r.center * exp(-w);
+  r.hi = r.center * exp(w);
+  r.detects = r.sens != 0 ? expm1(w / fabs(r.sens)) : INFINITY;
+  r.pass = fabs(mean - log(r.center)) <= w;
+  return r;
+}
+
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
- * interval, verdict); counts the failures. */
+ * interval, verdict, and for a claim with a noise model its false-alarm
+ * probability and the variance error it detects); counts the failures. */
 static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
 {
   const ilab_config *c = s->cfg;
   int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
   if (st) return st;
   ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
-  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict");
+  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean of ln EXPR over the trials), [lo, hi] = CENTER exp(-+ t(1-ALPHA/2, T-1) s/sqrt(T)),");
+  ilab_table_comment(t, "s = sd of ln EXPR over the T trials; alpha = the false-alarm probability; detects = the smallest relative error in Var(W)");
+  ilab_table_comment(t, "that moves the mean-field value of EXPR out of [lo, hi] (inf: the claim cannot see one); sens = d ln EXPR / d ln Var(W)");
+  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
   const char *base = strrchr(c->path, '/');
   base = base ? base + 1 : c->path;
   *failed = 0;
+  /* the theory had every Var(W) been e^-h or e^h times its value */
+  const double h = 0.01;
+  ilab_theory_layer *th_dn = NULL, *th_up = NULL;
+  int noise = 0;
+  for (size_t i = 0; i < c->n_claims; i++) noise |= c->claims[i].noise;
+  if (noise) {
+    th_dn = calloc(2 * s->n_cells * c->depth, sizeof *th_dn);
+    if (!th_dn) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the claims' theory");
+    th_up = th_dn + s->n_cells * c->depth;
+    if ((st = ilab_sweep_theory_scaled(s, exp(-h), th_dn)) || (st = ilab_sweep_theory_scaled(s, exp(h), th_up))) {
+      free(th_dn);
+      return st;
+    }
+  }
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
     size_t cell = cl->act * c->n_schemes + cl->scheme;
     double lo = INFINITY, hi = -INFINITY, v;
     int ok = 1;
     if (s->run_cell && !s->run_cell[cell]) continue; /* not run: nothing to judge */
+    if (cl->noise) {
+      noise_result r = claim_noise(s, cl, cell, th_dn, th_up, h);
+      *failed += !r.pass;
+      ilab_table_str(t, base);
+      ilab_table_int(t, cl->line);
+      ilab_table_str(t, cl->text);
+      ilab_table_num(t, r.measured);
+      ilab_table_num(t, r.measured);
+      ilab_table_num(t, r.lo);
+      ilab_table_num(t, r.hi);
+      ilab_table_str(t, r.pass ? "pass" : "FAIL");
+      ilab_table_num(t, cl->alpha);
+      ilab_table_num(t, r.sd);
+      ilab_table_num(t, r.sens);
+      ilab_table_num(t, r.detects);
+      ilab_table_end_row(t);
+      continue;
+    }
     switch (cl->kind) {
     case ILAB_CLAIM_AT: lo = hi = summary_value(s, cell, cl->a, cl->qty); break;
     case ILAB_CLAIM_RATIO:
@@ -348,8 +463,13 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
     ilab_table_num(t, cl->lo);
     ilab_table_num(t, cl->hi);
     ilab_table_str(t, ok ? "pass" : "FAIL");
+    ilab_table_num(t, NAN); /* no noise model: no stated false-alarm probability */
+    ilab_table_num(t, NAN);
+    ilab_table_num(t, NAN);
+    ilab_table_num(t, NAN);
     ilab_table_end_row(t);
   }
+  free(th_dn);
   return ILAB_OK;
 }
 

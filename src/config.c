@@ -159,6 +159,34 @@ static int parse_claim(ilab_config *c, ilab_claim *cl)
     p = end + strspn(end, " \t");
     if (*p != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after HI", c->path, cl->line);
     p++;
+  } else if (*p == '~') {
+    if (cl->kind == ILAB_CLAIM_ALL)
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: 'all' has no noise model; write a rate or one layer with '~'", c->path, cl->line);
+    p++;
+    p += strspn(p, " \t");
+    cl->noise = 1;
+    if (!strncmp(p, "theory", 6) && strchr(" \t", p[6])) {
+      cl->center = NAN;
+      p += 6;
+    } else {
+      if ((st = parse_bound(c, cl, p, &end, &cl->center))) return st;
+      if (!(cl->center > 0) || isinf(cl->center))
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the center must be 'theory' or a finite number > 0, not '%.*s'",
+                   c->path, cl->line, (int)(end - p), p);
+      p = end;
+    }
+    p += strspn(p, " \t");
+    if (strncmp(p, "at", 2) || !strchr(" \t", p[2]))
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'at ALPHA' (a false-alarm probability) after the center", c->path, cl->line);
+    if ((st = parse_bound(c, cl, p + 2, &end, &cl->alpha))) return st;
+    if (!(cl->alpha > 0 && cl->alpha < 0.5))
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the false-alarm probability must lie in (0, 0.5), not %g", c->path, cl->line, cl->alpha);
+    if (c->trials < 3)
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '~' measures the noise from the trials' spread and needs trials >= 3 (trials = %zu)",
+                 c->path, cl->line, c->trials);
+    p = end;
+    cl->lo = -INFINITY;
+    cl->hi = INFINITY;
   } else if (*p == '<' || *p == '>') {
     double v;
     char op = *p;
@@ -167,7 +195,7 @@ static int parse_claim(ilab_config *c, ilab_claim *cl)
     cl->hi = op == '<' ? v : INFINITY;
     p = end;
   } else {
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'in [LO, HI]', '< X' or '> X' at '%s'", c->path, cl->line, p);
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected '~ CENTER at ALPHA', 'in [LO, HI]', '< X' or '> X' at '%s'", c->path, cl->line, p);
   }
   p += strspn(p, " \t");
   if (*p) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unexpected '%s' at the end", c->path, cl->line, p);

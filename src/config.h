@@ -25,6 +25,14 @@
  * may stand for "in [-inf, X]" and "in [X, inf]". */
 typedef enum { ILAB_CLAIM_AT, ILAB_CLAIM_RATIO, ILAB_CLAIM_ALL, ILAB_CLAIM_RATE } ilab_claim_kind;
 
+/* A claim may instead state its prediction and a noise model:
+ *   claim = ACT SCHEME  EXPR  ~ CENTER at ALPHA
+ * with EXPR any of the forms above but 'all', CENTER a number (the
+ * prediction for the scheme as named, whatever it draws) or 'theory' (the
+ * mean-field value of EXPR), and ALPHA the false-alarm probability.  It holds
+ * when a t test on ln EXPR, evaluated on each trial, does not reject
+ * ln CENTER at level ALPHA: |mean - ln CENTER| <= t(1 - ALPHA/2, T-1) s/sqrt(T),
+ * s the sd of ln EXPR over the T >= 3 trials. */
 typedef struct {
   int line;
   char text[256];        /* as written after "claim =" */
@@ -33,6 +41,9 @@ typedef struct {
   int qty, qty2;         /* indices into ilab_claim_quantities */
   size_t a, b;           /* layers: QTY[a] (AT, RATIO), QTY[a..b] (ALL, RATE); QTY2[b] (RATIO) */
   double lo, hi;
+  int noise;             /* 1: "~ CENTER at ALPHA" */
+  double center;         /* CENTER, or NaN for 'theory' */
+  double alpha;          /* ALPHA */
 } ilab_claim;
 
 /* The summary columns a claim may name, NULL-terminated. */
