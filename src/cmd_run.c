@@ -338,7 +338,7 @@ typedef struct {
   double measured;  /* exp(mean over trials of ln EXPR) */
   double sd;        /* s: the sd of ln EXPR over the trials */
   double center;    /* the prediction */
-  double lo, hi;    /* center exp(-+ w), w = t(1 - alpha/2, T-1) s / sqrt(T) */
+  double lo, hi;    /* exp(mu -+ w), mu = ln center - k s^2/2, w = t(1 - alpha/2, T-1) s / sqrt(T) */
   double sens;      /* d ln EXPR / d ln Var(W) by mean field (0 for a 'theory' center) */
   double detects;   /* the smallest relative error in Var(W) that moves the
                        prediction out of [lo, hi]: exp(w / |sens|) - 1 */
@@ -372,11 +372,17 @@ static noise_result claim_noise(const ilab_sweep *s, const ilab_claim *cl, size_
 #undef VT
 #undef VD
 #undef VU
+  /* The prediction is for the mean of the ratio R = EXPR^k (k = b - a for a
+   * rate, else 1), as mean field predicts E[M_l], not E[ln M_l]; for a
+   * log-normal R, E[ln R] = ln E[R] - Var(ln R)/2, so ln EXPR is centred at
+   * ln CENTER - k s^2/2 (Hanin & Nica 2019: ln M_L is close to normal). */
+  double k = cl->kind == ILAB_CLAIM_RATE ? (double)(cl->b - cl->a) : 1;
+  double mu = log(r.center) - k * var / 2;
   double w = gsl_cdf_tdist_Qinv(cl->alpha / 2, T - 1) * r.sd / sqrt(T);
-  r.lo = r.center * exp(-w);
-  r.hi = r.center * exp(w);
+  r.lo = exp(mu - w);
+  r.hi = exp(mu + w);
   r.detects = r.sens != 0 ? expm1(w / fabs(r.sens)) : INFINITY;
-  r.pass = fabs(mean - log(r.center)) <= w;
+  r.pass = fabs(mean - mu) <= w;
   return r;
 }
 
@@ -389,7 +395,8 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
   int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
   if (st) return st;
   ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
-  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean of ln EXPR over the trials), [lo, hi] = CENTER exp(-+ t(1-ALPHA/2, T-1) s/sqrt(T)),");
+  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean of ln EXPR over the trials), [lo, hi] = CENTER exp(-k s^2/2 -+ t(1-ALPHA/2, T-1) s/sqrt(T)),");
+  ilab_table_comment(t, "k = b - a for a rate, else 1 (the prediction is for the mean of EXPR^k, taken as log-normal),");
   ilab_table_comment(t, "s = sd of ln EXPR over the T trials; alpha = the false-alarm probability; detects = the smallest relative error in Var(W)");
   ilab_table_comment(t, "that moves the mean-field value of EXPR out of [lo, hi] (inf: the claim cannot see one); sens = d ln EXPR / d ln Var(W)");
   ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
