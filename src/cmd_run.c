@@ -1,8 +1,10 @@
 /* initlab run: read an experiment file, run its sweep, write layers.tsv and
  * summary.tsv under the output folder. */
+#include "claims.h"
 #include "cmd.h"
 #include "config.h"
 #include "ilab.h"
+#include "summary.h"
 #include "sweep.h"
 #include "table.h"
 
@@ -16,7 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <gsl/gsl_cdf.h>
 
 static const char *const cmd = "run";
 
@@ -194,18 +195,10 @@ static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ila
   return ILAB_OK;
 }
 
-/* Mean over trials and a 95% Student-t interval; NaN bounds for one trial. */
-static void mean_ci(const double *v, size_t n, double *mean, double *lo, double *hi)
+/* The stats of a cell's trials, [trial][layer - 1], as ilab_summary_cell reads them. */
+static const ilab_layer_stats *cell_stats(const ilab_sweep *s, size_t cell)
 {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += v[i];
-  *mean = s / (double)n;
-  if (n < 2 || !isfinite(*mean)) { *lo = *hi = n < 2 ? NAN : *mean; return; }
-  double m2 = 0;
-  for (size_t i = 0; i < n; i++) m2 += (v[i] - *mean) * (v[i] - *mean);
-  double half = gsl_cdf_tdist_Qinv(0.025, (double)(n - 1)) * sqrt(m2 / (double)(n - 1) / (double)n);
-  *lo = *mean - half;
-  *hi = *mean + half;
+  return ilab_sweep_at(s, cell, 0, 1);
 }
 
 /* Writes summary.tsv into an open temporary *t, as write_layers. */
@@ -215,17 +208,11 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
   int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
   if (st) return st;
   /* per cell, for a reader of the header: the first layer whose H overflowed
-   * (an inf or NaN entry, or a variance beyond the largest double) and the
-   * first whose H underflowed to exact zeros, in any trial */
+   * and the first whose H underflowed to exact zeros, in any trial */
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t over = 0, under = 0;
-    for (size_t l = 1; l <= c->depth; l++)
-      for (size_t tr = 0; tr < c->trials; tr++) {
-        const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-        if (!over && (r->nonfinite || isinf(r->h_var))) over = l;
-        if (!under && r->h_var == 0 && r->h_mean == 0) under = l;
-      }
+    size_t over, under;
+    ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
     const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
     if (over) ilab_table_comment(t, "overflow: %s %s: H overflows first at layer %zu", a, sc, over);
     if (under) ilab_table_comment(t, "underflow: %s %s: H is all zeros first at layer %zu", a, sc, under);
@@ -239,12 +226,18 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
                        "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite "
                        "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
                        "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio");
-  double *v = malloc(c->trials * sizeof *v);
-  if (!v) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
+  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    if ((st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
+      free(rows);
+      ilab_table_abort(t);
+      return st;
+    }
     for (size_t l = 1; l <= c->depth; l++) {
+      const ilab_summary_row *r = &rows[l - 1];
       ilab_table_str(t, c->act_names[ai]);
       ilab_table_str(t, c->schemes[si].spec);
       ilab_table_int(t, (long long)l);
@@ -252,231 +245,102 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
       ilab_table_int(t, (long long)c->widths[l]);
       ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
       ilab_table_int(t, (long long)c->trials);
-      double meas[4];
-      for (int q = 0; q < 4; q++) {
-        long long bad = 0;
-        for (size_t tr = 0; tr < c->trials; tr++) {
-          const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-          v[tr] = q == 0 ? r->h_var : q == 1 ? r->x_sq : q == 2 ? r->gx_var : r->gw_var;
-          bad += r->nonfinite;
-        }
-        double m, lo, hi;
-        mean_ci(v, c->trials, &m, &lo, &hi);
-        meas[q] = m;
-        ilab_table_num(t, m);
-        ilab_table_num(t, lo);
-        ilab_table_num(t, hi);
-        if (q == 3) ilab_table_int(t, bad);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) {
+        ilab_table_num(t, r->mean[q]);
+        ilab_table_num(t, r->lo[q]);
+        ilab_table_num(t, r->hi[q]);
       }
-      const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
-      double pred[4] = {th->h_var, th->x_sq, th->gx_var, th->gw_var};
-      for (int q = 0; q < 4; q++) ilab_table_num(t, pred[q]);
-      for (int q = 0; q < 4; q++) ilab_table_num(t, meas[q] / pred[q]);
+      ilab_table_int(t, r->nonfinite);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->theory[q]);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->mean[q] / r->theory[q]);
       ilab_table_end_row(t);
     }
   }
-  free(v);
+  free(rows);
   return ILAB_OK;
-}
-
-/* The mean over trials of summary quantity q (ilab_claim_quantities) at
- * layer l of a cell, as summary.tsv has it. */
-static double summary_value(const ilab_sweep *s, size_t cell, size_t l, int q)
-{
-  const ilab_config *c = s->cfg;
-  if (q == 12) { /* nonfinite: a count over trials */
-    double n = 0;
-    for (size_t tr = 0; tr < c->trials; tr++) n += (double)ilab_sweep_at(s, cell, tr, l)->nonfinite;
-    return n;
-  }
-  int base = q % 4;
-  double m = 0;
-  for (size_t tr = 0; tr < c->trials; tr++) {
-    const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-    m += base == 0 ? r->h_var : base == 1 ? r->x_sq : base == 2 ? r->gx_var : r->gw_var;
-  }
-  m /= (double)c->trials;
-  const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
-  double pred = base == 0 ? th->h_var : base == 1 ? th->x_sq : base == 2 ? th->gx_var : th->gw_var;
-  return q < 4 ? m : q < 8 ? pred : m / pred;
-}
-
-/* Quantity q at layer l of one trial of a cell (per-trial values for
- * q < 4; the mean-field value for the _theory columns; their ratio for the
- * _ratio columns). */
-static double trial_value(const ilab_sweep *s, size_t cell, size_t tr, size_t l, int q)
-{
-  const ilab_config *c = s->cfg;
-  const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-  int base = q % 4;
-  double m = base == 0 ? r->h_var : base == 1 ? r->x_sq : base == 2 ? r->gx_var : r->gw_var;
-  const ilab_theory_layer *th = &s->theory[cell * c->depth + l - 1];
-  double pred = base == 0 ? th->h_var : base == 1 ? th->x_sq : base == 2 ? th->gx_var : th->gw_var;
-  return q < 4 ? m : q < 8 ? pred : m / pred;
-}
-
-/* Quantity q at layer l by mean field, from one theory table: the
- * prediction for the measured and _theory columns, 1 for the _ratio ones. */
-static double theory_value(const ilab_sweep *s, const ilab_theory_layer *theory, size_t cell, size_t l, int q)
-{
-  const ilab_theory_layer *th = &theory[cell * s->cfg->depth + l - 1];
-  int base = q % 4;
-  double pred = base == 0 ? th->h_var : base == 1 ? th->x_sq : base == 2 ? th->gx_var : th->gw_var;
-  return q < 8 ? pred : 1;
-}
-
-/* A claim's expression: Q[a], Q[a] / Q2[b], or (Q[b]/Q[a])^(1/(b-a)), from
- * the values v(l, q) supplies. */
-#define CLAIM_EXPR(cl, v)                                                                     \
-  ((cl)->kind == ILAB_CLAIM_RATIO  ? (v((cl)->a, (cl)->qty)) / (v((cl)->b, (cl)->qty2))        \
-   : (cl)->kind == ILAB_CLAIM_RATE ? pow((v((cl)->b, (cl)->qty)) / (v((cl)->a, (cl)->qty)),    \
-                                         1.0 / (double)((cl)->b - (cl)->a))                   \
-                                   : (v((cl)->a, (cl)->qty)))
-
-/* The result of a claim with a noise model (see config.h). */
-typedef struct {
-  double measured;  /* exp(mean over trials of ln EXPR) */
-  double sd;        /* s: the sd of ln EXPR over the trials */
-  double center;    /* the prediction */
-  double lo, hi;    /* exp(mu -+ w), mu = ln center - k s^2/2, w = t(1 - alpha/2, T-1) s / sqrt(T) */
-  double sens;      /* d ln EXPR / d ln Var(W) by mean field (0 for a 'theory' center) */
-  double detects;   /* the smallest relative error in Var(W) that moves the
-                       prediction out of [lo, hi]: exp(w / |sens|) - 1 */
-  int pass;
-} noise_result;
-
-/* A t test on the trials' values of ln EXPR against ln CENTER, with the
- * sensitivity read from the theory at Var(W) e^-h and e^h (h = 0.01). */
-static noise_result claim_noise(const ilab_sweep *s, const ilab_claim *cl, size_t cell,
-                                const ilab_theory_layer *th_dn, const ilab_theory_layer *th_up, double h)
-{
-  const ilab_config *c = s->cfg;
-  noise_result r = {0};
-  double sum = 0, sum2 = 0, T = (double)c->trials;
-  for (size_t tr = 0; tr < c->trials; tr++) {
-#define V(l, q) trial_value(s, cell, tr, l, q)
-    double y = log(CLAIM_EXPR(cl, V));
-#undef V
-    sum += y;
-    sum2 += y * y;
-  }
-  /* NaN (an overflow, or a value <= 0) passes no test */
-  double mean = sum / T, var = (sum2 - sum * sum / T) / (T - 1);
-  r.sd = sqrt(var > 0 ? var : 0);
-  r.measured = exp(mean);
-#define VT(l, q) theory_value(s, s->theory, cell, l, q)
-#define VD(l, q) theory_value(s, th_dn, cell, l, q)
-#define VU(l, q) theory_value(s, th_up, cell, l, q)
-  r.center = isnan(cl->center) ? CLAIM_EXPR(cl, VT) : cl->center;
-  r.sens = isnan(cl->center) ? 0 : (log(CLAIM_EXPR(cl, VU)) - log(CLAIM_EXPR(cl, VD))) / (2 * h);
-#undef VT
-#undef VD
-#undef VU
-  /* The prediction is for the mean of the ratio R = EXPR^k (k = b - a for a
-   * rate, else 1), as mean field predicts E[M_l], not E[ln M_l]; for a
-   * log-normal R, E[ln R] = ln E[R] - Var(ln R)/2, so ln EXPR is centred at
-   * ln CENTER - k s^2/2 (Hanin & Nica 2019: ln M_L is close to normal). */
-  double k = cl->kind == ILAB_CLAIM_RATE ? (double)(cl->b - cl->a) : 1;
-  double mu = log(r.center) - k * var / 2;
-  double w = gsl_cdf_tdist_Qinv(cl->alpha / 2, T - 1) * r.sd / sqrt(T);
-  r.lo = exp(mu - w);
-  r.hi = exp(mu + w);
-  r.detects = r.sens != 0 ? expm1(w / fabs(r.sens)) : INFINITY;
-  r.pass = fabs(mean - mu) <= w;
-  return r;
 }
 
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
  * interval, verdict, and for a claim with a noise model its false-alarm
- * probability and the variance error it detects); counts the failures. */
+ * probability, the trials' spread, its sensitivity to Var(W) and the
+ * smallest variance error it detects); counts the failures. */
 static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
 {
   const ilab_config *c = s->cfg;
+  const size_t L = c->depth, nth = s->n_cells * L;
+  const double h = 0.01; /* the theory at Var(W) e^-h and e^h gives each claim's sensitivity */
   int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
   if (st) return st;
   ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
-  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean of ln EXPR over the trials), [lo, hi] = CENTER exp(-k s^2/2 -+ t(1-ALPHA/2, T-1) s/sqrt(T)),");
-  ilab_table_comment(t, "k = b - a for a rate, else 1 (the prediction is for the mean of EXPR^k, taken as log-normal),");
-  ilab_table_comment(t, "s = sd of ln EXPR over the T trials; alpha = the false-alarm probability; detects = the smallest relative error in Var(W)");
-  ilab_table_comment(t, "that moves the mean-field value of EXPR out of [lo, hi] (inf: the claim cannot see one); sens = d ln EXPR / d ln Var(W)");
+  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean over the T trials of ln EXPR), s = its sd over the trials,");
+  ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - k s^2/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), k = B - A for a rate, else 1;");
+  ilab_table_comment(t, "alpha = the false-alarm probability; sens = d ln EXPR / d ln Var(W) by mean field; detects = the smallest");
+  ilab_table_comment(t, "relative error in Var(W) that moves the prediction out of [lo, hi] (inf: the claim cannot see one)");
   ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
   const char *base = strrchr(c->path, '/');
   base = base ? base + 1 : c->path;
-  *failed = 0;
-  /* the theory had every Var(W) been e^-h or e^h times its value */
-  const double h = 0.01;
-  ilab_theory_layer *th_dn = NULL, *th_up = NULL;
+  ilab_summary_row *rows = malloc((c->trials + 3) * L * sizeof *rows);
+  ilab_theory_layer *th = calloc(2 * nth, sizeof *th);
+  if (!rows || !th) {
+    free(rows);
+    free(th);
+    ilab_table_abort(t);
+    return ilab_error(ILAB_ENOMEM, "out of memory");
+  }
   int noise = 0;
   for (size_t i = 0; i < c->n_claims; i++) noise |= c->claims[i].noise;
-  if (noise) {
-    th_dn = calloc(2 * s->n_cells * c->depth, sizeof *th_dn);
-    if (!th_dn) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the claims' theory");
-    th_up = th_dn + s->n_cells * c->depth;
-    if ((st = ilab_sweep_theory_scaled(s, exp(-h), th_dn)) || (st = ilab_sweep_theory_scaled(s, exp(h), th_up))) {
-      free(th_dn);
-      return st;
-    }
+  if (noise && ((st = ilab_sweep_theory_scaled(s, exp(-h), th)) || (st = ilab_sweep_theory_scaled(s, exp(h), th + nth)))) {
+    free(rows);
+    free(th);
+    ilab_table_abort(t);
+    return st;
   }
+  ilab_summary_row *pr = rows + c->trials * L; /* the predictions at e^0, e^-h, e^h */
+  const ilab_summary_row *const pred[3] = {pr, pr + L, pr + 2 * L};
+  *failed = 0;
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
-    size_t cell = cl->act * c->n_schemes + cl->scheme;
-    double lo = INFINITY, hi = -INFINITY, v;
-    int ok = 1;
-    if (s->run_cell && !s->run_cell[cell]) continue; /* not run: nothing to judge */
+    size_t cell = ilab_claim_cell(cl, c->n_schemes);
+    int run = !s->run_cell || s->run_cell[cell];
+    ilab_claim_result res;
     if (cl->noise) {
-      noise_result r = claim_noise(s, cl, cell, th_dn, th_up, h);
-      *failed += !r.pass;
-      ilab_table_str(t, base);
-      ilab_table_int(t, cl->line);
-      ilab_table_str(t, cl->text);
-      ilab_table_num(t, r.measured);
-      ilab_table_num(t, r.measured);
-      ilab_table_num(t, r.lo);
-      ilab_table_num(t, r.hi);
-      ilab_table_str(t, r.pass ? "pass" : "FAIL");
-      ilab_table_num(t, cl->alpha);
-      ilab_table_num(t, r.sd);
-      ilab_table_num(t, r.sens);
-      ilab_table_num(t, r.detects);
-      ilab_table_end_row(t);
-      continue;
-    }
-    switch (cl->kind) {
-    case ILAB_CLAIM_AT: lo = hi = summary_value(s, cell, cl->a, cl->qty); break;
-    case ILAB_CLAIM_RATIO:
-      lo = hi = summary_value(s, cell, cl->a, cl->qty) / summary_value(s, cell, cl->b, cl->qty2);
-      break;
-    case ILAB_CLAIM_RATE:
-      lo = hi = pow(summary_value(s, cell, cl->b, cl->qty) / summary_value(s, cell, cl->a, cl->qty),
-                    1.0 / (double)(cl->b - cl->a));
-      break;
-    case ILAB_CLAIM_ALL:
-      for (size_t l = cl->a; l <= cl->b; l++) {
-        v = summary_value(s, cell, l, cl->qty);
-        if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
-        if (v < lo || isnan(v)) lo = v;
-        if (v > hi || isnan(v)) hi = v;
+      /* each trial summarized alone */
+      for (size_t tr = 0; run && !st && tr < c->trials; tr++)
+        st = ilab_summary_cell(ilab_sweep_at(s, cell, tr, 1), 1, L, &s->theory[cell * L], rows + tr * L);
+      if (run) {
+        ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
+        ilab_claim_pred_rows(&th[cell * L], L, pr + L);
+        ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
       }
-      break;
+      if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, c->trials, pred, h, L, &res);
+    } else {
+      if (run) st = ilab_summary_cell(cell_stats(s, cell), c->trials, L, &s->theory[cell * L], rows);
+      if (!st) ilab_claim_eval(cl, run ? rows : NULL, L, &res);
     }
-    /* NaN (an overflowed cell) satisfies no interval */
-    if (!(lo >= cl->lo && lo <= cl->hi && hi >= cl->lo && hi <= cl->hi)) ok = 0;
-    *failed += !ok;
+    if (st) {
+      free(rows);
+      free(th);
+      ilab_table_abort(t);
+      return st;
+    }
+    if (res.verdict == ILAB_CLAIM_SKIPPED) continue; /* not run: nothing to judge */
+    *failed += res.verdict == ILAB_CLAIM_FAIL;
     ilab_table_str(t, base);
     ilab_table_int(t, cl->line);
     ilab_table_str(t, cl->text);
-    ilab_table_num(t, lo);
-    ilab_table_num(t, hi);
-    ilab_table_num(t, cl->lo);
-    ilab_table_num(t, cl->hi);
-    ilab_table_str(t, ok ? "pass" : "FAIL");
-    ilab_table_num(t, NAN); /* no noise model: no stated false-alarm probability */
-    ilab_table_num(t, NAN);
-    ilab_table_num(t, NAN);
-    ilab_table_num(t, NAN);
+    ilab_table_num(t, res.measured_min);
+    ilab_table_num(t, res.measured_max);
+    ilab_table_num(t, res.lo);
+    ilab_table_num(t, res.hi);
+    ilab_table_str(t, res.verdict == ILAB_CLAIM_PASS ? "pass" : "FAIL");
+    ilab_table_num(t, res.alpha);
+    ilab_table_num(t, res.sd);
+    ilab_table_num(t, res.sens);
+    ilab_table_num(t, res.detects);
     ilab_table_end_row(t);
   }
-  free(th_dn);
+  free(rows);
+  free(th);
   return ILAB_OK;
 }
 

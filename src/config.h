@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "act.h"
+#include "claims.h"
 #include "scheme.h"
 
 /* Limits that keep a typo from asking for an absurd run; memory is checked
@@ -14,40 +15,8 @@
 #define ILAB_MAX_TRIALS 100000
 #define ILAB_MAX_LIST 256
 
-#define ILAB_MAX_CLAIMS 64
-
-/* A claim about the measured summary of one cell, checked after the run:
- *   claim = ACT SCHEME  QTY[A]              in [LO, HI]
- *   claim = ACT SCHEME  QTY[A] / QTY2[B]    in [LO, HI]
- *   claim = ACT SCHEME  all QTY[A..B]       in [LO, HI]   every layer A..B
- *   claim = ACT SCHEME  rate QTY[A..B]      in [LO, HI]   (QTY[B]/QTY[A])^(1/(B-A))
- * QTY is a column of summary.tsv (ilab_claim_quantities); "< X" and "> X"
- * may stand for "in [-inf, X]" and "in [X, inf]". */
-typedef enum { ILAB_CLAIM_AT, ILAB_CLAIM_RATIO, ILAB_CLAIM_ALL, ILAB_CLAIM_RATE } ilab_claim_kind;
-
-/* A claim may instead state its prediction and a noise model:
- *   claim = ACT SCHEME  EXPR  ~ CENTER at ALPHA
- * with EXPR any of the forms above but 'all', CENTER a number (the
- * prediction for the scheme as named, whatever it draws) or 'theory' (the
- * mean-field value of EXPR), and ALPHA the false-alarm probability.  It holds
- * when a t test on ln EXPR, evaluated on each trial, does not reject
- * ln CENTER at level ALPHA: |mean - ln CENTER| <= t(1 - ALPHA/2, T-1) s/sqrt(T),
- * s the sd of ln EXPR over the T >= 3 trials. */
-typedef struct {
-  int line;
-  char text[256];        /* as written after "claim =" */
-  size_t act, scheme;    /* indices into the experiment's lists */
-  ilab_claim_kind kind;
-  int qty, qty2;         /* indices into ilab_claim_quantities */
-  size_t a, b;           /* layers: QTY[a] (AT, RATIO), QTY[a..b] (ALL, RATE); QTY2[b] (RATIO) */
-  double lo, hi;
-  int noise;             /* 1: "~ CENTER at ALPHA" */
-  double center;         /* CENTER, or NaN for 'theory' */
-  double alpha;          /* ALPHA */
-} ilab_claim;
-
-/* The summary columns a claim may name, NULL-terminated. */
-extern const char *const ilab_claim_quantities[];
+/* Claims (ilab_claim, ILAB_MAX_CLAIMS) are parsed by claims.h once every
+ * other key is known. */
 
 typedef struct {
   char *path;            /* as given */
