@@ -183,7 +183,7 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
     cl->hi = op == '<' ? v : INFINITY;
     p = end;
   } else {
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected '~ CENTER at ALPHA', 'in [LO, HI]', '< X' or '> X' at '%s'", c->path, cl->line, p);
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'in [LO, HI]', '< X' or '> X' at '%s' (or '~ CENTER at ALPHA')", c->path, cl->line, p);
   }
   p += strspn(p, " \t");
   if (*p) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unexpected '%s' at the end", c->path, cl->line, p);
