@@ -215,10 +215,11 @@ static void test_noise(void)
   ilab_test_int(res.verdict, ILAB_CLAIM_PASS, "'~': ln 8 is within the t interval");
   ilab_test_rel(res.measured_min, 8, 1e-14, "'~': measured = exp(mean ln)");
   ilab_test_rel(res.sd, s, 1e-12, "'~': s, the trials' sd of ln EXPR");
-  ilab_test_rel(res.lo, exp(mu - w), 1e-10, "'~': lo = exp(ln 8 - s^2/2 - t s/sqrt(T))");
-  ilab_test_rel(res.hi, exp(mu + w), 1e-10, "'~': hi = exp(ln 8 - s^2/2 + t s/sqrt(T))");
+  /* GSL's t quantile agrees with scipy's to about 2e-9 relative */
+  ilab_test_rel(res.lo, exp(mu - w), 1e-8, "'~': lo = exp(ln 8 - s^2/2 - t s/sqrt(T))");
+  ilab_test_rel(res.hi, exp(mu + w), 1e-8, "'~': hi = exp(ln 8 - s^2/2 + t s/sqrt(T))");
   ilab_test_rel(res.sens, 3, 1e-10, "'~': d ln h_var[3] / d ln Var(W) = 3");
-  ilab_test_rel(res.detects, expm1(w / 3), 1e-10, "'~': detects exp(w/3) - 1");
+  ilab_test_rel(res.detects, expm1(w / 3), 1e-8, "'~': detects exp(w/3) - 1");
   ilab_test(res.alpha == 0.01, "'~': alpha reported");
   /* A variance error the claim should catch: 2 % on the sd, 4.04 % on
    * Var(W), is a factor 1.0404^3 at layer 3: the same trials so scaled fail. */
