@@ -5,8 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "moments.h"
-#include "scheme.h"
+#include <gsl/gsl_rng.h>
 
 /* Exit statuses of every command (prefixed: E followed by a capital is
  * reserved for <errno.h>). */
@@ -19,24 +18,6 @@ int ilab_cmd_moments(int argc, char **argv);
 int ilab_cmd_theory(int argc, char **argv);
 int ilab_cmd_list(int argc, char **argv);
 int ilab_cmd_bench(int argc, char **argv);
-
-/* One row of 'initlab moments': a scheme resolved for the fans, and what
- * checking its draws found. */
-typedef struct {
-  ilab_scheme s;
-  ilab_dist d;
-  ilab_moments_law law;
-  ilab_moments_check_result res;
-  int status;           /* of the check */
-  size_t bad;           /* constants: draws that differ from the value */
-  char reason[256];
-} cmd_moments_row;
-
-/* Draws count values of each row's law from the stream 'initlab sample'
- * uses and checks them, rows in parallel on every core.  Returns non-zero
- * if memory for the draws ran out. */
-int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, unsigned long seed,
-                           double per_test);
 
 /* Prints "initlab: error: <msg>" to stderr. */
 void cmd_error(const char *fmt, ...)
@@ -60,6 +41,11 @@ int cmd_parse_double(const char *command, const char *option, const char *s,
                      double lo, double hi, double *out);
 int cmd_parse_ulong(const char *command, const char *option, const char *s,
                     unsigned long lo, unsigned long hi, unsigned long *out);
+
+/* The generator every command draws with: GSL_RNG_TYPE if set (GSL's
+ * convention), else mt19937.  For a name GSL does not know it prints the
+ * error and returns ILAB_EXIT_USAGE; else ILAB_EXIT_OK. */
+int cmd_rng_type(const gsl_rng_type **type);
 
 /* The default seed: GSL_RNG_SEED if set (GSL's convention), else 42. */
 unsigned long cmd_default_seed(void);

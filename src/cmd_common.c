@@ -1,6 +1,8 @@
 /* Helpers shared by the subcommands: error messages, strict number parsing,
  * default seed, checked close of stdout. */
 #include "cmd.h"
+#include "ilab.h"
+#include "stream.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -107,4 +109,13 @@ int cmd_close_stdout(int status)
     return ILAB_EXIT_RUNTIME;
   }
   return status;
+}
+
+int cmd_rng_type(const gsl_rng_type **type)
+{
+  if (ilab_stream_type(getenv("GSL_RNG_TYPE"), type)) {
+    cmd_error("%s", ilab_error_reason());
+    return ILAB_EXIT_USAGE;
+  }
+  return ILAB_EXIT_OK;
 }

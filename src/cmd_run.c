@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "ilab.h"
+#include "platform.h"
 #include "summary.h"
 #include "sweep.h"
 #include "table.h"
@@ -129,16 +130,16 @@ static int same_act(const char *v, const char *name)
 
 typedef struct {
   const ilab_config *cfg;
-  const char *cmdline;
+  int argc;
+  char *const *argv;
   unsigned long seed;
   const char *rng;
 } prov;
 
 static void provenance(ilab_table *t, const prov *p, const char *what)
 {
-  ilab_table_comment(t, "initlab %s: %s", ILAB_VERSION, what);
-  ilab_table_comment(t, "command: %s", p->cmdline);
-  ilab_table_comment(t, "seed: %lu  generator: %s  (tables do not depend on --threads)", p->seed, p->rng);
+  ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
+  ilab_table_provenance(t, &pv);
   if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
   ilab_table_comment(t, "experiment file %s:", p->cfg->path);
   ilab_table_comment_block(t, "| ", p->cfg->text);
@@ -436,9 +437,7 @@ int ilab_cmd_run(int argc, char **argv)
   size_t max_memory = default_max_memory();
   const char *only[64];
   int n_only = 0;
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  /* all cores, up to the 64 that --threads and the sweep allow */
-  threads = ncpu > 64 ? 64 : ncpu > 0 ? (unsigned long)ncpu : 1;
+  threads = (unsigned long)ilab_platform_cores();
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:s:j:qh", opts, NULL)) != -1) {
     switch (c) {
@@ -451,7 +450,7 @@ int ilab_cmd_run(int argc, char **argv)
       has_seed = 1;
       break;
     case 'j':
-      if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_ulong(cmd, "--threads", optarg, 1, ILAB_MAX_THREADS, &threads)) return ILAB_EXIT_USAGE;
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
@@ -484,18 +483,11 @@ int ilab_cmd_run(int argc, char **argv)
   memset(&sw, 0, sizeof sw);
   unsigned char *sel = NULL;
   char dirbuf[4096];
-  char cmdline[4096] = "initlab";
 
   /* the seed: --seed, else the file's, else GSL_RNG_SEED, else 42 */
   sw.seed = has_seed ? seed : cfg.has_seed ? cfg.seed : cmd_default_seed();
-  const char *tname = getenv("GSL_RNG_TYPE");
-  sw.rng_type = gsl_rng_mt19937;
-  if (tname && *tname) {
-    const gsl_rng_type **t;
-    for (t = gsl_rng_types_setup(); *t; t++) if (!strcmp((*t)->name, tname)) break;
-    if (!*t) { cmd_error("GSL_RNG_TYPE=%s is not a GSL generator", tname); status = ILAB_EXIT_USAGE; goto out; }
-    sw.rng_type = *t;
-  }
+  if ((status = cmd_rng_type(&sw.rng_type))) goto out;
+  status = ILAB_EXIT_RUNTIME;
   sw.threads = (int)threads;
   sw.cross_check = check;
   sw.stop = &stop_signal;
@@ -555,10 +547,6 @@ int ilab_cmd_run(int argc, char **argv)
     cmd_error("the output folder %s is not writable: %s", outdir, strerror(errno));
     goto out;
   }
-  for (int i = 0; i < argc; i++) {
-    size_t l = strlen(cmdline);
-    snprintf(cmdline + l, sizeof cmdline - l, " %s", argv[i]);
-  }
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -584,7 +572,7 @@ int ilab_cmd_run(int argc, char **argv)
   if (sw.theory_failed)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
-  prov p = {&cfg, cmdline, sw.seed, sw.rng_type->name};
+  prov p = {&cfg, argc, argv, sw.seed, sw.rng_type->name};
   ilab_table tabs[4];
   int ntab = 2, failed_claims = 0;
   memset(tabs, 0, sizeof tabs);

@@ -2,12 +2,12 @@
  * into the passes that apply phi and phi'. */
 #include "mlp.h"
 #include "ilab.h"
+#include "platform.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -199,19 +199,11 @@ const double *ilab_mlp_h(const ilab_mlp *net) { return net->h; }
 const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
 const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
 
-/* Seconds on a monotonic clock, for the optional timing of the passes. */
-static double now(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Adds the time since *t0 to net->time[k] and restarts the clock. */
 static void lap(ilab_mlp *net, int k, double *t0)
 {
   if (!net->timing) return;
-  double t = now();
+  double t = ilab_clock_now();
   net->time[k] += t - *t0;
   *t0 = t;
 }
@@ -261,7 +253,7 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
   double *h = net->h, *x = net->x + net->x_off[l];
-  double beta = 0, t0 = net->timing ? now() : 0;
+  double beta = 0, t0 = net->timing ? ilab_clock_now() : 0;
   if (net->bias[l]) {
     for (size_t i = 0; i < B; i++) memcpy(h + i * nout, net->bias[l], nout * sizeof *h);
     beta = 1;
@@ -337,7 +329,7 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   const double *x = net->x + net->x_off[l], *x0 = net->x + net->x_off[l - 1];
   acc ag, adh, adw;
   size_t k0 = n < BLOCK ? n : BLOCK;
-  double t0 = net->timing ? now() : 0;
+  double t0 = net->timing ? ilab_clock_now() : 0;
   memset(&ag, 0, sizeof ag); /* the first block only finds the shifts; its sums are dropped */
   memset(&adh, 0, sizeof adh);
   backward_block(&net->act, net->g, x, net->dh, k0, &ag, &adh); /* dh of the first block */

@@ -8,20 +8,8 @@
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "mlp.h"
+#include "stream.h"
 #include "theory.h"
-
-/* Tags that key the streams which are not weights (weights are keyed by
- * their unit family, see ilab_dist_family). */
-#define ILAB_STREAM_INPUT 0x494e5055UL /* "INPU" */
-#define ILAB_STREAM_GRAD 0x47524144UL  /* "GRAD" */
-#define ILAB_STREAM_BIAS 0x42494153UL  /* "BIAS" */
-
-/* The seed of the stream for (experiment seed, trial, layer, tag): a fixed
- * hash (splitmix64's finalizer, Steele et al. 2014, applied in a chain), so
- * every stream is the same whatever the thread count, the order of cells, or
- * which cells run.  Folded to 32 bits, as gsl_rng_set keeps no more for
- * mt19937. */
-unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag);
 
 typedef struct {
   const ilab_config *cfg;

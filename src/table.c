@@ -58,6 +58,38 @@ void ilab_table_comment(ilab_table *t, const char *fmt, ...)
   fputc('\n', t->f);
 }
 
+/* An argument as a POSIX shell reads it back: bare if made of safe
+ * characters only, else in single quotes with each ' written '\''. */
+static void put_arg(FILE *f, const char *s)
+{
+  static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-";
+  if (*s && strspn(s, safe) == strlen(s)) {
+    fputs(s, f);
+    return;
+  }
+  fputc('\'', f);
+  for (; *s; s++) {
+    if (*s == '\'') fputs("'\\''", f);
+    else if (*s == '\n') fputs("'$'\\n''", f); /* keeps the comment on one line */
+    else fputc(*s, f);
+  }
+  fputc('\'', f);
+}
+
+void ilab_provenance_write(FILE *f, const ilab_provenance *p)
+{
+  fprintf(f, "# initlab %s: %s\n# command: initlab", ILAB_VERSION, p->what);
+  for (int i = 0; i < p->argc; i++) {
+    fputc(' ', f);
+    put_arg(f, p->argv[i]);
+  }
+  fputc('\n', f);
+  if (p->has_seed)
+    fprintf(f, "# seed: %lu  generator: %s%s\n", p->seed, p->generator, p->note ? p->note : "");
+}
+
+void ilab_table_provenance(ilab_table *t, const ilab_provenance *p) { ilab_provenance_write(t->f, p); }
+
 void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *text)
 {
   const char *p = text;

@@ -22,6 +22,27 @@ void ilab_table_comment(ilab_table *t, const char *fmt, ...)
 #endif
     ;
 
+/* Where a table came from: every table initlab writes, to a file or to
+ * standard output, opens with the same lines from this. */
+typedef struct {
+  const char *what;         /* one line: what the table holds */
+  int argc;                 /* the command: argv[0] is the subcommand's name */
+  char *const *argv;
+  int has_seed;             /* 0: the table draws nothing, no seed line */
+  unsigned long seed;
+  const char *generator;    /* the gsl_rng type's name */
+  const char *note;         /* appended to the seed line, or NULL */
+} ilab_provenance;
+
+/* Writes the provenance lines to f:
+ *   # initlab VERSION: WHAT
+ *   # command: initlab ARGV...       (each argument quoted as a shell needs)
+ *   # seed: S  generator: G[NOTE]    (if has_seed) */
+void ilab_provenance_write(FILE *f, const ilab_provenance *p);
+
+/* The same into a table. */
+void ilab_table_provenance(ilab_table *t, const ilab_provenance *p);
+
 /* Writes each line of text prefixed by "# " (e.g. the experiment file). */
 void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *text);
 

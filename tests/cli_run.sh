@@ -283,6 +283,33 @@ ok $? "sample -n 70000 prints 70000 distinct-looking draws"
 awk '$1 < -1 || $1 > 1 { exit 1 }' "$D/s4"
 ok $? "uniform:limit=1 draws lie in [-1, 1]"
 
+# sample and run agree on the generator and the stream: with a constant
+# input of ones, layer 1 of trial 0 has H[b, j] = sum_i W[i, j] for every
+# example b, so run's h_var is the sample variance of the column sums of the
+# 3 x 4 weights that sample prints (row-major), each counted batch = 2 times.
+# Checked with the default generator and with GSL_RNG_TYPE=taus2, to 1e-12
+# relative (the products may sum in another order).
+printf 'activations = linear\nschemes = he_normal\nwidths = 3 4\nbatch = 2\ninput = constant:value=1\nseed = 5\n' >"$D/one.cfg"
+for gen in "" taus2; do
+  GSL_RNG_TYPE=$gen timeout 60 "$B" sample he_normal --fan-in 3 --fan-out 4 -n 12 --seed 5 >"$D/w-$gen" 2>"$D/err"
+  GSL_RNG_TYPE=$gen timeout 60 "$B" run "$D/one.cfg" -o "$D/one-$gen" -q 2>>"$D/err"
+  awk -F'\t' 'FNR == NR { c[(FNR - 1) % 4] += $1; next }
+    !/^#/ && $1 != "act" { hv = $9 }
+    END { for (j = 0; j < 4; j++) { s += 2 * c[j]; q += 2 * c[j] * c[j] }
+          v = (q - s * s / 8) / 7; d = (v - hv) / hv; exit !(d < 1e-12 && d > -1e-12) }' \
+    "$D/w-$gen" "$D/one-$gen/layers.tsv"
+  ok $? "sample's draws are run's layer-1 weights (GSL_RNG_TYPE='$gen')" "$(head -c 300 "$D/err")"
+done
+! cmp -s "$D/w-" "$D/w-taus2"
+ok $? "GSL_RNG_TYPE=taus2 changes sample's draws"
+! cmp -s "$D/one-/layers.tsv" "$D/one-taus2/layers.tsv"
+ok $? "GSL_RNG_TYPE=taus2 changes run's tables"
+grep -q 'generator: taus2' "$D/one-taus2/layers.tsv"
+ok $? "run's provenance names the generator"
+GSL_RNG_TYPE=taus2 timeout 60 "$B" moments he_normal -n 1000 >"$D/m-taus2" 2>"$D/err"
+grep -q '^# seed: 42  generator: taus2' "$D/m-taus2"
+ok $? "moments draws with GSL_RNG_TYPE's generator and says so" "$(head -c 300 "$D/err")"
+
 if [ -w /dev/full ]; then
   timeout 60 "$B" sample he_normal --fan-in 4 --fan-out 4 -n 100000 >/dev/full 2>"$D/err"
   rc=$?

@@ -294,6 +294,45 @@ static void test_full_disk(void)
   unlink(path);
 }
 
+/* The provenance lines, to a file and to a table: the version and what, the
+ * command with unsafe arguments quoted for a shell, the seed line only when
+ * the table draws. */
+static void test_provenance(void)
+{
+  char *argv[] = {"run", "a b.cfg", "it's", "-o", "x/y"};
+  ilab_provenance p = {"what it holds", 5, argv, 1, 42, "taus2", "  (a note)"};
+  char path[4200];
+  snprintf(path, sizeof path, "%s/prov.txt", dir);
+  FILE *f = fopen(path, "w");
+  ilab_provenance_write(f, &p);
+  p.has_seed = 0;
+  p.argc = 1;
+  ilab_provenance_write(f, &p);
+  fclose(f);
+  char *got = slurp(path);
+  const char *want = "# initlab " ILAB_VERSION ": what it holds\n"
+                     "# command: initlab run 'a b.cfg' 'it'\\''s' -o x/y\n"
+                     "# seed: 42  generator: taus2  (a note)\n"
+                     "# initlab " ILAB_VERSION ": what it holds\n"
+                     "# command: initlab run\n";
+  ilab_test(got && !strcmp(got, want), "provenance lines (got:\n%s)", got ? got : "(unreadable)");
+  free(got);
+  unlink(path);
+  ilab_table t;
+  snprintf(path, sizeof path, "%s/prov.tsv", dir);
+  p.has_seed = 1;
+  p.argc = 5;
+  p.note = NULL;
+  ilab_test_int(ilab_table_open(&t, path), ILAB_OK, "provenance: open");
+  ilab_table_provenance(&t, &p);
+  ilab_table_header(&t, "a b");
+  ilab_test_int(ilab_table_commit(&t), ILAB_OK, "provenance: commit");
+  got = slurp(path);
+  ilab_test(got && strstr(got, "# seed: 42  generator: taus2\na\tb\n"), "a table's provenance, no note");
+  free(got);
+  unlink(path);
+}
+
 int main(void)
 {
   umask(022);
@@ -307,6 +346,7 @@ int main(void)
   test_open_fails();
   test_rename_fails();
   test_full_disk();
+  test_provenance();
   ilab_test(rmdir(dir) == 0, "every file the tests made is gone (rmdir: %s)", strerror(errno));
   return ilab_test_summary();
 }
