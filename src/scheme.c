@@ -241,6 +241,31 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
   return ilab_dist_central_moment(&d, 2);
 }
 
+double ilab_scheme_target_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
+{
+  if (fan_in == 0 || fan_out == 0) return NAN;
+  const char *nm = s->name;
+  double in = (double)fan_in, out = (double)fan_out, g2 = s->gain * s->gain;
+  double n = s->mode == ILAB_FAN_IN ? in : s->mode == ILAB_FAN_OUT ? out : (in + out) / 2;
+  /* N(0,1) cut at +-2 keeps 1 - 4 phi(2)/(2 Phi(2) - 1) = 0.773741303550 of
+   * the variance (reference.md); a corrected sd keeps all of it */
+  double cut = s->family == ILAB_FAMILY_TRUNCNORM && !s->correct ? 0.773741303550 : 1;
+  if (!strcmp(nm, "zeros") || !strcmp(nm, "constant")) return 0;
+  if (!strcmp(nm, "normal")) return g2 * s->param * s->param;          /* N(0, std^2) */
+  if (!strcmp(nm, "uniform")) return g2 * s->param * s->param / 3;     /* U(-a, a): a^2/3 */
+  if (!strcmp(nm, "truncated_normal")) return g2 * s->param * s->param * cut;
+  if (!strncmp(nm, "lecun", 5)) return g2 / n * cut;                  /* LeCun 1998: 1/fan_in */
+  if (!strncmp(nm, "glorot", 6) || !strncmp(nm, "xavier", 6))
+    return g2 / n * cut;                                              /* Glorot 2010: 2/(in+out) */
+  if (!strncmp(nm, "he_", 3) || !strncmp(nm, "kaiming", 7)) return g2 * 2 / n * cut; /* He 2015 */
+  if (!strcmp(nm, "variance_scaling")) return g2 * s->scale / n * cut;  /* Keras: scale/n */
+  if (!strcmp(nm, "torch_linear")) return g2 / (3 * in);               /* U(+-1/sqrt(fan_in)) */
+  if (!strcmp(nm, "darknet_connected")) return g2 * 2 / (3 * in);      /* sqrt(2/in) U(-1, 1) */
+  if (!strcmp(nm, "tf1_truncated")) return g2 * s->scale / n * 0.773741303550;
+  if (!strcmp(nm, "tf1_contrib")) return g2 * 1.3 * s->scale / n * 0.773741303550;
+  return NAN;
+}
+
 double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
 {
   if (!s->scaling) return ilab_scheme_variance(s, fan_in, fan_out);

@@ -63,6 +63,13 @@ static void test_variances(void)
   ilab_test_rel(var_of("truncated_normal:std=0.5,gain=1.02", 3, 1), 1.0404 * 0.773741303550 * 0.25, 1e-11,
                 "truncated_normal takes gain=");
   ilab_test_rel(var_of("zeros:gain=1.02", 3, 4), 0, 0, "zeros takes gain=");
+  {
+    ilab_scheme g;
+    ilab_scheme_parse("tf1_contrib:gain=0.98,factor=1", &g);
+    ilab_test_rel(ilab_scheme_target_variance(&g, 300, 100), 0.9604 * 1.3 * 0.773741303550 / 300, 1e-11,
+                  "target variance: gain and factor");
+    ilab_test(isnan(ilab_scheme_target_variance(&g, 0, 100)), "target variance: NaN for a fan of 0");
+  }
 
   ilab_scheme s;
   ilab_scheme_parse("constant:value=0.5,gain=1.02", &s);
@@ -213,6 +220,8 @@ static void test_targets(void)
     ilab_test_rel(ilab_scheme_variance(&s, 300, 100), t[i].var, tol, "%s: reported variance against its formula",
                   t[i].spec);
     ilab_test_rel(ilab_dist_central_moment(&d, 2), t[i].var, tol, "%s: drawn law's variance against its formula",
+                  t[i].spec);
+    ilab_test_rel(ilab_scheme_target_variance(&s, 300, 100), t[i].var, tol, "%s: target variance against its formula",
                   t[i].spec);
     ilab_test_int((int)d.kind, t[i].kind, "%s: law", t[i].spec);
     if (t[i].scale > 0)
