@@ -11,24 +11,26 @@ n=8 out=${TMPDIR:-/tmp}/claims-power
 while getopts n:o: o; do case $o in n) n=$OPTARG ;; o) out=$OPTARG ;; *) exit 2 ;; esac; done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || set -- experiments/*.cfg
-B=build/initlab
+B=${INITLAB:-build/initlab}
 mkdir -p "$out"
 for cfg in "$@"; do
   name=$(basename "$cfg" .cfg)
+  # runs already done (a claims.tsv newer than the experiment file) are kept
   for s in $(seq 1 "$n"); do
+    [ "$out/$name-seed$s/claims.tsv" -nt "$cfg" ] && continue
     "$B" run "$cfg" -o "$out/$name-seed$s" --seed "$s" -q >/dev/null 2>&1
   done
   for g in 1.02 0.98; do
     # append gain=G to every scheme on the schemes line and in the claims
     schemes=$(sed -n 's/^schemes *= *//p' "$cfg" | sed 's/#.*//')
-    expr=""
+    : >"$out/$name-gain$g.sed"
     for sc in $schemes; do
       case $sc in *:*) new="$sc,gain=$g" ;; *) new="$sc:gain=$g" ;; esac
       q=$(printf '%s' "$sc" | sed 's/[.[\*^$/]/\\&/g')
-      expr="$expr -e s/\([ =]\)$q\([ \t]\)/\1$new\2/g -e s/\([ =]\)$q\$/\1$new/"
+      printf '%s\n' "s/\\([ =]\\)$q\\([ \\t]\\)/\\1$new\\2/g" "s/\\([ =]\\)$q\$/\\1$new/" >>"$out/$name-gain$g.sed"
     done
-    # shellcheck disable=SC2086
-    sed $expr "$cfg" >"$out/$name-gain$g.cfg"
+    sed -f "$out/$name-gain$g.sed" "$cfg" >"$out/$name-gain$g.cfg"
+    [ "$out/$name-gain$g/claims.tsv" -nt "$cfg" ] && continue
     "$B" run "$out/$name-gain$g.cfg" -o "$out/$name-gain$g" -q >/dev/null 2>&1
   done
   awk -F'\t' -v name="$name" -v n="$n" -v out="$out" '
