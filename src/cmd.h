@@ -58,4 +58,24 @@ int cmd_close_stdout(int status);
  * branch of an option switch; prints the usage hint and returns ILAB_EXIT_USAGE. */
 int cmd_bad_option(const char *command);
 
+/* Parses a byte count with an optional K, M, G or T suffix (powers of 1024,
+ * optionally followed by B or iB): "8G", "500MiB".  -1 unless positive and
+ * below 1.8e19. */
+int cmd_parse_bytes(const char *s, size_t *out);
+
+/* 3/4 of physical memory (4 GiB if it cannot be found). */
+size_t cmd_default_max_memory(void);
+
+/* mkdir -p: creates path and its missing parents.  -1 with errno set if a
+ * part cannot be made or path is not a folder in the end. */
+int cmd_make_dirs(const char *path);
+
+/* A progress line on stderr, "LABEL: DONE/TOTAL cells, S s elapsed, ~S s
+ * left", redrawn every half second from 2 s on while *done counts up, and
+ * erased when stopped.  NULL (nothing shown) when stderr is not a terminal
+ * or a thread cannot start; cmd_progress_stop(NULL) is a no-op. */
+typedef struct cmd_progress cmd_progress;
+cmd_progress *cmd_progress_start(const char *label, volatile size_t *done, size_t total);
+void cmd_progress_stop(cmd_progress *p);
+
 #endif

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <gsl/gsl_cblas.h>
 
@@ -242,9 +241,10 @@ int ilab_cmd_bench(int argc, char **argv)
 
   /* bench.tsv: one row per measurement */
   char path[4200];
-  snprintf(path, sizeof path, "%s", outdir);
-  for (char *p = path + 1; *p; p++) if (*p == '/') { *p = 0; mkdir(path, 0777); *p = '/'; }
-  mkdir(path, 0777);
+  if (cmd_make_dirs(outdir) != 0) {
+    cmd_error("cannot create the output folder %s: %s", outdir, strerror(errno));
+    return cmd_close_stdout(ILAB_EXIT_RUNTIME);
+  }
   snprintf(path, sizeof path, "%s/bench.tsv", outdir);
   ilab_table t;
   if (ilab_table_open(&t, path)) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }

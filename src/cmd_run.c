@@ -1,23 +1,17 @@
 /* initlab run: read an experiment file, run its sweep, write layers.tsv and
  * summary.tsv under the output folder. */
-#include "claims.h"
 #include "cmd.h"
 #include "config.h"
 #include "ilab.h"
 #include "platform.h"
-#include "summary.h"
+#include "report.h"
 #include "sweep.h"
-#include "table.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *const cmd = "run";
@@ -68,362 +62,6 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig) { stop_signal = sig; }
 
-/* Parses a byte count with an optional K, M, G or T suffix (powers of 1024). */
-static int parse_bytes(const char *s, size_t *out)
-{
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  double mult = 1;
-  if (end == s || !isfinite(v) || v <= 0 || errno) return -1;
-  if (*end) {
-    /* one of K, M, G, T (either case), optionally followed by B or iB;
-     * strchr would find the terminator for a blank (' ' & ~0x20 is 0) */
-    const char *u = "KMGT";
-    char unit = (char)(*end & ~0x20);
-    const char *p = unit ? strchr(u, unit) : NULL;
-    if (!p || (end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))) return -1;
-    mult = pow(1024, (double)(p - u + 1));
-  }
-  if (v * mult >= 1.8e19) return -1;
-  *out = (size_t)(v * mult);
-  return 0;
-}
-
-static size_t default_max_memory(void)
-{
-  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || size <= 0) return (size_t)4 << 30;
-  return (size_t)((double)pages * (double)size * 0.75);
-}
-
-static int make_dirs(const char *path)
-{
-  char buf[4096];
-  if (!*path) { errno = ENOENT; return -1; }
-  if (strlen(path) >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
-  strcpy(buf, path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-      *p = '/';
-    }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-  struct stat st;
-  if (stat(buf, &st) != 0) return -1;
-  if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
-  return 0;
-}
-
-/* Whether --only act=v names the activation the tables call name: as written
- * there ("leaky_relu:slope=0.01") or as in the file ("leaky_relu"). */
-static int same_act(const char *v, const char *name)
-{
-  ilab_act a;
-  char canon[64];
-  if (!strcmp(v, name)) return 1;
-  if (ilab_act_parse(v, &a)) return 0;
-  ilab_act_name(&a, canon, sizeof canon);
-  return !strcmp(canon, name);
-}
-
-typedef struct {
-  const ilab_config *cfg;
-  int argc;
-  char *const *argv;
-  unsigned long seed;
-  const char *rng;
-} prov;
-
-static void provenance(ilab_table *t, const prov *p, const char *what)
-{
-  ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
-  ilab_table_provenance(t, &pv);
-  if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
-  ilab_table_comment(t, "experiment file %s:", p->cfg->path);
-  ilab_table_comment_block(t, "| ", p->cfg->text);
-}
-
-/* Opens DIR/FILE's temporary beside it and writes the provenance header. */
-static int open_result(ilab_table *t, const char *dir, const char *file, const prov *p, const char *what)
-{
-  char path[4200];
-  snprintf(path, sizeof path, "%s/%s", dir, file);
-  int st = ilab_table_open(t, path);
-  if (st) return st;
-  provenance(t, p, what);
-  return ILAB_OK;
-}
-
-/* Writes layers.tsv into an open temporary *t, left for the caller to commit
- * or abort; *t is empty on failure. */
-static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
-{
-  const ilab_config *c = s->cfg;
-  int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, trial, layer)");
-  if (st) return st;
-  ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-    for (size_t tr = 0; tr < c->trials; tr++)
-      for (size_t l = 1; l <= c->depth; l++) {
-        const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-        ilab_table_str(t, c->act_names[ai]);
-        ilab_table_str(t, c->schemes[si].spec);
-        ilab_table_int(t, (long long)tr);
-        ilab_table_int(t, (long long)l);
-        ilab_table_int(t, (long long)c->widths[l - 1]);
-        ilab_table_int(t, (long long)c->widths[l]);
-        ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
-        ilab_table_num(t, r->h_mean);
-        ilab_table_num(t, r->h_var);
-        ilab_table_num(t, r->x_mean);
-        ilab_table_num(t, r->x_var);
-        ilab_table_num(t, r->x_sq);
-        ilab_table_num(t, r->gx_var);
-        ilab_table_num(t, r->gh_var);
-        ilab_table_num(t, r->gw_var);
-        ilab_table_num(t, r->zero_frac);
-        ilab_table_num(t, r->sat_frac);
-        ilab_table_int(t, r->nonfinite);
-        ilab_table_int(t, r->g_nonfinite);
-        ilab_table_end_row(t);
-      }
-  }
-  return ILAB_OK;
-}
-
-/* The stats of a cell's trials, [trial][layer - 1], as ilab_summary_cell reads them. */
-static const ilab_layer_stats *cell_stats(const ilab_sweep *s, size_t cell)
-{
-  return ilab_sweep_at(s, cell, 0, 1);
-}
-
-/* Writes summary.tsv into an open temporary *t, as write_layers. */
-static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
-{
-  const ilab_config *c = s->cfg;
-  int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
-  if (st) return st;
-  /* per cell, for a reader of the header: the first layer whose H overflowed
-   * and the first whose H underflowed to exact zeros, in any trial */
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t over, under;
-    ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
-    const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
-    if (over) ilab_table_comment(t, "overflow: %s %s: H overflows first at layer %zu", a, sc, over);
-    if (under) ilab_table_comment(t, "underflow: %s %s: H is all zeros first at layer %zu", a, sc, under);
-  }
-
-  ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
-                        "largest quadrature error estimate %.3g%s", s->theory_abserr,
-                     s->theory_failed ? " (some cells could not be predicted: nan)" : "");
-  ilab_table_header(t, "act scheme layer fan_in fan_out w_var trials "
-                       "h_var h_var_lo h_var_hi x_sq x_sq_lo x_sq_hi "
-                       "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite "
-                       "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
-                       "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio");
-  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
-  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-    if ((st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
-      free(rows);
-      ilab_table_abort(t);
-      return st;
-    }
-    for (size_t l = 1; l <= c->depth; l++) {
-      const ilab_summary_row *r = &rows[l - 1];
-      ilab_table_str(t, c->act_names[ai]);
-      ilab_table_str(t, c->schemes[si].spec);
-      ilab_table_int(t, (long long)l);
-      ilab_table_int(t, (long long)c->widths[l - 1]);
-      ilab_table_int(t, (long long)c->widths[l]);
-      ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
-      ilab_table_int(t, (long long)c->trials);
-      for (int q = 0; q < ILAB_SUMMARY_N; q++) {
-        ilab_table_num(t, r->mean[q]);
-        ilab_table_num(t, r->lo[q]);
-        ilab_table_num(t, r->hi[q]);
-      }
-      ilab_table_int(t, r->nonfinite);
-      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->theory[q]);
-      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->mean[q] / r->theory[q]);
-      ilab_table_end_row(t);
-    }
-  }
-  free(rows);
-  return ILAB_OK;
-}
-
-/* Evaluates every claim into claims.tsv (claim, measured min and max, the
- * interval, verdict, and for a claim with a noise model its false-alarm
- * probability, the trials' spread, its sensitivity to Var(W) and the
- * smallest variance error it detects); counts the failures. */
-static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
-{
-  const ilab_config *c = s->cfg;
-  const size_t L = c->depth, nth = s->n_cells * L;
-  const double h = 0.01; /* the theory at Var(W) e^-h and e^h gives each claim's sensitivity */
-  int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
-  if (st) return st;
-  ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
-  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean over the T trials of ln EXPR), s = its sd over the trials,");
-  ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - k s^2/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), k = B - A for a rate, else 1;");
-  ilab_table_comment(t, "alpha = the false-alarm probability; sens = d ln EXPR / d ln Var(W) by mean field; detects = the smallest");
-  ilab_table_comment(t, "relative error in Var(W) that moves the prediction out of [lo, hi] (inf: the claim cannot see one)");
-  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
-  const char *base = strrchr(c->path, '/');
-  base = base ? base + 1 : c->path;
-  ilab_summary_row *rows = malloc((c->trials + 3) * L * sizeof *rows);
-  ilab_theory_layer *th = calloc(2 * nth, sizeof *th);
-  if (!rows || !th) {
-    free(rows);
-    free(th);
-    ilab_table_abort(t);
-    return ilab_error(ILAB_ENOMEM, "out of memory");
-  }
-  int noise = 0;
-  for (size_t i = 0; i < c->n_claims; i++) noise |= c->claims[i].noise;
-  if (noise && ((st = ilab_sweep_theory_scaled(s, exp(-h), th)) || (st = ilab_sweep_theory_scaled(s, exp(h), th + nth)))) {
-    free(rows);
-    free(th);
-    ilab_table_abort(t);
-    return st;
-  }
-  ilab_summary_row *pr = rows + c->trials * L; /* the predictions at e^0, e^-h, e^h */
-  const ilab_summary_row *const pred[3] = {pr, pr + L, pr + 2 * L};
-  *failed = 0;
-  for (size_t i = 0; i < c->n_claims; i++) {
-    const ilab_claim *cl = &c->claims[i];
-    size_t cell = ilab_claim_cell(cl, c->n_schemes);
-    int run = !s->run_cell || s->run_cell[cell];
-    ilab_claim_result res;
-    if (cl->noise) {
-      /* each trial summarized alone */
-      for (size_t tr = 0; run && !st && tr < c->trials; tr++)
-        st = ilab_summary_cell(ilab_sweep_at(s, cell, tr, 1), 1, L, &s->theory[cell * L], rows + tr * L);
-      if (run) {
-        ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
-        ilab_claim_pred_rows(&th[cell * L], L, pr + L);
-        ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
-      }
-      if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, c->trials, pred, h, L, &res);
-    } else {
-      if (run) st = ilab_summary_cell(cell_stats(s, cell), c->trials, L, &s->theory[cell * L], rows);
-      if (!st) ilab_claim_eval(cl, run ? rows : NULL, L, &res);
-    }
-    if (st) {
-      free(rows);
-      free(th);
-      ilab_table_abort(t);
-      return st;
-    }
-    if (res.verdict == ILAB_CLAIM_SKIPPED) continue; /* not run: nothing to judge */
-    *failed += res.verdict == ILAB_CLAIM_FAIL;
-    ilab_table_str(t, base);
-    ilab_table_int(t, cl->line);
-    ilab_table_str(t, cl->text);
-    ilab_table_num(t, res.measured_min);
-    ilab_table_num(t, res.measured_max);
-    ilab_table_num(t, res.lo);
-    ilab_table_num(t, res.hi);
-    ilab_table_str(t, res.verdict == ILAB_CLAIM_PASS ? "pass" : "FAIL");
-    ilab_table_num(t, res.alpha);
-    ilab_table_num(t, res.sd);
-    ilab_table_num(t, res.sens);
-    ilab_table_num(t, res.detects);
-    ilab_table_end_row(t);
-  }
-  free(rows);
-  free(th);
-  return ILAB_OK;
-}
-
-/* Writes hist.tsv: one row per bin of each histogram of H_l ("h"), X_l ("x")
- * and dL/dX_l ("gx"), counts summed over trials, with the density
- * count / (all values x bin width) so that curves of different layers and
- * ranges compare, and the counts that fell outside [lo, hi]. */
-static int write_hist(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
-{
-  const ilab_config *c = s->cfg;
-  static const char *const qname[3] = {"h", "x", "gx"};
-  int st = open_result(t, dir, "hist.tsv", p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
-  if (st) return st;
-  ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
-  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above");
-  size_t bins = c->hist_bins;
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    for (size_t i = 0; i < c->n_hist; i++)
-      for (int q = 0; q < 3; q++) {
-        size_t k = (cell * c->n_hist + i) * 3 + (size_t)q, l = c->hist_layers[i];
-        const unsigned long long *h = ilab_sweep_hist(s, cell, i, q);
-        double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
-        double total = (double)c->trials * (double)c->batch * (double)c->widths[l];
-        for (size_t b = 0; b < bins; b++) {
-          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
-          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
-          ilab_table_int(t, (long long)l);
-          ilab_table_str(t, qname[q]);
-          ilab_table_int(t, (long long)b);
-          ilab_table_num(t, lo + (double)b * w);
-          ilab_table_num(t, lo + (double)(b + 1) * w);
-          ilab_table_num(t, lo + ((double)b + 0.5) * w);
-          ilab_table_int(t, (long long)h[b]);
-          ilab_table_num(t, (double)h[b] / (total * w));
-          ilab_table_int(t, (long long)h[bins]);
-          ilab_table_int(t, (long long)h[bins + 1]);
-          ilab_table_end_row(t);
-        }
-      }
-  }
-  return ILAB_OK;
-}
-
-/* Progress on stderr: cells done, elapsed, estimated time left. */
-typedef struct {
-  ilab_sweep *s;
-  size_t total;
-  volatile int finished;
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-} progress;
-
-static void *progress_loop(void *arg)
-{
-  progress *p = arg;
-  struct timespec t0, now;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  int shown = 0;
-  pthread_mutex_lock(&p->lock);
-  while (!p->finished) {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += 500000000L;
-    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
-    pthread_cond_timedwait(&p->cond, &p->lock, &until);
-    if (p->finished) break;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double el = (double)(now.tv_sec - t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t0.tv_nsec);
-    if (el < 2) continue; /* quiet for short runs */
-    size_t done = p->s->done;
-    double left = done ? el * (double)(p->total - done) / (double)done : NAN;
-    fprintf(stderr, "\rinitlab run: %zu/%zu cells, %.0f s elapsed, ", done, p->total, el);
-    if (isfinite(left)) fprintf(stderr, "~%.0f s left   ", left);
-    else fprintf(stderr, "estimating...   ");
-    shown = 1;
-  }
-  pthread_mutex_unlock(&p->lock);
-  if (shown) fprintf(stderr, "\r%60s\r", "");
-  return NULL;
-}
-
 int ilab_cmd_run(int argc, char **argv)
 {
   static const struct option opts[] = {
@@ -434,7 +72,7 @@ int ilab_cmd_run(int argc, char **argv)
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
   int has_seed = 0, check = 0, quiet = 0, c;
-  size_t max_memory = default_max_memory();
+  size_t max_memory = cmd_default_max_memory();
   const char *only[64];
   int n_only = 0;
   threads = (unsigned long)ilab_platform_cores();
@@ -460,7 +98,7 @@ int ilab_cmd_run(int argc, char **argv)
       break;
     case 2: check = 1; break;
     case 3:
-      if (parse_bytes(optarg, &max_memory))
+      if (cmd_parse_bytes(optarg, &max_memory))
         return cmd_usage_error(cmd, "--max-memory: '%s' is not a positive size like 8G or 500M", optarg);
       break;
     case 'q': quiet = 1; break;
@@ -494,26 +132,9 @@ int ilab_cmd_run(int argc, char **argv)
   if (n_only) {
     sel = calloc(cfg.n_acts * cfg.n_schemes, 1);
     if (!sel) { cmd_error("out of memory"); goto out; }
-    int any_act = 0, any_scheme = 0;
-    for (int i = 0; i < n_only; i++) {
-      int is_act = !strncmp(only[i], "act=", 4);
-      const char *v = only[i] + (is_act ? 4 : 7);
-      int found = 0;
-      if (is_act) any_act = 1; else any_scheme = 1;
-      for (size_t k = 0; k < (is_act ? cfg.n_acts : cfg.n_schemes); k++)
-        found |= is_act ? same_act(v, cfg.act_names[k]) : !strcmp(v, cfg.schemes[k].spec);
-      if (!found) {
-        status = cmd_usage_error(cmd, "--only %s: %s has no such %s", only[i], file, is_act ? "activation" : "scheme");
-        goto out;
-      }
-    }
-    for (size_t cell = 0; cell < cfg.n_acts * cfg.n_schemes; cell++) {
-      int ok_act = !any_act, ok_scheme = !any_scheme;
-      for (int i = 0; i < n_only; i++) {
-        if (!strncmp(only[i], "act=", 4)) ok_act |= same_act(only[i] + 4, cfg.act_names[cell / cfg.n_schemes]);
-        else ok_scheme |= !strcmp(only[i] + 7, cfg.schemes[cell % cfg.n_schemes].spec);
-      }
-      sel[cell] = (unsigned char)(ok_act && ok_scheme);
+    if (ilab_config_select(&cfg, only, (size_t)n_only, sel)) {
+      status = cmd_usage_error(cmd, "--only %s", ilab_error_reason());
+      goto out;
     }
   }
 
@@ -539,7 +160,7 @@ int ilab_cmd_run(int argc, char **argv)
     snprintf(dirbuf, sizeof dirbuf, "results/%.*s", (int)n, base);
     outdir = dirbuf;
   }
-  if (make_dirs(outdir) != 0) {
+  if (cmd_make_dirs(outdir) != 0) {
     cmd_error("cannot create the output folder %s: %s", outdir, strerror(errno));
     goto out;
   }
@@ -554,58 +175,18 @@ int ilab_cmd_run(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  progress pr = {&sw, 0, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
-  for (size_t i = 0; i < sw.n_cells; i++) pr.total += !sel || sel[i];
-  pr.total *= cfg.trials;
-  pthread_t pth;
-  int show = !quiet && isatty(STDERR_FILENO);
-  if (show && pthread_create(&pth, NULL, progress_loop, &pr) != 0) show = 0;
+  size_t total = 0;
+  for (size_t i = 0; i < sw.n_cells; i++) total += !sel || sel[i];
+  cmd_progress *pr = quiet ? NULL : cmd_progress_start("initlab run", &sw.done, total * cfg.trials);
   st = ilab_sweep_run(&sw);
-  if (show) {
-    pthread_mutex_lock(&pr.lock);
-    pr.finished = 1;
-    pthread_cond_signal(&pr.cond);
-    pthread_mutex_unlock(&pr.lock);
-    pthread_join(pth, NULL);
-  }
+  cmd_progress_stop(pr);
   if (st || (st = ilab_sweep_theory(&sw))) { cmd_error("%s", ilab_error_reason()); goto out; }
   if (sw.theory_failed)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
-  prov p = {&cfg, argc, argv, sw.seed, sw.rng_type->name};
-  ilab_table tabs[4];
-  int ntab = 2, failed_claims = 0;
-  memset(tabs, 0, sizeof tabs);
-  if ((st = write_layers(outdir, &sw, &p, &tabs[0])) || (st = write_summary(outdir, &sw, &p, &tabs[1])) ||
-      (cfg.n_claims && (st = write_claims(outdir, &sw, &p, &tabs[ntab++], &failed_claims))) ||
-      (cfg.n_hist && (st = write_hist(outdir, &sw, &p, &tabs[ntab++])))) {
-    for (int i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
-    cmd_error("%s", ilab_error_reason());
-    goto out;
-  }
-  /* All tables or none.  Their bytes reach the disk before any is renamed,
-   * so a full disk is found while all can still be dropped; and a signal
-   * that arrives while they are renamed into place waits until all are, so
-   * an interruption cannot leave a new layers.tsv beside an old summary.tsv. */
-  sigset_t hold, prev;
-  sigemptyset(&hold);
-  sigaddset(&hold, SIGINT);
-  sigaddset(&hold, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &hold, &prev);
-  const char *unwritten = NULL;
-  errno = 0;
-  for (int i = 0; i < ntab && !unwritten; i++)
-    if (fflush(tabs[i].f) != 0 || ferror(tabs[i].f)) unwritten = tabs[i].path;
-  if (unwritten) {
-    st = ilab_error(ILAB_EIO, "writing %s failed: %s", unwritten, strerror(errno ? errno : EIO));
-  } else if (stop_signal) {
-    st = ilab_error(ILAB_EINTR, "interrupted by a signal");
-  } else {
-    for (int i = 0; i < ntab && !st; i++) st = ilab_table_commit(&tabs[i]);
-  }
-  for (int i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]); /* no-op for a committed table */
-  pthread_sigmask(SIG_SETMASK, &prev, NULL);
-  if (st) {
+  ilab_report_command rc = {argc, argv};
+  int failed_claims = 0;
+  if ((st = ilab_report_write(outdir, &sw, &rc, &stop_signal, &failed_claims))) {
     cmd_error("%s", ilab_error_reason());
     goto out;
   }
@@ -621,19 +202,18 @@ int ilab_cmd_run(int argc, char **argv)
   }
   status = ILAB_EXIT_OK;
 out:
+  ilab_sweep_free(&sw);
+  free(sel);
+  ilab_config_free(&cfg);
   if (stop_signal) {
     if (status == ILAB_EXIT_OK)
       fprintf(stderr, "initlab run: interrupted after the tables were written\n");
     else
       fprintf(stderr, "initlab run: interrupted; earlier result files were left as they were\n");
-    ilab_sweep_free(&sw);
-    free(sel);
-    ilab_config_free(&cfg);
+    /* die of the signal, as the caller expects; a process that survives it
+     * (PID 1 of a container ignores it) returns its status */
     signal(stop_signal, SIG_DFL);
     raise(stop_signal);
   }
-  ilab_sweep_free(&sw);
-  free(sel);
-  ilab_config_free(&cfg);
   return status;
 }

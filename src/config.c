@@ -81,6 +81,44 @@ static int parse_claims(ilab_config *c)
   return ILAB_OK;
 }
 
+/* Whether --only act=v names the activation the tables call name: as written
+ * there ("leaky_relu:slope=0.01") or as in the file ("leaky_relu"). */
+static int same_act(const char *v, const char *name)
+{
+  ilab_act a;
+  char canon[64];
+  if (!strcmp(v, name)) return 1;
+  if (ilab_act_parse(v, &a)) return 0;
+  ilab_act_name(&a, canon, sizeof canon);
+  return !strcmp(canon, name);
+}
+
+
+int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel)
+{
+  int any_act = 0, any_scheme = 0;
+  for (size_t i = 0; i < n; i++) {
+    int is_act = !strncmp(only[i], "act=", 4);
+    if (!is_act && strncmp(only[i], "scheme=", 7))
+      ILAB_ERROR(ILAB_EINVAL, "%s: expected act=NAME or scheme=SPEC", only[i]);
+    const char *v = only[i] + (is_act ? 4 : 7);
+    int found = 0;
+    if (is_act) any_act = 1; else any_scheme = 1;
+    for (size_t k = 0; k < (is_act ? c->n_acts : c->n_schemes); k++)
+      found |= is_act ? same_act(v, c->act_names[k]) : !strcmp(v, c->schemes[k].spec);
+    if (!found) ILAB_ERROR(ILAB_EINVAL, "%s: %s has no such %s", only[i], c->path, is_act ? "activation" : "scheme");
+  }
+  for (size_t cell = 0; cell < c->n_acts * c->n_schemes; cell++) {
+    int ok_act = !any_act, ok_scheme = !any_scheme;
+    for (size_t i = 0; i < n; i++) {
+      if (!strncmp(only[i], "act=", 4)) ok_act |= same_act(only[i] + 4, c->act_names[cell / c->n_schemes]);
+      else ok_scheme |= !strcmp(only[i] + 7, c->schemes[cell % c->n_schemes].spec);
+    }
+    sel[cell] = (unsigned char)(ok_act && ok_scheme);
+  }
+  return ILAB_OK;
+}
+
 /* Splits s in place at blanks; returns the count, or -1 past max. */
 static int split(char *s, char **words, int max)
 {

@@ -52,4 +52,13 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
 
 void ilab_config_free(ilab_config *c);
 
+/* Which cells (cell = act * n_schemes + scheme) to run: sel[cell] = 1 if
+ * the cell's activation is named by one of the act=NAME entries of only[]
+ * (or there are none) and its scheme by one of the scheme=SPEC entries (or
+ * there are none), else 0.  An activation is named as the tables write it
+ * ("leaky_relu:slope=0.01") or as any spec that parses to it; a scheme by
+ * its spec as written in the file.  ILAB_EINVAL with a reason starting with
+ * the entry if an entry is malformed or names nothing in the file. */
+int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel);
+
 #endif

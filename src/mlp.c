@@ -4,6 +4,7 @@
 #include "ilab.h"
 #include "platform.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -188,13 +189,18 @@ int ilab_mlp_alloc(ilab_mlp **out, size_t L, const size_t *widths, size_t batch,
 
 void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scale, const double *b)
 {
+  assert(l >= 1 && l <= net->L);
   net->unit[l] = unit;
   net->scale[l] = scale;
   net->bias[l] = b;
 }
 
 double *ilab_mlp_input(ilab_mlp *net) { return net->x; }
-const double *ilab_mlp_x(const ilab_mlp *net, size_t l) { return net->x + net->x_off[l]; }
+const double *ilab_mlp_x(const ilab_mlp *net, size_t l)
+{
+  assert(l <= net->L);
+  return net->x + net->x_off[l];
+}
 const double *ilab_mlp_h(const ilab_mlp *net) { return net->h; }
 const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
 const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
@@ -250,6 +256,7 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
 
 void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
+  assert(l >= 1 && l <= net->L); /* layer 0 is the input; widths[l] would be read past n_L */
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
   double *h = net->h, *x = net->x + net->x_off[l];
@@ -325,6 +332,7 @@ static void backward_block(const ilab_act *a, const double *g, const double *x, 
 
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
+  assert(l >= 1 && l <= net->L);
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x = net->x + net->x_off[l], *x0 = net->x + net->x_off[l - 1];
   acc ag, adh, adw;

@@ -3,6 +3,7 @@
 #ifndef ILAB_SWEEP_H
 #define ILAB_SWEEP_H
 
+#include <assert.h>
 #include <signal.h>
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
@@ -68,12 +69,14 @@ int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_lay
  * layer of a cell: hist_bins counts, then the count below lo and above hi. */
 static inline unsigned long long *ilab_sweep_hist(const ilab_sweep *s, size_t cell, size_t i, int q)
 {
+  assert(cell < s->n_cells && i < s->cfg->n_hist && q >= 0 && q < 3);
   return s->hist + ((cell * s->cfg->n_hist + i) * 3 + (size_t)q) * (s->cfg->hist_bins + 2);
 }
 
 static inline ilab_layer_stats *ilab_sweep_at(const ilab_sweep *s, size_t cell, size_t trial,
                                               size_t layer)
 {
+  assert(cell < s->n_cells && trial < s->cfg->trials && layer >= 1 && layer <= s->cfg->depth);
   return &s->stats[(cell * s->cfg->trials + trial) * s->cfg->depth + (layer - 1)];
 }
 

@@ -3,6 +3,8 @@
 #ifndef ILAB_TABLE_H
 #define ILAB_TABLE_H
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 
 typedef struct {
@@ -62,6 +64,15 @@ void ilab_table_header(ilab_table *t, const char *names);
  * (a full disk, say) the temporary file is removed, the previous file under
  * the final name is left as it was, and ILAB_EIO is returned with a reason. */
 int ilab_table_commit(ilab_table *t);
+
+/* Commits n tables all or none.  Every table's bytes reach the disk before
+ * any is renamed, so a full disk is found while all can still be dropped;
+ * SIGINT and SIGTERM are held while they are renamed, so an interruption
+ * cannot leave a new table beside an old one; and if *stop (set by a signal
+ * handler; may be NULL) is non-zero once the signals are held, none is
+ * renamed.  Every table is released on return.  ILAB_EIO with a reason
+ * naming the file that could not be written, ILAB_EINTR if stopped. */
+int ilab_table_commit_all(ilab_table *t, size_t n, volatile sig_atomic_t *stop);
 
 /* Closes and removes the temporary file; the final name is untouched. */
 void ilab_table_abort(ilab_table *t);
