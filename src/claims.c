@@ -234,6 +234,20 @@ void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t 
   res->verdict = ok ? ILAB_CLAIM_PASS : ILAB_CLAIM_FAIL;
 }
 
+/* The variance over the trials of ln Q[l]. */
+static double log_var(const ilab_claim_quantity *q, size_t l, const ilab_summary_row *trial_rows, size_t trials,
+                      size_t depth)
+{
+  double sum = 0, ss = 0;
+  for (size_t t = 0; t < trials; t++) sum += log(at(trial_rows + t * depth, q, l));
+  double mean = sum / (double)trials;
+  for (size_t t = 0; t < trials; t++) {
+    double d = log(at(trial_rows + t * depth, q, l)) - mean;
+    ss += d * d;
+  }
+  return ss / (double)(trials - 1);
+}
+
 /* EXPR of a claim other than 'all' on one set of rows. */
 static double expr(const ilab_claim *cl, const ilab_summary_row *rows)
 {
@@ -264,13 +278,26 @@ void ilab_claim_eval_trials(const ilab_claim *cl, const ilab_summary_row *trial_
   double var = ss / (T - 1);
   res->sd = sqrt(var);
   res->measured_min = res->measured_max = exp(mean);
+  /* Mean field predicts the mean of each quantity, E[Q_l], not E[ln Q_l];
+   * for a log-normal Q, E[ln Q] = ln E[Q] - v/2 with v = Var(ln Q), here
+   * measured over the trials.  ln EXPR = sum of c_i ln Q_i, so its centre
+   * is ln CENTER - sum of c_i v_i / 2: the noisier end of a ratio or rate
+   * sets the sign (the far layer going forward, the near one going back). */
+  double shift;
+  if (cl->kind == ILAB_CLAIM_AT) {
+    shift = log_var(cl->qty, cl->a, trial_rows, trials, depth);
+  } else if (cl->kind == ILAB_CLAIM_RATIO) {
+    shift = log_var(cl->qty, cl->a, trial_rows, trials, depth) - log_var(cl->qty2, cl->b, trial_rows, trials, depth);
+  } else {
+    shift = (log_var(cl->qty, cl->b, trial_rows, trials, depth) - log_var(cl->qty, cl->a, trial_rows, trials, depth)) /
+            (double)(cl->b - cl->a);
+  }
   int theory = isnan(cl->center);
   double center = theory ? expr(cl, pred[0]) : cl->center;
   /* d ln EXPR / d ln Var(W): 0 for a 'theory' centre, which moves with the
    * prediction, and for a _ratio, whose prediction is 1 at any Var(W) */
   res->sens = theory ? 0 : (log(expr(cl, pred[2])) - log(expr(cl, pred[1]))) / (2 * h);
-  double k = cl->kind == ILAB_CLAIM_RATE ? (double)(cl->b - cl->a) : 1;
-  double mu = log(center) - k * var / 2;
+  double mu = log(center) - shift / 2;
   double w = gsl_cdf_tdist_Qinv(cl->alpha / 2, T - 1) * res->sd / sqrt(T);
   res->lo = exp(mu - w);
   res->hi = exp(mu + w);

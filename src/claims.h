@@ -41,11 +41,14 @@ const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len
  * trials alone, and the claim holds when a two-sided Student t test on
  * y = ln EXPR does not reject its centre at level ALPHA,
  *   |mean(y) - mu| <= t(1 - ALPHA/2, T - 1) s / sqrt(T),  s = sd(y),
- *   mu = ln CENTER - k s^2/2  (k = B - A for a rate, else 1):
- * mean field predicts the mean of EXPR^k (E[M_l], not E[ln M_l]), and for a
- * log-normal R, E[ln R] = ln E[R] - Var(ln R)/2 (ln M_l is close to normal:
- * Hanin & Nica 2019).  The false-alarm probability is ALPHA as far as y is
- * normal and mean field exact at this width. */
+ *   mu = ln CENTER - sum_i c_i v_i / 2,
+ * where ln EXPR = sum_i c_i ln Q_i (c = 1 for Q[A], -1 for the Q2[B] of a
+ * ratio, +-1/(B - A) for a rate) and v_i is the variance of ln Q_i over the
+ * trials: mean field predicts E[Q_l], not E[ln Q_l], and for a log-normal Q,
+ * E[ln Q] = ln E[Q] - Var(ln Q)/2 (ln M_l is close to normal: Hanin & Nica
+ * 2019).  The false-alarm probability is ALPHA as far as y is normal and
+ * mean field's E[Q_l] exact at this width (it is for linear and ReLU
+ * layers without bias). */
 typedef enum { ILAB_CLAIM_AT, ILAB_CLAIM_RATIO, ILAB_CLAIM_ALL, ILAB_CLAIM_RATE } ilab_claim_kind;
 
 typedef struct {

@@ -159,7 +159,7 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
   if (st) return st;
   ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
   ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean over the T trials of ln EXPR), s = its sd over the trials,");
-  ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - k s^2/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), k = B - A for a rate, else 1;");
+  ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - sum c_i v_i/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), ln EXPR = sum c_i ln Q_i, v_i = Var(ln Q_i) over the trials;");
   ilab_table_comment(t, "alpha = the false-alarm probability; sens = d ln EXPR / d ln Var(W) by mean field; detects = the smallest");
   ilab_table_comment(t, "relative error in Var(W) that moves the prediction out of [lo, hi] (inf: the claim cannot see one)");
   ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
