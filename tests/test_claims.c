@@ -234,6 +234,18 @@ static void test_noise(void)
   ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
   ilab_test_rel(res.sens, 1, 1e-10, "'~' rate: d ln rate / d ln Var(W) = 1");
   ilab_test_int(res.verdict, ILAB_CLAIM_PASS, "'~' rate: (8 e^(d 2/3) / 2 e^(d/3))^(1/2) about 2");
+  /* the noise at the near end of a rate, as for gradients read downward:
+   * h_var[1] = 2 e^(d_t), h_var[3] = 8, rate = 2 e^(-d_t/2); the centre moves
+   * up, mu = ln 2 + v_1/4 with v_1 = 0.001/3 the variance of ln h_var[1] */
+  for (int t = 0; t < T; t++) {
+    rows_pow2(rows + t * D);
+    rows[t * D].mean[ILAB_SUMMARY_H_VAR] *= exp(d[t]);
+  }
+  ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
+  double v1 = 0.001 / 3, w2 = tq * sqrt(v1 / 4) / 2;
+  ilab_test_rel(res.sd, sqrt(v1 / 4), 1e-12, "'~' rate: s = sd(ln h_var[1])/2");
+  ilab_test_rel(res.lo, exp(log(2.0) + v1 / 4 - w2), 1e-8, "'~' rate: the noisy near end raises the centre (lo)");
+  ilab_test_rel(res.hi, exp(log(2.0) + v1 / 4 + w2), 1e-8, "'~' rate: the noisy near end raises the centre (hi)");
   rows[1 * D + 2].mean[ILAB_SUMMARY_H_VAR] = -1;
   ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
   ilab_test_int(res.verdict, ILAB_CLAIM_FAIL, "'~': a value <= 0 in a trial fails");
