@@ -89,7 +89,10 @@ size_t ilab_claim_cell(const ilab_claim *cl, size_t n_schemes);
 
 typedef enum { ILAB_CLAIM_PASS, ILAB_CLAIM_FAIL, ILAB_CLAIM_SKIPPED } ilab_claim_verdict;
 
-/* The judgement of one claim. */
+/* The judgement of one claim.  What a claim states beyond its interval (a
+ * false-alarm probability, the smallest error it detects, its noise model)
+ * belongs in ilab_claim, set by ilab_claim_parse; what judging it finds
+ * beyond the verdict belongs here; report.c writes both into claims.tsv. */
 typedef struct {
   ilab_claim_verdict verdict;
   double measured_min, measured_max; /* equal but for 'all' claims; '~' claims:

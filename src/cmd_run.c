@@ -69,6 +69,8 @@ static void help(void)
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
+      "Environment: GSL_RNG_TYPE names the generator [mt19937], GSL_RNG_SEED the\n"
+      "default seed.\n\n"
       "Exit status: 0 success, 1 runtime failure or a failed claim, 2 usage or\n"
       "input error.\n");
 }

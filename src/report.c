@@ -63,16 +63,9 @@ static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ila
         ilab_table_int(t, (long long)c->widths[l - 1]);
         ilab_table_int(t, (long long)c->widths[l]);
         ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
-        ilab_table_num(t, r->h_mean);
-        ilab_table_num(t, r->h_var);
-        ilab_table_num(t, r->x_mean);
-        ilab_table_num(t, r->x_var);
-        ilab_table_num(t, r->x_sq);
-        ilab_table_num(t, r->gx_var);
-        ilab_table_num(t, r->gh_var);
-        ilab_table_num(t, r->gw_var);
-        ilab_table_num(t, r->zero_frac);
-        ilab_table_num(t, r->sat_frac);
+        const double v[] = {r->h_mean, r->h_var, r->x_mean, r->x_var, r->x_sq, r->gx_var,
+                            r->gh_var, r->gw_var, r->zero_frac, r->sat_frac};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) ilab_table_num(t, v[k]);
         ilab_table_int(t, r->nonfinite);
         ilab_table_int(t, r->g_nonfinite);
         ilab_table_end_row(t);
