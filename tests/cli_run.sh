@@ -228,7 +228,7 @@ if [ "$(id -u)" -eq 0 ] && unshare -fp true 2>/dev/null; then
     ok 1 "the run in a PID namespace was still running after 1 s" "$(head -c 300 "$D/err")"
   fi
 else
-  echo "note: cannot unshare a PID namespace here: the survived-signal run skipped"
+  skip "PID 1 survives SIGTERM" "cannot unshare a PID namespace here"
 fi
 
 # ---- a full disk: the run fails, the previous result stays --------------------------
