@@ -177,14 +177,16 @@ static int rounded_law_init(ilab_audit_workspace *w, ilab_dtype dt, const ilab_d
   w->fb[0] = 0;
   w->fb[G] = 1;
   /* Cell probabilities.  The bounds are symmetric, b[G - i] = -b[i], and so
-   * is every scheme's law: on the right half F(b[i+1]) - F(b[i]) is taken as
+   * is nearly every scheme's law: on the right half F(b[i+1]) - F(b[i]) is taken as
    * F(-b[i]) - F(-b[i+1]) = fb[G - i] - fb[G - i - 1], which keeps the upper
    * tail's digits instead of subtracting numbers near 1. */
   double mean = 0;
   double *pr = malloc(G * sizeof *pr);
   if (!pr) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  /* (torch_trunc_normal with a != -b is the one law that is not symmetric) */
+  int symmetric = d->kind != ILAB_DIST_TRUNCNORM || d->a == -d->b;
   for (size_t i = 0; i < G; i++) {
-    pr[i] = b[i] >= 0 ? w->fb[G - i] - w->fb[G - i - 1] : w->fb[i + 1] - w->fb[i];
+    pr[i] = symmetric && b[i] >= 0 ? w->fb[G - i] - w->fb[G - i - 1] : w->fb[i + 1] - w->fb[i];
     if (pr[i] < 0) pr[i] = 0;
   }
   for (size_t i = 0; i < G; i++) if (pr[i] > 0) mean += pr[i] * g[i];

@@ -129,6 +129,11 @@ static void test_rounded(ilab_audit_workspace *w)
   draw("he_uniform", 120, 80, 1, ILAB_DTYPE_F16, x, n, 5);
   r = judge(w, x, n, ILAB_DTYPE_F16, "he_uniform", 120, 80);
   ilab_test(r.pass, "float16 he_uniform passes the rounded law (p %g)", r.p);
+  /* a law that is not symmetric: N(0,1) on [0, 1] in float16 */
+  draw("torch_trunc_normal:std=1,a=0,b=1", 1, 1, 1, ILAB_DTYPE_F16, x, n, 6);
+  r = judge(w, x, n, ILAB_DTYPE_F16, "torch_trunc_normal:std=1,a=0,b=1", 1, 1);
+  ilab_test(r.pass, "float16 N(0,1) on [0, 1] passes the rounded law (p %g)", r.p);
+  ilab_test_rel(r.var_expected, 0.07965182484851141, 1e-4, "its variance near the unrounded one");
   free(x);
 }
 
