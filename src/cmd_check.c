@@ -156,17 +156,18 @@ static void num(FILE *f, double x)
 
 /* Judges every tensor of the open files; writes the table to out.  Returns
  * an exit status; *failed set when a tensor fails. */
-static int check_files(const options *o, char **paths, ilab_tensorio **rd, size_t nfiles, FILE *out, int quiet)
+static int check_files(const options *o, int argc, char **argv, char **paths, ilab_tensorio **rd, size_t nfiles,
+                       FILE *out, int quiet)
 {
   size_t m = 0;
   for (size_t f = 0; f < nfiles; f++) m += ilab_tensorio_count(rd[f]);
   double per_test = o->alpha / (6.0 * (double)m);
   double zc = gsl_cdf_ugaussian_Qinv(per_test / 2);
-  fprintf(out, "# initlab %s check: weight tensors against the exact law of a scheme\n", ILAB_VERSION);
-  fprintf(out, "# files:");
-  for (size_t f = 0; f < nfiles; f++) fprintf(out, " %s", paths[f]);
-  fprintf(out, "\n# layout %s%s, seed %lu (randomized transform of float16/bfloat16)\n",
-          o->layout == ILAB_LAYOUT_TORCH ? "torch" : "keras", o->explicit_fans ? " (fans given)" : "", o->seed);
+  ilab_provenance pv = {"weight tensors against the exact law of a scheme", argc, argv, 1, o->seed, "mt19937",
+                        "  (the randomized transform of float16 and bfloat16 tensors)"};
+  ilab_provenance_write(out, &pv);
+  fprintf(out, "# layout %s%s\n", o->layout == ILAB_LAYOUT_TORCH ? "torch" : "keras",
+          o->explicit_fans ? " (fans given)" : "");
   for (size_t i = 0; i < o->nex; i++)
     fprintf(out, "# expect %s=%s\n", o->ex[i].pattern[0] ? o->ex[i].pattern : "*", o->ex[i].s.spec);
   fprintf(out, "# fans: %s; a transposed convolution's stored axes swap them\n",
@@ -338,7 +339,7 @@ int ilab_cmd_check(int argc, char **argv)
       return st == ILAB_ENOMEM ? ILAB_EXIT_RUNTIME : ILAB_EXIT_USAGE;
     }
   }
-  int status = check_files(&o, argv + optind, rd, nfiles, stdout, 0);
+  int status = check_files(&o, argc, argv, argv + optind, rd, nfiles, stdout, 0);
   for (size_t f = 0; f < nfiles; f++) ilab_tensorio_free(rd[f]);
   free(rd);
   return cmd_close_stdout(status);
@@ -389,7 +390,7 @@ int cmd_check_bench(size_t n, double *mb_per_s, double *seconds)
   double t0 = now();
   char *paths[1] = {path};
   int st = bad || !devnull || ilab_tensorio_open(path, ILAB_FORMAT_AUTO, NULL, 0, &rd)
-               ? -1 : check_files(&o, paths, &rd, 1, devnull, 1);
+               ? -1 : check_files(&o, 1, paths, paths, &rd, 1, devnull, 1);
   double dt = now() - t0;
   if (devnull) fclose(devnull);
   ilab_tensorio_free(rd);
