@@ -74,7 +74,7 @@ static int parse_claims(ilab_config *c)
     kinds[i] = ilab_act_names[c->acts[i].kind];
   }
   for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
-  ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth,
+  ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials,
                             c->n_widths, c->width_list, c->n_depths, c->depth_list};
   int st;
   for (size_t i = 0; i < c->n_claims; i++)

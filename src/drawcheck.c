@@ -22,6 +22,16 @@ typedef struct {
   int oom;
 } pool;
 
+/* The key of a row's stream: FNV-1a over its canonical spec, so that every
+ * row draws its own numbers (lecun_normal and he_normal are not the same
+ * draws rescaled) and a row draws the same numbers wherever it stands. */
+unsigned long ilab_drawcheck_key(const ilab_scheme *s)
+{
+  uint64_t h = 0xcbf29ce484222325ULL; /* FNV offset basis */
+  for (const unsigned char *c = (const unsigned char *)s->spec; *c; c++) h = (h ^ *c) * 0x100000001b3ULL;
+  return (unsigned long)(h & 0xffffffffUL);
+}
+
 static void *check_rows(void *arg)
 {
   pool *p = arg;
@@ -35,7 +45,7 @@ static void *check_rows(void *arg)
     pthread_mutex_unlock(&p->lock);
     if (i >= p->nrows || !x || !w || !r) break;
     ilab_drawcheck_row *row = &p->rows[p->order[i]];
-    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&row->d)));
+    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 0, ilab_drawcheck_key(&row->s)));
     ilab_dist_sample(r, &row->d, x, p->count);
     ilab_scheme_law(&row->d, &row->law);
     if (!(row->law.mu[2] > 0)) { /* a constant: every draw must equal it */

@@ -103,18 +103,54 @@ void ilab_sweep_free(ilab_sweep *s)
   s->w_var = s->w_promised = NULL;
 }
 
-int ilab_sweep_theory(ilab_sweep *s)
+/* The theory of every cell with each Var(W_l) times factor, into theory;
+ * the largest quadrature error and the failed cells go to *abserr, *failed. */
+static int theory_fill(const ilab_sweep *s, double factor, ilab_theory_layer *theory, double *abserr,
+                       size_t *failed)
 {
   const ilab_config *c = s->cfg;
   size_t L = c->depth;
-  free(s->theory);
+  ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
+  double *v = malloc(L * sizeof *v);
+  if (!w || !v) {
+    ilab_theory_workspace_free(w);
+    free(v);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
+  }
+  ilab_dist in;
+  double q0 = NAN;
+  if (!ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in)) q0 = ilab_dist_raw_moment(&in, 2);
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    ilab_theory_layer *out = theory + cell * L;
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    double err = 0;
+    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    for (size_t l = 0; l < L; l++) v[l] = factor * s->w_var[si * L + l];
+    if (ilab_theory_network(w, &c->acts[ai], L, c->widths, v, c->sigma_b2, q0,
+                            c->batch, out, &err)) {
+      for (size_t l = 0; l < L; l++)
+        out[l] = (ilab_theory_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+      (*failed)++;
+    } else if (err > *abserr) {
+      *abserr = err;
+    }
+  }
+  ilab_theory_workspace_free(w);
+  free(v);
+  return ILAB_OK;
+}
+
+/* Fills s->finite: one input's finite-width predictions for every cell, from
+ * its widths, Var(W_l), the kurtosis of its weights and of the input's
+ * entries (finite.h); NaN where none exists. */
+static int finite_fill(ilab_sweep *s)
+{
+  const ilab_config *c = s->cfg;
+  size_t L = c->depth;
   free(s->finite);
-  s->theory = calloc(s->n_cells * L, sizeof *s->theory);
   s->finite = calloc(s->n_cells * L, sizeof *s->finite);
   double *kurt = malloc(c->n_schemes * L * sizeof *kurt);
-  ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
-  if (!s->theory || !s->finite || !kurt || !w) {
-    ilab_theory_workspace_free(w);
+  if (!s->finite || !kurt) {
     free(kurt);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
   }
@@ -140,21 +176,9 @@ int ilab_sweep_theory(ilab_sweep *s)
       }
       kurt[si * L + l - 1] = k;
     }
-  s->theory_abserr = 0;
-  s->theory_failed = 0;
   for (size_t cell = 0; cell < s->n_cells; cell++) {
-    ilab_theory_layer *out = s->theory + cell * L;
     if (s->run_cell && !s->run_cell[cell]) continue;
-    double err = 0;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-    if (ilab_theory_network(w, &c->acts[ai], L, c->widths, s->w_var + si * L, c->sigma_b2, q0,
-                            c->batch, out, &err)) {
-      for (size_t l = 0; l < L; l++)
-        out[l] = (ilab_theory_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-      s->theory_failed++;
-    } else if (err > s->theory_abserr) {
-      s->theory_abserr = err;
-    }
     ilab_finite_layer *fin = s->finite + cell * L;
     if (!(in_kurt >= 1)
         || ilab_finite_network(&c->acts[ai], L, c->widths, s->w_var + si * L, kurt + si * L,
@@ -163,8 +187,25 @@ int ilab_sweep_theory(ilab_sweep *s)
         fin[l] = (ilab_finite_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, -1};
   }
   free(kurt);
-  ilab_theory_workspace_free(w);
   return ILAB_OK;
+}
+
+int ilab_sweep_theory(ilab_sweep *s)
+{
+  free(s->theory);
+  s->theory = calloc(s->n_cells * s->cfg->depth, sizeof *s->theory);
+  if (!s->theory) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
+  s->theory_abserr = 0;
+  s->theory_failed = 0;
+  int st = theory_fill(s, 1, s->theory, &s->theory_abserr, &s->theory_failed);
+  return st ? st : finite_fill(s);
+}
+
+int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory)
+{
+  double abserr = 0;
+  size_t failed = 0;
+  return theory_fill(s, factor, theory, &abserr, &failed);
 }
 
 /* ---- one trial ------------------------------------------------------------- */

@@ -63,6 +63,13 @@ int ilab_sweep_run(ilab_sweep *s);
  * in theory_failed; ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory(ilab_sweep *s);
 
+/* The same for every Var(W_l) multiplied by factor, into theory[cell][layer-1]
+ * (n_cells x depth entries, the caller's): what mean field predicts had the
+ * schemes drawn a relative variance error factor - 1, from which a claim's
+ * sensitivity to such an error is read.  A cell that fails gets NaN;
+ * ILAB_ENOMEM is the only error. */
+int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory);
+
 /* The histogram of quantity q (0: H, 1: X, 2: dL/dX) at the i-th histogram
  * layer of a cell: hist_bins counts, then the count below lo and above hi. */
 static inline unsigned long long *ilab_sweep_hist(const ilab_sweep *s, size_t cell, size_t i, int q)
