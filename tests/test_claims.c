@@ -62,6 +62,20 @@ static void test_parse_shape(void)
     ilab_test(st == ILAB_EPARSE && strstr(ilab_error_reason(), bad[i].reason), "'%s' is rejected: %s", bad[i].text,
               ilab_error_reason());
   }
+  /* 'in [LO, HI] at ALPHA': the interval's stated false-alarm probability */
+  strcpy(cl.text, "relu he_normal width=64 depth=8 ln_x_sq_mean[8] in [-1, 1] at 6.3e-05");
+  ilab_test_int(ilab_claim_parse(&c2, &cl), ILAB_OK, "'in [LO, HI] at ALPHA' parses");
+  ilab_test(cl.alpha == 6.3e-05 && !cl.noise && cl.lo == -1 && cl.hi == 1, "at ALPHA: fields");
+  {
+    ilab_summary_row rows[8];
+    memset(rows, 0, sizeof rows);
+    ilab_claim_result res;
+    ilab_claim_eval(&cl, rows, 8, &res);
+    ilab_test(res.verdict == ILAB_CLAIM_PASS && res.alpha == 6.3e-05, "at ALPHA: the verdict carries it");
+  }
+  strcpy(cl.text, "relu he_normal width=64 depth=8 h_var[1] in [0, 1] at 0.7");
+  ilab_test(ilab_claim_parse(&c2, &cl) == ILAB_EPARSE && strstr(ilab_error_reason(), "must lie in (0, 0.5)"),
+            "at 0.7 is refused: %s", ilab_error_reason());
   /* one width: width= may still name it */
   strcpy(cl.text, "relu he_normal width=7 h_var[1] < 1");
   ilab_test_int(ilab_claim_parse(&ctx, &cl), ILAB_EPARSE, "width= naming a width of a one-shape experiment that is not its own");
