@@ -12,7 +12,7 @@ GSL_LIBS := $(subst -lgslcblas,-lopenblas,$(shell $(PKG_CONFIG) --libs gsl 2>/de
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc $(CFLAGS)
-LIBS = $(GSL_LIBS) -lpthread -lm
+LIBS = -llapacke $(GSL_LIBS) -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC := src/main.c $(wildcard src/cmd_*.c)

@@ -25,6 +25,7 @@ int ilab_cmd_bench(int argc, char **argv);
 typedef struct {
   ilab_scheme s;
   ilab_dist d;
+  size_t fan_in, fan_out; /* a matrix ensemble's draws are whole matrices */
   ilab_moments_law law;
   ilab_moments_check_result res;
   int status;           /* of the check */

@@ -342,6 +342,10 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
         st = at_line(st, path, lineno, "input: ");
         goto fail;
       }
+      if (c->input.family == ILAB_FAMILY_ORTHOGONAL || c->input.family == ILAB_FAMILY_IDENTITY) {
+        st = ilab_error(ILAB_EPARSE, "%s:%d: input: '%s' is a matrix ensemble, not a law for input entries", path, lineno, val);
+        goto fail;
+      }
       c->has_input = 1;
     }
   }

@@ -63,6 +63,12 @@ static const preset presets[] = {
   /* darknet's make_connected_layer: scale = sqrt(2/inputs), w = scale*U(-1,1):
    * He's variance promised, a third of it drawn. */
   {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, 0, 0},
+  /* Saxe, McClelland & Ganguli (2014): gain times a Haar orthogonal matrix,
+   * as PyTorch's orthogonal_ and Keras's Orthogonal. */
+  {"orthogonal", 0, ILAB_FAMILY_ORTHOGONAL, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
+  /* gain times the identity, as PyTorch's eye_ and Keras's Identity (Le,
+   * Jaitly & Hinton 2015 for recurrent networks). */
+  {"identity", 0, ILAB_FAMILY_IDENTITY, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
@@ -84,6 +90,9 @@ const ilab_scheme_entry ilab_scheme_table[] = {
   {"tf1_truncated", "N(0, scale/n) cut at +-2 sd, uncorrected: Var = 0.7737 scale/n", "early TF1 core, Haiku", 0, 1},
   {"tf1_contrib", "N(0, 1.3 factor/n) cut at +-2 sd, uncorrected: Var = 1.0059 factor/n", "tf.contrib variance_scaling_initializer, factor=2", 0, 1},
   {"darknet_connected", "sqrt(2/fan_in) U(-1, 1), Var = 2/(3 fan_in)", "darknet connected layer: promises He, draws a third", 0, 1},
+  {"orthogonal", "gain Q, Q Haar orthogonal (QR of a Gaussian, signs corrected); an entry x: (x/gain)^2 ~ Beta(1/2, (n-1)/2), n = max(fan_in, fan_out), Var = gain^2/n",
+   "Saxe et al. 2014, Mezzadri 2007; non-square: orthonormal rows or columns, as PyTorch; takes gain=", 1, 0},
+  {"identity", "gain I (ones on the diagonal), Var = gain^2/max(fan_in, fan_out) over the entries", "deterministic; takes gain=", 0, 0},
 };
 const size_t ilab_scheme_table_size = sizeof ilab_scheme_table / sizeof ilab_scheme_table[0];
 
@@ -205,6 +214,9 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
     ILAB_ERROR(ILAB_EINVAL, "scheme '%s': fans must be positive (fan_in=%zu, fan_out=%zu)", s->spec,
                fan_in, fan_out);
   if (s->constant) return ilab_dist_constant(d, s->param);
+  double big = fan_in > fan_out ? (double)fan_in : (double)fan_out;
+  if (s->family == ILAB_FAMILY_ORTHOGONAL) return ilab_dist_haar(d, s->gain, big);
+  if (s->family == ILAB_FAMILY_IDENTITY) return ilab_dist_identity(d, s->gain, big);
   /* sd: the sd the law should have (before the code's own factor) */
   double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out) * s->var_factor)
                          : s->param;
@@ -215,6 +227,7 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
     return ilab_dist_uniform(d, s->scaling ? 1.7320508075688772 /* sqrt(3) */ * sd : sd);
   case ILAB_FAMILY_TRUNCNORM:
     return ilab_dist_truncnorm(d, s->correct ? sd / ILAB_TRUNC2_SD : sd, -2, 2);
+  default: break;
   }
   ILAB_ERROR(ILAB_EINVAL, "scheme '%s': unknown family", s->spec);
 }
@@ -224,6 +237,10 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
   ilab_dist d;
   if (ilab_scheme_resolve(s, fan_in, fan_out, &d)) return NAN;
   if (s->constant) return 0;
+  /* a matrix ensemble: E[x^2] = gain^2/max(fan_in, fan_out), its mean
+   * (the identity's gain/n) counted as part of the law's spread */
+  if (s->family == ILAB_FAMILY_ORTHOGONAL || s->family == ILAB_FAMILY_IDENTITY)
+    return s->gain * s->gain / d.dim;
   /* Written from the formula where there is one, so that 2/fan_in is 2/fan_in
    * to the last bit rather than the square of a rounded sd. */
   int exact = s->family != ILAB_FAMILY_TRUNCNORM || s->correct;

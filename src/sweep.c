@@ -2,6 +2,7 @@
  * gradient once, then push every cell through its network. */
 #include "sweep.h"
 #include "dist.h"
+#include "linalg.h"
 #include "ilab.h"
 
 #include <math.h>
@@ -192,18 +193,19 @@ static void fail(trial_ctx *t, int st)
   pthread_mutex_unlock(&t->lock);
 }
 
-/* Draws unit matrix (family k, layer l) from its own keyed stream. */
-static void draw_unit(trial_ctx *t, size_t k, size_t l, gsl_rng *r)
+/* Draws unit matrix (family k, layer l) from its own keyed stream: whole
+ * matrices for the orthogonal and identity families, iid draws otherwise. */
+static int draw_unit(trial_ctx *t, size_t k, size_t l, gsl_rng *r)
 {
   const ilab_config *c = t->s->cfg;
   size_t n = c->widths[l - 1] * c->widths[l];
   double *u = t->unit[k][l - 1];
   if (t->fam.fam[k] == 0) {
     for (size_t i = 0; i < n; i++) u[i] = 1.0;
-    return;
+    return ILAB_OK;
   }
   gsl_rng_set(r, ilab_stream_seed(t->s->seed, t->trial, l, t->fam.fam[k]));
-  ilab_dist_sample_unit(r, &t->fam.proto[k], u, n);
+  return ilab_linalg_unit_matrix(r, &t->fam.proto[k], c->widths[l - 1], c->widths[l], u);
 }
 
 /* Adds buffer v[0..n-1] to histogram (cell, i, q); in trial 0 first sets its
@@ -293,8 +295,10 @@ static void *worker(void *arg)
     gsl_rng *r = gsl_rng_alloc(t->s->rng_type);
     if (!r) { fail(t, ilab_error(ILAB_ENOMEM, "out of memory for a generator")); return NULL; }
     size_t njobs = t->fam.n_fam * c->depth;
-    for (size_t j; (j = take(t)) < njobs && !t->status;)
-      draw_unit(t, j / c->depth, j % c->depth + 1, r);
+    for (size_t j; (j = take(t)) < njobs && !t->status;) {
+      int st = draw_unit(t, j / c->depth, j % c->depth + 1, r);
+      if (st) { fail(t, st); break; }
+    }
     gsl_rng_free(r);
   } else {
     for (size_t cell; (cell = take(t)) < t->s->n_cells && !t->status;) {
