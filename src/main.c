@@ -17,6 +17,7 @@ static const struct {
     {"theory", ilab_cmd_theory, "predicted per-layer variances, fixed point, chi_1, criticality"},
     {"list", ilab_cmd_list, "list schemes and activations with their formulas"},
     {"bench", ilab_cmd_bench, "time a sweep against the BLAS peak"},
+    {"spectrum", ilab_cmd_spectrum, "singular values of the input-output Jacobian beside free probability"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
