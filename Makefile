@@ -78,6 +78,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_calls.h build/fuzz/libini
 
 # The regression test replays tests/fuzz/regress/ through the fuzz targets' calls.
 build/tests/test_fuzz_regress build/asan/tests/test_fuzz_regress: tests/fuzz/fuzz_calls.h
+# The spectrum test compares against NumPy's answers (scripts/spectrum_reference.py).
+build/tests/test_spectrum build/asan/tests/test_spectrum: tests/spectrum_fixture.h
 
 build/obj build/tests build/asan/obj build/asan/tests build/fuzz/obj:
 	mkdir -p $@
