@@ -52,14 +52,15 @@ static void help(void)
       "Exit status: 0 success, 1 runtime failure, 2 usage error.\n");
 }
 
-/* mean of v[k*stride] over the k < n finite ones and its 95% t-interval */
+/* mean of v[k*stride] over the k < n that are not NaN (an overflow to inf
+ * stays inf) and its 95% t-interval */
 static void interval(const double *v, size_t n, size_t stride, double *m, double *lo, double *hi, size_t *cnt)
 {
   double s = 0, s2 = 0, c = 0;
-  for (size_t k = 0; k < n; k++) if (isfinite(v[k * stride])) { s += v[k * stride]; c++; }
+  for (size_t k = 0; k < n; k++) if (!isnan(v[k * stride])) { s += v[k * stride]; c++; }
   *cnt = (size_t)c;
   *m = c > 0 ? s / c : NAN;
-  for (size_t k = 0; k < n; k++) if (isfinite(v[k * stride])) s2 += (v[k * stride] - *m) * (v[k * stride] - *m);
+  for (size_t k = 0; k < n; k++) if (!isnan(v[k * stride])) s2 += (v[k * stride] - *m) * (v[k * stride] - *m);
   double half = c > 1 ? gsl_cdf_tdist_Pinv(0.975, c - 1) * sqrt(s2 / (c - 1) / c) : NAN;
   *lo = *m - half;
   *hi = *m + half;
@@ -158,7 +159,7 @@ int ilab_cmd_spectrum(int argc, char **argv)
       const ilab_spectrum_row *r0 = &job.rows[l - 1];
       const size_t stride = depth;
       double m, lo, hi, v, vlo, vhi, mn = INFINITY, mx = -INFINITY;
-      size_t cnt;
+      size_t cnt, cnt_v, alive = 0;
       /* rows of one layer are depth rows apart; gather their fields */
       double *tmp = malloc(2 * trials * sizeof *tmp);
       if (!tmp) { free(job.rows); free(job.values); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
@@ -166,17 +167,17 @@ int ilab_cmd_spectrum(int argc, char **argv)
         const ilab_spectrum_row *r = &r0[t * stride];
         tmp[t] = r->finite ? r->sq_mean : NAN;
         tmp[trials + t] = r->finite ? r->sq_var : NAN;
-        if (r->finite) { mn = fmin(mn, r->sv_min); mx = fmax(mx, r->sv_max); }
+        if (r->finite) { mn = fmin(mn, r->sv_min); mx = fmax(mx, r->sv_max); alive++; }
       }
       interval(tmp, trials, 1, &m, &lo, &hi, &cnt);
-      interval(tmp + trials, trials, 1, &v, &vlo, &vhi, &cnt);
+      interval(tmp + trials, trials, 1, &v, &vlo, &vhi, &cnt_v);
       free(tmp);
-      if (!cnt) mn = mx = NAN;
+      if (!alive) mn = mx = NAN;
       printf("%zu\t%lu\t", l, trials);
       NUM(m); putchar('\t'); NUM(lo); putchar('\t'); NUM(hi); putchar('\t');
       NUM(v); putchar('\t'); NUM(vlo); putchar('\t'); NUM(vhi); putchar('\t');
       NUM(ilab_spectrum_mean_theory(th, l)); putchar('\t'); NUM(ilab_spectrum_var_theory(th, l)); putchar('\t');
-      NUM(mn); putchar('\t'); NUM(mx); printf("\t%zu\n", cnt);
+      NUM(mn); putchar('\t'); NUM(mx); printf("\t%zu\n", alive);
     }
   }
 #undef NUM
