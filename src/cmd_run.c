@@ -3,6 +3,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "ilab.h"
+#include "spectrum.h"
 #include "sweep.h"
 #include "table.h"
 
@@ -43,7 +44,9 @@ static void help(void)
       "the question.  Keys: activations (linear tanh relu leaky_relu[:slope=A] sigmoid\n"
       "selu), schemes (see 'initlab list'), depth and width (square layers) or widths\n"
       "(n_0 .. n_L), batch, trials [1], seed, sigma_b2 (bias variance) [0], input (law\n"
-      "of the input entries, a scheme spec) [normal:std=1].\n\n"
+      "of the input entries, a scheme spec) [normal:std=1], spectrum (yes: the\n"
+      "Jacobian's singular values, square layers only) [no], spectrum_layers (layers\n"
+      "whose every singular value is written).\n\n"
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
       "  DIR/layers.tsv   one row per (act, scheme, trial, layer): fan_in fan_out w_var\n"
       "                   (target Var(W_l)), h_mean h_var (H_l = X_{l-1} W_l + b_l),\n"
@@ -56,6 +59,12 @@ static void help(void)
       "                   the mean-field prediction of each (_theory, for the exact\n"
       "                   widths, Var(W_l), sigma_b2 and input) and measured/theory\n"
       "                   (_ratio).  See 'initlab theory --help' for the recursion.\n"
+      "  DIR/spectrum.tsv with 'spectrum = yes': one row per (act, scheme, layer), the\n"
+      "                   columns of 'initlab spectrum' (see its --help) for the same\n"
+      "                   networks (each trial's weights), at an input on the fixed point,\n"
+      "                   and sq_var_ratio = sq_var / sq_var_theory.\n"
+      "  DIR/spectrum_values.tsv  every singular value at the spectrum_layers:\n"
+      "                   act scheme trial layer k sv sq.\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
@@ -279,11 +288,36 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
   return ILAB_OK;
 }
 
+/* The spectrum jobs of a run with 'spectrum = yes', one per cell (NULL rows
+ * for a cell not run). */
+typedef struct {
+  ilab_spectrum_job *jobs;
+  size_t n;
+} spectra;
+
 /* The mean over trials of summary quantity q (ilab_claim_quantities) at
- * layer l of a cell, as summary.tsv has it. */
-static double summary_value(const ilab_sweep *s, size_t cell, size_t l, int q)
+ * layer l of a cell, as summary.tsv (or spectrum.tsv) has it. */
+static double summary_value(const ilab_sweep *s, const spectra *sp, size_t cell, size_t l, int q)
 {
   const ilab_config *c = s->cfg;
+  if (q >= 13 && q <= 17) {
+    if (!sp->jobs || !sp->jobs[cell].rows) return NAN;
+    const ilab_spectrum_job *j = &sp->jobs[cell];
+    ilab_spectrum_summary m;
+    ilab_spectrum_summarize(j, l, &m);
+    switch (q) {
+    case 13: return m.sq_mean;
+    case 14: return m.sq_var;
+    case 15: return ilab_spectrum_mean_theory(&j->theory, l);
+    case 16: return ilab_spectrum_var_theory(&j->theory, l);
+    default: return m.sq_var / ilab_spectrum_var_theory(&j->theory, l);
+    }
+  }
+  if (q == 18) {
+    double m = 0;
+    for (size_t tr = 0; tr < c->trials; tr++) m += ilab_sweep_at(s, cell, tr, l)->x_mean;
+    return m / (double)c->trials;
+  }
   if (q == 12) { /* nonfinite: a count over trials */
     double n = 0;
     for (size_t tr = 0; tr < c->trials; tr++) n += (double)ilab_sweep_at(s, cell, tr, l)->nonfinite;
@@ -303,7 +337,8 @@ static double summary_value(const ilab_sweep *s, size_t cell, size_t l, int q)
 
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
  * interval, verdict); counts the failures. */
-static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
+static int write_claims(const char *dir, const ilab_sweep *s, const spectra *sp, const prov *p, ilab_table *t,
+                        int *failed)
 {
   const ilab_config *c = s->cfg;
   int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
@@ -320,17 +355,17 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
     int ok = 1;
     if (s->run_cell && !s->run_cell[cell]) continue; /* not run: nothing to judge */
     switch (cl->kind) {
-    case ILAB_CLAIM_AT: lo = hi = summary_value(s, cell, cl->a, cl->qty); break;
+    case ILAB_CLAIM_AT: lo = hi = summary_value(s, sp, cell, cl->a, cl->qty); break;
     case ILAB_CLAIM_RATIO:
-      lo = hi = summary_value(s, cell, cl->a, cl->qty) / summary_value(s, cell, cl->b, cl->qty2);
+      lo = hi = summary_value(s, sp, cell, cl->a, cl->qty) / summary_value(s, sp, cell, cl->b, cl->qty2);
       break;
     case ILAB_CLAIM_RATE:
-      lo = hi = pow(summary_value(s, cell, cl->b, cl->qty) / summary_value(s, cell, cl->a, cl->qty),
+      lo = hi = pow(summary_value(s, sp, cell, cl->b, cl->qty) / summary_value(s, sp, cell, cl->a, cl->qty),
                     1.0 / (double)(cl->b - cl->a));
       break;
     case ILAB_CLAIM_ALL:
       for (size_t l = cl->a; l <= cl->b; l++) {
-        v = summary_value(s, cell, l, cl->qty);
+        v = summary_value(s, sp, cell, l, cl->qty);
         if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
         if (v < lo || isnan(v)) lo = v;
         if (v > hi || isnan(v)) hi = v;
@@ -392,6 +427,126 @@ static int write_hist(const char *dir, const ilab_sweep *s, const prov *p, ilab_
       }
   }
   return ILAB_OK;
+}
+
+/* Writes spectrum.tsv: per (act, scheme, layer) the summary over trials of
+ * the Jacobian's squared singular values beside the theory. */
+static int write_spectrum(const char *dir, const ilab_sweep *s, const spectra *sp, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "spectrum.tsv", p,
+                       "squared singular values of the input-output Jacobian J_l, per layer, over trials");
+  if (st) return st;
+  ilab_table_comment(t, "input on the fixed point q* of each cell; theory: mean chi_1^l, variance "
+                        "mu_1^(2l) l (mu_2/mu_1^2 - 1 - s_1), s_1 = -1 iid, 0 orthogonal (see 'initlab spectrum --help')");
+  ilab_table_header(t, "act scheme layer width trials sq_mean sq_mean_lo sq_mean_hi sq_var sq_var_lo sq_var_hi "
+                       "sq_mean_theory sq_var_theory sq_var_ratio sv_min sv_max finite q_star chi1 mu2");
+  for (size_t cell = 0; cell < sp->n; cell++) {
+    const ilab_spectrum_job *j = &sp->jobs[cell];
+    if (!j->rows) continue;
+    for (size_t l = 1; l <= c->depth; l++) {
+      ilab_spectrum_summary m;
+      ilab_spectrum_summarize(j, l, &m);
+      double vt = ilab_spectrum_var_theory(&j->theory, l);
+      ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+      ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+      ilab_table_int(t, (long long)l);
+      ilab_table_int(t, (long long)j->width);
+      ilab_table_int(t, (long long)j->trials);
+      ilab_table_num(t, m.sq_mean);
+      ilab_table_num(t, m.sq_mean_lo);
+      ilab_table_num(t, m.sq_mean_hi);
+      ilab_table_num(t, m.sq_var);
+      ilab_table_num(t, m.sq_var_lo);
+      ilab_table_num(t, m.sq_var_hi);
+      ilab_table_num(t, ilab_spectrum_mean_theory(&j->theory, l));
+      ilab_table_num(t, vt);
+      ilab_table_num(t, m.sq_var / vt);
+      ilab_table_num(t, m.sv_min);
+      ilab_table_num(t, m.sv_max);
+      ilab_table_int(t, (long long)m.finite);
+      ilab_table_num(t, j->theory.q_star);
+      ilab_table_num(t, j->theory.mu1);
+      ilab_table_num(t, j->theory.mu2);
+      ilab_table_end_row(t);
+    }
+  }
+  return ILAB_OK;
+}
+
+/* Writes spectrum_values.tsv: every singular value at the spectrum_layers. */
+static int write_spectrum_values(const char *dir, const ilab_sweep *s, const spectra *sp, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "spectrum_values.tsv", p, "every singular value of J_l at the spectrum_layers");
+  if (st) return st;
+  ilab_table_header(t, "act scheme trial layer k sv sq");
+  for (size_t cell = 0; cell < sp->n; cell++) {
+    const ilab_spectrum_job *j = &sp->jobs[cell];
+    if (!j->rows) continue;
+    for (size_t tr = 0; tr < j->trials; tr++)
+      for (size_t i = 0; i < c->n_spec; i++) {
+        size_t l = c->spec_layers[i];
+        const double *v = j->values + (tr * j->depth + l - 1) * j->width;
+        for (size_t k = 0; k < j->width; k++) {
+          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+          ilab_table_int(t, (long long)tr);
+          ilab_table_int(t, (long long)l);
+          ilab_table_int(t, (long long)k);
+          ilab_table_num(t, v[k]);
+          ilab_table_num(t, v[k] * v[k]);
+          ilab_table_end_row(t);
+        }
+      }
+  }
+  return ILAB_OK;
+}
+
+/* Runs the spectrum of every selected cell on the sweep's streams. */
+static int run_spectra(const ilab_sweep *s, spectra *sp, volatile sig_atomic_t *stop)
+{
+  const ilab_config *c = s->cfg;
+  sp->n = s->n_cells;
+  sp->jobs = calloc(sp->n, sizeof *sp->jobs);
+  if (!sp->jobs) return ilab_error(ILAB_ENOMEM, "out of memory for the spectra");
+  for (size_t cell = 0; cell < sp->n; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    ilab_spectrum_job *j = &sp->jobs[cell];
+    j->act = c->acts[cell / c->n_schemes];
+    j->scheme = c->schemes[cell % c->n_schemes];
+    j->depth = c->depth;
+    j->width = c->widths[0];
+    j->trials = c->trials;
+    j->sigma_b2 = c->sigma_b2;
+    j->seed = s->seed;
+    j->rng_type = s->rng_type;
+    j->stop = stop;
+    j->rows = calloc(c->trials * c->depth, sizeof *j->rows);
+    if (c->n_spec) j->values = malloc(c->trials * c->depth * c->widths[0] * sizeof *j->values);
+    if (!j->rows || (c->n_spec && !j->values))
+      return ilab_error(ILAB_ENOMEM, "out of memory for the spectra");
+  }
+  /* cells not run have no rows: give them none to run */
+  size_t k = 0;
+  ilab_spectrum_job *run = malloc((sp->n ? sp->n : 1) * sizeof *run);
+  if (!run) return ilab_error(ILAB_ENOMEM, "out of memory for the spectra");
+  for (size_t cell = 0; cell < sp->n; cell++) if (sp->jobs[cell].rows) run[k++] = sp->jobs[cell];
+  int st = ilab_spectrum_run_all(run, k, s->threads);
+  k = 0;
+  for (size_t cell = 0; cell < sp->n; cell++) if (sp->jobs[cell].rows) sp->jobs[cell].theory = run[k++].theory;
+  free(run);
+  return st;
+}
+
+static void free_spectra(spectra *sp)
+{
+  for (size_t i = 0; sp->jobs && i < sp->n; i++) {
+    free(sp->jobs[i].rows);
+    free(sp->jobs[i].values);
+  }
+  free(sp->jobs);
+  sp->jobs = NULL;
 }
 
 /* Progress on stderr: cells done, elapsed, estimated time left. */
@@ -491,6 +646,7 @@ int ilab_cmd_run(int argc, char **argv)
   int status = ILAB_EXIT_RUNTIME;
   ilab_sweep sw;
   memset(&sw, 0, sizeof sw);
+  spectra spec = {NULL, 0};
   unsigned char *sel = NULL;
   char dirbuf[4096];
   char cmdline[4096] = "initlab";
@@ -590,16 +746,22 @@ int ilab_cmd_run(int argc, char **argv)
     pthread_join(pth, NULL);
   }
   if (st || (st = ilab_sweep_theory(&sw))) { cmd_error("%s", ilab_error_reason()); goto out; }
+  if (cfg.spectrum && (st = run_spectra(&sw, &spec, &stop_signal))) {
+    cmd_error("%s", ilab_error_reason());
+    goto out;
+  }
   if (sw.theory_failed)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
   prov p = {&cfg, cmdline, sw.seed, sw.rng_type->name};
-  ilab_table tabs[4];
+  ilab_table tabs[6];
   int ntab = 2, failed_claims = 0;
   memset(tabs, 0, sizeof tabs);
   if ((st = write_layers(outdir, &sw, &p, &tabs[0])) || (st = write_summary(outdir, &sw, &p, &tabs[1])) ||
-      (cfg.n_claims && (st = write_claims(outdir, &sw, &p, &tabs[ntab++], &failed_claims))) ||
-      (cfg.n_hist && (st = write_hist(outdir, &sw, &p, &tabs[ntab++])))) {
+      (cfg.n_claims && (st = write_claims(outdir, &sw, &spec, &p, &tabs[ntab++], &failed_claims))) ||
+      (cfg.n_hist && (st = write_hist(outdir, &sw, &p, &tabs[ntab++]))) ||
+      (cfg.spectrum && (st = write_spectrum(outdir, &sw, &spec, &p, &tabs[ntab++]))) ||
+      (cfg.n_spec && (st = write_spectrum_values(outdir, &sw, &spec, &p, &tabs[ntab++])))) {
     for (int i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     cmd_error("%s", ilab_error_reason());
     goto out;
@@ -633,8 +795,9 @@ int ilab_cmd_run(int argc, char **argv)
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", sw.check_max);
   if (!quiet)
-    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s\n", outdir,
-            cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "");
+    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s%s%s\n", outdir,
+            cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
+            cfg.spectrum ? ", spectrum.tsv" : "", cfg.n_spec ? ", spectrum_values.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;
@@ -648,12 +811,14 @@ out:
     else
       fprintf(stderr, "initlab run: interrupted; earlier result files were left as they were\n");
     ilab_sweep_free(&sw);
+    free_spectra(&spec);
     free(sel);
     ilab_config_free(&cfg);
     signal(stop_signal, SIG_DFL);
     raise(stop_signal);
   }
   ilab_sweep_free(&sw);
+  free_spectra(&spec);
   free(sel);
   ilab_config_free(&cfg);
   return status;

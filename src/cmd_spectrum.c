@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_cdf.h>
 
 static const char *const cmd = "spectrum";
 
@@ -50,20 +49,6 @@ static void help(void)
       "                   result: its later layers are left out)\n"
       "sigma_w2 = N Var(W); q* is reached from q = 1 (q = 1 is used where q* is 0 or inf).\n\n"
       "Exit status: 0 success, 1 runtime failure, 2 usage error.\n");
-}
-
-/* mean of v[k*stride] over the k < n that are not NaN (an overflow to inf
- * stays inf) and its 95% t-interval */
-static void interval(const double *v, size_t n, size_t stride, double *m, double *lo, double *hi, size_t *cnt)
-{
-  double s = 0, s2 = 0, c = 0;
-  for (size_t k = 0; k < n; k++) if (!isnan(v[k * stride])) { s += v[k * stride]; c++; }
-  *cnt = (size_t)c;
-  *m = c > 0 ? s / c : NAN;
-  for (size_t k = 0; k < n; k++) if (!isnan(v[k * stride])) s2 += (v[k * stride] - *m) * (v[k * stride] - *m);
-  double half = c > 1 ? gsl_cdf_tdist_Pinv(0.975, c - 1) * sqrt(s2 / (c - 1) / c) : NAN;
-  *lo = *m - half;
-  *hi = *m + half;
 }
 
 int ilab_cmd_spectrum(int argc, char **argv)
@@ -156,28 +141,13 @@ int ilab_cmd_spectrum(int argc, char **argv)
     printf("layer\ttrials\tsq_mean\tsq_mean_lo\tsq_mean_hi\tsq_var\tsq_var_lo\tsq_var_hi\t"
            "sq_mean_theory\tsq_var_theory\tsv_min\tsv_max\tfinite\n");
     for (size_t l = 1; l <= depth; l++) {
-      const ilab_spectrum_row *r0 = &job.rows[l - 1];
-      const size_t stride = depth;
-      double m, lo, hi, v, vlo, vhi, mn = INFINITY, mx = -INFINITY;
-      size_t cnt, cnt_v, alive = 0;
-      /* rows of one layer are depth rows apart; gather their fields */
-      double *tmp = malloc(2 * trials * sizeof *tmp);
-      if (!tmp) { free(job.rows); free(job.values); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
-      for (size_t t = 0; t < trials; t++) {
-        const ilab_spectrum_row *r = &r0[t * stride];
-        tmp[t] = r->finite ? r->sq_mean : NAN;
-        tmp[trials + t] = r->finite ? r->sq_var : NAN;
-        if (r->finite) { mn = fmin(mn, r->sv_min); mx = fmax(mx, r->sv_max); alive++; }
-      }
-      interval(tmp, trials, 1, &m, &lo, &hi, &cnt);
-      interval(tmp + trials, trials, 1, &v, &vlo, &vhi, &cnt_v);
-      free(tmp);
-      if (!alive) mn = mx = NAN;
+      ilab_spectrum_summary m;
+      ilab_spectrum_summarize(&job, l, &m);
       printf("%zu\t%lu\t", l, trials);
-      NUM(m); putchar('\t'); NUM(lo); putchar('\t'); NUM(hi); putchar('\t');
-      NUM(v); putchar('\t'); NUM(vlo); putchar('\t'); NUM(vhi); putchar('\t');
+      NUM(m.sq_mean); putchar('\t'); NUM(m.sq_mean_lo); putchar('\t'); NUM(m.sq_mean_hi); putchar('\t');
+      NUM(m.sq_var); putchar('\t'); NUM(m.sq_var_lo); putchar('\t'); NUM(m.sq_var_hi); putchar('\t');
       NUM(ilab_spectrum_mean_theory(th, l)); putchar('\t'); NUM(ilab_spectrum_var_theory(th, l)); putchar('\t');
-      NUM(mn); putchar('\t'); NUM(mx); printf("\t%zu\n", alive);
+      NUM(m.sv_min); putchar('\t'); NUM(m.sv_max); printf("\t%zu\n", m.finite);
     }
   }
 #undef NUM

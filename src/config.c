@@ -10,12 +10,13 @@
 
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
-                                   "histograms", "hist_bins", NULL};
+                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", NULL};
 
 const char *const ilab_claim_quantities[] = {
     "h_var", "x_sq", "gx_var", "gw_var",
     "h_var_theory", "x_sq_theory", "gx_var_theory", "gw_var_theory",
-    "h_var_ratio", "x_sq_ratio", "gx_var_ratio", "gw_var_ratio", "nonfinite", NULL};
+    "h_var_ratio", "x_sq_ratio", "gx_var_ratio", "gw_var_ratio", "nonfinite",
+    "sq_mean", "sq_var", "sq_mean_theory", "sq_var_theory", "sq_var_ratio", "x_mean", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -81,7 +82,8 @@ static int parse_ref(const ilab_config *c, const ilab_claim *cl, char **p, int r
     if (strlen(ilab_claim_quantities[*qty]) == n && !strncmp(s, ilab_claim_quantities[*qty], n)) break;
   if (!ilab_claim_quantities[*qty])
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
-               "gx_var, gw_var, each also _theory or _ratio, or nonfinite)", c->path, cl->line, (int)n, s);
+               "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; with 'spectrum = yes' "
+               "sq_mean, sq_var, sq_mean_theory, sq_var_theory, sq_var_ratio)", c->path, cl->line, (int)n, s);
   char *end;
   errno = 0;
   unsigned long x = strtoul(br + 1, &end, 10), y = x;
@@ -261,7 +263,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -280,7 +282,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int nw = split(val, words, ILAB_MAX_LIST);
     if (nw < 0) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, lineno, key, ILAB_MAX_LIST); goto fail; }
     int list = !strcmp(key, "activations") || !strcmp(key, "schemes") || !strcmp(key, "widths") ||
-               !strcmp(key, "histograms");
+               !strcmp(key, "histograms") || !strcmp(key, "spectrum_layers");
     if (!list && nw != 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s takes one value, found %d", path, lineno, key, nw); goto fail; }
 
     if (!strcmp(key, "activations")) {
@@ -315,6 +317,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       for (int i = 0; i < nw; i++)
         if ((st = parse_size(path, lineno, "histograms", words[i], 1, ILAB_MAX_DEPTH, &c->hist_layers[i]))) goto fail;
       c->n_hist = (size_t)nw;
+    } else if (!strcmp(key, "spectrum_layers")) {
+      for (int i = 0; i < nw; i++)
+        if ((st = parse_size(path, lineno, "spectrum_layers", words[i], 1, ILAB_MAX_DEPTH, &c->spec_layers[i]))) goto fail;
+      c->n_spec = (size_t)nw;
+    } else if (!strcmp(key, "spectrum")) {
+      if (!strcmp(val, "yes")) c->spectrum = 1;
+      else if (!strcmp(val, "no")) c->spectrum = 0;
+      else { st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum must be yes or no, not '%s'", path, lineno, val); goto fail; }
     } else if (!strcmp(key, "hist_bins")) {
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->hist_bins))) goto fail;
     } else if (!strcmp(key, "width")) {
@@ -378,8 +388,31 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                       line_of[11], c->hist_layers[i], c->depth);
       goto fail;
     }
-  for (size_t i = 0; i < c->n_claims; i++)
+  if (c->spectrum)
+    for (size_t l = 1; l <= c->depth; l++)
+      if (c->widths[l] != c->widths[0]) {
+        st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes needs square layers (one width), but n_%zu = %zu and n_0 = %zu",
+                        path, line_of[13], l, c->widths[l], c->widths[0]);
+        goto fail;
+      }
+  if (c->n_spec && !c->spectrum) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum_layers needs 'spectrum = yes'", path, line_of[14]);
+    goto fail;
+  }
+  for (size_t i = 0; i < c->n_spec; i++)
+    if (c->spec_layers[i] > c->depth) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum_layers: layer %zu is beyond the depth %zu", path,
+                      line_of[14], c->spec_layers[i], c->depth);
+      goto fail;
+    }
+  for (size_t i = 0; i < c->n_claims; i++) {
     if ((st = parse_claim(c, &c->claims[i]))) goto fail;
+    int q = c->claims[i].qty, q2 = c->claims[i].kind == ILAB_CLAIM_RATIO ? c->claims[i].qty2 : 0;
+    if (!c->spectrum && ((q >= 13 && q <= 17) || (q2 >= 13 && q2 <= 17))) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: claim: the sq_* quantities need 'spectrum = yes'", path, c->claims[i].line);
+      goto fail;
+    }
+  }
   return ILAB_OK;
 fail:
   free(widths);

@@ -35,7 +35,10 @@ typedef struct {
   double lo, hi;
 } ilab_claim;
 
-/* The summary columns a claim may name, NULL-terminated. */
+/* The summary columns a claim may name, NULL-terminated: h_var, x_sq, gx_var,
+ * gw_var (0-3), their _theory (4-7) and _ratio (8-11), nonfinite (12), the
+ * spectrum.tsv columns sq_mean, sq_var, sq_mean_theory, sq_var_theory,
+ * sq_var_ratio (13-17), and x_mean (18, layers.tsv's, averaged over trials). */
 extern const char *const ilab_claim_quantities[];
 
 typedef struct {
@@ -60,6 +63,11 @@ typedef struct {
   size_t n_hist;         /* layers whose histograms are recorded */
   size_t hist_layers[ILAB_MAX_LIST];
   size_t hist_bins;      /* bins per histogram [100] */
+  int spectrum;          /* spectrum = yes: the Jacobian's singular values per
+                            (cell, trial, layer), written to spectrum.tsv;
+                            needs one width */
+  size_t n_spec;         /* spectrum_layers: layers whose every singular value */
+  size_t spec_layers[ILAB_MAX_LIST]; /* goes to spectrum_values.tsv */
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the

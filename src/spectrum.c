@@ -9,7 +9,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <gsl/gsl_cblas.h>
+#include <gsl/gsl_cdf.h>
+
+/* OpenBLAS's thread-count control (see sweep.c). */
+void openblas_set_num_threads(int num_threads);
 
 ilab_spectrum *ilab_spectrum_alloc(size_t n)
 {
@@ -194,4 +199,86 @@ done:
   free(b);
   free(x0);
   return st;
+}
+
+typedef struct {
+  ilab_spectrum_job *jobs;
+  size_t n, next;
+  int status;
+  pthread_mutex_t lock;
+} pool;
+
+static void *worker(void *arg)
+{
+  pool *p = arg;
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    size_t i = p->next++;
+    int stop = p->status != 0;
+    pthread_mutex_unlock(&p->lock);
+    if (i >= p->n || stop) break;
+    int st = ilab_spectrum_run(&p->jobs[i]);
+    if (st) {
+      pthread_mutex_lock(&p->lock);
+      if (!p->status) p->status = st;
+      pthread_mutex_unlock(&p->lock);
+    }
+  }
+  return NULL;
+}
+
+int ilab_spectrum_run_all(ilab_spectrum_job *jobs, size_t n, int threads)
+{
+  pthread_t th[64];
+  pool p = {jobs, n, 0, ILAB_OK, PTHREAD_MUTEX_INITIALIZER};
+  if (threads < 1) threads = 1;
+  if (threads > 64) threads = 64;
+  if ((size_t)threads > n) threads = n ? (int)n : 1;
+  openblas_set_num_threads(1);
+  int started = 0;
+  for (int i = 1; i < threads; i++) {
+    if (pthread_create(&th[i], NULL, worker, &p) != 0) break;
+    started = i;
+  }
+  worker(&p);
+  for (int i = 1; i <= started; i++) pthread_join(th[i], NULL);
+  return p.status;
+}
+
+/* mean over the trials of field f (0: sq_mean, 1: sq_var) of layer l, over
+ * the values that are not NaN, and its 95% t-interval */
+static void interval(const ilab_spectrum_job *job, size_t l, int f, double *m, double *lo, double *hi)
+{
+  double s = 0, s2 = 0, c = 0;
+  for (size_t t = 0; t < job->trials; t++) {
+    const ilab_spectrum_row *r = &job->rows[t * job->depth + l - 1];
+    double v = f ? r->sq_var : r->sq_mean;
+    if (!isnan(v)) { s += v; c++; }
+  }
+  *m = c > 0 ? s / c : NAN;
+  for (size_t t = 0; t < job->trials; t++) {
+    const ilab_spectrum_row *r = &job->rows[t * job->depth + l - 1];
+    double v = f ? r->sq_var : r->sq_mean;
+    if (!isnan(v)) s2 += (v - *m) * (v - *m);
+  }
+  double half = c > 1 ? gsl_cdf_tdist_Pinv(0.975, c - 1) * sqrt(s2 / (c - 1) / c) : NAN;
+  *lo = *m - half;
+  *hi = *m + half;
+}
+
+void ilab_spectrum_summarize(const ilab_spectrum_job *job, size_t l, ilab_spectrum_summary *out)
+{
+  interval(job, l, 0, &out->sq_mean, &out->sq_mean_lo, &out->sq_mean_hi);
+  interval(job, l, 1, &out->sq_var, &out->sq_var_lo, &out->sq_var_hi);
+  out->sv_min = INFINITY;
+  out->sv_max = -INFINITY;
+  out->finite = 0;
+  for (size_t t = 0; t < job->trials; t++) {
+    const ilab_spectrum_row *r = &job->rows[t * job->depth + l - 1];
+    if (!r->finite) continue;
+    out->finite++;
+    out->sv_min = fmin(out->sv_min, r->sv_min);
+    out->sv_max = fmax(out->sv_max, r->sv_max);
+  }
+  if (!out->finite) out->sv_min = out->sv_max = NAN;
 }

@@ -96,4 +96,22 @@ typedef struct {
  * result (rows with finite = 0), not an error. */
 int ilab_spectrum_run(ilab_spectrum_job *job);
 
+/* Runs n jobs on up to threads workers, one job at a time each with a
+ * single-threaded BLAS, so that the numbers do not depend on threads.
+ * Returns the first error met (the other jobs' results are then partial). */
+int ilab_spectrum_run_all(ilab_spectrum_job *jobs, size_t n, int threads);
+
+/* Layer l of a job, over its trials: the means of sq_mean and sq_var over the
+ * trials where they are not NaN (an overflow to inf stays inf), each with a
+ * 95% t-interval (NaN for fewer than two trials), the extreme singular
+ * values, and how many trials kept J_l finite. */
+typedef struct {
+  double sq_mean, sq_mean_lo, sq_mean_hi;
+  double sq_var, sq_var_lo, sq_var_hi;
+  double sv_min, sv_max;
+  size_t finite;
+} ilab_spectrum_summary;
+
+void ilab_spectrum_summarize(const ilab_spectrum_job *job, size_t l, ilab_spectrum_summary *out);
+
 #endif

@@ -64,6 +64,46 @@ printf 'input = orthogonal\n' >>"$D/e.cfg"
 run run "$D/e.cfg" -o "$D/r3" -q
 [ "$rc" -eq 2 ] && grep -q 'e.cfg:8: input' "$D/err"; ok $? "a matrix scheme as input law is an error at its line" "exit $rc: $(cat "$D/err")"
 
+# ---- spectrum = yes in an experiment --------------------------------------------------
+cat >"$D/s.cfg" <<'CFG'
+activations = tanh relu
+schemes     = orthogonal:gain=1.0421258522 he_normal
+depth       = 6
+width       = 32
+batch       = 8
+trials      = 3
+seed        = 11
+sigma_b2    = 1e-4
+spectrum    = yes
+spectrum_layers = 2 6
+claim = tanh orthogonal:gain=1.0421258522 all sq_mean[1..6] in [0.5, 2]
+claim = relu he_normal sq_var_theory[6] in [11.999, 12.001]
+CFG
+run run "$D/s.cfg" -o "$D/q1" --threads 1 -q; ok "$rc" "run with spectrum = yes exits 0" "$(cat "$D/err")"
+run run "$D/s.cfg" -o "$D/q2" --threads 2 -q
+for f in spectrum.tsv spectrum_values.tsv claims.tsv; do
+  data "$D/q1/$f" >"$D/a"; data "$D/q2/$f" >"$D/b"
+  [ -s "$D/a" ] && cmp -s "$D/a" "$D/b"; ok $? "$f written and identical with 1 and 2 threads"
+done
+[ "$(data "$D/q1/spectrum.tsv" | wc -l)" -eq $((2 * 2 * 6 + 1)) ]; ok $? "spectrum.tsv: one row per (act, scheme, layer)"
+[ "$(data "$D/q1/spectrum_values.tsv" | wc -l)" -eq $((2 * 2 * 3 * 2 * 32 + 1)) ]; ok $? "spectrum_values.tsv: every singular value at 2 layers"
+[ "$(data "$D/q1/claims.tsv" | awk -F'\t' '$NF == "pass"' | wc -l)" -eq 2 ]; ok $? "spectrum claims evaluated"
+# the same networks as 'initlab spectrum' with the same seed
+run spectrum --act relu --scheme he_normal --depth 6 --width 32 --trials 3 --seed 11 --sigma-b2 1e-4 >"$D/sp"
+data "$D/sp" | awk -F'\t' 'NR > 1 {print $3}' >"$D/a"
+data "$D/q1/spectrum.tsv" | awk -F'\t' '$1 == "relu" && $2 == "he_normal" {print $6}' >"$D/b"
+cmp -s "$D/a" "$D/b"; ok $? "spectrum.tsv rows equal 'initlab spectrum' for the same seed"
+bad_cfg() { # name, extra lines, expected message
+  printf 'activations = relu\nschemes = he_normal\nbatch = 4\n%b' "$2" >"$D/bad.cfg"
+  run run "$D/bad.cfg" -o "$D/bad" -q
+  [ "$rc" -eq 2 ] && grep -q "$3" "$D/err"; ok $? "$1" "exit $rc: $(cat "$D/err")"
+}
+bad_cfg "spectrum needs one width" 'widths = 4 8 4\nspectrum = yes\n' 'bad.cfg:5: spectrum = yes needs square layers'
+bad_cfg "spectrum takes yes or no" 'depth = 2\nwidth = 4\nspectrum = maybe\n' 'bad.cfg:6: spectrum must be yes or no'
+bad_cfg "spectrum_layers needs spectrum" 'depth = 2\nwidth = 4\nspectrum_layers = 1\n' 'bad.cfg:6: spectrum_layers needs'
+bad_cfg "spectrum_layers within depth" 'depth = 2\nwidth = 4\nspectrum = yes\nspectrum_layers = 3\n' 'bad.cfg:7: spectrum_layers: layer 3'
+bad_cfg "sq claims need spectrum" 'depth = 2\nwidth = 4\nclaim = relu he_normal sq_var[1] < 3\n' 'bad.cfg:6: claim: the sq_'
+
 # ---- spectrum ------------------------------------------------------------------------
 run spectrum --help >"$D/h"; ok "$rc" "spectrum --help exits 0"
 grep -q 'Fuss-Catalan' "$D/h" && grep -q 'Exit status' "$D/h"; ok $? "spectrum --help states the theory and exit statuses"
