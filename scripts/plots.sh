@@ -35,6 +35,7 @@ for gp in plots/*.gp; do
     criticality) table="$res/criticality/chi.tsv"; need="$res/criticality/chi_measured.tsv $res/criticality/critical.tsv" ;;
     weights) table="$res/weights/hist.tsv"; need="$res/weights/pdf.tsv $res/weights/moments.tsv" ;;
     glorot2010) table="$res/$name/summary.tsv"; need="$res/$name/hist.tsv" ;;
+    isometry) table="$res/$name/spectrum.tsv"; need="$res/$name/spectrum_values.tsv" ;;
     *) table="$res/$name/summary.tsv"; need="" ;;
   esac
   missing=""
