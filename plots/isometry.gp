@@ -45,11 +45,11 @@ do for [fmt in "png svg"] {
   set key top left title ""
   do for [k=0:1] {
     a = word(acts, 2 * k + 1)
-    set title sprintf("%s: Gaussian (red) and orthogonal (blue) weights", a)
+    set title sprintf("%s: variance of sv^2", a)
     plot for [i=2*k+1:2*k+2] cell(infile, a, word(schemes, i)) using "layer":(pos(column("sq_var_lo"))):"sq_var_hi" with filledcurves fs transparent solid 0.2 noborder lc rgb scolor(i - 2 * k) notitle, \
          for [i=2*k+1:2*k+2] cell(infile, a, word(schemes, i)) using "layer":"sq_var" with points pt 7 ps 0.9 lc rgb scolor(i - 2 * k) title word(labels, i), \
          for [i=2*k+1:2*k+2] cell(infile, a, word(schemes, i)) using "layer":"sq_var_theory" with lines dt (4,4) lw 2 lc rgb "#000000" notitle, \
-         NaN with lines dt (4,4) lw 2 lc rgb "#000000" title "theory: l (μ_2/μ_1^2 - 1 - s_1)"
+         NaN with lines dt (4,4) lw 2 lc rgb "#000000" title "theory"
   }
   unset logscale
   set format y "%g"
@@ -58,7 +58,7 @@ do for [fmt in "png svg"] {
   set ylabel "mean of sv^2 (theory χ_1^l = 1)"
   do for [k=0:1] {
     a = word(acts, 2 * k + 1)
-    set title sprintf("%s: mean of the squared singular values", a)
+    set title sprintf("%s: mean of sv^2", a)
     plot 1 with lines lc rgb "#000000" lw 1 notitle, \
          for [i=2*k+1:2*k+2] cell(infile, a, word(schemes, i)) using "layer":"sq_mean_lo":"sq_mean_hi" with filledcurves fs transparent solid 0.2 noborder lc rgb scolor(i - 2 * k) notitle, \
          for [i=2*k+1:2*k+2] cell(infile, a, word(schemes, i)) using "layer":"sq_mean" with lines lw 2 lc rgb scolor(i - 2 * k) title word(labels, i)
