@@ -15,6 +15,7 @@ labels = "Gaussian orthogonal Gaussian orthogonal"
 depths = system("awk -F'\t' '/^#/ {next} !h++ {next} !s[$4]++ {printf \"%s \", $4}' '".valfile."'")
 nval(a, s, l) = system(sprintf("awk -F'\t' '$1 == \"%s\" && $2 == \"%s\" && $4 == %s' '%s' | wc -l", a, s, l, valfile)) + 0
 vals(a, s, l) = sprintf("< awk -F'\t' '$1 == \"%s\" && $2 == \"%s\" && $4 == %s {print $6}' '%s'", a, s, l, valfile)
+array NV[16]
 dcolor(i) = word("#9ecae1 #4292c6 #08519c #08306b #000000", i)
 scolor(i) = word("#d62728 #1f5fbf", i)
 
@@ -33,8 +34,10 @@ do for [fmt in "png svg"] {
   do for [i=1:4] {
     a = word(acts, i); s = word(schemes, i)
     set title sprintf("%s, %s weights", a, word(labels, i)) noenhanced
-    set key top right title "depth l" 
-    plot for [j=1:words(depths)] vals(a, s, word(depths, j)) using 1:(1.0 / nval(a, s, word(depths, j))) smooth kdensity bandwidth 0.04 with lines lw 2.5 lc rgb dcolor(j) title word(depths, j)
+    set key top right title "depth l"
+    # each value weighs 1/count, so that every curve has unit area
+    do for [j=1:words(depths)] { NV[j] = nval(a, s, word(depths, j)) }
+    plot for [j=1:words(depths)] vals(a, s, word(depths, j)) using 1:(1.0 / NV[j]) smooth kdensity bandwidth 0.04 with lines lw 2.5 lc rgb dcolor(j) title word(depths, j)
   }
   set logscale xy
   set xrange [1:*]
