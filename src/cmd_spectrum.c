@@ -108,7 +108,8 @@ int ilab_cmd_spectrum(int argc, char **argv)
     cmd_error("out of memory");
     return ILAB_EXIT_RUNTIME;
   }
-  int st = ilab_spectrum_run(&job);
+  /* single-threaded BLAS, as in run: the same numbers on any machine */
+  int st = ilab_spectrum_run_all(&job, 1, 1);
   if (st) {
     free(job.rows);
     free(job.values);
