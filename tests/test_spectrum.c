@@ -61,6 +61,18 @@ static void test_moments(void)
     ilab_test_rel(t.mu1, f[3], 1e-9, "tanh sigma_w2 = %g: mu_1 as SciPy's", f[0]);
     ilab_test_rel(t.mu2, f[4], 1e-9, "tanh sigma_w2 = %g: mu_2 as SciPy's", f[0]);
   }
+  /* E[phi'^4]: quadrature against the closed forms (relu 1/2, leaky relu
+   * (1 + a^4)/2), to its requested 1e-12 relative */
+  const char *pl[] = {"relu", "leaky_relu:slope=0.3"};
+  const double want4[] = {0.5, 0.5 * (1 + 0.3 * 0.3 * 0.3 * 0.3)};
+  for (int k = 0; k < 2; k++) {
+    double r, e;
+    ilab_act_parse(pl[k], &a);
+    ilab_theory_expect_quad(w, &a, ILAB_THEORY_DPHI_4, 0.7, &r, &e);
+    ilab_test_rel(r, want4[k], 1e-11, "E[phi'(h)^4] of %s by quadrature", pl[k]);
+    ilab_theory_expect(w, &a, ILAB_THEORY_DPHI_4, 0.7, &r, &e);
+    ilab_test_rel(r, want4[k], 1e-15, "E[phi'(h)^4] of %s in closed form", pl[k]);
+  }
   /* the closed cases of the formula: ReLU 2l and l, linear Gaussian l */
   ilab_spectrum_theory t;
   ilab_act_parse("relu", &a);
