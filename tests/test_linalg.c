@@ -101,6 +101,27 @@ static void test_haar(gsl_rng *r)
   free(q11);
 }
 
+/* Non-square draws: the first k columns of a Haar O(m) matrix (or the
+ * transpose).  Flipping the sign of row i leaves the law alone and negates
+ * Q_ii only, so E[Q_ii] = 0 and E[Q_ii Q_jj] = 0 (i != j): the sum of the
+ * k diagonal entries has variance k/m (E[Q_ii^2] = 1/m), and over T draws
+ * z = sum/sqrt(T k/m), |z| <= 4.  Both orientations. */
+static void test_haar_rect(gsl_rng *r)
+{
+  enum { M = 12, K = 5, T = 1500 };
+  double q[M * K];
+  gsl_rng_set(r, 99);
+  for (int o = 0; o < 2; o++) {
+    double sum = 0;
+    for (size_t t = 0; t < T; t++) {
+      if (o == 0) ilab_linalg_haar(r, M, K, q); else ilab_linalg_haar(r, K, M, q);
+      for (size_t j = 0; j < K; j++) sum += o == 0 ? q[j * K + j] : q[j * M + j];
+    }
+    ilab_test_z(sum / sqrt((double)T * K / M), 4, "Haar %s: the diagonal's mean is 0 (T = %d)",
+                o == 0 ? "12 x 5" : "5 x 12", T);
+  }
+}
+
 /* Singular values of U diag(s) V^T, U and V orthogonal, are s, to 1e-12
  * relative (dgesdd is backward stable: errors of order eps |A|). */
 static void test_svd(gsl_rng *r)
@@ -191,6 +212,7 @@ int main(void)
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   test_shapes(r);
   test_haar(r);
+  test_haar_rect(r);
   test_svd(r);
   test_unit(r);
   test_laws();
