@@ -2,16 +2,15 @@
  * against sample moments, z-scores, Kolmogorov-Smirnov and chi^2; and, with
  * --audit, what framework defaults draw against what their names promise. */
 #include "cmd.h"
+#include "drawcheck.h"
 #include "ilab.h"
 #include "linalg.h"
 #include "moments.h"
 #include "scheme.h"
-#include "sweep.h"
+#include "platform.h"
 #include "table.h"
 
 #include <getopt.h>
-#include <pthread.h>
-#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +38,8 @@ static void help(void)
       "      --fan-out M    outputs of the layer [256]\n"
       "  -n, --count N      draws per scheme [1000000]\n"
       "  -s, --seed S       seed [GSL_RNG_SEED, else 42]; the draws are those\n"
-      "                     'initlab sample' prints for the same seed and fans\n"
+      "                     'initlab sample' prints for the same seed and fans,\n"
+      "                     drawn with GSL_RNG_TYPE's generator [mt19937]\n"
       "  -a, --alpha A      family-wise level of the table [0.001]\n"
       "      --audit        framework defaults: the variance each promises, the\n"
       "                     variance it draws (95%% interval), their ratio, and the\n"
@@ -51,106 +51,6 @@ static void help(void)
       "2 usage error.\n");
 }
 
-
-
-/* Rows are checked in parallel, one per thread at a time, each with its own
- * buffer and generator; the table is printed in order afterwards. */
-typedef struct {
-  cmd_moments_row *rows;
-  size_t *order;        /* rows by decreasing cost, so the last to finish is short */
-  size_t nrows, next, count;
-  unsigned long seed;
-  double per_test;
-  pthread_mutex_t lock;
-  int oom;
-} pool;
-
-static void *check_rows(void *arg);
-
-/* Fills x[0..n-1] with the row's draws: iid, or for a matrix ensemble whole
- * fan_in x fan_out matrices one after another (the last one cut short), as
- * the sweep draws its unit matrices.  Non-zero when out of memory. */
-static int draw_row(const gsl_rng *r, const cmd_moments_row *row, double *x, size_t n)
-{
-  if (row->d.kind != ILAB_DIST_HAAR && row->d.kind != ILAB_DIST_IDENTITY) {
-    ilab_dist_sample(r, &row->d, x, n);
-    return 0;
-  }
-  size_t size = row->fan_in * row->fan_out;
-  double *u = malloc(size * sizeof *u);
-  if (!u) return 1;
-  for (size_t done = 0; done < n; done += size) {
-    if (ilab_linalg_unit_matrix(r, &row->d, row->fan_in, row->fan_out, u)) { free(u); return 1; }
-    size_t k = n - done < size ? n - done : size;
-    for (size_t i = 0; i < k; i++) x[done + i] = row->d.scale * u[i];
-  }
-  free(u);
-  return 0;
-}
-
-int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, unsigned long seed, double per_test)
-{
-  /* truncated normals cost most (their draws and cdf), uniforms least */
-  size_t *order = malloc(nrows * sizeof *order), o = 0;
-  if (!order) return 1;
-  for (int kind = ILAB_DIST_IDENTITY; kind >= ILAB_DIST_CONSTANT; kind--)
-    for (size_t i = 0; i < nrows; i++)
-      if ((int)rows[i].d.kind == kind) order[o++] = i;
-  pool pl = {rows, order, nrows, 0, count, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
-  if (nth > nrows) nth = nrows;
-  if (nth > 64) nth = 64;
-  pthread_t th[64];
-  size_t started = 0;
-  for (size_t i = 1; i < nth; i++, started++)
-    if (pthread_create(&th[i], NULL, check_rows, &pl) != 0) break;
-  check_rows(&pl);
-  for (size_t i = 1; i <= started; i++) pthread_join(th[i], NULL);
-  free(order);
-  return pl.oom;
-}
-
-static void *check_rows(void *arg)
-{
-  pool *p = arg;
-  double *x = malloc(p->count * sizeof *x);
-  uint32_t *w = malloc(2 * p->count * sizeof *w);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  for (;;) {
-    pthread_mutex_lock(&p->lock);
-    size_t i = p->next++;
-    if (!x || !w || !r) p->oom = 1;
-    pthread_mutex_unlock(&p->lock);
-    if (i >= p->nrows || !x || !w || !r) break;
-    cmd_moments_row *row = &p->rows[p->order[i]];
-    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&row->d)));
-    if (draw_row(r, row, x, p->count)) {
-      pthread_mutex_lock(&p->lock);
-      p->oom = 1;
-      pthread_mutex_unlock(&p->lock);
-      break;
-    }
-    ilab_scheme_law(&row->d, &row->law);
-    if (row->d.kind == ILAB_DIST_IDENTITY) { /* every draw must be its entry of gain I */
-      for (size_t k = 0, size = row->fan_in * row->fan_out; k < p->count; k++) {
-        size_t ri = k % size / row->fan_out, cj = k % size % row->fan_out;
-        row->bad += x[k] != (ri == cj ? row->d.scale : 0.0);
-      }
-      continue;
-    }
-    if (!(row->law.mu[2] > 0)) { /* a constant: every draw must equal it */
-      for (size_t k = 0; k < p->count; k++) row->bad += x[k] != row->law.mean;
-      continue;
-    }
-    row->status = ilab_moments_check_w(&row->law, x, p->count, p->per_test, w, &row->res);
-    if (row->status) snprintf(row->reason, sizeof row->reason, "%s", ilab_error_reason());
-  }
-  free(x);
-  free(w);
-  gsl_rng_free(r);
-  return NULL;
-}
 
 
 int ilab_cmd_moments(int argc, char **argv)
@@ -176,8 +76,11 @@ int ilab_cmd_moments(int argc, char **argv)
     default: return cmd_bad_option(cmd);
     }
   }
+  const gsl_rng_type *type;
+  int st = cmd_rng_type(&type);
+  if (st) return st;
   size_t nrows = 0;
-  cmd_moments_row *rows = calloc((size_t)(argc - optind) + ilab_scheme_table_size + 1, sizeof *rows);
+  ilab_drawcheck_row *rows = calloc((size_t)(argc - optind) + ilab_scheme_table_size + 1, sizeof *rows);
   if (!rows) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   if (optind < argc) {
     for (int i = optind; i < argc; i++, nrows++)
@@ -204,8 +107,11 @@ int ilab_cmd_moments(int argc, char **argv)
   double per_test = alpha / (6.0 * (double)nrows);
   double zc = gsl_cdf_ugaussian_Qinv(per_test / 2), z90 = gsl_cdf_ugaussian_Qinv(0.1);
   double dn = (double)count;
-  printf("# initlab %s: moments of each scheme's draws against its exact law\n", ILAB_VERSION);
-  printf("# n = %lu draws per scheme, fans (%lu, %lu), seed %lu, generator mt19937\n", count, fan_in, fan_out, seed);
+  ilab_provenance pv = {audit ? "what framework defaults draw against what their names promise"
+                              : "moments of each scheme's draws against its exact law",
+                        argc, argv, 1, seed, type->name, "  (the rows do not depend on the core count)"};
+  ilab_provenance_write(stdout, &pv);
+  printf("# n = %lu draws per scheme, fans (%lu, %lu)\n", count, fan_in, fan_out);
   printf("# family-wise level %g over %zu rows x 6 tests: each test at %.3g (|z| > %.3f)\n", alpha, nrows, per_test, zc);
   printf("# gsl_* columns: gsl_stats_* over the first %zu draws of each row, against the accumulator over the same draws\n",
          count < ILAB_MOMENTS_GSL_MAX ? (size_t)count : ILAB_MOMENTS_GSL_MAX);
@@ -221,9 +127,9 @@ int ilab_cmd_moments(int argc, char **argv)
              "# identity: every draw must equal its entry of gain I (no test statistics)\n");
       break;
     }
-  if (cmd_moments_check_rows(rows, nrows, count, seed, per_test)) {
+  if (ilab_drawcheck_rows(rows, nrows, count, type, seed, per_test, ilab_platform_cores())) {
     free(rows);
-    cmd_error("out of memory for %lu draws per thread (%.3g GB each)", count, (double)count * 12 / 1e9);
+    cmd_error("%s", ilab_error_reason());
     return ILAB_EXIT_RUNTIME;
   }
   int failed = 0;

@@ -4,7 +4,7 @@
 #include "ilab.h"
 #include "linalg.h"
 #include "scheme.h"
-#include "sweep.h"
+#include "stream.h"
 #include "table.h"
 
 #include <getopt.h>
@@ -19,7 +19,8 @@ static void help(void)
   printf("Usage: initlab sample SCHEME --fan-in N --fan-out M [-n COUNT] [--seed S]\n\n"
          "Prints COUNT draws of the weights SCHEME gives a layer with these fans, one\n"
          "per line (%%.17g).  The draws are those of layer 1 of trial 0 in 'initlab run'\n"
-         "with the same seed and fans, in row-major order (fan_in rows of fan_out).\n\n"
+         "with the same seed, fans and generator (GSL_RNG_TYPE [mt19937]), in\n"
+         "row-major order (fan_in rows of fan_out).\n\n"
          "A matrix scheme (orthogonal, identity) prints COUNT whole matrices instead,\n"
          "in PyTorch's layout: fan_out rows of fan_in tab-separated entries, a blank\n"
          "line after each matrix.  The first is gain times the transpose of layer 1's\n"
@@ -75,6 +76,8 @@ int ilab_cmd_sample(int argc, char **argv)
     if (d.kind == ILAB_DIST_UNIFORM || d.kind == ILAB_DIST_HAAR) { lo = -d.scale * 1.1; hi = d.scale * 1.1; }
     if (!(sd > 0)) { lo = m - 1; hi = m + 1; }
     char a[32], b[32];
+    ilab_provenance pv = {"the exact density of a scheme's weights", argc, argv, 0, 0, NULL, NULL};
+    ilab_provenance_write(stdout, &pv);
     printf("x\tpdf\n");
     for (unsigned long i = 0; i < grid; i++) {
       double x = lo + (hi - lo) * (double)i / (double)(grid - 1);
@@ -84,7 +87,10 @@ int ilab_cmd_sample(int argc, char **argv)
     }
     return cmd_close_stdout(ILAB_EXIT_OK);
   }
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  const gsl_rng_type *type;
+  int st = cmd_rng_type(&type);
+  if (st) return st;
+  gsl_rng *r = ilab_stream_alloc(type, seed, 0, 1, ilab_dist_family(&d));
   if (!r) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   if (d.kind == ILAB_DIST_HAAR || d.kind == ILAB_DIST_IDENTITY) {
     if (!count_given) count = 1;
@@ -94,9 +100,8 @@ int ilab_cmd_sample(int argc, char **argv)
     }
     double *u = malloc(fan_in * fan_out * sizeof *u);
     if (!u) { gsl_rng_free(r); cmd_error("out of memory for a %lu x %lu matrix", fan_out, fan_in); return ILAB_EXIT_RUNTIME; }
-    gsl_rng_set(r, ilab_stream_seed(seed, 0, 1, ilab_dist_family(&d)));
     char num[32];
-    int st = ILAB_OK;
+    st = ILAB_OK;
     for (unsigned long k = 0; k < count && !ferror(stdout); k++) {
       if ((st = ilab_linalg_unit_matrix(r, &d, fan_in, fan_out, u))) break;
       for (size_t i = 0; i < fan_out; i++)
@@ -116,7 +121,6 @@ int ilab_cmd_sample(int argc, char **argv)
   enum { CHUNK = 65536 };
   double *buf = malloc(CHUNK * sizeof *buf);
   if (!buf) { gsl_rng_free(r); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
-  gsl_rng_set(r, ilab_stream_seed(seed, 0, 1, ilab_dist_family(&d)));
   char num[32];
   for (unsigned long done = 0; done < count;) {
     size_t k = count - done < CHUNK ? count - done : CHUNK;

@@ -4,7 +4,8 @@
 #include "dist.h"
 #include "ilab.h"
 #include "linalg.h"
-#include "sweep.h"
+#include "platform.h"
+#include "stream.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,9 +13,6 @@
 #include <pthread.h>
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_cdf.h>
-
-/* OpenBLAS's thread-count control (see sweep.c). */
-void openblas_set_num_threads(int num_threads);
 
 ilab_spectrum *ilab_spectrum_alloc(size_t n)
 {
@@ -229,12 +227,12 @@ static void *worker(void *arg)
 
 int ilab_spectrum_run_all(ilab_spectrum_job *jobs, size_t n, int threads)
 {
-  pthread_t th[64];
+  pthread_t th[ILAB_MAX_THREADS];
   pool p = {jobs, n, 0, ILAB_OK, PTHREAD_MUTEX_INITIALIZER};
   if (threads < 1) threads = 1;
-  if (threads > 64) threads = 64;
+  if (threads > ILAB_MAX_THREADS) threads = ILAB_MAX_THREADS;
   if ((size_t)threads > n) threads = n ? (int)n : 1;
-  openblas_set_num_threads(1);
+  ilab_blas_set_threads(1);
   int started = 0;
   for (int i = 1; i < threads; i++) {
     if (pthread_create(&th[i], NULL, worker, &p) != 0) break;

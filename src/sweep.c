@@ -4,41 +4,14 @@
 #include "dist.h"
 #include "linalg.h"
 #include "ilab.h"
+#include "platform.h"
+#include "stream.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/* OpenBLAS's thread-count control (declared in its cblas.h, which we do not
- * include so as to use GSL's CBLAS prototypes). */
-void openblas_set_num_threads(int num_threads);
-
-static double now(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static uint64_t mix64(uint64_t z)
-{
-  /* splitmix64's output function (Steele, Lea & Flood 2014) */
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag)
-{
-  uint64_t h = mix64((uint64_t)seed + 0x9e3779b97f4a7c15ULL);
-  h = mix64(h ^ (uint64_t)trial);
-  h = mix64(h ^ (uint64_t)layer);
-  h = mix64(h ^ (uint64_t)tag);
-  return (unsigned long)((h ^ (h >> 32)) & 0xffffffffUL);
-}
 
 /* Families of unit matrices used by the sweep's schemes, per layer. */
 typedef struct {
@@ -127,6 +100,50 @@ void ilab_sweep_free(ilab_sweep *s)
   s->theory = NULL;
   s->stats = NULL;
   s->w_var = s->w_promised = NULL;
+  for (size_t i = 0; s->spectra && i < s->n_cells; i++) {
+    free(s->spectra[i].rows);
+    free(s->spectra[i].values);
+  }
+  free(s->spectra);
+  s->spectra = NULL;
+}
+
+int ilab_sweep_spectra(ilab_sweep *s)
+{
+  const ilab_config *c = s->cfg;
+  s->spectra = calloc(s->n_cells, sizeof *s->spectra);
+  ilab_spectrum_job *run = malloc((s->n_cells ? s->n_cells : 1) * sizeof *run);
+  if (!s->spectra || !run) {
+    free(run);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
+  }
+  size_t k = 0;
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    ilab_spectrum_job *j = &s->spectra[cell];
+    j->act = c->acts[cell / c->n_schemes];
+    j->scheme = c->schemes[cell % c->n_schemes];
+    j->depth = c->depth;
+    j->width = c->widths[0];
+    j->trials = c->trials;
+    j->sigma_b2 = c->sigma_b2;
+    j->seed = s->seed;
+    j->rng_type = s->rng_type;
+    j->stop = s->stop;
+    j->rows = calloc(c->trials * c->depth, sizeof *j->rows);
+    if (c->n_spec) j->values = malloc(c->trials * c->depth * c->widths[0] * sizeof *j->values);
+    if (!j->rows || (c->n_spec && !j->values)) {
+      free(run);
+      ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
+    }
+    run[k++] = *j;
+  }
+  int st = ilab_spectrum_run_all(run, k, s->threads);
+  k = 0;
+  for (size_t cell = 0; cell < s->n_cells; cell++)
+    if (s->spectra[cell].rows) s->spectra[cell].theory = run[k++].theory;
+  free(run);
+  return st;
 }
 
 int ilab_sweep_theory(ilab_sweep *s)
@@ -317,9 +334,9 @@ static void *worker(void *arg)
 /* Runs one phase on nthreads workers (the calling thread is one of them). */
 static int run_phase(trial_ctx *t, int phase, int nthreads)
 {
-  pthread_t th[64];
-  worker_arg args[64];
-  if (nthreads > 64) nthreads = 64;
+  pthread_t th[ILAB_MAX_THREADS];
+  worker_arg args[ILAB_MAX_THREADS];
+  if (nthreads > ILAB_MAX_THREADS) nthreads = ILAB_MAX_THREADS;
   t->next = 0;
   int started = 0;
   for (int i = 1; i < nthreads; i++) {
@@ -384,13 +401,13 @@ int ilab_sweep_run(ilab_sweep *s)
   for (size_t i = 0; i < s->n_cells; i++) selected += !s->run_cell || s->run_cell[i];
   int cell_threads = (size_t)nthreads < selected ? nthreads : (int)selected;
   if (cell_threads < 1) cell_threads = 1;
-  openblas_set_num_threads(nthreads / cell_threads);
+  ilab_blas_set_threads(nthreads / cell_threads);
 
   ilab_dist in, unit_normal;
   ilab_dist_normal(&unit_normal, 1.0);
   for (size_t trial = 0; trial < c->trials && !st; trial++) {
     t.trial = trial;
-    double t0 = now();
+    double t0 = ilab_clock_now();
     if ((st = ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in))) break;
     draw_vector(&t, r, 0, ILAB_STREAM_INPUT, &in, t.x0, c->batch * c->widths[0]);
     draw_vector(&t, r, c->depth + 1, ILAB_STREAM_GRAD, &unit_normal, t.g, c->batch * c->widths[c->depth]);
@@ -400,11 +417,11 @@ int ilab_sweep_run(ilab_sweep *s)
       for (size_t l = 1; l <= c->depth; l++)
         draw_vector(&t, r, l, ILAB_STREAM_BIAS, &b, t.bias[l - 1], c->widths[l]);
     }
-    double t1 = now();
+    double t1 = ilab_clock_now();
     if ((st = run_phase(&t, 0, nthreads))) break;
     /* the input, gradient and biases are drawn on one thread; the unit
      * matrices keep every thread busy */
-    s->time[0] += (t1 - t0) + (now() - t1) * nthreads;
+    s->time[0] += (t1 - t0) + (ilab_clock_now() - t1) * nthreads;
     if (s->stop && *s->stop) { st = ilab_error(ILAB_EINTR, "interrupted"); break; }
     if ((st = run_phase(&t, 1, cell_threads))) break;
   }

@@ -3,25 +3,15 @@
 #ifndef ILAB_SWEEP_H
 #define ILAB_SWEEP_H
 
+#include <assert.h>
 #include <signal.h>
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "mlp.h"
+#include "spectrum.h"
+#include "stream.h"
 #include "theory.h"
-
-/* Tags that key the streams which are not weights (weights are keyed by
- * their unit family, see ilab_dist_family). */
-#define ILAB_STREAM_INPUT 0x494e5055UL /* "INPU" */
-#define ILAB_STREAM_GRAD 0x47524144UL  /* "GRAD" */
-#define ILAB_STREAM_BIAS 0x42494153UL  /* "BIAS" */
-
-/* The seed of the stream for (experiment seed, trial, layer, tag): a fixed
- * hash (splitmix64's finalizer, Steele et al. 2014, applied in a chain), so
- * every stream is the same whatever the thread count, the order of cells, or
- * which cells run.  Folded to 32 bits, as gsl_rng_set keeps no more for
- * mt19937. */
-unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag);
 
 typedef struct {
   const ilab_config *cfg;
@@ -40,6 +30,8 @@ typedef struct {
   ilab_theory_layer *theory;     /* [cell][layer-1]: mean-field predictions, or NULL */
   double theory_abserr;          /* largest quadrature error estimate */
   size_t theory_failed;          /* cells whose prediction could not be computed (NaN) */
+  ilab_spectrum_job *spectra;    /* [cell] with 'spectrum = yes' (ilab_sweep_spectra):
+                                    rows NULL for a cell not run; else NULL */
   /* histograms of H_l, X_l and dL/dX_l at the layers cfg->hist_layers, summed
    * over trials; each (cell, layer, quantity) has hist_bins bins over
    * [lo, hi], set from trial 0's buffer (mean +- 5 sd, cut to phi's range),
@@ -69,16 +61,24 @@ int ilab_sweep_run(ilab_sweep *s);
  * in theory_failed; ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory(ilab_sweep *s);
 
+/* Fills s->spectra: the Jacobian's singular values of every selected cell
+ * (spectrum.h), for the same networks on the same keyed streams, with
+ * spectrum_layers' values kept; cells in parallel on s->threads, each with a
+ * single-threaded BLAS.  ILAB_ENOMEM, ILAB_EINTR, ILAB_EINVAL. */
+int ilab_sweep_spectra(ilab_sweep *s);
+
 /* The histogram of quantity q (0: H, 1: X, 2: dL/dX) at the i-th histogram
  * layer of a cell: hist_bins counts, then the count below lo and above hi. */
 static inline unsigned long long *ilab_sweep_hist(const ilab_sweep *s, size_t cell, size_t i, int q)
 {
+  assert(cell < s->n_cells && i < s->cfg->n_hist && q >= 0 && q < 3);
   return s->hist + ((cell * s->cfg->n_hist + i) * 3 + (size_t)q) * (s->cfg->hist_bins + 2);
 }
 
 static inline ilab_layer_stats *ilab_sweep_at(const ilab_sweep *s, size_t cell, size_t trial,
                                               size_t layer)
 {
+  assert(cell < s->n_cells && trial < s->cfg->trials && layer >= 1 && layer <= s->cfg->depth);
   return &s->stats[(cell * s->cfg->trials + trial) * s->cfg->depth + (layer - 1)];
 }
 

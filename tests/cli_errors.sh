@@ -140,6 +140,9 @@ t "run: --max-memory bad unit"  2 "--max-memory"                     run "$D/ok.
 t "run: empty -o"               2 "--output"                         run "$D/ok.cfg" -o ""
 env_set="GSL_RNG_TYPE=nosuch"
 t "run: unknown GSL_RNG_TYPE"   2 "GSL_RNG_TYPE=nosuch"              run "$D/ok.cfg" -o "$O"
+t "sample: unknown GSL_RNG_TYPE" 2 "GSL_RNG_TYPE=nosuch"             sample he_normal --fan-in 4 --fan-out 4
+t "moments: unknown GSL_RNG_TYPE" 2 "GSL_RNG_TYPE=nosuch"            moments he_normal -n 1000
+t "bench: unknown GSL_RNG_TYPE" 2 "GSL_RNG_TYPE=nosuch"              bench -o "$D/bench"
 env_set=""
 
 # ---- run: the experiment file itself -------------------------------------------

@@ -1,0 +1,213 @@
+/* Claims: their grammar, the named quantities they read, and their verdicts
+ * (see claims.h). */
+#include "claims.h"
+#include "ilab.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double ratio(const ilab_summary_row *r, int q) { return r->mean[q] / r->theory[q]; }
+
+static double h_var(const ilab_summary_row *r) { return r->mean[ILAB_SUMMARY_H_VAR]; }
+static double x_sq(const ilab_summary_row *r) { return r->mean[ILAB_SUMMARY_X_SQ]; }
+static double gx_var(const ilab_summary_row *r) { return r->mean[ILAB_SUMMARY_GX_VAR]; }
+static double gw_var(const ilab_summary_row *r) { return r->mean[ILAB_SUMMARY_GW_VAR]; }
+static double h_var_theory(const ilab_summary_row *r) { return r->theory[ILAB_SUMMARY_H_VAR]; }
+static double x_sq_theory(const ilab_summary_row *r) { return r->theory[ILAB_SUMMARY_X_SQ]; }
+static double gx_var_theory(const ilab_summary_row *r) { return r->theory[ILAB_SUMMARY_GX_VAR]; }
+static double gw_var_theory(const ilab_summary_row *r) { return r->theory[ILAB_SUMMARY_GW_VAR]; }
+static double h_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_H_VAR); }
+static double x_sq_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_X_SQ); }
+static double gx_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_GX_VAR); }
+static double gw_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_GW_VAR); }
+static double nonfinite(const ilab_summary_row *r) { return (double)r->nonfinite; }
+static double x_mean(const ilab_summary_row *r) { return r->x_mean; }
+static double sq_mean(const ilab_summary_row *r) { return r->sq_mean; }
+static double sq_var(const ilab_summary_row *r) { return r->sq_var; }
+static double sq_mean_theory(const ilab_summary_row *r) { return r->sq_mean_theory; }
+static double sq_var_theory(const ilab_summary_row *r) { return r->sq_var_theory; }
+static double sq_var_ratio(const ilab_summary_row *r) { return r->sq_var / r->sq_var_theory; }
+
+const ilab_claim_quantity ilab_claim_quantities[] = {
+    {"h_var", h_var},
+    {"x_sq", x_sq},
+    {"gx_var", gx_var},
+    {"gw_var", gw_var},
+    {"h_var_theory", h_var_theory},
+    {"x_sq_theory", x_sq_theory},
+    {"gx_var_theory", gx_var_theory},
+    {"gw_var_theory", gw_var_theory},
+    {"h_var_ratio", h_var_ratio},
+    {"x_sq_ratio", x_sq_ratio},
+    {"gx_var_ratio", gx_var_ratio},
+    {"gw_var_ratio", gw_var_ratio},
+    {"nonfinite", nonfinite},
+    {"x_mean", x_mean},
+    {"sq_mean", sq_mean},
+    {"sq_var", sq_var},
+    {"sq_mean_theory", sq_mean_theory},
+    {"sq_var_theory", sq_var_theory},
+    {"sq_var_ratio", sq_var_ratio},
+    {NULL, NULL}};
+
+const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len)
+{
+  for (const ilab_claim_quantity *q = ilab_claim_quantities; q->name; q++)
+    if (strlen(q->name) == len && !strncmp(name, q->name, len)) return q;
+  return NULL;
+}
+
+size_t ilab_claim_cell(const ilab_claim *cl, size_t n_schemes)
+{
+  assert(cl->scheme < n_schemes);
+  return cl->act * n_schemes + cl->scheme;
+}
+
+/* Parses QTY[A] or QTY[A..B] at *p; advances *p.  range says which is wanted. */
+static int parse_ref(const ilab_claim_context *c, const ilab_claim *cl, char **p, int range,
+                     const ilab_claim_quantity **qty, size_t *a, size_t *b)
+{
+  char *s = *p + strspn(*p, " \t"), *br = strchr(s, '[');
+  if (!br) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected QUANTITY[LAYER] at '%s'", c->path, cl->line, s);
+  size_t n = (size_t)(br - s);
+  *qty = ilab_claim_quantity_find(s, n);
+  if (!*qty)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
+               "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; with 'spectrum = yes' "
+               "sq_mean, sq_var, sq_mean_theory, sq_var_theory, sq_var_ratio)", c->path, cl->line, (int)n, s);
+  char *end;
+  errno = 0;
+  unsigned long x = strtoul(br + 1, &end, 10), y = x;
+  if (end == br + 1 || br[1] == '-') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a layer number after '['", c->path, cl->line);
+  if (range) {
+    if (strncmp(end, "..", 2)) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: 'all' and 'rate' take a layer range [A..B]", c->path, cl->line);
+    char *e2;
+    y = strtoul(end + 2, &e2, 10);
+    if (e2 == end + 2 || end[2] == '-') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a layer number after '..'", c->path, cl->line);
+    end = e2;
+  }
+  if (*end != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after the layer", c->path, cl->line);
+  if (x < 1 || y > c->depth || x > y || (range && x == y))
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: layers must lie in 1..%zu%s", c->path, cl->line, c->depth,
+               range ? " with A < B" : "");
+  *a = x;
+  *b = y;
+  *p = end + 1;
+  return ILAB_OK;
+}
+
+static int parse_bound(const ilab_claim_context *c, const ilab_claim *cl, const char *s, char **end, double *v)
+{
+  s += strspn(s, " \t");
+  errno = 0;
+  *v = strtod(s, end);
+  if (*end == s || isnan(*v)) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a number at '%s'", c->path, cl->line, s);
+  return ILAB_OK;
+}
+
+int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
+{
+  char buf[sizeof cl->text], *p = buf;
+  int st;
+  cl->text[sizeof cl->text - 1] = '\0';
+  strcpy(buf, cl->text);
+  cl->qty = cl->qty2 = NULL;
+  char *act = strtok(p, " \t"), *scheme = act ? strtok(NULL, " \t") : NULL;
+  if (!scheme)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'ACT SCHEME QUANTITY[LAYER] in [LO, HI]'", c->path, cl->line);
+  /* The rest starts past the blank strtok overwrote, if it did: a claim that
+   * stops at its scheme has no blank there, and buf ends at its NUL. */
+  p = scheme + strlen(scheme);
+  if (cl->text[p - buf]) p++;
+  size_t i;
+  for (i = 0; i < c->n_acts; i++) if (!strcmp(act, c->act_names[i]) || !strcmp(act, c->act_kinds[i])) break;
+  if (i == c->n_acts) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's activations", c->path, cl->line, act);
+  cl->act = i;
+  for (i = 0; i < c->n_schemes; i++) if (!strcmp(scheme, c->schemes[i])) break;
+  if (i == c->n_schemes) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's schemes", c->path, cl->line, scheme);
+  cl->scheme = i;
+  p += strspn(p, " \t");
+  cl->kind = ILAB_CLAIM_AT;
+  if (!strncmp(p, "all ", 4)) { cl->kind = ILAB_CLAIM_ALL; p += 4; }
+  else if (!strncmp(p, "rate ", 5)) { cl->kind = ILAB_CLAIM_RATE; p += 5; }
+  int range = cl->kind != ILAB_CLAIM_AT;
+  if ((st = parse_ref(c, cl, &p, range, &cl->qty, &cl->a, &cl->b))) return st;
+  p += strspn(p, " \t");
+  if (*p == '/' && !range) {
+    size_t a2, b2;
+    p++;
+    if ((st = parse_ref(c, cl, &p, 0, &cl->qty2, &a2, &b2))) return st;
+    cl->kind = ILAB_CLAIM_RATIO;
+    cl->b = a2;
+    p += strspn(p, " \t");
+  }
+  char *end;
+  if (!strncmp(p, "in", 2)) {
+    p += 2;
+    p += strspn(p, " \t");
+    if (*p != '[') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected '[LO, HI]' after 'in'", c->path, cl->line);
+    if ((st = parse_bound(c, cl, p + 1, &end, &cl->lo))) return st;
+    p = end + strspn(end, " \t");
+    if (*p != ',') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ',' between LO and HI", c->path, cl->line);
+    if ((st = parse_bound(c, cl, p + 1, &end, &cl->hi))) return st;
+    p = end + strspn(end, " \t");
+    if (*p != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after HI", c->path, cl->line);
+    p++;
+  } else if (*p == '<' || *p == '>') {
+    double v;
+    char op = *p;
+    if ((st = parse_bound(c, cl, p + 1, &end, &v))) return st;
+    cl->lo = op == '<' ? -INFINITY : v;
+    cl->hi = op == '<' ? v : INFINITY;
+    p = end;
+  } else {
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'in [LO, HI]', '< X' or '> X' at '%s'", c->path, cl->line, p);
+  }
+  p += strspn(p, " \t");
+  if (*p) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unexpected '%s' at the end", c->path, cl->line, p);
+  if (!(cl->lo <= cl->hi)) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the interval [%g, %g] is empty", c->path, cl->line, cl->lo, cl->hi);
+  return ILAB_OK;
+}
+
+/* The value of quantity q at layer l. */
+static double at(const ilab_summary_row *rows, const ilab_claim_quantity *q, size_t l)
+{
+  return q->value(&rows[l - 1]);
+}
+
+void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t depth,
+                     ilab_claim_result *res)
+{
+  double lo = INFINITY, hi = -INFINITY, v;
+  int ok = 1;
+  res->measured_min = res->measured_max = NAN;
+  if (!rows) { res->verdict = ILAB_CLAIM_SKIPPED; return; }
+  assert(cl->qty && cl->a >= 1 && cl->a <= depth && cl->b >= 1 && cl->b <= depth);
+  (void)depth; /* read only by the assertion */
+  switch (cl->kind) {
+  case ILAB_CLAIM_AT: lo = hi = at(rows, cl->qty, cl->a); break;
+  case ILAB_CLAIM_RATIO:
+    assert(cl->qty2);
+    lo = hi = at(rows, cl->qty, cl->a) / at(rows, cl->qty2, cl->b);
+    break;
+  case ILAB_CLAIM_RATE:
+    lo = hi = pow(at(rows, cl->qty, cl->b) / at(rows, cl->qty, cl->a), 1.0 / (double)(cl->b - cl->a));
+    break;
+  case ILAB_CLAIM_ALL:
+    for (size_t l = cl->a; l <= cl->b; l++) {
+      v = at(rows, cl->qty, l);
+      if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
+      if (v < lo || isnan(v)) lo = v;
+      if (v > hi || isnan(v)) hi = v;
+    }
+    break;
+  }
+  /* NaN (an overflowed cell) satisfies no interval */
+  if (!(lo >= cl->lo && lo <= cl->hi && hi >= cl->lo && hi <= cl->hi)) ok = 0;
+  res->measured_min = lo;
+  res->measured_max = hi;
+  res->verdict = ok ? ILAB_CLAIM_PASS : ILAB_CLAIM_FAIL;
+}

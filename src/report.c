@@ -1,0 +1,327 @@
+/* The tables of a run (see report.h): one writer per table, each from the
+ * sweep's results and the summary and claims modules. */
+#include "report.h"
+#include "claims.h"
+#include "config.h"
+#include "ilab.h"
+#include "summary.h"
+#include "table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The provenance every table of the run opens with. */
+typedef struct {
+  const ilab_config *cfg;
+  int argc;
+  char *const *argv;
+  unsigned long seed;
+  const char *rng;
+} prov;
+
+static void provenance(ilab_table *t, const prov *p, const char *what)
+{
+  ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
+  ilab_table_provenance(t, &pv);
+  if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
+  ilab_table_comment(t, "experiment file %s:", p->cfg->path);
+  ilab_table_comment_block(t, "| ", p->cfg->text);
+}
+
+/* Opens DIR/FILE's temporary beside it and writes the provenance header. */
+static int open_result(ilab_table *t, const char *dir, const char *file, const prov *p, const char *what)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  int st = ilab_table_open(t, path);
+  if (st) return st;
+  provenance(t, p, what);
+  return ILAB_OK;
+}
+
+/* Writes layers.tsv into an open temporary *t, left for the caller to commit
+ * or abort; *t is empty on failure. */
+static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, trial, layer)");
+  if (st) return st;
+  ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    for (size_t tr = 0; tr < c->trials; tr++)
+      for (size_t l = 1; l <= c->depth; l++) {
+        const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
+        ilab_table_str(t, c->act_names[ai]);
+        ilab_table_str(t, c->schemes[si].spec);
+        ilab_table_int(t, (long long)tr);
+        ilab_table_int(t, (long long)l);
+        ilab_table_int(t, (long long)c->widths[l - 1]);
+        ilab_table_int(t, (long long)c->widths[l]);
+        ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+        const double v[] = {r->h_mean, r->h_var, r->x_mean, r->x_var, r->x_sq, r->gx_var,
+                            r->gh_var, r->gw_var, r->zero_frac, r->sat_frac};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) ilab_table_num(t, v[k]);
+        ilab_table_int(t, r->nonfinite);
+        ilab_table_int(t, r->g_nonfinite);
+        ilab_table_end_row(t);
+      }
+  }
+  return ILAB_OK;
+}
+
+/* The stats of a cell's trials, [trial][layer - 1], as ilab_summary_cell reads them. */
+static const ilab_layer_stats *cell_stats(const ilab_sweep *s, size_t cell)
+{
+  return ilab_sweep_at(s, cell, 0, 1);
+}
+
+/* Writes summary.tsv into an open temporary *t, as write_layers. */
+static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
+  if (st) return st;
+  /* per cell, for a reader of the header: the first layer whose H overflowed
+   * and the first whose H underflowed to exact zeros, in any trial */
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    size_t over, under;
+    ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
+    const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
+    if (over) ilab_table_comment(t, "overflow: %s %s: H overflows first at layer %zu", a, sc, over);
+    if (under) ilab_table_comment(t, "underflow: %s %s: H is all zeros first at layer %zu", a, sc, under);
+  }
+
+  ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
+                        "largest quadrature error estimate %.3g%s", s->theory_abserr,
+                     s->theory_failed ? " (some cells could not be predicted: nan)" : "");
+  ilab_table_header(t, "act scheme layer fan_in fan_out w_var trials "
+                       "h_var h_var_lo h_var_hi x_sq x_sq_lo x_sq_hi "
+                       "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite "
+                       "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
+                       "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio");
+  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
+  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    if ((st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
+      free(rows);
+      ilab_table_abort(t);
+      return st;
+    }
+    for (size_t l = 1; l <= c->depth; l++) {
+      const ilab_summary_row *r = &rows[l - 1];
+      ilab_table_str(t, c->act_names[ai]);
+      ilab_table_str(t, c->schemes[si].spec);
+      ilab_table_int(t, (long long)l);
+      ilab_table_int(t, (long long)c->widths[l - 1]);
+      ilab_table_int(t, (long long)c->widths[l]);
+      ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+      ilab_table_int(t, (long long)c->trials);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) {
+        ilab_table_num(t, r->mean[q]);
+        ilab_table_num(t, r->lo[q]);
+        ilab_table_num(t, r->hi[q]);
+      }
+      ilab_table_int(t, r->nonfinite);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->theory[q]);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->mean[q] / r->theory[q]);
+      ilab_table_end_row(t);
+    }
+  }
+  free(rows);
+  return ILAB_OK;
+}
+
+/* Evaluates every claim into claims.tsv (claim, measured min and max, the
+ * interval, verdict); counts the failures. */
+static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
+  if (st) return st;
+  ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
+  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict");
+  const char *base = strrchr(c->path, '/');
+  base = base ? base + 1 : c->path;
+  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
+  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  *failed = 0;
+  for (size_t i = 0; i < c->n_claims; i++) {
+    const ilab_claim *cl = &c->claims[i];
+    size_t cell = ilab_claim_cell(cl, c->n_schemes);
+    int run = !s->run_cell || s->run_cell[cell];
+    if (run && (st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
+      free(rows);
+      ilab_table_abort(t);
+      return st;
+    }
+    if (run && s->spectra && s->spectra[cell].rows) /* the spectrum's columns, for sq_* claims */
+      for (size_t l = 1; l <= c->depth; l++) {
+        const ilab_spectrum_job *j = &s->spectra[cell];
+        ilab_spectrum_summary m;
+        ilab_spectrum_summarize(j, l, &m);
+        rows[l - 1].sq_mean = m.sq_mean;
+        rows[l - 1].sq_var = m.sq_var;
+        rows[l - 1].sq_mean_theory = ilab_spectrum_mean_theory(&j->theory, l);
+        rows[l - 1].sq_var_theory = ilab_spectrum_var_theory(&j->theory, l);
+      }
+    ilab_claim_result res;
+    ilab_claim_eval(cl, run ? rows : NULL, c->depth, &res);
+    if (res.verdict == ILAB_CLAIM_SKIPPED) continue; /* not run: nothing to judge */
+    *failed += res.verdict == ILAB_CLAIM_FAIL;
+    ilab_table_str(t, base);
+    ilab_table_int(t, cl->line);
+    ilab_table_str(t, cl->text);
+    ilab_table_num(t, res.measured_min);
+    ilab_table_num(t, res.measured_max);
+    ilab_table_num(t, cl->lo);
+    ilab_table_num(t, cl->hi);
+    ilab_table_str(t, res.verdict == ILAB_CLAIM_PASS ? "pass" : "FAIL");
+    ilab_table_end_row(t);
+  }
+  free(rows);
+  return ILAB_OK;
+}
+
+/* Writes spectrum.tsv: per (act, scheme, layer) the summary over trials of
+ * the Jacobian's squared singular values beside the theory. */
+static int write_spectrum(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "spectrum.tsv", p,
+                       "squared singular values of the input-output Jacobian J_l, per layer, over trials");
+  if (st) return st;
+  ilab_table_comment(t, "input on the fixed point q* of each cell; theory: mean chi_1^l, variance "
+                        "mu_1^(2l) l (mu_2/mu_1^2 - 1 - s_1), s_1 = -1 iid, 0 orthogonal (see 'initlab spectrum --help')");
+  ilab_table_header(t, "act scheme layer width trials sq_mean sq_mean_lo sq_mean_hi sq_var sq_var_lo sq_var_hi "
+                       "sq_mean_theory sq_var_theory sq_var_ratio sv_min sv_max finite q_star chi1 mu2");
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    const ilab_spectrum_job *j = &s->spectra[cell];
+    if (!j->rows) continue;
+    for (size_t l = 1; l <= c->depth; l++) {
+      ilab_spectrum_summary m;
+      ilab_spectrum_summarize(j, l, &m);
+      double vt = ilab_spectrum_var_theory(&j->theory, l);
+      ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+      ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+      ilab_table_int(t, (long long)l);
+      ilab_table_int(t, (long long)j->width);
+      ilab_table_int(t, (long long)j->trials);
+      ilab_table_num(t, m.sq_mean);
+      ilab_table_num(t, m.sq_mean_lo);
+      ilab_table_num(t, m.sq_mean_hi);
+      ilab_table_num(t, m.sq_var);
+      ilab_table_num(t, m.sq_var_lo);
+      ilab_table_num(t, m.sq_var_hi);
+      ilab_table_num(t, ilab_spectrum_mean_theory(&j->theory, l));
+      ilab_table_num(t, vt);
+      ilab_table_num(t, m.sq_var / vt);
+      ilab_table_num(t, m.sv_min);
+      ilab_table_num(t, m.sv_max);
+      ilab_table_int(t, (long long)m.finite);
+      ilab_table_num(t, j->theory.q_star);
+      ilab_table_num(t, j->theory.mu1);
+      ilab_table_num(t, j->theory.mu2);
+      ilab_table_end_row(t);
+    }
+  }
+  return ILAB_OK;
+}
+
+/* Writes spectrum_values.tsv: every singular value at the spectrum_layers. */
+static int write_spectrum_values(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "spectrum_values.tsv", p, "every singular value of J_l at the spectrum_layers");
+  if (st) return st;
+  ilab_table_header(t, "act scheme trial layer k sv sq");
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    const ilab_spectrum_job *j = &s->spectra[cell];
+    if (!j->rows || !j->values) continue;
+    for (size_t tr = 0; tr < j->trials; tr++)
+      for (size_t i = 0; i < c->n_spec; i++) {
+        size_t l = c->spec_layers[i];
+        const double *v = j->values + (tr * j->depth + l - 1) * j->width;
+        for (size_t k = 0; k < j->width; k++) {
+          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+          ilab_table_int(t, (long long)tr);
+          ilab_table_int(t, (long long)l);
+          ilab_table_int(t, (long long)k);
+          ilab_table_num(t, v[k]);
+          ilab_table_num(t, v[k] * v[k]);
+          ilab_table_end_row(t);
+        }
+      }
+  }
+  return ILAB_OK;
+}
+
+/* Writes hist.tsv: one row per bin of each histogram of H_l ("h"), X_l ("x")
+ * and dL/dX_l ("gx"), counts summed over trials, with the density
+ * count / (all values x bin width) so that curves of different layers and
+ * ranges compare, and the counts that fell outside [lo, hi]. */
+static int write_hist(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  static const char *const qname[3] = {"h", "x", "gx"};
+  int st = open_result(t, dir, "hist.tsv", p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
+  if (st) return st;
+  ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
+  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above");
+  size_t bins = c->hist_bins;
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    for (size_t i = 0; i < c->n_hist; i++)
+      for (int q = 0; q < 3; q++) {
+        size_t k = (cell * c->n_hist + i) * 3 + (size_t)q, l = c->hist_layers[i];
+        const unsigned long long *h = ilab_sweep_hist(s, cell, i, q);
+        double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
+        double total = (double)c->trials * (double)c->batch * (double)c->widths[l];
+        for (size_t b = 0; b < bins; b++) {
+          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+          ilab_table_int(t, (long long)l);
+          ilab_table_str(t, qname[q]);
+          ilab_table_int(t, (long long)b);
+          ilab_table_num(t, lo + (double)b * w);
+          ilab_table_num(t, lo + (double)(b + 1) * w);
+          ilab_table_num(t, lo + ((double)b + 0.5) * w);
+          ilab_table_int(t, (long long)h[b]);
+          ilab_table_num(t, (double)h[b] / (total * w));
+          ilab_table_int(t, (long long)h[bins]);
+          ilab_table_int(t, (long long)h[bins + 1]);
+          ilab_table_end_row(t);
+        }
+      }
+  }
+  return ILAB_OK;
+}
+
+int ilab_report_write(const char *dir, const ilab_sweep *s, const ilab_report_command *cmd,
+                      volatile sig_atomic_t *stop, int *failed_claims)
+{
+  const ilab_config *cfg = s->cfg;
+  prov p = {cfg, cmd->argc, cmd->argv, s->seed, s->rng_type->name};
+  ilab_table tabs[6];
+  size_t ntab = 2;
+  int st;
+  memset(tabs, 0, sizeof tabs);
+  *failed_claims = 0;
+  if ((st = write_layers(dir, s, &p, &tabs[0])) || (st = write_summary(dir, s, &p, &tabs[1])) ||
+      (cfg->n_claims && (st = write_claims(dir, s, &p, &tabs[ntab++], failed_claims))) ||
+      (cfg->n_hist && (st = write_hist(dir, s, &p, &tabs[ntab++]))) ||
+      (s->spectra && (st = write_spectrum(dir, s, &p, &tabs[ntab++]))) ||
+      (s->spectra && cfg->n_spec && (st = write_spectrum_values(dir, s, &p, &tabs[ntab++])))) {
+    for (size_t i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
+    return st;
+  }
+  return ilab_table_commit_all(tabs, ntab, stop);
+}
