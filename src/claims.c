@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 
 static double ratio(const ilab_summary_row *r, int q) { return r->mean[q] / r->theory[q]; }
 
@@ -115,6 +116,8 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
   cl->text[sizeof cl->text - 1] = '\0';
   strcpy(buf, cl->text);
   cl->qty = cl->qty2 = NULL;
+  cl->noise = 0;
+  cl->center = cl->alpha = NAN;
   char *act = strtok(p, " \t"), *scheme = act ? strtok(NULL, " \t") : NULL;
   if (!scheme)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'ACT SCHEME QUANTITY[LAYER] in [LO, HI]'", c->path, cl->line);
@@ -156,6 +159,35 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
     p = end + strspn(end, " \t");
     if (*p != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after HI", c->path, cl->line);
     p++;
+  } else if (*p == '~') {
+    if (cl->kind == ILAB_CLAIM_ALL)
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: 'all' has no noise model; write a rate or one layer with '~'", c->path, cl->line);
+    if (!strcmp(cl->qty->name, "nonfinite") || (cl->qty2 && !strcmp(cl->qty2->name, "nonfinite")))
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '~' takes logarithms; nonfinite counts take 'in [LO, HI]' or '< X'", c->path, cl->line);
+    p++;
+    p += strspn(p, " \t");
+    cl->noise = 1;
+    if (!strncmp(p, "theory", 6) && p[6] && strchr(" \t", p[6])) {
+      p += 6;
+    } else {
+      if ((st = parse_bound(c, cl, p, &end, &cl->center))) return st;
+      if (!(cl->center > 0) || isinf(cl->center))
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the centre must be 'theory' or a finite number > 0, not '%.*s'",
+                   c->path, cl->line, (int)(end - p), p);
+      p = end;
+    }
+    p += strspn(p, " \t");
+    if (strncmp(p, "at", 2) || !p[2] || !strchr(" \t", p[2]))
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'at ALPHA' (a false-alarm probability) after the centre", c->path, cl->line);
+    if ((st = parse_bound(c, cl, p + 2, &end, &cl->alpha))) return st;
+    if (!(cl->alpha > 0 && cl->alpha < 0.5))
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the false-alarm probability must lie in (0, 0.5), not %g", c->path, cl->line, cl->alpha);
+    if (c->trials < 3)
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '~' measures the noise from the trials' spread and needs trials >= 3 (trials = %zu)",
+                 c->path, cl->line, c->trials);
+    p = end;
+    cl->lo = -INFINITY;
+    cl->hi = INFINITY;
   } else if (*p == '<' || *p == '>') {
     double v;
     char op = *p;
@@ -164,7 +196,7 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
     cl->hi = op == '<' ? v : INFINITY;
     p = end;
   } else {
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'in [LO, HI]', '< X' or '> X' at '%s'", c->path, cl->line, p);
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'in [LO, HI]', '< X' or '> X' at '%s' (or '~ CENTER at ALPHA')", c->path, cl->line, p);
   }
   p += strspn(p, " \t");
   if (*p) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unexpected '%s' at the end", c->path, cl->line, p);
@@ -184,6 +216,9 @@ void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t 
   double lo = INFINITY, hi = -INFINITY, v;
   int ok = 1;
   res->measured_min = res->measured_max = NAN;
+  res->lo = cl->lo;
+  res->hi = cl->hi;
+  res->alpha = res->sd = res->sens = res->detects = NAN;
   if (!rows) { res->verdict = ILAB_CLAIM_SKIPPED; return; }
   assert(cl->qty && cl->a >= 1 && cl->a <= depth && cl->b >= 1 && cl->b <= depth);
   (void)depth; /* read only by the assertion */
@@ -210,4 +245,90 @@ void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t 
   res->measured_min = lo;
   res->measured_max = hi;
   res->verdict = ok ? ILAB_CLAIM_PASS : ILAB_CLAIM_FAIL;
+}
+
+/* The variance over the trials of ln Q[l]. */
+static double log_var(const ilab_claim_quantity *q, size_t l, const ilab_summary_row *trial_rows, size_t trials,
+                      size_t depth)
+{
+  double sum = 0, ss = 0;
+  for (size_t t = 0; t < trials; t++) sum += log(at(trial_rows + t * depth, q, l));
+  double mean = sum / (double)trials;
+  for (size_t t = 0; t < trials; t++) {
+    double d = log(at(trial_rows + t * depth, q, l)) - mean;
+    ss += d * d;
+  }
+  return ss / (double)(trials - 1);
+}
+
+/* EXPR of a claim other than 'all' on one set of rows. */
+static double expr(const ilab_claim *cl, const ilab_summary_row *rows)
+{
+  switch (cl->kind) {
+  case ILAB_CLAIM_RATIO: return at(rows, cl->qty, cl->a) / at(rows, cl->qty2, cl->b);
+  case ILAB_CLAIM_RATE:
+    return pow(at(rows, cl->qty, cl->b) / at(rows, cl->qty, cl->a), 1.0 / (double)(cl->b - cl->a));
+  default: return at(rows, cl->qty, cl->a);
+  }
+}
+
+void ilab_claim_eval_trials(const ilab_claim *cl, const ilab_summary_row *trial_rows, size_t trials,
+                            const ilab_summary_row *const pred[3], double h, size_t depth,
+                            ilab_claim_result *res)
+{
+  res->measured_min = res->measured_max = res->lo = res->hi = NAN;
+  res->alpha = cl->alpha;
+  res->sd = res->sens = res->detects = NAN;
+  if (!trial_rows) { res->verdict = ILAB_CLAIM_SKIPPED; return; }
+  assert(cl->noise && cl->kind != ILAB_CLAIM_ALL && trials >= 2 && h > 0);
+  double sum = 0, ss = 0, T = (double)trials;
+  for (size_t t = 0; t < trials; t++) sum += log(expr(cl, trial_rows + t * depth)); /* NaN for a value < 0 */
+  double mean = sum / T;
+  for (size_t t = 0; t < trials; t++) {
+    double d = log(expr(cl, trial_rows + t * depth)) - mean;
+    ss += d * d;
+  }
+  double var = ss / (T - 1);
+  res->sd = sqrt(var);
+  res->measured_min = res->measured_max = exp(mean);
+  /* Mean field predicts the mean of each quantity, E[Q_l], not E[ln Q_l];
+   * for a log-normal Q, E[ln Q] = ln E[Q] - v/2 with v = Var(ln Q), here
+   * measured over the trials.  ln EXPR = sum of c_i ln Q_i, so its centre
+   * is ln CENTER - sum of c_i v_i / 2: the noisier end of a ratio or rate
+   * sets the sign (the far layer going forward, the near one going back). */
+  double shift;
+  if (cl->kind == ILAB_CLAIM_AT) {
+    shift = log_var(cl->qty, cl->a, trial_rows, trials, depth);
+  } else if (cl->kind == ILAB_CLAIM_RATIO) {
+    shift = log_var(cl->qty, cl->a, trial_rows, trials, depth) - log_var(cl->qty2, cl->b, trial_rows, trials, depth);
+  } else {
+    shift = (log_var(cl->qty, cl->b, trial_rows, trials, depth) - log_var(cl->qty, cl->a, trial_rows, trials, depth)) /
+            (double)(cl->b - cl->a);
+  }
+  int theory = isnan(cl->center);
+  double center = theory ? expr(cl, pred[0]) : cl->center;
+  /* d ln EXPR / d ln Var(W): 0 for a 'theory' centre, which moves with the
+   * prediction, and for a _ratio, whose prediction is 1 at any Var(W) */
+  res->sens = theory ? 0 : (log(expr(cl, pred[2])) - log(expr(cl, pred[1]))) / (2 * h);
+  double mu = log(center) - shift / 2;
+  double w = gsl_cdf_tdist_Qinv(cl->alpha / 2, T - 1) * res->sd / sqrt(T);
+  res->lo = exp(mu - w);
+  res->hi = exp(mu + w);
+  res->detects = res->sens != 0 ? expm1(w / fabs(res->sens)) : INFINITY;
+  res->verdict = fabs(mean - mu) <= w ? ILAB_CLAIM_PASS : ILAB_CLAIM_FAIL; /* NaN fails */
+}
+
+void ilab_claim_pred_rows(const ilab_theory_layer *theory, size_t depth, ilab_summary_row *rows)
+{
+  for (size_t l = 0; l < depth; l++) {
+    const ilab_theory_layer *th = &theory[l];
+    ilab_summary_row *r = &rows[l];
+    memset(r, 0, sizeof *r);
+    r->trials = 1;
+    r->theory[ILAB_SUMMARY_H_VAR] = th->h_var;
+    r->theory[ILAB_SUMMARY_X_SQ] = th->x_sq;
+    r->theory[ILAB_SUMMARY_GX_VAR] = th->gx_var;
+    r->theory[ILAB_SUMMARY_GW_VAR] = th->gw_var;
+    for (int q = 0; q < ILAB_SUMMARY_N; q++) r->mean[q] = r->lo[q] = r->hi[q] = r->theory[q];
+  }
 }

@@ -53,19 +53,35 @@ static void help(void)
       "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi),\n"
       "                   the mean-field prediction of each (_theory, for the exact\n"
       "                   widths, Var(W_l), sigma_b2 and input) and measured/theory\n"
-      "                   (_ratio).  See 'initlab theory --help' for the recursion.\n"
+      "                   (_ratio).  See 'initlab theory --help' for the recursion.\n");
+  printf(
       "  DIR/spectrum.tsv with 'spectrum = yes': one row per (act, scheme, layer), the\n"
       "                   columns of 'initlab spectrum' (see its --help) for the same\n"
       "                   networks (each trial's weights), at an input on the fixed point,\n"
       "                   and sq_var_ratio = sq_var / sq_var_theory.\n"
       "  DIR/spectrum_values.tsv  every singular value at the spectrum_layers:\n"
       "                   act scheme trial layer k sv sq.\n"
+      "  DIR/claims.tsv   when the file states claims: each one's verdict.  A claim\n"
+      "                   'claim = ACT SCHEME EXPR ~ CENTER at ALPHA', EXPR one of\n"
+      "                   Q[A], Q[A] / Q2[B], rate Q[A..B] = (Q[B]/Q[A])^(1/(B-A)),\n"
+      "                   is a two-sided t test of ln EXPR over the trials (T >= 3)\n"
+      "                   against ln CENTER at false-alarm probability ALPHA, with\n"
+      "                   mean field's E[Q] turned into E[ln Q] by the trials' own\n"
+      "                   log-variances; CENTER 'theory' is EXPR's mean-field value.\n"
+      "                   Columns: measured (exp of the mean of ln EXPR), the\n"
+      "                   interval lo hi, verdict, alpha, trial_sd (of ln EXPR),\n"
+      "                   sens (d ln EXPR / d ln Var(W) by mean field) and detects\n"
+      "                   (the smallest relative error in Var(W) that moves the\n"
+      "                   prediction out of [lo, hi]; inf for a 'theory' centre).\n"
+      "                   The older 'in [LO, HI]', '< X', '> X' and 'all Q[A..B]'\n"
+      "                   forms state no false-alarm probability.\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
       "Environment: GSL_RNG_TYPE names the generator [mt19937], GSL_RNG_SEED the\n"
       "default seed.\n\n"
-      "Exit status: 0 success, 1 runtime failure, 2 usage or input error.\n");
+      "Exit status: 0 success, 1 runtime failure or a failed claim, 2 usage or\n"
+      "input error.\n");
 }
 
 static volatile sig_atomic_t stop_signal;

@@ -23,6 +23,16 @@ typedef struct {
   int oom;
 } pool;
 
+/* The key of a row's stream: FNV-1a over its canonical spec, so that every
+ * row draws its own numbers (lecun_normal and he_normal are not the same
+ * draws rescaled) and a row draws the same numbers wherever it stands. */
+unsigned long ilab_drawcheck_key(const ilab_scheme *s)
+{
+  uint64_t h = 0xcbf29ce484222325ULL; /* FNV offset basis */
+  for (const unsigned char *c = (const unsigned char *)s->spec; *c; c++) h = (h ^ *c) * 0x100000001b3ULL;
+  return (unsigned long)(h & 0xffffffffUL);
+}
+
 /* Fills x[0..n-1] with the row's draws: iid, or for a matrix ensemble whole
  * fan_in x fan_out matrices one after another (the last one cut short), as
  * the sweep draws its unit matrices.  Non-zero when out of memory. */
@@ -57,7 +67,7 @@ static void *check_rows(void *arg)
     pthread_mutex_unlock(&p->lock);
     if (i >= p->nrows || !x || !w || !r) break;
     ilab_drawcheck_row *row = &p->rows[p->order[i]];
-    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&row->d)));
+    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 0, ilab_drawcheck_key(&row->s)));
     if (draw_row(r, row, x, p->count)) {
       pthread_mutex_lock(&p->lock);
       p->oom = 1;

@@ -23,12 +23,14 @@ typedef struct {
   char reason[256];              /* when status is not ILAB_OK */
 } ilab_drawcheck_row;
 
+/* The tag of a row's stream: a hash of its spec (FNV-1a, 32 bits). */
+unsigned long ilab_drawcheck_key(const ilab_scheme *s);
+
 /* A matrix ensemble's row is checked against one entry's law (orthogonal)
  * or entry by entry against gain I (identity), from whole matrices.
- * Draws count values of each row's law from the stream of
- * (seed, trial 0, layer 1, the unit family of d), the draws 'initlab sample'
- * prints and layer 1 of a run's trial 0 uses, with a generator of the given
- * type, and checks them with ilab_moments_check_w at level per_test each
+ * Draws count values of each row's law from the row's own stream,
+ * (seed, trial 0, layer 0, ilab_drawcheck_key(s)), so that rows are
+ * independent samples, with a generator of the given type, and checks them with ilab_moments_check_w at level per_test each
  * (a constant: every draw must equal it).  Rows run in parallel on up to
  * threads threads (at most ILAB_MAX_THREADS), each with its own buffers.
  * ILAB_ENOMEM if memory for the draws ran out (rows then incomplete). */

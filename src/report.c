@@ -140,40 +140,78 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
 }
 
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
- * interval, verdict); counts the failures. */
+ * interval, verdict, and for a claim with a noise model its false-alarm
+ * probability, the trials' spread, its sensitivity to Var(W) and the
+ * smallest variance error it detects); counts the failures. */
 static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
 {
   const ilab_config *c = s->cfg;
+  const size_t L = c->depth, nth = s->n_cells * L;
+  const double h = 0.01; /* the theory at Var(W) e^-h and e^h gives each claim's sensitivity */
   int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
   if (st) return st;
   ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
-  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict");
+  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean over the T trials of ln EXPR), s = its sd over the trials,");
+  ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - sum c_i v_i/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), ln EXPR = sum c_i ln Q_i, v_i = Var(ln Q_i) over the trials;");
+  ilab_table_comment(t, "alpha = the false-alarm probability; sens = d ln EXPR / d ln Var(W) by mean field; detects = the smallest");
+  ilab_table_comment(t, "relative error in Var(W) that moves the prediction out of [lo, hi] (inf: the claim cannot see one)");
+  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
   const char *base = strrchr(c->path, '/');
   base = base ? base + 1 : c->path;
-  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
-  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  ilab_summary_row *rows = malloc((c->trials + 3) * L * sizeof *rows);
+  ilab_theory_layer *th = calloc(2 * nth, sizeof *th);
+  if (!rows || !th) {
+    free(rows);
+    free(th);
+    ilab_table_abort(t);
+    return ilab_error(ILAB_ENOMEM, "out of memory");
+  }
+  int noise = 0;
+  for (size_t i = 0; i < c->n_claims; i++) noise |= c->claims[i].noise;
+  if (noise && ((st = ilab_sweep_theory_scaled(s, exp(-h), th)) || (st = ilab_sweep_theory_scaled(s, exp(h), th + nth)))) {
+    free(rows);
+    free(th);
+    ilab_table_abort(t);
+    return st;
+  }
+  ilab_summary_row *pr = rows + c->trials * L; /* the predictions at e^0, e^-h, e^h */
+  const ilab_summary_row *const pred[3] = {pr, pr + L, pr + 2 * L};
   *failed = 0;
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
     size_t cell = ilab_claim_cell(cl, c->n_schemes);
     int run = !s->run_cell || s->run_cell[cell];
-    if (run && (st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
+    ilab_claim_result res;
+    if (cl->noise) {
+      /* each trial summarized alone */
+      for (size_t tr = 0; run && !st && tr < c->trials; tr++)
+        st = ilab_summary_cell(ilab_sweep_at(s, cell, tr, 1), 1, L, &s->theory[cell * L], rows + tr * L);
+      if (run) {
+        ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
+        ilab_claim_pred_rows(&th[cell * L], L, pr + L);
+        ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
+      }
+      if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, c->trials, pred, h, L, &res);
+    } else {
+      if (run) st = ilab_summary_cell(cell_stats(s, cell), c->trials, L, &s->theory[cell * L], rows);
+      if (run && !st && s->spectra && s->spectra[cell].rows) /* spectrum.tsv's columns, for sq_* claims */
+        for (size_t l = 1; l <= L; l++) {
+          const ilab_spectrum_job *j = &s->spectra[cell];
+          ilab_spectrum_summary m;
+          ilab_spectrum_summarize(j, l, &m);
+          rows[l - 1].sq_mean = m.sq_mean;
+          rows[l - 1].sq_var = m.sq_var;
+          rows[l - 1].sq_mean_theory = ilab_spectrum_mean_theory(&j->theory, l);
+          rows[l - 1].sq_var_theory = ilab_spectrum_var_theory(&j->theory, l);
+        }
+      if (!st) ilab_claim_eval(cl, run ? rows : NULL, L, &res);
+    }
+    if (st) {
       free(rows);
+      free(th);
       ilab_table_abort(t);
       return st;
     }
-    if (run && s->spectra && s->spectra[cell].rows) /* the spectrum's columns, for sq_* claims */
-      for (size_t l = 1; l <= c->depth; l++) {
-        const ilab_spectrum_job *j = &s->spectra[cell];
-        ilab_spectrum_summary m;
-        ilab_spectrum_summarize(j, l, &m);
-        rows[l - 1].sq_mean = m.sq_mean;
-        rows[l - 1].sq_var = m.sq_var;
-        rows[l - 1].sq_mean_theory = ilab_spectrum_mean_theory(&j->theory, l);
-        rows[l - 1].sq_var_theory = ilab_spectrum_var_theory(&j->theory, l);
-      }
-    ilab_claim_result res;
-    ilab_claim_eval(cl, run ? rows : NULL, c->depth, &res);
     if (res.verdict == ILAB_CLAIM_SKIPPED) continue; /* not run: nothing to judge */
     *failed += res.verdict == ILAB_CLAIM_FAIL;
     ilab_table_str(t, base);
@@ -181,12 +219,17 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
     ilab_table_str(t, cl->text);
     ilab_table_num(t, res.measured_min);
     ilab_table_num(t, res.measured_max);
-    ilab_table_num(t, cl->lo);
-    ilab_table_num(t, cl->hi);
+    ilab_table_num(t, res.lo);
+    ilab_table_num(t, res.hi);
     ilab_table_str(t, res.verdict == ILAB_CLAIM_PASS ? "pass" : "FAIL");
+    ilab_table_num(t, res.alpha);
+    ilab_table_num(t, res.sd);
+    ilab_table_num(t, res.sens);
+    ilab_table_num(t, res.detects);
     ilab_table_end_row(t);
   }
   free(rows);
+  free(th);
   return ILAB_OK;
 }
 

@@ -23,9 +23,10 @@ uint64_t ilab_stream_mix64(uint64_t z);
  * hash applied in a chain, h = mix(seed + golden), then h = mix(h ^ key) for
  * trial, layer and tag, so every stream is the same whatever the thread
  * count, the order of cells, or which cells run.  Folded to 32 bits, as
- * gsl_rng_set keeps no more for mt19937.  'initlab sample' and 'initlab
- * moments' draw from (seed, 0, 1, family): the stream of the first layer of
- * trial 0 of a run. */
+ * gsl_rng_set keeps no more for mt19937.  'initlab sample' draws from
+ * (seed, 0, 1, family): the stream of the first layer of trial 0 of a run;
+ * each row of 'initlab moments' from its own, (seed, 0, 0, a hash of its
+ * spec). */
 unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag);
 
 /* The generator named name (a GSL name such as "mt19937" or "taus2", as

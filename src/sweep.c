@@ -146,38 +146,58 @@ int ilab_sweep_spectra(ilab_sweep *s)
   return st;
 }
 
-int ilab_sweep_theory(ilab_sweep *s)
+/* The theory of every cell with each Var(W_l) times factor, into theory;
+ * the largest quadrature error and the failed cells go to *abserr, *failed. */
+static int theory_fill(const ilab_sweep *s, double factor, ilab_theory_layer *theory, double *abserr,
+                       size_t *failed)
 {
   const ilab_config *c = s->cfg;
   size_t L = c->depth;
-  free(s->theory);
-  s->theory = calloc(s->n_cells * L, sizeof *s->theory);
   ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
-  if (!s->theory || !w) {
+  double *v = malloc(L * sizeof *v);
+  if (!w || !v) {
     ilab_theory_workspace_free(w);
+    free(v);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
   }
   ilab_dist in;
   double q0 = NAN;
   if (!ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in)) q0 = ilab_dist_raw_moment(&in, 2);
-  s->theory_abserr = 0;
-  s->theory_failed = 0;
   for (size_t cell = 0; cell < s->n_cells; cell++) {
-    ilab_theory_layer *out = s->theory + cell * L;
+    ilab_theory_layer *out = theory + cell * L;
     if (s->run_cell && !s->run_cell[cell]) continue;
     double err = 0;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-    if (ilab_theory_network(w, &c->acts[ai], L, c->widths, s->w_var + si * L, c->sigma_b2, q0,
+    for (size_t l = 0; l < L; l++) v[l] = factor * s->w_var[si * L + l];
+    if (ilab_theory_network(w, &c->acts[ai], L, c->widths, v, c->sigma_b2, q0,
                             c->batch, out, &err)) {
       for (size_t l = 0; l < L; l++)
         out[l] = (ilab_theory_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-      s->theory_failed++;
-    } else if (err > s->theory_abserr) {
-      s->theory_abserr = err;
+      (*failed)++;
+    } else if (err > *abserr) {
+      *abserr = err;
     }
   }
   ilab_theory_workspace_free(w);
+  free(v);
   return ILAB_OK;
+}
+
+int ilab_sweep_theory(ilab_sweep *s)
+{
+  free(s->theory);
+  s->theory = calloc(s->n_cells * s->cfg->depth, sizeof *s->theory);
+  if (!s->theory) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
+  s->theory_abserr = 0;
+  s->theory_failed = 0;
+  return theory_fill(s, 1, s->theory, &s->theory_abserr, &s->theory_failed);
+}
+
+int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory)
+{
+  double abserr = 0;
+  size_t failed = 0;
+  return theory_fill(s, factor, theory, &abserr, &failed);
 }
 
 /* ---- one trial ------------------------------------------------------------- */

@@ -61,6 +61,13 @@ int ilab_sweep_run(ilab_sweep *s);
  * in theory_failed; ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory(ilab_sweep *s);
 
+/* The same for every Var(W_l) multiplied by factor, into theory[cell][layer-1]
+ * (n_cells x depth entries, the caller's): what mean field predicts had the
+ * schemes drawn a relative variance error factor - 1, from which a claim's
+ * sensitivity to such an error is read.  A cell that fails gets NaN;
+ * ILAB_ENOMEM is the only error. */
+int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory);
+
 /* Fills s->spectra: the Jacobian's singular values of every selected cell
  * (spectrum.h), for the same networks on the same keyed streams, with
  * spectrum_layers' values kept; cells in parallel on s->threads, each with a

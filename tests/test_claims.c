@@ -12,7 +12,7 @@
 static const char *const acts[] = {"relu", "leaky_relu:slope=0.2"};
 static const char *const kinds[] = {"relu", "leaky_relu"};
 static const char *const schemes[] = {"he_normal", "glorot_uniform"};
-static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5};
+static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 4};
 
 static int parse(const char *text, ilab_claim *cl)
 {
@@ -116,7 +116,7 @@ static void rows_pow2(ilab_summary_row *rows)
 static ilab_claim_verdict judge(const char *text, const ilab_summary_row *rows, double *mn, double *mx)
 {
   ilab_claim cl;
-  ilab_claim_result res = {ILAB_CLAIM_SKIPPED, 0, 0};
+  ilab_claim_result res = {.verdict = ILAB_CLAIM_SKIPPED};
   if (parse(text, &cl)) { ilab_test(0, "'%s' parses: %s", text, ilab_error_reason()); return ILAB_CLAIM_SKIPPED; }
   ilab_claim_eval(&cl, rows, 5, &res);
   if (mn) *mn = res.measured_min;
@@ -172,10 +172,98 @@ static void test_eval(void)
   ilab_test_int((long)ilab_claim_cell(&cl, 2), 3, "cell = act * n_schemes + scheme");
 }
 
+/* '~ CENTER at ALPHA': the grammar, and a t test worked out by hand.  Four
+ * trials whose h_var at layer l is 2^l e^(d_t l/3), d = (-0.01, 0.01, -0.02,
+ * 0.02): at layer 3, ln EXPR = ln 8 + d_t, mean ln 8, s^2 = 0.001/3; the
+ * prediction at Var(W) e^x is 2^l e^(x l), as for ReLU or linear layers, so
+ * d ln h_var[3] / d ln Var(W) = 3. */
+static void test_noise(void)
+{
+  ilab_claim cl;
+  ilab_test_int(parse("relu he_normal rate h_var[1..5] ~ 1.5 at 1e-3", &cl), ILAB_OK, "'~' parses");
+  ilab_test(cl.noise && cl.kind == ILAB_CLAIM_RATE && cl.center == 1.5 && cl.alpha == 1e-3, "'~': fields");
+  ilab_test_int(parse("relu he_normal h_var[5] / h_var[1] ~ theory at 0.01", &cl), ILAB_OK, "'~ theory' parses");
+  ilab_test(cl.noise && isnan(cl.center) && cl.alpha == 0.01 && cl.kind == ILAB_CLAIM_RATIO, "'~ theory': fields");
+  parse_error("relu he_normal all h_var[1..5] ~ 1 at 0.01", "'all' has no noise model");
+  parse_error("relu he_normal h_var[1] ~ 0 at 0.01", "the centre must be");
+  parse_error("relu he_normal h_var[1] ~ -2 at 0.01", "the centre must be");
+  parse_error("relu he_normal h_var[1] ~ 1 at 0.5", "false-alarm probability must lie in (0, 0.5)");
+  parse_error("relu he_normal h_var[1] ~ 1 at 0", "false-alarm probability must lie in (0, 0.5)");
+  parse_error("relu he_normal h_var[1] ~ 1", "expected 'at ALPHA'");
+  parse_error("relu he_normal h_var[1] ~ 1 at 0.01 x", "unexpected 'x'");
+  parse_error("relu he_normal nonfinite[1] ~ 1 at 0.01", "'~' takes logarithms");
+  ilab_claim_context two = ctx;
+  two.trials = 2;
+  memset(&cl, 0, sizeof cl);
+  cl.line = 7;
+  strcpy(cl.text, "relu he_normal h_var[1] ~ 1 at 0.01");
+  ilab_test_int(ilab_claim_parse(&two, &cl), ILAB_EPARSE, "'~' with 2 trials is refused");
+
+  enum { T = 4, D = 5 };
+  static const double d[T] = {-0.01, 0.01, -0.02, 0.02};
+  ilab_summary_row rows[T * D], pr[3][D];
+  const ilab_summary_row *const pred[3] = {pr[0], pr[1], pr[2]};
+  const double h = 0.01, x[3] = {0, -h, h};
+  for (int t = 0; t < T; t++) {
+    rows_pow2(rows + t * D);
+    for (int l = 1; l <= D; l++) rows[t * D + l - 1].mean[ILAB_SUMMARY_H_VAR] *= exp(d[t] * l / 3);
+  }
+  for (int k = 0; k < 3; k++) {
+    ilab_theory_layer th[D];
+    for (int l = 1; l <= D; l++) th[l - 1] = (ilab_theory_layer){.h_var = ldexp(1, l) * exp(x[k] * l), .x_sq = 1, .gx_var = 1, .gw_var = 1};
+    ilab_claim_pred_rows(th, D, pr[k]);
+  }
+  ilab_claim_result res;
+  const double s = sqrt(0.001 / 3), tq = 5.84090929975643 /* t(0.995, 3), scipy.stats.t.ppf */;
+  const double w = tq * s / 2, mu = log(8.0) - s * s / 2;
+  parse("relu he_normal h_var[3] ~ 8 at 0.01", &cl);
+  ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
+  ilab_test_int(res.verdict, ILAB_CLAIM_PASS, "'~': ln 8 is within the t interval");
+  ilab_test_rel(res.measured_min, 8, 1e-14, "'~': measured = exp(mean ln)");
+  ilab_test_rel(res.sd, s, 1e-12, "'~': s, the trials' sd of ln EXPR");
+  /* GSL's t quantile agrees with scipy's to about 2e-9 relative */
+  ilab_test_rel(res.lo, exp(mu - w), 1e-8, "'~': lo = exp(ln 8 - s^2/2 - t s/sqrt(T))");
+  ilab_test_rel(res.hi, exp(mu + w), 1e-8, "'~': hi = exp(ln 8 - s^2/2 + t s/sqrt(T))");
+  ilab_test_rel(res.sens, 3, 1e-10, "'~': d ln h_var[3] / d ln Var(W) = 3");
+  ilab_test_rel(res.detects, expm1(w / 3), 1e-8, "'~': detects exp(w/3) - 1");
+  ilab_test(res.alpha == 0.01, "'~': alpha reported");
+  /* A variance error the claim should catch: 2 % on the sd, 4.04 % on
+   * Var(W), is a factor 1.0404^3 at layer 3: the same trials so scaled fail. */
+  for (int t = 0; t < T; t++) rows[t * D + 2].mean[ILAB_SUMMARY_H_VAR] *= pow(1.0404, 3);
+  ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
+  ilab_test_int(res.verdict, ILAB_CLAIM_FAIL, "'~': a planted gain of 1.02 fails");
+  parse("relu he_normal h_var[3] ~ theory at 0.01", &cl);
+  ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
+  ilab_test(res.sens == 0 && isinf(res.detects), "'~ theory': blind to a variance error (sens 0, detects inf)");
+  parse("relu he_normal rate h_var[1..3] ~ 2 at 0.01", &cl);
+  for (int t = 0; t < T; t++) rows[t * D + 2].mean[ILAB_SUMMARY_H_VAR] /= pow(1.0404, 3);
+  ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
+  ilab_test_rel(res.sens, 1, 1e-10, "'~' rate: d ln rate / d ln Var(W) = 1");
+  ilab_test_int(res.verdict, ILAB_CLAIM_PASS, "'~' rate: (8 e^(d 2/3) / 2 e^(d/3))^(1/2) about 2");
+  /* the noise at the near end of a rate, as for gradients read downward:
+   * h_var[1] = 2 e^(d_t), h_var[3] = 8, rate = 2 e^(-d_t/2); the centre moves
+   * up, mu = ln 2 + v_1/4 with v_1 = 0.001/3 the variance of ln h_var[1] */
+  for (int t = 0; t < T; t++) {
+    rows_pow2(rows + t * D);
+    rows[t * D].mean[ILAB_SUMMARY_H_VAR] *= exp(d[t]);
+  }
+  ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
+  double v1 = 0.001 / 3, w2 = tq * sqrt(v1 / 4) / 2;
+  ilab_test_rel(res.sd, sqrt(v1 / 4), 1e-12, "'~' rate: s = sd(ln h_var[1])/2");
+  ilab_test_rel(res.lo, exp(log(2.0) + v1 / 4 - w2), 1e-8, "'~' rate: the noisy near end raises the centre (lo)");
+  ilab_test_rel(res.hi, exp(log(2.0) + v1 / 4 + w2), 1e-8, "'~' rate: the noisy near end raises the centre (hi)");
+  rows[1 * D + 2].mean[ILAB_SUMMARY_H_VAR] = -1;
+  ilab_claim_eval_trials(&cl, rows, T, pred, h, D, &res);
+  ilab_test_int(res.verdict, ILAB_CLAIM_FAIL, "'~': a value <= 0 in a trial fails");
+  ilab_claim_eval_trials(&cl, NULL, T, pred, h, D, &res);
+  ilab_test_int(res.verdict, ILAB_CLAIM_SKIPPED, "'~': a cell not run is skipped");
+}
+
 int main(void)
 {
   test_parse();
   test_quantities();
   test_eval();
+  test_noise();
   return ilab_test_summary();
 }

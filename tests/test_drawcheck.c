@@ -1,6 +1,6 @@
-/* Tests of the moment table's checks: each row draws the stream that
- * 'initlab sample' prints (its gsl_stats_mean equals that of draws made here
- * from the stream, exactly), rows of a correct sampler pass at a stated
+/* Tests of the moment table's checks: each row draws its own stream, keyed by
+ * its spec (its gsl_stats_mean equals that of draws made here from the
+ * stream, exactly, and two rows of one family draw different numbers), rows of a correct sampler pass at a stated
  * level, a constant row counts the draws that differ, and the result does
  * not depend on the thread count or on the generator being mt19937. */
 #include "drawcheck.h"
@@ -39,12 +39,19 @@ static void check(const gsl_rng_type *type, int threads)
   for (int i = 0; i < ROWS - 1; i++) {
     ilab_test(rows[i].status == ILAB_OK && rows[i].res.pass, "%s, %s: a correct sampler passes (p_min %g)",
               type->name, specs[i], rows[i].res.p_min);
-    gsl_rng *r = ilab_stream_alloc(type, 42, 0, 1, ilab_dist_family(&rows[i].d));
+    gsl_rng *r = ilab_stream_alloc(type, 42, 0, 0, ilab_drawcheck_key(&rows[i].s));
     ilab_dist_sample(r, &rows[i].d, x, N);
     gsl_rng_free(r);
-    ilab_test(rows[i].res.gsl_mean == gsl_stats_mean(x, 1, N), "%s, %s: the row drew the stream of (seed, 0, 1, family)",
+    ilab_test(rows[i].res.gsl_mean == gsl_stats_mean(x, 1, N), "%s, %s: the row drew the stream of (seed, 0, 0, its key)",
               type->name, specs[i]);
   }
+  /* he_normal and its truncated form share no draws; neither do two specs of
+   * one family (lecun_normal, he_normal: the z-scores would be equal if they did) */
+  ilab_test(rows[0].res.z[1] != rows[2].res.z[1], "rows draw independent numbers");
+  ilab_scheme a, b;
+  ilab_scheme_parse("lecun_normal", &a);
+  ilab_scheme_parse("he_normal", &b);
+  ilab_test(ilab_drawcheck_key(&a) != ilab_drawcheck_key(&b), "lecun_normal and he_normal have streams of their own");
   ilab_test(rows[ROWS - 1].bad == 0, "a constant draws its value every time");
   free(x);
 }
