@@ -12,7 +12,7 @@ GSL_LIBS := $(subst -lgslcblas,-lopenblas,$(shell $(PKG_CONFIG) --libs gsl 2>/de
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc $(CFLAGS)
-LIBS = -llapacke $(GSL_LIBS) -lpthread -lm
+LIBS = -llapacke $(GSL_LIBS) -lzip -ljansson -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC := src/main.c $(wildcard src/cmd_*.c)
@@ -36,7 +36,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
            -ftrivial-auto-var-init=pattern
-FUZZ_NAMES := config scheme
+FUZZ_NAMES := config scheme npy npz safetensors text
 FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
 FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 

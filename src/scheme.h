@@ -41,6 +41,8 @@ typedef struct {
                           variance it promises: 1/3 for U(+-sqrt(v)) instead of
                           U(+-sqrt(3v)), 1.3 for TF1 contrib; 1 otherwise */
   double param;        /* fixed laws: std, limit or constant value */
+  int abs_bounds;      /* torch_trunc_normal: cut at the absolute bounds a, b */
+  double a, b;
 } ilab_scheme;
 
 /* Parses "NAME" or "NAME:key=value,key=value" (grammar in docs/architecture.md and README.md).
