@@ -36,6 +36,7 @@ for gp in plots/*.gp; do
     weights) table="$res/weights/hist.tsv"; need="$res/weights/pdf.tsv $res/weights/moments.tsv" ;;
     glorot2010) table="$res/$name/summary.tsv"; need="$res/$name/hist.tsv" ;;
     fluctuation) table="$res/$name/summary.tsv"; need="$res/$name/lnhist.tsv" ;;
+    isometry) table="$res/$name/spectrum.tsv"; need="$res/$name/spectrum_values.tsv" ;;
     *) table="$res/$name/summary.tsv"; need="" ;;
   esac
   missing=""
@@ -55,7 +56,7 @@ done
 [ "$drawn" -gt 0 ] || [ "$fail" -ne 0 ] || echo "plots.sh: no tables under $res; run 'make run' first" >&2
 
 # The README's gallery: the figures that tell the story, kept in docs/.
-for f in depth/depth fan/fan frameworks/frameworks criticality/criticality fluctuation/fluctuation; do
+for f in depth/depth fan/fan frameworks/frameworks criticality/criticality isometry/isometry fluctuation/fluctuation; do
   if [ -f "$res/$f.png" ]; then cp "$res/$f.png" docs/ || fail=1; fi
 done
 exit $fail

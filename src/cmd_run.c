@@ -45,7 +45,9 @@ static void help(void)
       "[1] (or one count per width), seed, sigma_b2 (bias variance) [0], input (law\n"
       "of the input entries, a scheme spec) [normal:std=1], histograms (layers) and\n"
       "hist_bins [100], layers_table (yes or no: write layers.tsv) [yes],\n"
-      "ln_histogram (bins of lnhist.tsv) [none], claim (see the README).\n\n"
+      "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
+      "singular values, square layers, one width and depth) [no], spectrum_layers\n"
+      "(layers whose every singular value is written), claim (see the README).\n\n"
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
       "  DIR/layers.tsv   one row per (act, scheme, trial, layer): fan_in fan_out w_var\n"
       "                   (target Var(W_l)), h_mean h_var (H_l = X_{l-1} W_l + b_l),\n"
@@ -74,6 +76,12 @@ static void help(void)
       "Every row ends with the cell's width (0 for a 'widths' list) and depth.\n");
   /* in two parts: ISO C caps a string literal at 4095 characters */
   printf(
+      "  DIR/spectrum.tsv with 'spectrum = yes': one row per (act, scheme, layer), the\n"
+      "                   columns of 'initlab spectrum' (see its --help) for the same\n"
+      "                   networks (each trial's weights), at an input on the fixed point,\n"
+      "                   and sq_var_ratio = sq_var / sq_var_theory.\n"
+      "  DIR/spectrum_values.tsv  every singular value at the spectrum_layers:\n"
+      "                   act scheme trial layer k sv sq.\n"
       "  DIR/claims.tsv   when the file states claims: each one's verdict.  A claim\n"
       "                   'claim = ACT SCHEME EXPR ~ CENTER at ALPHA', EXPR one of\n"
       "                   Q[A], Q[A] / Q2[B], rate Q[A..B] = (Q[B]/Q[A])^(1/(B-A)),\n"
@@ -277,6 +285,7 @@ int ilab_cmd_run(int argc, char **argv)
     st = ilab_sweep_run(&sws[k]);
     cmd_progress_stop(pr);
     if (!st) st = ilab_sweep_theory(&sws[k]);
+    if (!st && cfg.spectrum) st = ilab_sweep_spectra(&sws[k]);
     theory_failed += sws[k].theory_failed;
     if (sws[k].check_max > check_max) check_max = sws[k].check_max;
   }
@@ -301,9 +310,10 @@ int ilab_cmd_run(int argc, char **argv)
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", check_max);
   if (!quiet)
-    fprintf(stderr, "initlab run: wrote %s/%s%s%s%s%s\n", outdir, cfg.layers_table ? "layers.tsv, " : "",
+    fprintf(stderr, "initlab run: wrote %s/%s%s%s%s%s%s%s\n", outdir, cfg.layers_table ? "layers.tsv, " : "",
             "summary.tsv", cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
-            cfg.ln_hist_bins ? ", lnhist.tsv" : "");
+            cfg.ln_hist_bins ? ", lnhist.tsv" : "", cfg.spectrum ? ", spectrum.tsv" : "",
+            cfg.n_spec ? ", spectrum_values.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;

@@ -130,11 +130,17 @@ static void test_quantities(void)
   r.nonfinite = 17;
   for (int q = 0; q < ILAB_SUMMARY_LN_N; q++)
     r.ln[q] = (ilab_summary_ln){100, -1.5 - q, 3.0 + q, -1.25 - q, 2.0 + q, 0.5, 0.75 + q, 1.5 + q};
+  r.x_mean = -0.5;
+  r.sq_mean = 1.5;
+  r.sq_var = 6;
+  r.sq_mean_theory = 1.25;
+  r.sq_var_theory = 4;
   static const struct { const char *name; double value; } want[] = {
       {"h_var", 10}, {"x_sq", 20}, {"gx_var", 30}, {"gw_var", 40},
       {"h_var_theory", 4}, {"x_sq_theory", 8}, {"gx_var_theory", 12}, {"gw_var_theory", 16},
       {"h_var_ratio", 2.5}, {"x_sq_ratio", 2.5}, {"gx_var_ratio", 2.5}, {"gw_var_ratio", 2.5},
-      {"nonfinite", 17},
+      {"nonfinite", 17}, {"x_mean", -0.5}, {"sq_mean", 1.5}, {"sq_var", 6},
+      {"sq_mean_theory", 1.25}, {"sq_var_theory", 4}, {"sq_var_ratio", 1.5},
       {"ln_x_sq_mean", -1.5}, {"ln_x_sq_var", 3}, {"ln_x_sq_mean_theory", -1.25},
       {"ln_x_sq_var_theory", 2}, {"ln_x_sq_var_ratio", 1.5}, {"ln_x_sq_mean_z", 0.75},
       {"ln_x_sq_var_z", 1.5},
