@@ -199,7 +199,10 @@ static void check_overflow(void)
 
 int main(void)
 {
-  static const char *const acts[] = {"linear", "tanh", "relu", "leaky_relu:slope=0.1", "sigmoid", "selu"};
+  /* gelu, silu and mish take the path that keeps H; the others read phi' from X */
+  static const char *const acts[] = {"linear", "tanh", "relu", "leaky_relu:slope=0.1", "sigmoid", "selu",
+                                     "gelu", "gelu_tanh", "silu", "elu:alpha=0.7", "softplus:beta=2",
+                                     "mish", "hardtanh"};
   for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
     check_act(acts[i], 0);
     check_act(acts[i], 0.3);
