@@ -178,6 +178,7 @@ static inline double dphi_gelu_tanh(double h)
 {
   /* d/dh h sigma(2u) = sigma(2u) + h sigma(2u) sigma(-2u) 2 u'(h) */
   double u = gelu_tanh_u(h), s = sigm(2 * u), sm = sigm(-2 * u);
+  if (s == 0 || sm == 0) return s; /* the tails, where h^2 may overflow */
   return s + h * s * sm * 2 * ILAB_GELU_TANH_C * (1 + 3 * ILAB_GELU_TANH_K * h * h);
 }
 static inline double dphi_silu(double h) { return sigm(h) * (1 + h * sigm(-h)); }

@@ -31,11 +31,16 @@
  * q = 1e10 has width 1e-5 in z).  About 520 points at most, for q = DBL_MAX. */
 #define NPTS_MAX 600
 #define LIMIT 2000 /* subintervals qagp may create, well above NPTS_MAX */
+#define ROUND_SLACK 100 /* after a roundoff flag, 1e-10 relative: still 100x below what any use here needs */
 
 #define ROOT_EPSREL 1e-12 /* Brent's bracket width, relative: the q-map itself is known only to ILAB_THEORY_EPSREL */
 #define ROOT_MAXITER 200
 #define QMAX 1e200 /* with V(q)/q -> 1, a q-map still above the diagonal here grows without bound */
 #define SW2_RANGE 40 /* the critical search probes sigma_w2 in [2^-40, 2^40] */
+/* |chi1 - 1| at a root of Brent's method: chi1 is continuous in sigma_w2 at
+ * a true root (within ROOT_EPSREL times its slope, ~1e-12), and jumps by
+ * O(1) where q* does; 1e-6 tells one from the other. */
+#define CHI1_TOL 1e-6
 
 struct ilab_theory_workspace {
   gsl_integration_workspace *iw;
@@ -143,13 +148,22 @@ static double integrand_eval(double z, void *params)
   return density == 0 ? 0.0 : f_of(g->a, g->f, g->s * z) * density;
 }
 
-/* Fills pts with the breakpoints described at NPTS_MAX; returns their count. */
-static size_t breakpoints(double *pts, double sqrt_q)
+/* Fills pts with the breakpoints described at NPTS_MAX, and the kink of
+ * hardtanh at |h| = 1 (z = 1/sqrt(q)), where phi'^2 jumps; returns their
+ * count. */
+static size_t breakpoints(double *pts, double sqrt_q, const ilab_act *a)
 {
   size_t n = 0;
+  double kink = a->kind == ILAB_ACT_HARDTANH ? 1 / sqrt_q : INFINITY;
   pts[n++] = 0;
-  for (double z = sqrt_q > 1 ? 1 / sqrt_q : 1; z < ZMAX && n < NPTS_MAX - 1; z *= 2)
+  for (double z = sqrt_q > 1 ? 1 / sqrt_q : 1; z < ZMAX && n < NPTS_MAX - 2; z *= 2) {
+    if (kink < z) {
+      if (kink > pts[n - 1]) pts[n++] = kink;
+      kink = INFINITY;
+    }
     pts[n++] = z;
+  }
+  if (kink < ZMAX && kink > pts[n - 1]) pts[n++] = kink;
   pts[n++] = ZMAX;
   return n;
 }
@@ -176,9 +190,17 @@ int ilab_theory_expect_quad(ilab_theory_workspace *w, const ilab_act *a, ilab_th
     integrand g = {a, f, half ? -s : s};
     gsl_function F = {integrand_eval, &g};
     double r, e;
-    size_t n = breakpoints(w->pts, s);
+    size_t n = breakpoints(w->pts, s, a);
     /* Half of epsabs each, so the sum keeps |error| <= epsabs + epsrel E|f|. */
     int st = gsl_integration_qagp(&F, w->pts, n, w->epsabs / 2, w->epsrel, LIMIT, w->iw, &r, &e);
+    /* qagp flags roundoff when bisecting stops lowering its error estimate:
+     * on an integrand its first pass already gets to the last bits (the
+     * Gaussian density alone: the half z > 0 of E[selu'^2] at q = 412.6), or
+     * one with a step of width 1/sqrt(q) at huge q (E[elu^2] at q = 3e19).
+     * Keep the result when the estimate is within ROUND_SLACK times the bound
+     * asked for. */
+    if (st == GSL_EROUND && isfinite(r) && e <= ROUND_SLACK * fmax(w->epsabs / 2, w->epsrel * fabs(r)))
+      st = GSL_SUCCESS;
     if (st != GSL_SUCCESS)
       ILAB_ERROR(ILAB_EMATH, "quadrature of E[%s(sqrt(q) z)] at q = %g failed: %s "
                              "(estimate %g, error %g)", fn_name(f), q, gsl_strerror(st), r, e);
@@ -475,8 +497,50 @@ int ilab_theory_critical(ilab_theory_workspace *w, const ilab_act *a, double sig
     if (k == SW2_RANGE) return ILAB_OK; /* no sign change: no critical point */
     if (fs != 0 && (st = brent(w->root_w2, &F, fmin(prev, s), fmax(prev, s), &p.status, &s)))
       return st;
+    /* A sign change by a jump of q* (a stable fixed point below the root,
+     * explosion above it) leaves chi1 away from 1 at the "root": none. */
+    double fr = chi1_excess(s, &p);
+    if (p.status) return p.status;
+    if (!(fabs(fr) <= CHI1_TOL)) return ILAB_OK;
   }
   if ((st = fixed_q(w, a, s, sigma_b2, q0, q_star))) return st;
   *sigma_w2 = s;
+  return ILAB_OK;
+}
+
+int ilab_theory_critical_at(ilab_theory_workspace *w, const ilab_act *a, double q_star,
+                            double *sigma_w2, double *sigma_b2, double *slope)
+{
+  int st;
+  double d, e, err, sl;
+  if (!(q_star > 0) || !isfinite(q_star))
+    ILAB_ERROR(ILAB_EINVAL, "the fixed point q* = %g is not a finite number > 0", q_star);
+  if ((st = ilab_theory_expect(w, a, ILAB_THEORY_DPHI_SQ, q_star, &d, &err))
+      || (st = ilab_theory_expect(w, a, ILAB_THEORY_PHI_SQ, q_star, &e, &err))
+      || (st = qmap_slope(w, a, q_star, &sl)))
+    return st;
+  *sigma_w2 = 1 / d;
+  *sigma_b2 = q_star - e / d;
+  *slope = sl / d;
+  return ILAB_OK;
+}
+
+int ilab_theory_gain(ilab_theory_workspace *w, const ilab_act *a, ilab_theory_gains *g)
+{
+  int st;
+  double err, sl, sw2, sb2, slc;
+  if ((st = ilab_theory_expect(w, a, ILAB_THEORY_PHI, 1, &g->mean, &err))
+      || (st = ilab_theory_expect(w, a, ILAB_THEORY_PHI_SQ, 1, &g->second, &err))
+      || (st = ilab_theory_expect(w, a, ILAB_THEORY_DPHI_SQ, 1, &g->dphi_sq, &err))
+      || (st = qmap_slope(w, a, 1, &sl))
+      || (st = ilab_theory_critical_at(w, a, 1, &sw2, &sb2, &slc)))
+    return st;
+  g->var = g->second - g->mean * g->mean;
+  g->second_moment = 1 / sqrt(g->second);
+  g->gamma = 1 / sqrt(g->var);
+  g->chi1_second = g->dphi_sq / g->second;
+  g->slope_second = sl / g->second;
+  g->critical = sqrt(sw2);
+  g->critical_sigma_b2 = sb2;
   return ILAB_OK;
 }
