@@ -259,6 +259,15 @@ if [ "$have_theory" -eq 1 ]; then
   t "theory: --sigma-w2 negative"  2 "--sigma-w2"                    $T --sigma-w2 -1
   t "theory: --sigma-w2 0 (zero weights)" 0 ""                       $T --sigma-w2 0
   t "theory: unknown activation"   2 "unknown activation 'nosuch'"   theory --act nosuch --sigma-w2 2
+  t "theory: --gain with --sigma-w2" 2 "--gain takes no --sigma-w2"  theory --act gelu --gain --sigma-w2 2
+  t "theory: --gain and --critical" 2 "exclude each other"           theory --act gelu --gain --critical --sigma-b2 0
+  t "theory: --critical-line w/ --sigma-b2" 2 "--critical-line takes no" theory --act gelu --critical-line --sigma-b2 0
+  t "theory: --gain gelu"          0 ""                              theory --act gelu --gain
+  t "theory: --gain swish"         0 ""                              theory --act swish --gain
+  t "theory: --critical-line mish" 0 ""                              theory --act mish --critical-line
+  t "theory: elu alpha negative"   2 "alpha must be >= 0"            theory --act elu:alpha=-1 --gain
+  t "theory: softplus beta 0"      2 "beta must be > 0"              theory --act softplus:beta=0 --gain
+  t "theory: gelu with a parameter" 2 "takes no parameters"          theory --act gelu:alpha=1 --gain
 else
   echo "note: 'initlab theory --help' fails: theory cases skipped"
 fi
