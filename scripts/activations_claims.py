@@ -13,8 +13,10 @@ Noise model (width n, batch B, T trials averaged by the claim):
   quadrature of scripts/gaussian_moments.py): e > 1 (gelu, silu, mish at
   moderate q) amplifies it, e < 1 (a stable fixed point) damps it;
 - backward: each layer multiplies gx_var by a relative error of sd
-  s_b = sqrt(2/(n B)) (the output gradient's B rows are independent); the
-  forward trajectory's error enters chi_l too and is neglected here;
+  s_b = sqrt(2/(n B)) (the output gradient's B rows are independent), and by
+  chi_l, which moves with the forward error: d log chi/d log q times
+  sd(log q_l), added in full to the rate's log-sd (as if the layers' errors
+  were one: an upper bound);
 - a claim on a value uses log-sd sd(log q_a), one on a rate over a..b
   sd(log q_b - log q_a)/(b - a); both divided by sqrt(T);
 - intervals are theory * exp(+-Z sd) with Z = 4: 17 claims, each with a
@@ -54,9 +56,22 @@ def sw2_of(scheme):
     return float(scheme.split("gain=")[1]) ** 2
 
 
+_cache = {}
+
+
 def elasticity(act, q):
+    if (act, q) not in _cache:
+        phi, dphi, kinks = gm.ACTS[KEY.get(act, act)]
+        _cache[act, q] = (gm.expect(lambda h: h * phi(h) * dphi(h), q, kinks)
+                          / gm.expect(lambda h: phi(h) ** 2, q, kinks))
+    return _cache[act, q]
+
+
+def chi_elasticity(act, q):
+    """d log E[phi'(sqrt(q) z)^2] / d log q, by a central difference."""
     phi, dphi, kinks = gm.ACTS[KEY.get(act, act)]
-    return gm.expect(lambda h: h * phi(h) * dphi(h), q, kinks) / gm.expect(lambda h: phi(h) ** 2, q, kinks)
+    f = lambda x: math.log(gm.expect(lambda h: dphi(h) ** 2, x, kinks))
+    return (f(q * 1.001) - f(q / 1.001)) / (2 * math.log(1.001))
 
 
 def forward_sd(act, qs, a, b):
@@ -86,7 +101,10 @@ def claim(act, scheme, kind, qty, a, b=None):
         if qty == "h_var":
             sd = forward_sd(act, qs, a, b) / k
         else:
-            sd = math.sqrt(2 / (N * BATCH)) * math.sqrt(k) / k
+            sd_b = math.sqrt(2 / (N * BATCH)) * math.sqrt(k) / k
+            sd_chi = sum(abs(chi_elasticity(act, qs[l - 1])) * forward_sd(act, qs, l, None)
+                         for l in range(a + 1, b + 1)) / k
+            sd = math.sqrt(sd_b ** 2 + sd_chi ** 2)
         text = "rate %s[%d..%d]" % (qty, a, b)
     else:
         t = float(table[a - 1][qty])
