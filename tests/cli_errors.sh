@@ -137,6 +137,11 @@ t "run: --max-memory 0"         2 "--max-memory"                     run "$D/ok.
 t "run: --max-memory NaN"       2 "--max-memory"                     run "$D/ok.cfg" -o "$O" --max-memory nan
 t "run: --max-memory blank unit" 2 "--max-memory"                    run "$D/ok.cfg" -o "$O" --max-memory "1 "
 t "run: --max-memory bad unit"  2 "--max-memory"                     run "$D/ok.cfg" -o "$O" --max-memory 5X
+# gelu's phi' needs H, kept for every layer: 40 more layers of 256 x 512 doubles than relu
+mk mem_relu "activations = relu" "schemes = he_normal" "depth = 40" "width = 256" "batch = 512"
+mk mem_gelu "activations = gelu" "schemes = he_normal" "depth = 40" "width = 256" "batch = 512"
+t "run: relu's memory estimate" 1 "needs about 0.0708 GB"            run "$D/mem_relu.cfg" -o "$O" --max-memory 1M -j 1
+t "run: gelu keeps H"           1 "needs about 0.112 GB"             run "$D/mem_gelu.cfg" -o "$O" --max-memory 90M -j 1
 t "run: empty -o"               2 "--output"                         run "$D/ok.cfg" -o ""
 env_set="GSL_RNG_TYPE=nosuch"
 t "run: unknown GSL_RNG_TYPE"   2 "GSL_RNG_TYPE=nosuch"              run "$D/ok.cfg" -o "$O"
