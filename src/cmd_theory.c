@@ -47,6 +47,9 @@ static void usage(void)
       "  --gain         print the activation's Gaussian moments and exact gains instead\n"
       "  -h, --help     print this help and exit\n"
       "\n"
+      "",
+      MAX_DEPTH);
+  printf(
       "Columns, one row per layer l = 1..L:\n"
       "  h_var   q_l = Var(H_l) = sigma_w2 E[x_{l-1}^2] + sigma_b2, with E[x_0^2] = q0\n"
       "  x_sq    E[x_l^2] = E[phi(sqrt(q_l) z)^2]\n"
@@ -81,8 +84,7 @@ static void usage(void)
       "                 q* = 1 the fixed point (< 0: no bias does)\n"
       "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
-      "through transient chaos; Schoenholz et al. 2017, Deep information propagation.\n",
-      MAX_DEPTH);
+      "through transient chaos; Schoenholz et al. 2017, Deep information propagation.\n");
 }
 
 /* %.17g, but NaN always as "nan" (glibc may print "-nan"). */
