@@ -84,7 +84,10 @@ static void usage(void)
       "                 q* = 1 the fixed point (< 0: no bias does)\n"
       "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
-      "through transient chaos; Schoenholz et al. 2017, Deep information propagation.\n");
+      "through transient chaos; Schoenholz et al. 2017, Deep information propagation;\n"
+      "Brock et al. 2021, High-performance large-scale image recognition without\n"
+      "normalization (gamma).\n"
+      "Exit status: 0 success, 1 a quadrature or root-finding failure, 2 a usage error.\n");
 }
 
 /* %.17g, but NaN always as "nan" (glibc may print "-nan"). */
