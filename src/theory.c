@@ -344,7 +344,16 @@ static int brent(gsl_root_fsolver *s, gsl_function *F, double lo, double hi,
  * lim V(q)/q = V'(0) <= 1.  Sigmoid (phi(0) = 1/2) falls outside the
  * argument; its V(0) > 0 and V is bounded, so a root lies below q0 when
  * V(q0) < q0 and above it otherwise, and on a grid of sigma_w2 in [0.1, 1e4],
- * sigma_b2 in [0, 5], q in [1e-8, 1e8] V(q) - q crossed 0 exactly once. */
+ * sigma_b2 in [0, 5], q in [1e-8, 1e8] V(q) - q crossed 0 exactly once.
+ * ELU (alpha >= 0) and hard tanh meet the condition above.  GELU, SiLU and
+ * Mish do not: phi(h)/h rises from phi'(0)^2 to 1 in |h| on one side, so
+ * V(q)/q grows, and V(q) - q may cross 0 twice (a stable root q_s below an
+ * unstable q_u, with V(q) > q beyond it when lim V(q)/q > 1).  The search
+ * still lands on the limit: from q0 between them the bracket [0, q0] holds
+ * q_s alone, from q0 above q_u the limit slope says inf, and with
+ * sigma_b2 = 0 the slope at 0 says whether 0 attracts.  Softplus, with
+ * phi(0) > 0, is like sigmoid.  tests/test_theory.c checks q* against the
+ * iterated map for every new activation on a grid of (sigma_w2, sigma_b2, q0). */
 static int fixed_q(ilab_theory_workspace *w, const ilab_act *a, double sigma_w2,
                    double sigma_b2, double q0, double *q_star)
 {
