@@ -82,6 +82,7 @@ static void usage(void)
       "  gain_critical  sqrt(1/E[phi'(z)^2]): the sigma_w2 = gain^2 making chi1 = 1 at q* = 1,\n"
       "  sigma_b2_critical  with the bias variance 1 - E[phi(z)^2]/E[phi'(z)^2] that makes\n"
       "                 q* = 1 the fixed point (< 0: no bias does)\n"
+      "  slope_critical V'(1) at that point (> 1: q* = 1 repels even there, as for gelu)\n"
       "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
       "through transient chaos; Schoenholz et al. 2017, Deep information propagation;\n"
@@ -204,11 +205,11 @@ int ilab_cmd_theory(int argc, char **argv)
     if ((st = ilab_theory_gain(w, &a, &g)) == ILAB_OK) {
       put_provenance(argc, argv);
       printf("act\tmean\tsecond\tvar\tdphi_sq\tpytorch\tgain_second\tgamma\tchi1_second\t"
-             "slope_second\tgain_critical\tsigma_b2_critical\n%s\t", name);
+             "slope_second\tgain_critical\tsigma_b2_critical\tslope_critical\n%s\t", name);
       put_num(g.mean, '\t'); put_num(g.second, '\t'); put_num(g.var, '\t'); put_num(g.dphi_sq, '\t');
       put_num(ilab_act_gain(&a), '\t'); put_num(g.second_moment, '\t'); put_num(g.gamma, '\t');
       put_num(g.chi1_second, '\t'); put_num(g.slope_second, '\t'); put_num(g.critical, '\t');
-      put_num(g.critical_sigma_b2, '\n');
+      put_num(g.critical_sigma_b2, '\t'); put_num(g.critical_slope, '\n');
     }
   } else if (line) {
     double q[25], s[25], b[25], sl[25];

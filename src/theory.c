@@ -551,5 +551,6 @@ int ilab_theory_gain(ilab_theory_workspace *w, const ilab_act *a, ilab_theory_ga
   g->slope_second = sl / g->second;
   g->critical = sqrt(sw2);
   g->critical_sigma_b2 = sb2;
+  g->critical_slope = slc;
   return ILAB_OK;
 }

@@ -139,6 +139,7 @@ typedef struct {
   double slope_second;  /* V'(1) there: > 1 means q = 1 repels (gelu, silu, mish) */
   double critical;      /* sqrt(sigma_w2) of ilab_theory_critical_at(q* = 1): chi1 = 1 at q* = 1 */
   double critical_sigma_b2; /* with this bias variance (< 0: no bias achieves it) */
+  double critical_slope;    /* V'(1) there (> 1: q* = 1 repels, as for gelu: 1.067) */
 } ilab_theory_gains;
 
 /* Fills g.  ILAB_EMATH when quadrature fails. */
