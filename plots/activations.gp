@@ -1,5 +1,5 @@
-# The activations figure: Var(H_l) (top row) and Var(dL/dX_l) (bottom row)
-# against depth for each modern activation, under He, LeCun, the activation's
+# The activations figure: Var(H_l) (top row), Var(dL/dX_l) (middle row) and
+# both as measured/theory (bottom row) against depth for each modern activation, under He, LeCun, the activation's
 # exact gain 1/sqrt(E[phi(z)^2]) and NFNets' gamma 1/sqrt(Var phi(z)), measured
 # (solid, mean over trials) beside mean-field theory (dashed).  Activations,
 # schemes, depth and trials come from summary.tsv; which scheme is an
@@ -39,11 +39,11 @@ do for [i=1:na] {
 
 do for [fmt in "png svg"] {
   reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 420*na+320, 900 font "DejaVu Sans,13" }
-  else { set terminal svg size 420*na+320, 900 font "DejaVu Sans,13" dynamic }
+  if (fmt eq "png") { set terminal pngcairo size 420*na+320, 1250 font "DejaVu Sans,13" }
+  else { set terminal svg size 420*na+320, 1250 font "DejaVu Sans,13" dynamic }
   set output outfile.".".fmt
   load "plots/style.gp"
-  set multiplot layout 2, na margins 0.06, 0.86, 0.08, 0.88 spacing 0.05, 0.12 \
+  set multiplot layout 3, na margins 0.06, 0.86, 0.06, 0.91 spacing 0.05, 0.09 \
       title sprintf("Modern activations through %d layers without bias: measured (solid, mean of %d trials) and mean-field theory (dashed)", depth, ntrials) font ",15"
   set logscale y
   set format y "10^{%T}"
@@ -72,6 +72,23 @@ do for [fmt in "png svg"] {
     R = drole[i]
     plot for [j=1:words(S)] cell(infile, a, word(S, j)) using "layer":"gx_var" with lines lw 2.5 lc rgb rcolor(word(R, j)) notitle, \
          for [j=1:words(S)] cell(infile, a, word(S, j)) using "layer":"gx_var_theory" with lines dt (4,4) lw 1.5 lc rgb "#000000" notitle
+  }
+  # bottom row: how far each measurement drifts from its prediction
+  set yrange [0.01:100]
+  set format y "%g"
+  set ytics (0.01, 0.1, 1, 10, 100)
+  do for [i=1:na] {
+    a = word(acts, i)
+    set title "measured / theory, ".a
+    set ylabel (i == 1 ? "ratio (log scale)" : "")
+    if (i == na) { set key at screen 0.995, 0.25 Left reverse samplen 2 } else { unset key }
+    S = dsch[i]
+    R = drole[i]
+    plot 1 with lines lc rgb "#000000" lw 1 notitle, \
+         for [j=1:words(S)] cell(infile, a, word(S, j)) using "layer":"h_var_ratio" with lines lw 2 lc rgb rcolor(word(R, j)) notitle, \
+         for [j=1:words(S)] cell(infile, a, word(S, j)) using "layer":"gx_var_ratio" with lines lw 1.5 dt (1,2) lc rgb rcolor(word(R, j)) notitle, \
+         NaN with lines lw 2 lc rgb "#555555" title "Var(H_l)", \
+         NaN with lines lw 1.5 dt (1,2) lc rgb "#555555" title "Var(dL/dX_l)"
   }
   unset multiplot
   unset output
