@@ -531,6 +531,7 @@ static void test_mean_feeds_variance(ilab_theory_workspace *w)
                 "softplus: E[x^2] = Var(x) + E[x]^2");
   ilab_test(out[0].x_mean > 0.8 && out[1].h_var > 2 * out[0].x_var + 1.2,
             "softplus: the mean's share (2 E[x]^2 = %.3g) is in h_var[2]", 2 * out[0].x_mean * out[0].x_mean);
+}
 
 /* Published numbers, pinned with their sources.  Values to 12 digits come
  * from tests/fixtures/meanfield.py, which computes them independently of this
