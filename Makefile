@@ -12,7 +12,7 @@ GSL_LIBS := $(subst -lgslcblas,-lopenblas,$(shell $(PKG_CONFIG) --libs gsl 2>/de
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc $(CFLAGS)
-LIBS = $(GSL_LIBS) -lpthread -lm
+LIBS = -llapacke $(GSL_LIBS) -lzip -ljansson -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC := src/main.c $(wildcard src/cmd_*.c)
@@ -36,7 +36,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
            -ftrivial-auto-var-init=pattern
-FUZZ_NAMES := config scheme
+FUZZ_NAMES := config scheme npy npz safetensors text
 FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
 FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
@@ -78,6 +78,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_calls.h build/fuzz/libini
 
 # The regression test replays tests/fuzz/regress/ through the fuzz targets' calls.
 build/tests/test_fuzz_regress build/asan/tests/test_fuzz_regress: tests/fuzz/fuzz_calls.h
+# The spectrum test compares against NumPy's answers (scripts/spectrum_reference.py).
+build/tests/test_spectrum build/asan/tests/test_spectrum: tests/spectrum_fixture.h
 
 build/obj build/tests build/asan/obj build/asan/tests build/fuzz/obj:
 	mkdir -p $@
