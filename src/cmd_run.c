@@ -3,6 +3,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "ilab.h"
+#include "rates.h"
 #include "sweep.h"
 #include "table.h"
 
@@ -56,6 +57,11 @@ static void help(void)
       "                   the mean-field prediction of each (_theory, for the exact\n"
       "                   widths, Var(W_l), sigma_b2 and input) and measured/theory\n"
       "                   (_ratio).  See 'initlab theory --help' for the recursion.\n"
+      "  DIR/rates.tsv    one row per (act, scheme): over the layers A..B of the key\n"
+      "                   'rates = A..B' [1..depth], the per-layer rates\n"
+      "                   (v[B]/v[A])^(1/(B-A)) of h_var and gx_var from the means over\n"
+      "                   trials (_min, _max over trials), chi1_measured = 1/gx_var_rate\n"
+      "                   and chi1_theory at sigma_w2 = fan_in w_var and sigma_b2.\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
@@ -594,12 +600,14 @@ int ilab_cmd_run(int argc, char **argv)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
   prov p = {&cfg, cmdline, sw.seed, sw.rng_type->name};
-  ilab_table tabs[4];
+  ilab_table tabs[5];
   int ntab = 2, failed_claims = 0;
   memset(tabs, 0, sizeof tabs);
   if ((st = write_layers(outdir, &sw, &p, &tabs[0])) || (st = write_summary(outdir, &sw, &p, &tabs[1])) ||
       (cfg.n_claims && (st = write_claims(outdir, &sw, &p, &tabs[ntab++], &failed_claims))) ||
-      (cfg.n_hist && (st = write_hist(outdir, &sw, &p, &tabs[ntab++])))) {
+      (cfg.n_hist && (st = write_hist(outdir, &sw, &p, &tabs[ntab++]))) ||
+      (st = open_result(&tabs[ntab++], outdir, "rates.tsv", &p, "per-layer rates of each cell, one row per (act, scheme)")) ||
+      (st = ilab_rates_write(&tabs[ntab - 1], &sw))) {
     for (int i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     cmd_error("%s", ilab_error_reason());
     goto out;
@@ -633,7 +641,7 @@ int ilab_cmd_run(int argc, char **argv)
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", sw.check_max);
   if (!quiet)
-    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s\n", outdir,
+    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s, rates.tsv\n", outdir,
             cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);

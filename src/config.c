@@ -10,7 +10,7 @@
 
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
-                                   "histograms", "hist_bins", NULL};
+                                   "histograms", "hist_bins", "rates", NULL};
 
 const char *const ilab_claim_quantities[] = {
     "h_var", "x_sq", "gx_var", "gw_var",
@@ -261,7 +261,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, rates)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -317,6 +317,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       c->n_hist = (size_t)nw;
     } else if (!strcmp(key, "hist_bins")) {
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->hist_bins))) goto fail;
+    } else if (!strcmp(key, "rates")) {
+      /* A..B, checked against the depth once it is known */
+      char *dots = strstr(words[0], "..");
+      if (!dots) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: expected a layer range A..B, found '%s'", path, lineno, words[0]); goto fail; }
+      *dots = '\0';
+      if ((st = parse_size(path, lineno, "rates", words[0], 1, ILAB_MAX_DEPTH, &c->rates_a)) ||
+          (st = parse_size(path, lineno, "rates", dots + 2, 1, ILAB_MAX_DEPTH, &c->rates_b))) goto fail;
+      if (c->rates_a >= c->rates_b) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: the range A..B needs A < B, found %zu..%zu", path, lineno, c->rates_a, c->rates_b); goto fail; }
     } else if (!strcmp(key, "width")) {
       if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_WIDTH, &width))) goto fail;
     } else if (!strcmp(key, "depth")) {
@@ -374,6 +382,12 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                       line_of[11], c->hist_layers[i], c->depth);
       goto fail;
     }
+  if (c->rates_b > c->depth) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: rates: layer %zu is beyond the depth %zu", path, line_of[13],
+                    c->rates_b, c->depth);
+    goto fail;
+  }
+  if (!c->rates_b) { c->rates_a = 1; c->rates_b = c->depth; }
   for (size_t i = 0; i < c->n_claims; i++)
     if ((st = parse_claim(c, &c->claims[i]))) goto fail;
   return ILAB_OK;
