@@ -1,9 +1,17 @@
 # initlab: measure how initializers carry variance through deep networks.
-# Targets: all (build/initlab), check, reproduce, plots, bench, fuzz, clean.
+# Targets: all (build/initlab), check, reproduce, plots, bench, fuzz, lint,
+# install, uninstall, clean.
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 GNUPLOT ?= gnuplot
+# make install: $(DESTDIR)$(PREFIX)/bin/initlab, its man page, and the plot
+# scripts and experiments under $(PREFIX)/share/initlab, a path compiled into
+# the binary (ILAB_DATADIR) so that it finds them once installed.
+PREFIX ?= /usr/local
+DATADIR = $(PREFIX)/share/initlab
+MANDIR = $(PREFIX)/share/man/man1
+INSTALL ?= install
 
 # GSL's flags, with its reference CBLAS (-lgslcblas) replaced by OpenBLAS:
 # gsl_blas_dgemm at n = 512 runs ~15x faster with it on the machines we use.
@@ -11,7 +19,8 @@ GSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags gsl 2>/dev/null)
 GSL_LIBS := $(subst -lgslcblas,-lopenblas,$(shell $(PKG_CONFIG) --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm))
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc \
+             -DILAB_DATADIR='"$(DATADIR)"' $(CFLAGS)
 LIBS = $(GSL_LIBS) -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
@@ -42,11 +51,17 @@ FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 EXPERIMENTS := $(wildcard experiments/*.cfg)
 
-.PHONY: all check reproduce run plots bench fuzz deps clean
+.PHONY: all check reproduce run plots bench fuzz deps clean install uninstall
 
 all: build/initlab
 
-build/obj/%.o: src/%.c | build/obj
+# The flags each object was compiled with: rewritten when they change (a new
+# PREFIX, say), so that every object depending on it is rebuilt.
+build/flags: FORCE | build/obj
+	@echo '$(ALL_CFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS)' >$@
+FORCE:
+
+build/obj/%.o: src/%.c build/flags | build/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/libinitlab.a: $(OBJ)
@@ -58,7 +73,7 @@ build/initlab: $(CMD_OBJ) build/libinitlab.a
 build/tests/%: tests/%.c tests/test.h build/libinitlab.a | build/tests
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< build/libinitlab.a $(LIBS)
 
-build/asan/obj/%.o: src/%.c | build/asan/obj
+build/asan/obj/%.o: src/%.c build/flags | build/asan/obj
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 build/asan/libinitlab.a: $(ASAN_OBJ)
@@ -67,7 +82,7 @@ build/asan/libinitlab.a: $(ASAN_OBJ)
 build/asan/tests/%: tests/%.c tests/test.h build/asan/libinitlab.a | build/asan/tests
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests -o $@ $< build/asan/libinitlab.a $(LIBS)
 
-build/fuzz/obj/%.o: src/%.c | build/fuzz/obj
+build/fuzz/obj/%.o: src/%.c build/flags | build/fuzz/obj
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -c -o $@ $<
 
 build/fuzz/libinitlab.a: $(FUZZ_OBJ)
@@ -136,6 +151,24 @@ fuzz:
 	    grep -E -A 30 '^==[0-9]+==|runtime error|^fuzz_' build/fuzz/$$n.log | head -n 60; \
 	    ls build/fuzz/$$n-* 2>/dev/null; fi; \
 	done; exit $$fail
+
+# The man page: help2man over 'initlab --help' and every command's --help.
+build/initlab.1: build/initlab scripts/manpage.sh
+	scripts/manpage.sh build/initlab >$@.tmp && mv $@.tmp $@
+
+install: build/initlab build/initlab.1
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR) \
+	  $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/experiments
+	$(INSTALL) -m 755 build/initlab $(DESTDIR)$(PREFIX)/bin/initlab
+	$(INSTALL) -m 644 build/initlab.1 $(DESTDIR)$(MANDIR)/initlab.1
+	$(INSTALL) -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
+	$(INSTALL) -m 644 experiments/*.cfg $(DESTDIR)$(DATADIR)/experiments/
+
+# Removes what install put there, and initlab's own folders once empty.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/initlab $(DESTDIR)$(MANDIR)/initlab.1 \
+	  $(DESTDIR)$(DATADIR)/plots/*.gp $(DESTDIR)$(DATADIR)/experiments/*.cfg
+	-rmdir $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/experiments $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf build

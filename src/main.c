@@ -6,6 +6,12 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 
+/* Where 'make install' puts the plot scripts and experiments (the Makefile
+ * defines it from PREFIX). */
+#ifndef ILAB_DATADIR
+#define ILAB_DATADIR "/usr/local/share/initlab"
+#endif
+
 static const struct {
   const char *name;
   int (*fn)(int, char **);
@@ -29,7 +35,9 @@ static void usage(FILE *f)
   for (size_t i = 0; i < NCOMMANDS; i++)
     fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
   fprintf(f, "\n'initlab COMMAND --help' describes each command.\n"
-             "Exit status: 0 success, 1 runtime failure or failed check, 2 usage or input error.\n");
+             "Exit status: 0 success, 1 runtime failure or failed check, 2 usage or input error.\n"
+             "Installed plot scripts and experiments: %s/plots, %s/experiments.\n",
+          ILAB_DATADIR, ILAB_DATADIR);
 }
 
 int main(int argc, char **argv)
