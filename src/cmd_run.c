@@ -322,7 +322,7 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
     size_t cell = cl->act * c->n_schemes + cl->scheme;
-    double lo = INFINITY, hi = -INFINITY, v;
+    double lo = INFINITY, hi = -INFINITY;
     int ok = 1;
     if (s->run_cell && !s->run_cell[cell]) continue; /* not run: nothing to judge */
     switch (cl->kind) {
@@ -336,7 +336,7 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
       break;
     case ILAB_CLAIM_ALL:
       for (size_t l = cl->a; l <= cl->b; l++) {
-        v = summary_value(s, cell, l, cl->qty);
+        double v = summary_value(s, cell, l, cl->qty);
         if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
         if (v < lo || isnan(v)) lo = v;
         if (v > hi || isnan(v)) hi = v;

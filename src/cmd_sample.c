@@ -49,8 +49,10 @@ static int parse_hist(const char *s, double *lo, double *hi, unsigned long *bins
   const char *p = s;
   for (int i = 0; i < 3; i++) {
     size_t n = strcspn(p, ":");
-    if (n >= sizeof part[i] || (i < 2 && p[n] != ':') || (i == 2 && p[n] != '\0'))
-      return cmd_usage_error(cmd, "option --hist: '%s' is not LO:HI:BINS", s) ? -1 : -1;
+    if (n >= sizeof part[i] || (i < 2 && p[n] != ':') || (i == 2 && p[n] != '\0')) {
+      cmd_usage_error(cmd, "option --hist: '%s' is not LO:HI:BINS", s);
+      return -1;
+    }
     memcpy(part[i], p, n);
     part[i][n] = '\0';
     p += n + 1;

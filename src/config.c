@@ -319,10 +319,10 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->hist_bins))) goto fail;
     } else if (!strcmp(key, "rates")) {
       /* A..B, checked against the depth once it is known */
-      char *dots = strstr(words[0], "..");
-      if (!dots) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: expected a layer range A..B, found '%s'", path, lineno, words[0]); goto fail; }
+      char *dots = strstr(val, "..");
+      if (!dots) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: expected a layer range A..B, found '%s'", path, lineno, val); goto fail; }
       *dots = '\0';
-      if ((st = parse_size(path, lineno, "rates", words[0], 1, ILAB_MAX_DEPTH, &c->rates_a)) ||
+      if ((st = parse_size(path, lineno, "rates", val, 1, ILAB_MAX_DEPTH, &c->rates_a)) ||
           (st = parse_size(path, lineno, "rates", dots + 2, 1, ILAB_MAX_DEPTH, &c->rates_b))) goto fail;
       if (c->rates_a >= c->rates_b) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: the range A..B needs A < B, found %zu..%zu", path, lineno, c->rates_a, c->rates_b); goto fail; }
     } else if (!strcmp(key, "width")) {

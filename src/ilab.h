@@ -34,6 +34,13 @@ const char *ilab_error_reason(void);
 /* Clears the recorded reason. */
 void ilab_error_clear(void);
 
-#define ILAB_ERROR(status, ...) return ilab_error((status), __VA_ARGS__)
+/* Records the reason and returns status from the calling function; the
+ * constant is returned again after the call so that a static analyser, which
+ * does not see into ilab_error, knows the function failed. */
+#define ILAB_ERROR(status, ...)              \
+  do {                                       \
+    ilab_error((status), __VA_ARGS__);       \
+    return (status);                         \
+  } while (0)
 
 #endif
