@@ -71,8 +71,8 @@ static int parse_hist(const char *s, double *lo, double *hi, unsigned long *bins
 /* Draws count values in chunks of buf[0..chunk-1], bins them with GSL's
  * histogram on [lo, hi) and writes the table of 'sample --hist'. */
 static int write_hist(gsl_rng *r, const ilab_dist *d, double *buf, size_t chunk,
-                      unsigned long count, double lo, double hi, unsigned long bins, int argc,
-                      char **argv)
+                      unsigned long count, double lo, double hi, unsigned long bins,
+                      unsigned long seed, const char *cmdline)
 {
   gsl_histogram *h = gsl_histogram_alloc(bins);
   if (!h) { cmd_error("out of memory for %lu bins", bins); return ILAB_EXIT_RUNTIME; }
@@ -93,10 +93,11 @@ static int write_hist(gsl_rng *r, const ilab_dist *d, double *buf, size_t chunk,
   }
   double n = (double)count, w = (hi - lo) / (double)bins;
   double var = ilab_moments_variance(&m);
-  printf("# initlab %s: %lu draws binned on [%g, %g) in %lu bins\n# command: initlab", ILAB_VERSION,
-         count, lo, hi, bins);
-  for (int i = 0; i < argc; i++) printf(" %s", argv[i]);
-  printf("\n# density = count / (n width); below, above, outside, n, mean, var and sd repeat on every row\n");
+  printf("# initlab %s: %lu draws binned on [%g, %g) in %lu bins\n# command: %s\n", ILAB_VERSION,
+         count, lo, hi, bins, cmdline);
+  printf("# seed: %lu  generator: %s  (the draws of layer 1, trial 0 of 'initlab run')\n", seed,
+         gsl_rng_name(r));
+  printf("# density = count / (n width); below, above, outside, n, mean, var and sd repeat on every row\n");
   printf("lo\thi\tcenter\tcount\tdensity\tbelow\tabove\toutside\tn\tmean\tvar\tsd\n");
   char a[32];
   for (size_t b = 0; b < bins; b++) {
@@ -125,6 +126,12 @@ int ilab_cmd_sample(int argc, char **argv)
   const char *hist = NULL;
   double hlo = 0, hhi = 0;
   int c;
+  /* the command as typed, before getopt_long reorders argv */
+  char cmdline[4096] = "initlab";
+  for (int i = 0; i < argc; i++) {
+    size_t l = strlen(cmdline);
+    snprintf(cmdline + l, sizeof cmdline - l, " %s", argv[i]);
+  }
   optind = 1;
   while ((c = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
     switch (c) {
@@ -174,7 +181,7 @@ int ilab_cmd_sample(int argc, char **argv)
   if (!buf) { gsl_rng_free(r); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   gsl_rng_set(r, ilab_stream_seed(seed, 0, 1, ilab_dist_family(&d)));
   if (hist) {
-    int st = write_hist(r, &d, buf, CHUNK, count, hlo, hhi, hbins, argc, argv);
+    int st = write_hist(r, &d, buf, CHUNK, count, hlo, hhi, hbins, seed, cmdline);
     free(buf);
     gsl_rng_free(r);
     return st ? st : cmd_close_stdout(ILAB_EXIT_OK);

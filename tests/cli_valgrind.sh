@@ -91,6 +91,8 @@ v "run: tiny experiment with claims and histograms" 0 run "$D/tiny.cfg" -o "$D/o
 ok "run: hist.tsv and claims.tsv written" "found: $(cd "$D/out-run" 2>&1 && echo *)"
 v "sample" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3
 v "theory --act tanh --sigma-w2 1 --depth 3" 0 theory --act tanh --sigma-w2 1 --depth 3
+v "sample --hist" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3 --hist -1:1:8
+v "theory over ranges" 0 theory --act tanh --sigma-w2 1:2:0.5 --sigma-b2 0:0.1:0.1 --depth 3
 v "moments he_normal -n 2000" 0 moments he_normal -n 2000
 v "run: malformed experiment file fails" 2 run "$D/bad.cfg" -o "$D/out-bad" --threads 1 -q
 grep -q 'bad.cfg:6: claim' "$D/err"; st=$?
