@@ -9,7 +9,8 @@
 #                         gx_var[B])^(1/(B-A)) from the means over trials over
 #                         the experiment's 'rates = A..B', its smallest and
 #                         largest value over the trials, and chi1_theory at
-#                         that sigma_w2
+#                         that sigma_w2; then the range A, B, the trials and
+#                         the width (fan_in) for the figure's title
 #   DIR/critical.tsv      the critical sigma_w2 (initlab theory --critical)
 # Usage: scripts/criticality.sh [DIR [INITLAB]]   [results/criticality build/initlab]
 set -eu
@@ -45,7 +46,8 @@ cols() {
   cols sigma_w2 chi1:chi1_theory >"$tmp"
 mv "$tmp" "$dir/chi.tsv"
 
-only=$act cols scheme sigma_w2 chi1_measured chi1_trial_min chi1_trial_max chi1_theory <"$dir/rates.tsv" >"$tmp"
+only=$act cols scheme sigma_w2 chi1_measured chi1_trial_min chi1_trial_max chi1_theory \
+  layer_a layer_b trials fan_in <"$dir/rates.tsv" >"$tmp"
 mv "$tmp" "$dir/chi_measured.tsv"
 
 "$initlab" theory --act "$act" --critical --sigma-b2 "$sb2" >"$tmp"

@@ -76,7 +76,7 @@ int ilab_rates_cell(ilab_theory_workspace *w, const ilab_sweep *s, size_t cell, 
 int ilab_rates_write(ilab_table *t, const ilab_sweep *s)
 {
   static const char *const header =
-      "act scheme fan_in w_var sigma_w2 sigma_b2 layer_a layer_b "
+      "act scheme fan_in w_var sigma_w2 sigma_b2 layer_a layer_b trials "
       "h_var_rate h_var_rate_min h_var_rate_max gx_var_rate gx_var_rate_min gx_var_rate_max "
       "chi1_measured chi1_trial_min chi1_trial_max chi1_theory";
   const ilab_config *c = s->cfg;
@@ -107,6 +107,7 @@ int ilab_rates_write(ilab_table *t, const ilab_sweep *s)
     ilab_table_num(t, c->sigma_b2);
     ilab_table_int(t, (long long)a);
     ilab_table_int(t, (long long)b);
+    ilab_table_int(t, (long long)c->trials);
     double x[] = {r.h.rate, r.h.min, r.h.max, r.gx.rate, r.gx.min, r.gx.max,
                   r.chi1_measured, r.chi1_min, r.chi1_max, r.chi1_theory};
     for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) ilab_table_num(t, x[i]);

@@ -91,12 +91,12 @@ claim = tanh he_normal rate gx_var[2..6] in [0, 100]
 EOC
 "$B" run "$D/r.cfg" -o "$D/r" -q -j 1 2>"$D/err"; ok $? "run with 'rates = 2..6' exits 0" "$(cat "$D/err")"
 [ "$(rows "$D/r/rates.tsv" | wc -l)" -eq 4 ]; ok $? "rates.tsv: one row per cell"
-g=$(awk -F'\t' '!/^#/ && $1 == "tanh" && $2 == "he_normal"' "$D/r/rates.tsv" | cut -f 12)
+g=$(awk -F'\t' '!/^#/ && $1 == "tanh" && $2 == "he_normal"' "$D/r/rates.tsv" | cut -f 13)
 c=$(col "$D/r/claims.tsv" measured_min)
 [ -n "$g" ] && [ "$g" = "$c" ]; ok $? "gx_var_rate equals the claim's rate gx_var[2..6]" "$g vs $c"
 [ "$(col "$D/r/rates.tsv" layer_a | sort -u)" = 2 ] && [ "$(col "$D/r/rates.tsv" layer_b | sort -u)" = 6 ]
 ok $? "rates.tsv names the range 2..6"
-th=$(awk -F'\t' '!/^#/ && $1 == "tanh" && $2 == "lecun_normal"' "$D/r/rates.tsv" | cut -f 18)
+th=$(awk -F'\t' '!/^#/ && $1 == "tanh" && $2 == "lecun_normal"' "$D/r/rates.tsv" | cut -f 19)
 want=$("$B" theory --act tanh --sigma-w2 1 --sigma-b2 0.05 --fixed-point | col /dev/stdin chi1)
 [ "$th" = "$want" ]; ok $? "chi1_theory equals 'theory --fixed-point' at sigma_w2 = 1" "$th vs $want"
 sed 's/^rates = 2..6$/rates = 6..2/' "$D/r.cfg" >"$D/bad.cfg"
@@ -111,7 +111,7 @@ sh scripts/criticality.sh "$D/r" "$B" >/dev/null 2>"$D/err"; ok $? "criticality.
 col "$D/r/chi.tsv" chi1_theory >"$D/c1"; col "$D/chi" chi1 >"$D/c2"
 [ "$(grep -v '^#' "$D/r/chi.tsv" | head -n 1)" = "$(printf 'sigma_w2\tchi1_theory')" ] && [ -s "$D/c1" ] && cmp -s "$D/c1" "$D/c2"
 ok $? "chi.tsv: sigma_w2 chi1_theory, theory's numbers"
-[ "$(grep -v '^#' "$D/r/chi_measured.tsv" | head -n 1)" = "$(printf 'scheme\tsigma_w2\tchi1_measured\tchi1_trial_min\tchi1_trial_max\tchi1_theory')" ] &&
+[ "$(grep -v '^#' "$D/r/chi_measured.tsv" | head -n 1)" = "$(printf 'scheme\tsigma_w2\tchi1_measured\tchi1_trial_min\tchi1_trial_max\tchi1_theory\tlayer_a\tlayer_b\ttrials\tfan_in')" ] &&
   [ "$(rows "$D/r/chi_measured.tsv" | wc -l)" -eq 2 ]
 ok $? "chi_measured.tsv: the columns criticality.gp reads, one row per tanh scheme"
 [ "$(col "$D/r/critical.tsv" sigma_w2_crit)" = 1.7609546396067364 ]; ok $? "critical.tsv: sigma_w2_crit"
