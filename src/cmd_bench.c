@@ -74,8 +74,8 @@ static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s)
  * and fills s's timing. */
 static double run_text(const char *text, int threads, ilab_sweep *sw, ilab_config *cfg)
 {
+  memset(sw, 0, sizeof *sw); /* empty on every path, failures included */
   if (ilab_config_parse("bench", text, strlen(text), cfg)) return NAN;
-  memset(sw, 0, sizeof *sw);
   sw->seed = 42;
   sw->rng_type = gsl_rng_mt19937;
   sw->threads = threads;
