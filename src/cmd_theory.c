@@ -3,6 +3,7 @@
  * the depth scales, or the critical sigma_w2. */
 #include "cmd.h"
 #include "ilab.h"
+#include "table.h"
 #include "theory.h"
 
 #include <getopt.h>
@@ -77,25 +78,12 @@ static void put_num(double x, char end)
   putchar(end);
 }
 
-/* The command line, with arguments quoted where a shell would need it. */
-static void put_provenance(int argc, char **argv)
+/* The provenance lines and what the rows assume. */
+static void put_provenance(int argc, char **argv, const char *what)
 {
-  printf("# initlab %s\n# command: initlab", ILAB_VERSION);
-  for (int i = 0; i < argc; i++) {
-    const char *s = argv[i];
-    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-")
-                  == strlen(s))
-      printf(" %s", s);
-    else {
-      fputs(" '", stdout);
-      for (; *s; s++) {
-        if (*s == '\'') fputs("'\\''", stdout);
-        else putchar(*s);
-      }
-      putchar('\'');
-    }
-  }
-  printf("\n# mean field, square layers, Var(W) = sigma_w2/n; quadrature relative tolerance %g\n",
+  ilab_provenance pv = {what, argc, argv, 0, 0, NULL, NULL};
+  ilab_provenance_write(stdout, &pv);
+  printf("# mean field, square layers, Var(W) = sigma_w2/n; quadrature relative tolerance %g\n",
          ILAB_THEORY_EPSREL);
 }
 
@@ -172,7 +160,7 @@ int ilab_cmd_theory(int argc, char **argv)
   }
   int st = ILAB_OK;
   if (fixed) {
-    put_provenance(argc, argv);
+    put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
     printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n");
     for (size_t j = 0; j < sb2.n && !st; j++)
       for (size_t i = 0; i < sw2.n && !st; i++) {
@@ -184,7 +172,7 @@ int ilab_cmd_theory(int argc, char **argv)
         put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
       }
   } else if (critical) {
-    put_provenance(argc, argv);
+    put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
     printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n");
     for (size_t j = 0; j < sb2.n && !st; j++) {
       double vb = cmd_range_at(&sb2, j), sc, q;
@@ -214,7 +202,7 @@ int ilab_cmd_theory(int argc, char **argv)
         if ((st = ilab_theory_network(w, &a, depth, widths, var, vb, q0, batch, out, &err)) != ILAB_OK) break;
         if (err > errmax) errmax = err;
         if (!headed++) {
-          put_provenance(argc, argv);
+          put_provenance(argc, argv, "per-layer mean-field predictions");
           if (!ranged) printf("# largest quadrature error estimate %g\n", errmax);
           printf("%slayer\th_var\tx_sq\tgx_var\tgw_var\n", ranged ? "sigma_w2\tsigma_b2\t" : "");
         }

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 
 /* Keys a scheme accepts, as a bit mask. */
 enum { K_SCALE = 1, K_MODE = 2, K_DIST = 4, K_GAIN = 8, K_CORRECT = 16, K_STD = 32,
-       K_LIMIT = 64, K_VALUE = 128, K_FACTOR = 256 };
+       K_LIMIT = 64, K_VALUE = 128, K_FACTOR = 256, K_A = 512, K_B = 1024 };
 static const char *const key_names[] = {"scale", "mode", "dist", "gain", "correct",
-                                        "std", "limit", "value", "factor"};
+                                        "std", "limit", "value", "factor", "a", "b"};
 #define NKEYS (sizeof key_names / sizeof key_names[0])
 
 typedef struct {
@@ -44,25 +46,33 @@ static const preset presets[] = {
   {"kaiming_uniform", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1, VS_KEYS, 0},
   /* Keras's VarianceScaling: its default law is the corrected truncated normal. */
   {"variance_scaling", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 1, 1, VS_KEYS | K_SCALE, 0},
-  {"normal", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_STD, K_STD},
-  {"uniform", 0, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 0, 1, 1, K_LIMIT, K_LIMIT},
-  /* As tf.keras.initializers.TruncatedNormal and torch's trunc_normal_: std is
-   * the parent normal's, cut at +-2 std, so Var = 0.7737 std^2 unless correct=1. */
-  {"truncated_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_CORRECT, K_STD},
-  {"zeros", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, 0, 0},
-  {"constant", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_VALUE, K_VALUE},
+  {"normal", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_STD | K_GAIN, K_STD},
+  {"uniform", 0, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 0, 1, 1, K_LIMIT | K_GAIN, K_LIMIT},
+  /* As tf.keras.initializers.TruncatedNormal: std is the parent normal's, cut
+   * at +-2 std, so Var = 0.7737 std^2 unless correct=1.  (PyTorch's
+   * trunc_normal_(std, a=-2, b=2) cuts at absolute bounds instead: with a small
+   * std it is essentially untruncated, which is normal:std=S here.) */
+  {"truncated_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_CORRECT | K_GAIN, K_STD},
+  /* gain= multiplies every law, the constant ones included, so that an error
+   * can be planted in any scheme */
+  {"zeros", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
+  {"constant", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_VALUE | K_GAIN, K_VALUE},
   /* PyTorch nn.Linear: kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)): the
    * name promises LeCun's 1/fan_in, the law gives 1/(3 fan_in). */
-  {"torch_linear", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 1.0 / 3, 0, 0},
+  {"torch_linear", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 1.0 / 3, K_GAIN, 0},
   /* Early TF1 core and Haiku: truncated normal with the sd scale/n promises,
    * uncorrected, so Var = 0.7737 scale/n. */
-  {"tf1_truncated", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 0, 1, K_SCALE | K_MODE, 0},
+  {"tf1_truncated", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 0, 1, K_SCALE | K_MODE | K_GAIN, 0},
   /* tf.contrib.layers.variance_scaling_initializer(factor=2, FAN_IN, uniform=False):
    * truncated normal with sd sqrt(1.3 factor/n), uncorrected: Var = 1.0059 factor/n. */
-  {"tf1_contrib", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 2, 0, 1.3, K_FACTOR | K_MODE, 0},
+  {"tf1_contrib", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 2, 0, 1.3, K_FACTOR | K_MODE | K_GAIN, 0},
   /* darknet's make_connected_layer: scale = sqrt(2/inputs), w = scale*U(-1,1):
    * He's variance promised, a third of it drawn. */
-  {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, 0, 0},
+  {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, K_GAIN, 0},
+  /* torch.nn.init.trunc_normal_(std, a, b): N(0, std^2) cut at the absolute
+   * bounds a and b (defaults std=1, a=-2, b=2), not at +-2 std: with
+   * std=0.02 the cut is at +-100 std and the law is N(0, 0.02^2). */
+  {"torch_trunc_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_A | K_B | K_GAIN, 0},
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
@@ -77,13 +87,14 @@ const ilab_scheme_entry ilab_scheme_table[] = {
   {"variance_scaling:scale=1,mode=fan_in,dist=truncated_normal", "Var = gain^2 scale/n, n = fan_in | fan_out | (fan_in+fan_out)/2", "Keras VarianceScaling; truncation corrected unless correct=0", 1, 0},
   {"normal:std=0.01", "N(0, std^2)", "fixed law, any fans", 1, 0},
   {"uniform:limit=0.05", "U(-limit, limit), Var = limit^2/3", "fixed law, any fans", 1, 0},
-  {"truncated_normal:std=0.05", "N(0, std^2) cut at +-2 std, Var = 0.7737 std^2", "std is the parent's, as in Keras and torch; correct=1 makes it the result's", 1, 0},
+  {"truncated_normal:std=0.05", "N(0, std^2) cut at +-2 std, Var = 0.7737 std^2", "std is the parent's, as in Keras (torch's trunc_normal_ cuts at absolute bounds instead); correct=1 makes it the result's", 1, 0},
   {"zeros", "W = 0", "", 0, 0},
   {"constant:value=0.1", "W = value", "", 0, 0},
   {"torch_linear", "U(+-1/sqrt(fan_in)), Var = 1/(3 fan_in)", "PyTorch nn.Linear default: promises LeCun, draws a third", 0, 1},
   {"tf1_truncated", "N(0, scale/n) cut at +-2 sd, uncorrected: Var = 0.7737 scale/n", "early TF1 core, Haiku", 0, 1},
   {"tf1_contrib", "N(0, 1.3 factor/n) cut at +-2 sd, uncorrected: Var = 1.0059 factor/n", "tf.contrib variance_scaling_initializer, factor=2", 0, 1},
   {"darknet_connected", "sqrt(2/fan_in) U(-1, 1), Var = 2/(3 fan_in)", "darknet connected layer: promises He, draws a third", 0, 1},
+  {"torch_trunc_normal:std=0.02,a=-2,b=2", "N(0, std^2) cut at absolute a, b", "torch trunc_normal_: bounds not in std units", 0, 0},
 };
 const size_t ilab_scheme_table_size = sizeof ilab_scheme_table / sizeof ilab_scheme_table[0];
 
@@ -123,6 +134,8 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
   s->gain = 1;
   s->correct = p->correct;
   s->var_factor = p->var_factor;
+  s->abs_bounds = !strcmp(p->name, "torch_trunc_normal");
+  if (s->abs_bounds) { s->param = 1; s->a = -2; s->b = 2; }
 
   unsigned seen = 0;
   char buf[128];
@@ -174,10 +187,12 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
       break;
     default:
       if ((st = parse_number(spec, key, val, &x))) return st;
-      if ((1u << k) != K_VALUE && x < 0)
+      if ((1u << k) != K_VALUE && (1u << k) != K_A && (1u << k) != K_B && x < 0)
         ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s must be >= 0, not %s", spec, key, val);
       if ((1u << k) == K_SCALE || (1u << k) == K_FACTOR) s->scale = x;
       else if ((1u << k) == K_GAIN) s->gain = x;
+      else if ((1u << k) == K_A) s->a = x;
+      else if ((1u << k) == K_B) s->b = x;
       else s->param = x;
     }
   }
@@ -204,16 +219,19 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
   if (fan_in == 0 || fan_out == 0)
     ILAB_ERROR(ILAB_EINVAL, "scheme '%s': fans must be positive (fan_in=%zu, fan_out=%zu)", s->spec,
                fan_in, fan_out);
-  if (s->constant) return ilab_dist_constant(d, s->param);
-  /* sd: the sd the law should have (before the code's own factor) */
+  if (s->constant) return ilab_dist_constant(d, s->gain * s->param);
+  /* sd: the sd the law should have (before the code's own factor); gain
+   * multiplies it, or a fixed law's std or limit */
   double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out) * s->var_factor)
-                         : s->param;
+                         : s->gain * s->param;
   switch (s->family) {
   case ILAB_FAMILY_NORMAL: return ilab_dist_normal(d, sd);
   case ILAB_FAMILY_UNIFORM:
     /* a fixed uniform is given by its limit; a scaled one by its sd: limit = sqrt(3) sd */
     return ilab_dist_uniform(d, s->scaling ? 1.7320508075688772 /* sqrt(3) */ * sd : sd);
   case ILAB_FAMILY_TRUNCNORM:
+    /* gain scales the whole law, bounds included, so Var scales by gain^2 */
+    if (s->abs_bounds) return ilab_dist_truncnorm_abs(d, sd, s->gain * s->a, s->gain * s->b);
     return ilab_dist_truncnorm(d, s->correct ? sd / ILAB_TRUNC2_SD : sd, -2, 2);
   }
   ILAB_ERROR(ILAB_EINVAL, "scheme '%s': unknown family", s->spec);
@@ -229,10 +247,45 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
   int exact = s->family != ILAB_FAMILY_TRUNCNORM || s->correct;
   if (s->scaling && exact)
     return s->gain * s->gain * s->scale / fan(s, fan_in, fan_out) * s->var_factor;
-  if (!s->scaling && s->family == ILAB_FAMILY_NORMAL) return s->param * s->param;
-  if (!s->scaling && s->family == ILAB_FAMILY_UNIFORM) return s->param * s->param / 3;
-  if (!s->scaling && exact) return s->param * s->param;
+  double g2p2 = s->gain * s->gain * s->param * s->param;
+  if (!s->scaling && s->family == ILAB_FAMILY_NORMAL) return g2p2;
+  if (!s->scaling && s->family == ILAB_FAMILY_UNIFORM) return g2p2 / 3;
+  if (!s->scaling && exact) return g2p2;
   return ilab_dist_central_moment(&d, 2);
+}
+
+double ilab_scheme_target_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
+{
+  if (fan_in == 0 || fan_out == 0) return NAN;
+  const char *nm = s->name;
+  double in = (double)fan_in, out = (double)fan_out, g2 = s->gain * s->gain;
+  double n = s->mode == ILAB_FAN_IN ? in : s->mode == ILAB_FAN_OUT ? out : (in + out) / 2;
+  /* N(0,1) cut at +-2 keeps 1 - 4 phi(2)/(2 Phi(2) - 1) = 0.773741303550 of
+   * the variance (reference.md); a corrected sd keeps all of it */
+  double cut = s->family == ILAB_FAMILY_TRUNCNORM && !s->correct ? 0.773741303550 : 1;
+  if (!strcmp(nm, "zeros") || !strcmp(nm, "constant")) return 0;
+  if (!strcmp(nm, "normal")) return g2 * s->param * s->param;          /* N(0, std^2) */
+  if (!strcmp(nm, "uniform")) return g2 * s->param * s->param / 3;     /* U(-a, a): a^2/3 */
+  if (!strcmp(nm, "truncated_normal")) return g2 * s->param * s->param * cut;
+  if (!strncmp(nm, "lecun", 5)) return g2 / n * cut;                  /* LeCun 1998: 1/fan_in */
+  if (!strncmp(nm, "glorot", 6) || !strncmp(nm, "xavier", 6))
+    return g2 / n * cut;                                              /* Glorot 2010: 2/(in+out) */
+  if (!strncmp(nm, "he_", 3) || !strncmp(nm, "kaiming", 7)) return g2 * 2 / n * cut; /* He 2015 */
+  if (!strcmp(nm, "variance_scaling")) return g2 * s->scale / n * cut;  /* Keras: scale/n */
+  if (!strcmp(nm, "torch_linear")) return g2 / (3 * in);               /* U(+-1/sqrt(fan_in)) */
+  if (!strcmp(nm, "darknet_connected")) return g2 * 2 / (3 * in);      /* sqrt(2/in) U(-1, 1) */
+  if (!strcmp(nm, "tf1_truncated")) return g2 * s->scale / n * 0.773741303550;
+  if (!strcmp(nm, "tf1_contrib")) return g2 * 1.3 * s->scale / n * 0.773741303550;
+  if (!strcmp(nm, "torch_trunc_normal")) {
+    /* N(0, std^2) cut at absolute a, b: with al = a/std, be = b/std and
+     * Z = Phi(be) - Phi(al), Var = std^2 [1 + (al phi(al) - be phi(be))/Z
+     * - ((phi(al) - phi(be))/Z)^2] (Johnson, Kotz & Balakrishnan 1994, 10.1) */
+    double al = s->a / s->param, be = s->b / s->param;
+    double pa = gsl_ran_ugaussian_pdf(al), pb = gsl_ran_ugaussian_pdf(be);
+    double Z = gsl_cdf_ugaussian_P(be) - gsl_cdf_ugaussian_P(al), m = (pa - pb) / Z;
+    return g2 * s->param * s->param * (1 + (al * pa - be * pb) / Z - m * m);
+  }
+  return NAN;
 }
 
 double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
