@@ -75,9 +75,10 @@ static int parse_claims(ilab_config *c)
   }
   for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
   ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials};
-  int st;
-  for (size_t i = 0; i < c->n_claims; i++)
-    if ((st = ilab_claim_parse(&ctx, &c->claims[i]))) return st;
+  for (size_t i = 0; i < c->n_claims; i++) {
+    int st = ilab_claim_parse(&ctx, &c->claims[i]);
+    if (st) return st;
+  }
   return ILAB_OK;
 }
 

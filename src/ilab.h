@@ -28,6 +28,12 @@ int ilab_error(int status, const char *fmt, ...)
 #endif
     ;
 
+/* For clang's static analyser only: 'st = ilab_error(ILAB_EIO, ...)' is then
+ * seen to store the non-zero constant, as the function returns it. */
+#ifdef __clang_analyzer__
+#define ilab_error(status, ...) (ilab_error((status), __VA_ARGS__), (status))
+#endif
+
 /* The reason recorded by the last ilab_error of this thread ("" if none). */
 const char *ilab_error_reason(void);
 
