@@ -23,7 +23,7 @@ GSL_LIBS := $(subst -lgslcblas,-lopenblas,$(shell $(PKG_CONFIG) --libs gsl 2>/de
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc \
              -DILAB_DATADIR='"$(DATADIR)"' $(CFLAGS)
-LIBS = $(GSL_LIBS) -lzip -ljansson -lpthread -lm
+LIBS = -llapacke $(GSL_LIBS) -lzip -ljansson -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC := src/main.c $(wildcard src/cmd_*.c)
@@ -95,6 +95,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_calls.h build/fuzz/libini
 
 # The regression test replays tests/fuzz/regress/ through the fuzz targets' calls.
 build/tests/test_fuzz_regress build/asan/tests/test_fuzz_regress: tests/fuzz/fuzz_calls.h
+# The spectrum test compares against NumPy's answers (scripts/spectrum_reference.py).
+build/tests/test_spectrum build/asan/tests/test_spectrum: tests/spectrum_fixture.h
 
 build/obj build/tests build/asan/obj build/asan/tests build/fuzz/obj:
 	mkdir -p $@

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what initlab needs to build, test and plot, if it is missing:
-# GSL, OpenBLAS, libzip and jansson (initlab check's readers), gnuplot,
+# GSL, OpenBLAS, LAPACKE, libzip and jansson (initlab check's readers), gnuplot,
 # pkg-config, valgrind (tests/cli_valgrind.sh),
 # help2man and man (the man page of 'make install', tests/cli_install.sh),
 # cppcheck and clang-tidy ('make lint'), from Debian's packages.
@@ -14,7 +14,7 @@
 # counts as present when the file it brings that initlab uses is found: the
 # command, GSL's pkg-config entry, the library the compiler would link.
 set -eu
-need="libgsl-dev libopenblas-dev libzip-dev libjansson-dev gnuplot-nox pkg-config valgrind help2man man-db cppcheck clang-tidy"
+need="libgsl-dev libopenblas-dev liblapacke-dev libzip-dev libjansson-dev gnuplot-nox pkg-config valgrind help2man man-db cppcheck clang-tidy"
 check=0
 fuzz=0
 for a in "$@"; do
@@ -34,6 +34,7 @@ has_files() {
     libzip-dev) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libzip ;;
     libjansson-dev) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists jansson ;;
     libopenblas-dev) lib=$(${CC:-cc} -print-file-name=libopenblas.so 2>/dev/null) && [ "$lib" != libopenblas.so ] ;;
+    liblapacke-dev) lib=$(${CC:-cc} -print-file-name=liblapacke.so 2>/dev/null) && [ "$lib" != liblapacke.so ] ;;
     gnuplot-nox) command -v gnuplot >/dev/null 2>&1 ;;
     man-db) command -v man >/dev/null 2>&1 ;;
     libclang-rt-14-dev)

@@ -35,6 +35,7 @@ for gp in plots/*.gp; do
     criticality) table="$res/criticality/chi.tsv"; need="$res/criticality/chi_measured.tsv $res/criticality/critical.tsv" ;;
     weights) table="$res/weights/hist.tsv"; need="$res/weights/pdf.tsv $res/weights/moments.tsv" ;;
     glorot2010) table="$res/$name/summary.tsv"; need="$res/$name/hist.tsv" ;;
+    isometry) table="$res/$name/spectrum.tsv"; need="$res/$name/spectrum_values.tsv" ;;
     *) table="$res/$name/summary.tsv"; need="" ;;
   esac
   missing=""
@@ -54,7 +55,7 @@ done
 [ "$drawn" -gt 0 ] || [ "$fail" -ne 0 ] || echo "plots.sh: no tables under $res; run 'make run' first" >&2
 
 # The README's gallery: the figures that tell the story, kept in docs/.
-for f in depth/depth fan/fan frameworks/frameworks criticality/criticality; do
+for f in depth/depth fan/fan frameworks/frameworks criticality/criticality isometry/isometry activations/activations; do
   if [ -f "$res/$f.png" ]; then cp "$res/$f.png" docs/ || fail=1; fi
 done
 exit $fail

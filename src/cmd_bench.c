@@ -213,6 +213,8 @@ int ilab_cmd_bench(int argc, char **argv)
     if (!ilab_scheme_table[i].is_preset) continue;
     ilab_scheme_parse(ilab_scheme_table[i].spec, &mr[rows].s);
     ilab_scheme_resolve(&mr[rows].s, 512, 256, &mr[rows].d);
+    mr[rows].fan_in = 512;
+    mr[rows].fan_out = 256;
     rows++;
   }
   /* five repetitions (a table takes a fraction of a second, short enough for

@@ -42,6 +42,11 @@ typedef struct {
   size_t hist_bins;      /* bins per histogram [100] */
   size_t rates_a, rates_b; /* layers between which rates.tsv measures per-layer
                               rates, 'rates = A..B' [1..depth] */
+  int spectrum;          /* spectrum = yes: the Jacobian's singular values per
+                            (cell, trial, layer), written to spectrum.tsv;
+                            needs one width */
+  size_t n_spec;         /* spectrum_layers: layers whose every singular value */
+  size_t spec_layers[ILAB_MAX_LIST]; /* goes to spectrum_values.tsv */
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the

@@ -24,6 +24,7 @@ static const struct {
     {"list", ilab_cmd_list, "list schemes and activations with their formulas"},
     {"check", ilab_cmd_check, "audit weight files (.npy .npz .safetensors text) against schemes"},
     {"bench", ilab_cmd_bench, "time a sweep against the BLAS peak"},
+    {"spectrum", ilab_cmd_spectrum, "singular values of the input-output Jacobian beside free probability"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

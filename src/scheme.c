@@ -73,6 +73,12 @@ static const preset presets[] = {
    * bounds a and b (defaults std=1, a=-2, b=2), not at +-2 std: with
    * std=0.02 the cut is at +-100 std and the law is N(0, 0.02^2). */
   {"torch_trunc_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_A | K_B | K_GAIN, 0},
+  /* Saxe, McClelland & Ganguli (2014): gain times a Haar orthogonal matrix,
+   * as PyTorch's orthogonal_ and Keras's Orthogonal. */
+  {"orthogonal", 0, ILAB_FAMILY_ORTHOGONAL, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
+  /* gain times the identity, as PyTorch's eye_ and Keras's Identity (Le,
+   * Jaitly & Hinton 2015 for recurrent networks). */
+  {"identity", 0, ILAB_FAMILY_IDENTITY, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
@@ -95,6 +101,9 @@ const ilab_scheme_entry ilab_scheme_table[] = {
   {"tf1_contrib", "N(0, 1.3 factor/n) cut at +-2 sd, uncorrected: Var = 1.0059 factor/n", "tf.contrib variance_scaling_initializer, factor=2", 0, 1},
   {"darknet_connected", "sqrt(2/fan_in) U(-1, 1), Var = 2/(3 fan_in)", "darknet connected layer: promises He, draws a third", 0, 1},
   {"torch_trunc_normal:std=0.02,a=-2,b=2", "N(0, std^2) cut at absolute a, b", "torch trunc_normal_: bounds not in std units", 0, 0},
+  {"orthogonal", "gain Q, Q Haar orthogonal (QR of a Gaussian, signs corrected); an entry x: (x/gain)^2 ~ Beta(1/2, (n-1)/2), n = max(fan_in, fan_out), Var = gain^2/n",
+   "Saxe et al. 2014, Mezzadri 2007; non-square: orthonormal rows or columns, as PyTorch; takes gain=", 1, 0},
+  {"identity", "gain I (ones on the diagonal), Var = gain^2/max(fan_in, fan_out) over the entries", "deterministic; takes gain=", 0, 0},
 };
 const size_t ilab_scheme_table_size = sizeof ilab_scheme_table / sizeof ilab_scheme_table[0];
 
@@ -220,6 +229,9 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
     ILAB_ERROR(ILAB_EINVAL, "scheme '%s': fans must be positive (fan_in=%zu, fan_out=%zu)", s->spec,
                fan_in, fan_out);
   if (s->constant) return ilab_dist_constant(d, s->gain * s->param);
+  double big = fan_in > fan_out ? (double)fan_in : (double)fan_out;
+  if (s->family == ILAB_FAMILY_ORTHOGONAL) return ilab_dist_haar(d, s->gain, big);
+  if (s->family == ILAB_FAMILY_IDENTITY) return ilab_dist_identity(d, s->gain, big);
   /* sd: the sd the law should have (before the code's own factor); gain
    * multiplies it, or a fixed law's std or limit */
   double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out) * s->var_factor)
@@ -233,6 +245,7 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
     /* gain scales the whole law, bounds included, so Var scales by gain^2 */
     if (s->abs_bounds) return ilab_dist_truncnorm_abs(d, sd, s->gain * s->a, s->gain * s->b);
     return ilab_dist_truncnorm(d, s->correct ? sd / ILAB_TRUNC2_SD : sd, -2, 2);
+  default: break;
   }
   ILAB_ERROR(ILAB_EINVAL, "scheme '%s': unknown family", s->spec);
 }
@@ -242,6 +255,10 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
   ilab_dist d;
   if (ilab_scheme_resolve(s, fan_in, fan_out, &d)) return NAN;
   if (s->constant) return 0;
+  /* a matrix ensemble: E[x^2] = gain^2/max(fan_in, fan_out), its mean
+   * (the identity's gain/n) counted as part of the law's spread */
+  if (s->family == ILAB_FAMILY_ORTHOGONAL || s->family == ILAB_FAMILY_IDENTITY)
+    return s->gain * s->gain / d.dim;
   /* Written from the formula where there is one, so that 2/fan_in is 2/fan_in
    * to the last bit rather than the square of a rounded sd. */
   int exact = s->family != ILAB_FAMILY_TRUNCNORM || s->correct;
@@ -285,6 +302,12 @@ double ilab_scheme_target_variance(const ilab_scheme *s, size_t fan_in, size_t f
     double Z = gsl_cdf_ugaussian_P(be) - gsl_cdf_ugaussian_P(al), m = (pa - pb) / Z;
     return g2 * s->param * s->param * (1 + (al * pa - be * pb) / Z - m * m);
   }
+  /* an entry of a Haar matrix of side m = max(fan_in, fan_out): E[x^2] =
+   * 1/m (Saxe et al. 2014, Mezzadri 2007); of gain I, picked at random: a
+   * two-point law, g with probability 1/m, with variance (g^2/m)(1 - 1/m) */
+  double side = in > out ? in : out;
+  if (!strcmp(nm, "orthogonal")) return g2 / side;
+  if (!strcmp(nm, "identity")) return g2 / side * (1 - 1 / side);
   return NAN;
 }
 

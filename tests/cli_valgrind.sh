@@ -94,6 +94,12 @@ v "theory --act tanh --sigma-w2 1 --depth 3" 0 theory --act tanh --sigma-w2 1 --
 v "sample --hist" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3 --hist -1:1:8
 v "theory over ranges" 0 theory --act tanh --sigma-w2 1:2:0.5 --sigma-b2 0:0.1:0.1 --depth 3
 v "moments he_normal -n 2000" 0 moments he_normal -n 2000
+v "sample orthogonal (LAPACK's QR)" 0 sample orthogonal --fan-in 8 --fan-out 5 -n 2 --seed 3
+v "moments orthogonal identity -n 2000" 0 moments orthogonal identity --fan-in 30 --fan-out 20 -n 2000
+v "spectrum (LAPACK's SVD)" 0 spectrum --act tanh --scheme orthogonal:gain=1.05 --depth 3 --width 8 --trials 2 --sigma-b2 0.01
+printf '%s\n' "activations = relu" "schemes = orthogonal he_normal" "depth = 3" "width = 8" "batch = 4" "trials = 2" \
+  "spectrum = yes" "spectrum_layers = 3" "claim = relu he_normal sq_var[3] > 0" >"$D/spec.cfg"
+v "run: spectrum = yes" 0 run "$D/spec.cfg" -o "$D/out-spec" --threads 1 -q
 v "run: malformed experiment file fails" 2 run "$D/bad.cfg" -o "$D/out-bad" --threads 1 -q
 grep -q 'bad.cfg:6: claim' "$D/err"; st=$?
 ok "run: the malformed file's error names bad.cfg:6" "stderr: $(head -c 200 "$D/err")"
