@@ -47,7 +47,10 @@ static void help(void)
       "hist_bins [100], layers_table (yes or no: write layers.tsv) [yes],\n"
       "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
-      "(layers whose every singular value is written), claim (see the README).\n\n"
+      "(layers whose every singular value is written), rates = A..B (layers of\n"
+      "rates.tsv, one shape only) [1..depth], claim (see the README).\n\n");
+  /* two literals: one would pass the 4095 characters C99 promises to support */
+  printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
       "  DIR/layers.tsv   one row per (act, scheme, trial, layer): fan_in fan_out w_var\n"
       "                   (target Var(W_l)), h_mean h_var (H_l = X_{l-1} W_l + b_l),\n"
@@ -96,6 +99,12 @@ static void help(void)
       "                   prediction out of [lo, hi]; inf for a 'theory' centre).\n"
       "                   The older 'in [LO, HI]', '< X', '> X' and 'all Q[A..B]'\n"
       "                   forms state no false-alarm probability.\n"
+      "  DIR/rates.tsv    one row per (act, scheme): over the layers A..B of the key\n"
+      "                   'rates = A..B' [1..depth], the per-layer rates\n"
+      "                   (v[B]/v[A])^(1/(B-A)) of h_var and gx_var from the means over\n"
+      "                   trials (_min, _max over the trials), chi1_measured =\n"
+      "                   1/gx_var_rate and chi1_theory at sigma_w2 = fan_in w_var\n"
+      "                   and sigma_b2.\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
@@ -310,10 +319,10 @@ int ilab_cmd_run(int argc, char **argv)
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", check_max);
   if (!quiet)
-    fprintf(stderr, "initlab run: wrote %s/%s%s%s%s%s%s%s\n", outdir, cfg.layers_table ? "layers.tsv, " : "",
+    fprintf(stderr, "initlab run: wrote %s/%s%s%s%s%s%s%s%s\n", outdir, cfg.layers_table ? "layers.tsv, " : "",
             "summary.tsv", cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
             cfg.ln_hist_bins ? ", lnhist.tsv" : "", cfg.spectrum ? ", spectrum.tsv" : "",
-            cfg.n_spec ? ", spectrum_values.tsv" : "");
+            cfg.n_spec ? ", spectrum_values.tsv" : "", nsh == 1 ? ", rates.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;

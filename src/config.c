@@ -10,8 +10,8 @@
 
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
-                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", "layers_table",
-                                   "ln_histogram", NULL};
+                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", "rates",
+                                   "layers_table", "ln_histogram", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -77,9 +77,10 @@ static int parse_claims(ilab_config *c)
   for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
   ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials,
                             c->n_widths, c->width_list, c->n_depths, c->depth_list};
-  int st;
-  for (size_t i = 0; i < c->n_claims; i++)
-    if ((st = ilab_claim_parse(&ctx, &c->claims[i]))) return st;
+  for (size_t i = 0; i < c->n_claims; i++) {
+    int st = ilab_claim_parse(&ctx, &c->claims[i]);
+    if (st) return st;
+  }
   return ILAB_OK;
 }
 
@@ -208,7 +209,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, layers_table, ln_histogram)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -282,6 +283,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
           if (dst[j] == dst[i]) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s %zu listed twice", path, lineno, key, dst[i]); goto fail; }
       }
       *(w ? &c->n_widths : &c->n_depths) = (size_t)nw;
+    } else if (!strcmp(key, "rates")) {
+      /* A..B, checked against the depth once it is known */
+      char *dots = strstr(val, "..");
+      if (!dots) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: expected a layer range A..B, found '%s'", path, lineno, val); goto fail; }
+      *dots = '\0';
+      if ((st = parse_size(path, lineno, "rates", val, 1, ILAB_MAX_DEPTH, &c->rates_a)) ||
+          (st = parse_size(path, lineno, "rates", dots + 2, 1, ILAB_MAX_DEPTH, &c->rates_b))) goto fail;
+      if (c->rates_a >= c->rates_b) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: the range A..B needs A < B, found %zu..%zu", path, lineno, c->rates_a, c->rates_b); goto fail; }
     } else if (!strcmp(key, "batch")) {
       if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_BATCH, &c->batch))) goto fail;
     } else if (!strcmp(key, "trials")) {
@@ -366,6 +375,12 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes takes one width and one depth, not lists", path, line_of[13]);
     goto fail;
   }
+  if (c->rates_b > c->depth) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: rates: layer %zu is beyond the depth %zu", path, line_of[15],
+                    c->rates_b, c->depth);
+    goto fail;
+  }
+  if (!c->rates_b) { c->rates_a = 1; c->rates_b = c->depth; }
   if (c->spectrum)
     for (size_t l = 1; l <= c->depth; l++)
       if (c->widths[l] != c->widths[0]) {
@@ -426,6 +441,8 @@ int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v)
   for (size_t l = 0; l <= depth; l++) v->widths[l] = width ? width : c->widths[l];
   v->depth = depth;
   v->trials = c->n_widths ? c->trials_list[k / nd] : c->trials;
+  if (v->rates_b > depth) v->rates_b = depth; /* a shallower shape's rates stop at its depth */
+  if (v->rates_a >= v->rates_b) v->rates_a = v->rates_b > 1 ? v->rates_b - 1 : 1;
   if (c->n_widths) {
     v->n_widths = v->n_depths = 1;
     v->width_list[0] = width;

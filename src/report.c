@@ -4,6 +4,7 @@
 #include "claims.h"
 #include "config.h"
 #include "ilab.h"
+#include "rates.h"
 #include "summary.h"
 #include "table.h"
 
@@ -547,7 +548,10 @@ int ilab_report_write(const char *dir, const ilab_report_runs *runs, const ilab_
       (cfg->n_hist && (st = write_hist(dir, runs, &p, &tabs[ntab++]))) ||
       (cfg->ln_hist_bins && (st = write_lnhist(dir, runs, &p, &tabs[ntab++]))) ||
       (any->spectra && (st = write_spectrum(dir, any, &p, &tabs[ntab++]))) ||
-      (any->spectra && cfg->n_spec && (st = write_spectrum_values(dir, any, &p, &tabs[ntab++])))) {
+      (any->spectra && cfg->n_spec && (st = write_spectrum_values(dir, any, &p, &tabs[ntab++]))) ||
+      /* rates.tsv: for one shape (ilab_rates_write reads one sweep) */
+      (runs->n == 1 && ((st = open_result(&tabs[ntab++], dir, "rates.tsv", &p, "per-layer rates of each cell, one row per (act, scheme)")) ||
+                        (st = ilab_rates_write(&tabs[ntab - 1], any))))) {
     for (size_t i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     return st;
   }

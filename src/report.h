@@ -1,5 +1,5 @@
-/* The tables of a run: layers.tsv, summary.tsv, claims.tsv, hist.tsv and,
- * with 'spectrum = yes', spectrum.tsv and spectrum_values.tsv,
+/* The tables of a run: layers.tsv, summary.tsv, claims.tsv, hist.tsv,
+ * rates.tsv and, with 'spectrum = yes', spectrum.tsv and spectrum_values.tsv,
  * written from a finished sweep, each with the run's provenance, and
  * committed all or none. */
 #ifndef ILAB_REPORT_H
@@ -29,7 +29,8 @@ typedef struct {
 /* Writes every table the experiment asks for into dir (which must exist):
  * layers.tsv unless layers_table = no, summary.tsv always, claims.tsv if it
  * states claims, hist.tsv if it asks for histograms, lnhist.tsv with
- * ln_histogram, one block of rows per (act, scheme, width, depth) in that
+ * ln_histogram, rates.tsv for an experiment of one shape (ilab_rates_write),
+ * one block of rows per (act, scheme, width, depth) in that
  * order, each row ending with the width and depth; and commits them all or
  * none (ilab_table_commit_all, with stop as there).  *failed_claims counts
  * the claims that failed (claims of cells not run are left out).  ILAB_EIO,
