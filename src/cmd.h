@@ -19,6 +19,7 @@ int ilab_cmd_moments(int argc, char **argv);
 int ilab_cmd_theory(int argc, char **argv);
 int ilab_cmd_list(int argc, char **argv);
 int ilab_cmd_bench(int argc, char **argv);
+int ilab_cmd_plot(int argc, char **argv);
 
 /* One row of 'initlab moments': a scheme resolved for the fans, and what
  * checking its draws found. */

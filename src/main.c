@@ -17,6 +17,7 @@ static const struct {
     {"theory", ilab_cmd_theory, "predicted per-layer variances, fixed point, chi_1, criticality"},
     {"list", ilab_cmd_list, "list schemes and activations with their formulas"},
     {"bench", ilab_cmd_bench, "time a sweep against the BLAS peak"},
+    {"plot", ilab_cmd_plot, "draw the standard figures of a results folder with gnuplot"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

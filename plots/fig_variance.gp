@@ -1,0 +1,96 @@
+# The variance figure of 'initlab plot', from summary.tsv: one column of
+# panels per activation; rows Var(H_l) (forward), Var(dL/dX_l) (backward),
+# Var(dL/dW_l), and measured / theory.  A curve per cell (scheme, and any
+# other key such as width), measured solid with its 95% t interval shaded,
+# mean-field theory dashed, the finite-width theory band in grey where the
+# table has one (columns Q_theory_lo, Q_theory_hi).
+# Not run by hand: 'initlab plot' writes the data as datablocks $c1..$cN
+# (columns: layer, then for h_var, gx_var, gw_var each: mean lo hi theory
+# ratio theory_lo theory_hi) and the variables read below, then loads this.
+load plotdir."/style.gp"
+
+# Colours: each scheme's own (style.gp) unless two different curves would
+# share one; then a palette, one colour per distinct label.
+array col[nc]
+pal = "#1f5fbf #d62728 #2ca02c #ff7f0e #9467bd #8c564b #e377c2 #17becf #bcbd22 #555555"
+dup = 0
+do for [i=1:nc] { do for [j=1:nc] { if (clabel[i] ne clabel[j] && color(cscheme[i]) eq color(cscheme[j])) { dup = 1 } } }
+nlab = 0
+array lab1[nc]
+do for [i=1:nc] {
+  first = 1
+  do for [j=1:i-1] { if (clabel[j] eq clabel[i]) { first = 0; col[i] = col[j] } }
+  lab1[i] = first
+  if (first) { nlab = nlab + 1; col[i] = dup ? word(pal, (nlab - 1) % 10 + 1) : color(cscheme[i]) }
+}
+# the curves of panel p, as a list of indices
+ids(p) = (_s = "", sum [i=1:nc] (cpanel[i] == p ? (_s = _s.sprintf("%d ", i), 0) : 0), _s)
+
+qsym = "H_l dL/dX_l dL/dW_l"
+array qtitle[3] = ["forward", "backward", "weight gradients"]
+nr = has[1] + has[2] + has[3] + hasratio
+W = 110 + np * 560 + 380
+H = 190 + nr * 380
+base(q) = 1 + (q - 1) * 7
+
+do for [fmt in formats] {
+  eval figure(fmt, W, H, 15)
+  set termoption enhanced
+  set datafile nocolumnheaders
+  set multiplot layout nr, np margins 100.0 / W, 1 - 400.0 / W, 75.0 / H, 1 - 150.0 / H spacing 95.0 / W, 115.0 / H
+  set label 101 title at screen 0.5, 1 - 38.0 / H center font ",19" noenhanced
+  set label 102 subtitle at screen 0.5, 1 - (strstrt(title, "\n") > 0 ? 100.0 : 78.0) / H center font ",13" noenhanced
+  set mxtics
+  row = 0
+  do for [q=1:3] {
+    if (has[q]) {
+      row = row + 1
+      b = base(q)
+      if (row == nr) { set xlabel "layer l" } else { unset xlabel }
+      if (logy[q]) { set logscale y; set format y "10^{%T}"; set yrange [ylo[q]:yhi[q]] } \
+      else { unset logscale y; set format y "%g"; set yrange [0:yhi[q]] }
+      do for [p=1:np] {
+        set title qtitle[q].", ".pname[p] noenhanced
+        set ylabel (p == 1 ? sprintf("Var(%s)%s", word(qsym, q), logy[q] ? "  (log scale)" : "") : "")
+        leg = (row == 1 && p == np)
+        if (leg) {
+          set key at screen 1 - 370.0 / W, 1 - 150.0 / H left top Left reverse samplen 2.5 spacing 1.25 noenhanced width 2
+        } else { unset key }
+        plot for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 6)):(column(b + 7)) with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" notitle, \
+             for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 2)):(column(b + 3)) with filledcurves fs transparent solid 0.18 noborder lc rgb col[id + 0] notitle, \
+             for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 1)) with linespoints pi 4 ps 1.3 pt pt(cscheme[id + 0]) lw lw(cscheme[id + 0]) lc rgb col[id + 0] notitle, \
+             for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 4)) with lines dt (8,5) lw 1.8 lc rgb "#000000" notitle, \
+             for [i=1:nc] NaN with linespoints ps 1.1 pt pt(cscheme[i]) lw lw(cscheme[i]) lc rgb col[i] title (leg && lab1[i] ? clabel[i] : ""), \
+             NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title (leg ? "mean-field theory" : ""), \
+             NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#777777" title (leg ? "95% interval over trials" : ""), \
+             NaN with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" title (leg && hasfw[q] ? "finite-width theory" : "")
+        unset label 101
+        unset label 102
+      }
+    }
+  }
+  if (hasratio) {
+    set logscale y
+    set format y "%g"
+    set yrange [rlo:rhi]
+    set ytics ("0.01" 0.01, "0.1" 0.1, "0.25" 0.25, "0.5" 0.5, "1" 1, "2" 2, "4" 4, "10" 10, "100" 100)
+    set mytics 1
+    set xlabel "layer l"
+    do for [p=1:np] {
+      set title "measured / theory, ".pname[p] noenhanced
+      set ylabel (p == 1 ? "ratio  (log scale)" : "")
+      if (p == np) {
+        set key at screen 1 - 370.0 / W, (75.0 + 300) / H left top Left reverse samplen 2.5 spacing 1.25 noenhanced title "measured / theory:" width 2
+      } else { unset key }
+      plot 1 with lines lc rgb "#000000" lw 1 notitle, \
+           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(1) + 5)) with lines lw 2.5 lc rgb col[id + 0] notitle, \
+           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(2) + 5)) with lines lw 2 dt (1,2) lc rgb col[id + 0] notitle, \
+           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(3) + 5)) with lines lw 1.5 dt (8,3,2,3) lc rgb col[id + 0] notitle, \
+           NaN with lines lw 2.5 lc rgb "#555555" title (p == np && has[1] ? "Var(H_l), solid" : ""), \
+           NaN with lines lw 2 dt (1,2) lc rgb "#555555" title (p == np && has[2] ? "Var(dL/dX_l), dotted" : ""), \
+           NaN with lines lw 1.5 dt (8,3,2,3) lc rgb "#555555" title (p == np && has[3] ? "Var(dL/dW_l), dash-dot" : "")
+    }
+  }
+  unset multiplot
+  unset output
+}
