@@ -704,14 +704,26 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
   (void)nkept;
   int lc = ilab_plot_table_col(t, "layer"), nk = nkeys(t), wc = ilab_plot_table_col(t, "width");
   if (lc < 0 || wc < 0 || wc >= nk) return ilab_error(ILAB_EPARSE, "%s: no 'width' key column", path);
-  /* the quantities: h_var, gx_var, and every ln_* column that is not a bound or a theory */
+  /* the quantities: the drift |measured / theory - 1| of Var(H_L) at the
+   * last layer and of Var(dL/dX_1) at the first (where each has crossed the
+   * whole network), and every ln_* column that is not a bound or a theory,
+   * at the last layer beside its theory */
   const char *qname[16];
-  int qcol[16], qth[16];
+  int qcol[16], qth[16], qdrift[16], qfirst[16];
   size_t nq = 0;
+  int hr = ilab_plot_table_col(t, "h_var_ratio"), gr = ilab_plot_table_col(t, "gx_var_ratio");
+  if (hr >= 0) {
+    qname[nq] = "|Var(H_L) / theory - 1|, last layer";
+    qcol[nq] = hr; qth[nq] = -1; qdrift[nq] = 1; qfirst[nq] = 0; nq++;
+  }
+  if (gr >= 0) {
+    qname[nq] = "|Var(dL/dX_1) / theory - 1|, first layer";
+    qcol[nq] = gr; qth[nq] = -1; qdrift[nq] = 1; qfirst[nq] = 1; nq++;
+  }
   for (int c = 0; c < t->ncols && nq < 16; c++) {
     const char *nm = t->field[c];
     size_t l = strlen(nm);
-    int pick = !strcmp(nm, "h_var") || !strcmp(nm, "gx_var");
+    int pick = 0;
     if (!strncmp(nm, "ln_", 3)) {
       pick = 1;
       static const char *const skip[] = {"_lo", "_hi", "_theory", "_ratio"};
@@ -724,18 +736,20 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
     qname[nq] = nm;
     qcol[nq] = c;
     qth[nq] = col_suffix(t, nm, "_theory");
+    qdrift[nq] = qfirst[nq] = 0;
     nq++;
   }
   /* cells without width: the curves; their deepest layer per width */
   int *group = malloc(t->nrows * sizeof *group);
   size_t *first = malloc(t->nrows * sizeof *first);
   double *x = malloc(t->nrows * 2 * sizeof *x);
-  size_t *deep = malloc(t->nrows * sizeof *deep);
+  size_t *deep = malloc(t->nrows * 2 * sizeof *deep);
   if (!group || !first || !x || !deep) {
     free(group); free(first); free(x); free(deep);
     return ilab_error(ILAB_ENOMEM, "out of memory");
   }
   double *y = x + t->nrows;
+  size_t *shallow = deep ? deep + t->nrows : NULL;
   size_t nc = 0;
   for (size_t r = 0; r < t->nrows; r++) {
     group[r] = -1;
@@ -751,7 +765,7 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
     group[r] = (int)g;
   }
   put_title(gp, t, "Against width");
-  put_var_str(gp, "subtitle", "At the last layer of each network, against its width (log-log); in the legend, the least-squares slope of the measured points.  Theory dashed");
+  put_var_str(gp, "subtitle", "Against the width n, log-log: the drift of the measurement from mean-field theory (finite-width corrections\nshrink like 1/n: slope -1, until the noise over trials dominates).  In the legend, the least-squares slope of each curve");
   fprintf(gp, "nc = %zu\nnq = %zu\narray qname[%zu]\narray clabel[%zu]\narray cscheme[%zu]\n", nc, nq,
           nq ? nq : 1, nc * (nq ? nq : 1), nc);
   for (size_t q = 0; q < nq; q++) {
@@ -769,8 +783,9 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
       size_t k = 0;
       for (; k < nw; k++)
         if (!strcmp(ilab_plot_table_cell(t, deep[k], wc), ilab_plot_table_cell(t, r, wc))) break;
-      if (k == nw) deep[nw++] = r;
+      if (k == nw) { deep[nw] = shallow[nw] = r; nw++; }
       else if (ilab_plot_table_num(t, r, lc) > ilab_plot_table_num(t, deep[k], lc)) deep[k] = r;
+      else if (ilab_plot_table_num(t, r, lc) < ilab_plot_table_num(t, shallow[k], lc)) shallow[k] = r;
     }
     size_t l = 0;
     lab[0] = '\0';
@@ -781,8 +796,10 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
     fputc('\n', gp);
     for (size_t q = 0; q < nq; q++) {
       for (size_t k = 0; k < nw; k++) {
-        x[k] = ilab_plot_table_num(t, deep[k], wc);
-        y[k] = ilab_plot_table_num(t, deep[k], qcol[q]);
+        size_t r = qfirst[q] ? shallow[k] : deep[k];
+        x[k] = ilab_plot_table_num(t, r, wc);
+        y[k] = ilab_plot_table_num(t, r, qcol[q]);
+        if (qdrift[q]) y[k] = fabs(y[k] - 1);
       }
       double s = ilab_plot_loglog_slope(x, y, nw);
       char full[600];
@@ -794,7 +811,7 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
       for (size_t k = 0; k < nw; k++) {
         put_num(gp, x[k], '\t');
         put_num(gp, y[k], '\t');
-        put_num(gp, ilab_plot_table_num(t, deep[k], qth[q]), '\n');
+        put_num(gp, ilab_plot_table_num(t, qfirst[q] ? shallow[k] : deep[k], qth[q]), '\n');
       }
       fputs("EOD\n", gp);
     }
