@@ -34,9 +34,10 @@ const char *ilab_plot_table_meta(const ilab_plot_table *t, const char *key);
  *             width, ...), theory dashed, intervals shaded, measured/theory
  *   HIST      hist.tsv: the density of H_l, X_l, dL/dX_l per layer
  *   CLAIMS    claims.tsv: each claim's measured value against its interval
- *   WIDTH     summary.tsv with a 'width' column of several values: the
- *             quantities at the last layer against width, log-log, with the
- *             least-squares slope of each curve */
+ *   WIDTH     summary.tsv with a 'width' column of several values: against
+ *             width, log-log, the drift |measured/theory - 1| of Var(H_L) at
+ *             the last layer and of Var(dL/dX_1) at the first, and any ln_*
+ *             column at the last layer, with each curve's least-squares slope */
 typedef enum {
   ILAB_PLOT_VARIANCE = 0,
   ILAB_PLOT_HIST,
