@@ -1,8 +1,8 @@
 #!/bin/sh
 # Memory checks of the command line under valgrind's memcheck: a tiny run
 # (claims and histograms included, so those paths run too), sample, theory,
-# moments, and a run that fails on a malformed experiment file (the clean-up
-# path).  Each must exit as expected with no memcheck error: no invalid read
+# moments, plot's figure commands (--script: no gnuplot under memcheck),
+# and a run that fails on a malformed experiment file (the clean-up path).  Each must exit as expected with no memcheck error: no invalid read
 # or write, no use of an uninitialised value, no leak that is "definitely
 # lost".  OpenBLAS runs one thread (OPENBLAS_NUM_THREADS=1, run --threads 1):
 # its thread pool is not ours to check and slows valgrind down.
@@ -92,6 +92,11 @@ ok "run: hist.tsv and claims.tsv written" "found: $(cd "$D/out-run" 2>&1 && echo
 v "sample" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3
 v "theory --act tanh --sigma-w2 1 --depth 3" 0 theory --act tanh --sigma-w2 1 --depth 3
 v "moments he_normal -n 2000" 0 moments he_normal -n 2000
+v "plot --script: every figure's commands" 0 plot "$D/out-run" --script
+grep -q '^load plotdir."/fig_claims.gp"$' "$D/out"; st=$?
+ok "plot --script: the claims figure's commands written" "stdout: $(head -c 200 "$D/out")"
+mkdir -p "$D/ragged"; printf 'act\tscheme\tlayer\nrelu\the_normal\n' >"$D/ragged/summary.tsv"
+v "plot: a ragged table fails" 1 plot "$D/ragged" --script
 v "run: malformed experiment file fails" 2 run "$D/bad.cfg" -o "$D/out-bad" --threads 1 -q
 grep -q 'bad.cfg:6: claim' "$D/err"; st=$?
 ok "run: the malformed file's error names bad.cfg:6" "stderr: $(head -c 200 "$D/err")"
