@@ -42,7 +42,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 EXPERIMENTS := $(wildcard experiments/*.cfg)
 
-.PHONY: all check reproduce run plots bench fuzz deps clean
+.PHONY: all check reproduce run plots plots-draw bench fuzz deps clean
 
 all: build/initlab
 
@@ -125,11 +125,13 @@ RESULT_DIRS := $(patsubst %/summary.tsv,%,$(wildcard $(RESULTS)/*/summary.tsv))
 GALLERY_DONE := $(filter $(GALLERY),$(notdir $(RESULT_DIRS))) weights
 GALLERY_PNG := $(foreach n,$(GALLERY_DONE),$(RESULTS)/$(n)/$(n).png)
 AUTO_PNG := $(addsuffix /variance.png,$(filter-out $(addprefix $(RESULTS)/,$(GALLERY)),$(RESULT_DIRS)))
-DOCS_PNG := $(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality,$(GALLERY_DONE))))
+# the README's gallery, refreshed from the default results folder only
+DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality,$(GALLERY_DONE)))))
 
 plots: build/initlab
 	@command -v $(GNUPLOT) >/dev/null 2>&1 || { echo "make plots: $(GNUPLOT) is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(GALLERY_PNG) $(AUTO_PNG) $(DOCS_PNG)
+	@$(MAKE) --no-print-directory plots-draw
+plots-draw: $(GALLERY_PNG) $(AUTO_PNG) $(DOCS_PNG)
 
 .SECONDEXPANSION:
 .DELETE_ON_ERROR:

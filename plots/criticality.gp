@@ -21,7 +21,7 @@ act = col(critfile, "act")
 # the facts of the run, from the experiment's summary.tsv: the layers the
 # measured factor spans (its claim 'rate gx_var[A..B]'), the width, the trials
 sumfile = dir."/summary.tsv"
-rng = system(sprintf("awk 'match($0, /rate gx_var\\[[0-9]+\\.\\.[0-9]+\\]/) {s = substr($0, RSTART + 13, RLENGTH - 14); sub(/\\.\\./, \" \", s); print s; exit}' '%s'", sumfile))
+rng = system(sprintf("awk 'match($0, /rate gx_var\\[[0-9]+\\.\\.[0-9]+\\]/) {s = substr($0, RSTART + 12, RLENGTH - 13); sub(/\\.\\./, \" \", s); print s; exit}' '%s'", sumfile))
 la = word(rng, 1) + 0
 lb = word(rng, 2) + 0
 ntrials = cellval(sumfile, act, system(sprintf("awk -F'\t' '!/^#/ && h++ {print $2; exit}' '%s'", sumfile)), 1, "trials")
