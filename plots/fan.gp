@@ -25,8 +25,8 @@ ntrials = cellval(infile, A1, S1, 1, "trials")
 # the two widths, n_in at odd and even layers, and what the fans make of them:
 # fan_in and fan_out zigzag by n_b/n_a; fan_avg's per-layer factors
 # 2 n_in/(n_a + n_b) multiply to 4 n_a n_b/(n_a + n_b)^2, sqrt of it per layer
-na_ = cellval(infile, A1, S1, 1, "fan_in")
-nb_ = cellval(infile, A1, S1, 2, "fan_in")
+na_ = cellval(infile, A1, S1, 1, "fan_in") * 1.0
+nb_ = cellval(infile, A1, S1, 2, "fan_in") * 1.0
 zig = nb_ / na_
 avg = 2 * sqrt(na_ * nb_) / (na_ + nb_)
 fa1 = 2 * na_ / (na_ + nb_)
@@ -46,14 +46,14 @@ frac(x) = x >= 1 ? sprintf("%g", x) : sprintf("1/%g", 1 / x)
 do for [fmt in formats] {
   eval figure(fmt, 1440, 1000, 13)
   set multiplot layout 2, 2 margins 0.065, 0.985, 0.07, 0.86 spacing 0.075, 0.15 \
-      title sprintf("Non-square layers (widths alternate %d, %d): fan_in keeps the forward pass, fan_out the backward,\nfan_avg keeps neither (×%.2g per layer both ways).   Measured: solid, mean of %d trials.  Mean-field theory: dashed", na_, nb_, avg, ntrials) font ",16"
+      title sprintf("Non-square layers (widths alternate %g, %g): fan_in keeps the forward pass, fan_out the backward,\nfan_avg keeps neither (×%.2g per layer both ways).   Measured: solid, mean of %d trials.  Mean-field theory: dashed", na_, nb_, avg, ntrials) font ",16"
   set logscale y
   set termoption enhanced
   set format y "10^{%T}"
   set xrange [0.5:L + 0.5]
   set xtics 2
   set mxtics 2
-  set xlabel sprintf("layer l   (n_{in} = %d at odd l, %d at even l)", na_, nb_)
+  set xlabel sprintf("layer l   (n_{in} = %g at odd l, %g at even l)", na_, nb_)
 
   # top row: fan_in against fan_out
   set yrange [0.05:60]
