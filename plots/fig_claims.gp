@@ -8,20 +8,19 @@
 # ctext, cval, cpass, then loads this.
 load plotdir."/style.gp"
 
-W = 1700
-H = 200 + n * 46
+W = 1850
+H = headpx(title, subtitle) + 100 + n * 46
 ok = "#2ca02c"
 bad = "#d62728"
 
 do for [fmt in formats] {
   eval figure(fmt, W, H, 15)
   set datafile nocolumnheaders
-  set lmargin at screen 0.44
-  set rmargin at screen 0.80
-  set tmargin at screen 1 - 130.0 / H
+  set lmargin at screen 0.42
+  set rmargin at screen 0.70
+  set tmargin at screen 1 - headpx(title, subtitle) / H
   set bmargin at screen 75.0 / H
-  set label 101 title at screen 0.5, 1 - 38.0 / H center font ",19" noenhanced
-  set label 102 subtitle at screen 0.5, 1 - (strstrt(title, "\n") > 0 ? 100.0 : 78.0) / H center font ",13" noenhanced
+  eval headings(H)
   set xrange [-0.8:1.8]
   set yrange [n + 0.7:0.3]
   set xtics ("lo" 0, "hi" 1, "" 0.5) scale 0

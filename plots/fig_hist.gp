@@ -5,8 +5,8 @@
 # bin center, density) and the variables read below, then loads this.
 load plotdir."/style.gp"
 
-W = 110 + nq * 520 + 190
-H = 200 + ncell * 330
+W = 120 + nq * 520 + 190
+H = headpx(title, subtitle) + 50 + ncell * 330
 # layer colours along a viridis-like ramp, light (first) to dark (last)
 lfrac(l) = nl > 1 ? (l - 1.0) / (nl - 1) : 1
 
@@ -16,9 +16,8 @@ do for [fmt in formats] {
   set datafile nocolumnheaders
   set palette defined (0 "#b5de2b", 0.35 "#35b779", 0.65 "#31688e", 1 "#440154")
   unset colorbox
-  set multiplot layout ncell, nq margins 100.0 / W, 1 - 210.0 / W, 70.0 / H, 1 - 160.0 / H spacing 80.0 / W, 105.0 / H
-  set label 101 title at screen 0.5, 1 - 38.0 / H center font ",19" noenhanced
-  set label 102 subtitle at screen 0.5, 1 - (strstrt(title, "\n") > 0 ? 100.0 : 78.0) / H center font ",13" noenhanced
+  set multiplot layout ncell, nq margins 110.0 / W, 1 - 210.0 / W, 70.0 / H, 1 - headpx(title, subtitle) / H spacing 80.0 / W, 105.0 / H
+  eval headings(H)
   do for [c=1:ncell] {
     do for [q=1:nq] {
       set title cname[c].":  ".qname[q] noenhanced
@@ -27,7 +26,7 @@ do for [fmt in formats] {
       m = ymax[(c - 1) * nq + q]
       if (m == m) { set yrange [0:m] } else { set yrange [0:*] }
       if (c == 1 && q == nq) {
-        set key at screen 1 - 200.0 / W, 1 - 160.0 / H left top Left reverse samplen 2 spacing 1.2 noenhanced title "layer"
+        set key at screen 1 - 200.0 / W, 1 - headpx(title, subtitle) / H left top Left reverse samplen 2 spacing 1.2 noenhanced title "layer"
       } else { unset key }
       plot for [l=1:nl] sprintf("$h%d_%d_%d", c, q, l) using 1:2 with lines lw 2.5 lc palette frac lfrac(l) title (c == 1 && q == nq ? lname[l] : "")
       unset label 101

@@ -29,17 +29,17 @@ ids(p) = (_s = "", sum [i=1:nc] (cpanel[i] == p ? (_s = _s.sprintf("%d ", i), 0)
 qsym = "H_l dL/dX_l dL/dW_l"
 array qtitle[3] = ["forward", "backward", "weight gradients"]
 nr = has[1] + has[2] + has[3] + hasratio
-W = 110 + np * 560 + 380
-H = 190 + nr * 380
+legpx = legw * 10.5 + 110 > 320 ? legw * 10.5 + 110 : 320
+W = 140 + np * 560 + legpx
+H = headpx(title, subtitle) + 60 + nr * 380
 base(q) = 1 + (q - 1) * 7
 
 do for [fmt in formats] {
   eval figure(fmt, W, H, 15)
   set termoption enhanced
   set datafile nocolumnheaders
-  set multiplot layout nr, np margins 100.0 / W, 1 - 400.0 / W, 75.0 / H, 1 - 150.0 / H spacing 95.0 / W, 115.0 / H
-  set label 101 title at screen 0.5, 1 - 38.0 / H center font ",19" noenhanced
-  set label 102 subtitle at screen 0.5, 1 - (strstrt(title, "\n") > 0 ? 100.0 : 78.0) / H center font ",13" noenhanced
+  set multiplot layout nr, np margins 130.0 / W, 1 - (legpx + 20) / W, 75.0 / H, 1 - headpx(title, subtitle) / H spacing 95.0 / W, 115.0 / H
+  eval headings(H)
   set mxtics
   row = 0
   do for [q=1:3] {
@@ -52,18 +52,11 @@ do for [fmt in formats] {
       do for [p=1:np] {
         set title qtitle[q].", ".pname[p] noenhanced
         set ylabel (p == 1 ? sprintf("Var(%s)%s", word(qsym, q), logy[q] ? "  (log scale)" : "") : "")
-        leg = (row == 1 && p == np)
-        if (leg) {
-          set key at screen 1 - 370.0 / W, 1 - 150.0 / H left top Left reverse samplen 2.5 spacing 1.25 noenhanced width 2
-        } else { unset key }
+        unset key
         plot for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 6)):(column(b + 7)) with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" notitle, \
              for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 2)):(column(b + 3)) with filledcurves fs transparent solid 0.18 noborder lc rgb col[id + 0] notitle, \
              for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 1)) with linespoints pi 4 ps 1.3 pt pt(cscheme[id + 0]) lw lw(cscheme[id + 0]) lc rgb col[id + 0] notitle, \
-             for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 4)) with lines dt (8,5) lw 1.8 lc rgb "#000000" notitle, \
-             for [i=1:nc] NaN with linespoints ps 1.1 pt pt(cscheme[i]) lw lw(cscheme[i]) lc rgb col[i] title (leg && lab1[i] ? clabel[i] : ""), \
-             NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title (leg ? "mean-field theory" : ""), \
-             NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#777777" title (leg ? "95% interval over trials" : ""), \
-             NaN with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" title (leg && hasfw[q] ? "finite-width theory" : "")
+             for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 4)) with lines dt (8,5) lw 1.8 lc rgb "#000000" notitle
         unset label 101
         unset label 102
       }
@@ -79,18 +72,30 @@ do for [fmt in formats] {
     do for [p=1:np] {
       set title "measured / theory, ".pname[p] noenhanced
       set ylabel (p == 1 ? "ratio  (log scale)" : "")
-      if (p == np) {
-        set key at screen 1 - 370.0 / W, (75.0 + 300) / H left top Left reverse samplen 2.5 spacing 1.25 noenhanced title "measured / theory:" width 2
-      } else { unset key }
+      unset key
       plot 1 with lines lc rgb "#000000" lw 1 notitle, \
            for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(1) + 5)) with lines lw 2.5 lc rgb col[id + 0] notitle, \
            for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(2) + 5)) with lines lw 2 dt (1,2) lc rgb col[id + 0] notitle, \
-           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(3) + 5)) with lines lw 1.5 dt (8,3,2,3) lc rgb col[id + 0] notitle, \
-           NaN with lines lw 2.5 lc rgb "#555555" title (p == np && has[1] ? "Var(H_l), solid" : ""), \
-           NaN with lines lw 2 dt (1,2) lc rgb "#555555" title (p == np && has[2] ? "Var(dL/dX_l), dotted" : ""), \
-           NaN with lines lw 1.5 dt (8,3,2,3) lc rgb "#555555" title (p == np && has[3] ? "Var(dL/dW_l), dash-dot" : "")
+           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(3) + 5)) with lines lw 1.5 dt (8,3,2,3) lc rgb col[id + 0] notitle
     }
   }
+  # the legend, alone in the right-hand column, as tall as the figure
+  set lmargin at screen 1 - legpx / W
+  set rmargin at screen 0.995
+  set tmargin at screen 1 - headpx(title, subtitle) / H
+  set bmargin at screen 75.0 / H
+  unset border; unset tics; unset xlabel; unset ylabel; unset title; unset grid; unset logscale
+  set xrange [0:1]; set yrange [0:1]
+  set key at graph 0, graph 1 left top Left reverse samplen 2.5 spacing 1.25 noenhanced
+  plot for [i=1:nc] NaN with linespoints ps 1.1 pt pt(cscheme[i]) lw lw(cscheme[i]) lc rgb col[i] title (lab1[i] ? clabel[i] : ""), \
+       NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title "mean-field theory", \
+       NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#777777" title "95% interval over trials", \
+       NaN with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" title (hasfw[1] + hasfw[2] + hasfw[3] > 0 ? "finite-width theory" : ""), \
+       NaN with lines lc rgb "#ffffff" title (hasratio ? " " : ""), \
+       NaN with lines lc rgb "#ffffff" title (hasratio ? "measured / theory:" : ""), \
+       NaN with lines lw 2.5 lc rgb "#555555" title (hasratio && has[1] ? "Var(H_l), solid" : ""), \
+       NaN with lines lw 2 dt (1,2) lc rgb "#555555" title (hasratio && has[2] ? "Var(dL/dX_l), dotted" : ""), \
+       NaN with lines lw 1.5 dt (8,3,2,3) lc rgb "#555555" title (hasratio && has[3] ? "Var(dL/dW_l), dash-dot" : "")
   unset multiplot
   unset output
 }

@@ -14,15 +14,14 @@ do for [i=1:nc] { do for [j=1:nc] { if (i != j && color(cscheme[i]) eq color(csc
 do for [i=1:nc] { col[i] = dup ? word(pal, (i - 1) % 10 + 1) : color(cscheme[i]) }
 npan = nq > 0 ? nq : 1
 W = 100 + npan * 620
-H = 350 + 620 + nc * 26
+H = headpx(title, subtitle) + 200 + 620 + nc * 26
 
 do for [fmt in formats] {
   eval figure(fmt, W, H, 15)
   set termoption enhanced
   set datafile nocolumnheaders
-  set multiplot layout 1, npan margins 100.0 / W, 1 - 30.0 / W, (150.0 + nc * 26) / H, 1 - 170.0 / H spacing 90.0 / W, 0.1
-  set label 101 title at screen 0.5, 1 - 38.0 / H center font ",19" noenhanced
-  set label 102 subtitle at screen 0.5, 1 - (strstrt(title, "\n") > 0 ? 100.0 : 78.0) / H center font ",13" noenhanced
+  set multiplot layout 1, npan margins 100.0 / W, 1 - 30.0 / W, (150.0 + nc * 26) / H, 1 - headpx(title, subtitle) / H spacing 90.0 / W, 0.1
+  eval headings(H)
   set logscale xy
   set format y "10^{%T}"
   set xlabel "width n  (log scale)"

@@ -69,3 +69,10 @@ seedof(f) = word(meta(f, "seed"), 1)
 cellmax(f, a, s, c) = system(sprintf("awk -F'\t' '/^#/ {next} !h++ {for (i = 1; i <= NF; i++) k[$i] = i; next} $1 == \"%s\" && $2 == \"%s\" && (m == \"\" || $k[\"%s\"] + 0 > m) {m = $k[\"%s\"] + 0} END {print m}' '%s'", a, s, c, c, f)) + 0
 # "width 512" or "widths 256 to 1024", from the fans of a summary or layers table.
 widthsof(f) = system(sprintf("awk -F'\t' '/^#/ {next} !h++ {for (i = 1; i <= NF; i++) k[$i] = i; next} {v[$k[\"fan_out\"] + 0]; if ($k[\"layer\"] == 1) v[$k[\"fan_in\"] + 0]} END {lo = \"\"; for (w in v) {if (lo == \"\" || w + 0 < lo) lo = w + 0; if (w + 0 > hi) hi = w + 0}; if (lo == hi) printf \"width %%d\", lo; else printf \"widths %%d to %%d\", lo, hi}' '%s'", f))
+# The heading of initlab plot's figures: 'title' (19 pt) over 'subtitle'
+# (13 pt), as labels 101 and 102 of a figure h pixels high; headpx, the
+# pixels they take from the top (headpx(title, subtitle)).
+nlines(s) = 1 + sum [i=1:strlen(s)] (s[i:i] eq "\n" ? 1 : 0)
+headings(h) = sprintf("set label 101 title at screen 0.5, %.6f center font ',19' noenhanced; set label 102 subtitle at screen 0.5, %.6f center font ',13' noenhanced", \
+                      1 - (22.0 + 14 * nlines(title)) / h, 1 - (30.0 + 28 * nlines(title) + 9 * nlines(subtitle)) / h)
+headpx(t, s) = 80.0 + 28 * nlines(t) + 19 * nlines(s)

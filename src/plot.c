@@ -189,6 +189,28 @@ static void put_str(FILE *gp, const char *s)
   fputc('"', gp);
 }
 
+/* A subtitle: s, its line broken at the sentence break (".  ") nearest
+ * its middle when it is longer than 140 characters. */
+static void put_subtitle(FILE *gp, const char *s)
+{
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", s);
+  size_t n = strlen(buf), best = 0;
+  if (n > 140 && !strchr(buf, '\n'))
+    for (char *p = strstr(buf, ".  "); p; p = strstr(p + 1, ".  ")) {
+      size_t at = (size_t)(p - buf) + 1, d = at > n / 2 ? at - n / 2 : n / 2 - at;
+      size_t db = best > n / 2 ? best - n / 2 : n / 2 - best;
+      if (!best || d < db) best = at;
+    }
+  if (best) {
+    buf[best] = '\n';
+    memmove(buf + best + 1, buf + best + 2, n - best - 1);
+  }
+  fputs("subtitle = ", gp);
+  put_str(gp, buf);
+  fputc('\n', gp);
+}
+
 static void put_var_str(FILE *gp, const char *name, const char *s)
 {
   fprintf(gp, "%s = ", name);
@@ -473,7 +495,7 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
   }
   if (seed[0]) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", seed %s", seed);
   snprintf(sub + sl, sizeof sub - sl, ".  Mean-field theory: dashed");
-  put_var_str(gp, "subtitle", sub);
+  put_subtitle(gp, sub);
   fprintf(gp, "np = %zu\narray pname[%zu]\n", np, np);
   for (size_t p = 0; p < np; p++) {
     fprintf(gp, "pname[%zu] = ", p + 1);
@@ -482,10 +504,12 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
   }
   fprintf(gp, "nc = %zu\narray clabel[%zu]\narray cscheme[%zu]\narray cpanel[%zu]\n", nc, nc, nc, nc);
   char buf[512];
+  size_t legw = 24;  /* the longest legend entry, in characters */
   int sc = ilab_plot_table_col(t, "scheme");
   for (size_t c = 0; c < nc; c++) {
     size_t r = first[c];
-    curve_label(t, r, np > 1 || nk < 2 ? 1 : 0, nk, buf, sizeof buf);
+    curve_label(t, r, nk >= 2 ? 1 : 0, nk, buf, sizeof buf);
+    if (strlen(buf) > legw) legw = strlen(buf);
     if (!buf[0]) snprintf(buf, sizeof buf, "%s", ilab_plot_table_cell(t, r, 0));
     fprintf(gp, "clabel[%zu] = ", c + 1);
     put_str(gp, buf);
@@ -493,6 +517,7 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
     put_str(gp, sc >= 0 ? ilab_plot_table_cell(t, r, sc) : buf);
     fprintf(gp, "\ncpanel[%zu] = %d\n", c + 1, pgroup[r] + 1);
   }
+  fprintf(gp, "legw = %zu\n", legw);
   fprintf(gp, "array has[%d]\narray logy[%d]\narray ylo[%d]\narray yhi[%d]\narray hasfw[%d]\n", VQ_N,
           VQ_N, VQ_N, VQ_N, VQ_N);
   double floor_of[VQ_N];
@@ -568,7 +593,7 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
   seed_of(t, seed, sizeof seed);
   snprintf(sub, sizeof sub, "Density of each quantity, one curve per layer, all trials pooled%s%s",
            seed[0] ? ", seed " : "", seed);
-  put_var_str(gp, "subtitle", sub);
+  put_subtitle(gp, sub);
   fprintf(gp, "ncell = %zu\nnq = %zu\nnl = %zu\narray cname[%zu]\narray qname[%zu]\narray lname[%zu]\n",
           ncell, nq, nl, ncell, nq, nl);
   for (size_t c = 0; c < ncell; c++) {
@@ -650,7 +675,7 @@ static int write_claims(FILE *gp, const ilab_plot_table *t, const char *path, co
            "%zu of %zu claims hold.  Each interval [lo, hi] is drawn from 0 to 1; the measured value "
            "(a bar from the smallest to the largest layer for 'all' claims) is placed on that scale",
            npass, nkept);
-  put_var_str(gp, "subtitle", sub);
+  put_subtitle(gp, sub);
   fprintf(gp, "n = %zu\narray ctext[%zu]\narray cval[%zu]\narray cpass[%zu]\n", nkept, nkept, nkept, nkept);
   size_t i = 0;
   char buf[512];
