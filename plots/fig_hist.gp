@@ -6,7 +6,7 @@
 load plotdir."/style.gp"
 
 W = 120 + nq * 520 + 190
-H = headpx(title, subtitle) + 50 + ncell * 330
+H = headpx(title, subtitle) + 70 + ncell * 330
 # layer colours along a viridis-like ramp, light (first) to dark (last)
 lfrac(l) = nl > 1 ? (l - 1.0) / (nl - 1) : 1
 
@@ -16,7 +16,7 @@ do for [fmt in formats] {
   set datafile nocolumnheaders
   set palette defined (0 "#b5de2b", 0.35 "#35b779", 0.65 "#31688e", 1 "#440154")
   unset colorbox
-  set multiplot layout ncell, nq margins 110.0 / W, 1 - 210.0 / W, 70.0 / H, 1 - headpx(title, subtitle) / H spacing 80.0 / W, 105.0 / H
+  set multiplot layout ncell, nq margins 110.0 / W, 1 - 210.0 / W, 85.0 / H, 1 - headpx(title, subtitle) / H spacing 80.0 / W, 105.0 / H
   eval headings(H)
   do for [c=1:ncell] {
     do for [q=1:nq] {

@@ -774,7 +774,7 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
     return ilab_error(ILAB_ENOMEM, "out of memory");
   }
   double *y = x + t->nrows;
-  size_t *shallow = deep ? deep + t->nrows : NULL;
+  size_t *shallow = deep + t->nrows;
   size_t nc = 0;
   for (size_t r = 0; r < t->nrows; r++) {
     group[r] = -1;
