@@ -341,12 +341,16 @@ static int same_keys(const ilab_plot_table *t, size_t a, size_t b, int from, int
 static size_t group_rows(const ilab_plot_table *t, const char *keep, int from, int to, int *group,
                          size_t *first)
 {
-  size_t n = 0;
+  size_t n = 0, last = 0;
   for (size_t r = 0; r < t->nrows; r++) {
     group[r] = -1;
     if (!keep[r]) continue;
+    /* the rows of a cell are usually adjacent: try the last group first */
     size_t g = 0;
-    while (g < n && !same_keys(t, first[g], r, from, to)) g++;
+    if (n && same_keys(t, first[last], r, from, to)) g = last;
+    else
+      while (g < n && !same_keys(t, first[g], r, from, to)) g++;
+    last = g;
     if (g == n) first[n++] = r;
     group[r] = (int)g;
   }
@@ -438,6 +442,12 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
   /* panels: the first key (the activation); curves: every key */
   size_t np = group_rows(t, keep, 0, 1, pgroup, pfirst);
   size_t nc = group_rows(t, keep, 0, nk, group, first);
+  if (nc > ILAB_PLOT_MAX_CURVES) {
+    free(group);
+    free(first);
+    return ilab_error(ILAB_EINVAL, "%s: %zu curves are more than one figure can show (%d): choose some "
+                      "with --only KEY=VALUE", path, nc, ILAB_PLOT_MAX_CURVES);
+  }
 
   int qc[VQ_N][VQ_COLS];
   int has[VQ_N], hasratio = 0, hasfw[VQ_N];
@@ -587,6 +597,12 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
   size_t ncell = group_rows(t, keep, 0, nk, cell, first);
   size_t nq = group_rows(t, keep, qc, qc + 1, qg, qfirst);
   size_t nl = group_rows(t, keep, lc, lc + 1, lg, lfirst);
+  if (ncell > ILAB_PLOT_MAX_PANEL_ROWS) {
+    free(cell);
+    free(first);
+    return ilab_error(ILAB_EINVAL, "%s: histograms of %zu cells are more rows than one figure can show "
+                      "(%d): choose some with --only KEY=VALUE", path, ncell, ILAB_PLOT_MAX_PANEL_ROWS);
+  }
 
   put_title(gp, t, "Histograms per layer");
   char sub[256], seed[64], buf[512];
@@ -789,6 +805,11 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
     if (g == nc) first[nc++] = r;
     group[r] = (int)g;
   }
+  if (nc > ILAB_PLOT_MAX_CURVES) {
+    free(group); free(first); free(x); free(deep);
+    return ilab_error(ILAB_EINVAL, "%s: %zu curves are more than one figure can show (%d): choose some "
+                      "with --only KEY=VALUE", path, nc, ILAB_PLOT_MAX_CURVES);
+  }
   put_title(gp, t, "Against width");
   put_var_str(gp, "subtitle", "Against the width n, log-log: the drift of the measurement from mean-field theory (finite-width corrections\nshrink like 1/n: slope -1, until the noise over trials dominates).  In the legend, the least-squares slope of each curve");
   fprintf(gp, "nc = %zu\nnq = %zu\narray qname[%zu]\narray clabel[%zu]\narray cscheme[%zu]\n", nc, nq,
@@ -812,6 +833,13 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
       else if (ilab_plot_table_num(t, r, lc) > ilab_plot_table_num(t, deep[k], lc)) deep[k] = r;
       else if (ilab_plot_table_num(t, r, lc) < ilab_plot_table_num(t, shallow[k], lc)) shallow[k] = r;
     }
+    /* in order of width, so that the lines run left to right */
+    for (size_t i = 1; i < nw; i++)
+      for (size_t k = i; k > 0 && ilab_plot_table_num(t, deep[k], wc) < ilab_plot_table_num(t, deep[k - 1], wc); k--) {
+        size_t d = deep[k], sh = shallow[k];
+        deep[k] = deep[k - 1]; deep[k - 1] = d;
+        shallow[k] = shallow[k - 1]; shallow[k - 1] = sh;
+      }
     size_t l = 0;
     lab[0] = '\0';
     for (int c = 0; c < nk && l + 1 < sizeof lab; c++)

@@ -49,6 +49,12 @@ typedef enum {
 /* "variance", "hist", "claims", "width": the figure's file name. */
 const char *ilab_plot_kind_name(ilab_plot_kind k);
 
+/* The most curves the variance and width figures draw, and the most cells
+ * (rows of panels) the histogram figure draws: beyond them a figure is
+ * refused (ILAB_EINVAL) with a hint to select with --only. */
+#define ILAB_PLOT_MAX_CURVES 64
+#define ILAB_PLOT_MAX_PANEL_ROWS 16
+
 /* At most this many --only filters. */
 #define ILAB_PLOT_MAX_ONLY 16
 
