@@ -1,11 +1,12 @@
-# The variance figure of 'initlab plot', from summary.tsv: one column of
-# panels per activation; rows Var(H_l) (forward), Var(dL/dX_l) (backward),
-# Var(dL/dW_l), and measured / theory.  A curve per cell (scheme, and any
-# other key such as width), measured solid with its 95% t interval shaded,
-# mean-field theory dashed, the finite-width theory band in grey where the
-# table has one (columns Q_theory_lo, Q_theory_hi).
+# The variance figure of 'initlab plot', from summary.tsv (and the same
+# figure of any other per-layer table with theory columns): one column of
+# panels per activation; a row per quantity (Var(H_l) forward, Var(dL/dX_l)
+# backward, Var(dL/dW_l)), and a last row of measured / theory.  A curve per
+# cell (scheme, and any other key such as width), measured solid with its
+# 95% t interval shaded, theory dashed, the finite-width theory band in grey
+# where the table has one (columns Q_theory_lo, Q_theory_hi).
 # Not run by hand: 'initlab plot' writes the data as datablocks $c1..$cN
-# (columns: layer, then for h_var, gx_var, gw_var each: mean lo hi theory
+# (columns: layer, then for each of the nq quantities: mean lo hi theory
 # ratio theory_lo theory_hi) and the variables read below, then loads this.
 load plotdir."/style.gp"
 
@@ -26,9 +27,11 @@ do for [i=1:nc] {
 # the curves of panel p, as a list of indices
 ids(p) = (_s = "", sum [i=1:nc] (cpanel[i] == p ? (_s = _s.sprintf("%d ", i), 0) : 0), _s)
 
-qsym = "H_l dL/dX_l dL/dW_l"
-array qtitle[3] = ["forward", "backward", "weight gradients"]
-nr = has[1] + has[2] + has[3] + hasratio
+nr = hasratio + sum [q=1:nq] has[q]
+# the ratio row's line of each quantity: solid, dotted, dash-dot, dashed, ...
+rdt(q) = word("1 3 4 2 5 1", q) + 0
+rdtname(q) = word("solid dotted dash-dot dashed dash-dot-dot solid", q)
+rlw(q) = q == 1 ? 2.5 : 2
 legpx = legw * 10.5 + 110 > 320 ? legw * 10.5 + 110 : 320
 W = 140 + np * 560 + legpx
 H = headpx(title, subtitle) + 60 + nr * 380
@@ -42,7 +45,7 @@ do for [fmt in formats] {
   eval headings(H)
   set mxtics
   row = 0
-  do for [q=1:3] {
+  do for [q=1:nq] {
     if (has[q]) {
       row = row + 1
       b = base(q)
@@ -51,7 +54,7 @@ do for [fmt in formats] {
       else { unset logscale y; set format y "%g"; set yrange [0:yhi[q]] }
       do for [p=1:np] {
         set title qtitle[q].", ".pname[p] noenhanced
-        set ylabel (p == 1 ? sprintf("Var(%s)%s", word(qsym, q), logy[q] ? "  (log scale)" : "") : "")
+        set ylabel (p == 1 ? sprintf("%s%s", qlabel[q], logy[q] ? "  (log scale)" : "") : "") noenhanced
         unset key
         plot for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 6)):(column(b + 7)) with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" notitle, \
              for [id in ids(p)] sprintf("$c%s", id) using 1:(column(b + 2)):(column(b + 3)) with filledcurves fs transparent solid 0.18 noborder lc rgb col[id + 0] notitle, \
@@ -74,9 +77,7 @@ do for [fmt in formats] {
       set ylabel (p == 1 ? "ratio  (log scale)" : "")
       unset key
       plot 1 with lines lc rgb "#000000" lw 1 notitle, \
-           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(1) + 5)) with lines lw 2.5 lc rgb col[id + 0] notitle, \
-           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(2) + 5)) with lines lw 2 dt (1,2) lc rgb col[id + 0] notitle, \
-           for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(3) + 5)) with lines lw 1.5 dt (8,3,2,3) lc rgb col[id + 0] notitle
+           for [q=1:nq] for [id in ids(p)] sprintf("$c%s", id) using 1:(column(base(q) + 5)) with lines lw rlw(q) dt rdt(q) lc rgb col[id + 0] notitle
     }
   }
   # the legend, alone in the right-hand column, as tall as the figure
@@ -90,12 +91,10 @@ do for [fmt in formats] {
   plot for [i=1:nc] NaN with linespoints ps 1.1 pt pt(cscheme[i]) lw lw(cscheme[i]) lc rgb col[i] title (lab1[i] ? clabel[i] : ""), \
        NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title "mean-field theory", \
        NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#777777" title "95% interval over trials", \
-       NaN with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" title (hasfw[1] + hasfw[2] + hasfw[3] > 0 ? "finite-width theory" : ""), \
+       NaN with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" title ((sum [q=1:nq] hasfw[q]) > 0 ? "finite-width theory" : ""), \
        NaN with lines lc rgb "#ffffff" title (hasratio ? " " : ""), \
        NaN with lines lc rgb "#ffffff" title (hasratio ? "measured / theory:" : ""), \
-       NaN with lines lw 2.5 lc rgb "#555555" title (hasratio && has[1] ? "Var(H_l), solid" : ""), \
-       NaN with lines lw 2 dt (1,2) lc rgb "#555555" title (hasratio && has[2] ? "Var(dL/dX_l), dotted" : ""), \
-       NaN with lines lw 1.5 dt (8,3,2,3) lc rgb "#555555" title (hasratio && has[3] ? "Var(dL/dW_l), dash-dot" : "")
+       for [q=1:nq] NaN with lines lw rlw(q) dt rdt(q) lc rgb "#555555" title (hasratio && has[q] ? qlabel[q].", ".rdtname(q) : "")
   unset multiplot
   unset output
 }

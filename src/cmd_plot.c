@@ -39,6 +39,9 @@ static void usage(void)
       "            quantity, one curve per histogrammed layer.\n"
       "  claims    claims.tsv: each claim's measured value placed on its interval [lo, hi]\n"
       "            (drawn from 0 to 1), green when it holds, red when it fails.\n"
+      "  NAME      any other table NAME.tsv with a 'layer' column and columns Q beside Q_theory\n"
+      "            (spectrum.tsv, ...): each Q against layer as in the variance figure, with\n"
+      "            Q_lo/Q_hi shaded and Q_ratio (else Q / Q_theory) in the last row.\n"
       "  width     summary.tsv with a 'width' column of several values: against the width n,\n"
       "            log-log, the drift |measured/theory - 1| of Var(H_L) at the last layer and\n"
       "            of Var(dL/dX_1) at the first (finite-width corrections go like 1/n), and\n"
@@ -54,7 +57,8 @@ static void usage(void)
       "  --only KEY=VALUE  draw only the rows whose column KEY is VALUE, e.g. act=relu,\n"
       "                    scheme=he_normal; repeat it: values of one key are alternatives,\n"
       "                    different keys must all match\n"
-      "  --figure NAME     draw only this figure (variance, hist, claims, width); repeatable\n"
+      "  --figure NAME     draw only this figure (variance, hist, claims, width, or another\n"
+      "                    table's NAME); repeatable\n"
       "  --script          print the gnuplot commands on stdout instead of running gnuplot\n"
       "  -h, --help        print this help and exit\n"
       "\n"
@@ -135,7 +139,7 @@ static int have_program(const char *prog)
 }
 
 /* Runs gnuplot on the commands of figure k; returns 0 when it exited 0. */
-static int draw(const char *gnuplot, const char *dir, ilab_plot_kind k, const char *outbase,
+static int draw(const char *gnuplot, const char *dir, const ilab_plot_figure *f, const char *outbase,
                 const ilab_plot_options *o)
 {
   int fd[2];
@@ -161,7 +165,7 @@ static int draw(const char *gnuplot, const char *dir, ilab_plot_kind k, const ch
   }
   close(fd[0]);
   FILE *gp = fdopen(fd[1], "w");
-  int st = gp ? ilab_plot_write(gp, dir, k, outbase, o) : ILAB_ENOMEM;
+  int st = gp ? ilab_plot_write(gp, dir, f, outbase, o) : ILAB_ENOMEM;
   if (gp) {
     if (fclose(gp) && !st) st = ilab_error(ILAB_EIO, "writing to gnuplot: %s", strerror(errno));
   } else close(fd[1]);
@@ -172,7 +176,7 @@ static int draw(const char *gnuplot, const char *dir, ilab_plot_kind k, const ch
     return -1;
   }
   if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-    cmd_error("gnuplot failed on the %s figure of %s (exit %d)", ilab_plot_kind_name(k), dir,
+    cmd_error("gnuplot failed on the %s figure of %s (exit %d)", f->name, dir,
               WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
     return -1;
   }
@@ -192,7 +196,9 @@ int ilab_cmd_plot(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *prefix = NULL, *formats = "png";
-  int want[ILAB_PLOT_NKINDS] = {0}, any_want = 0, script = 0;
+  const char *want[ILAB_PLOT_MAX_FIGURES];
+  size_t nwant = 0;
+  int script = 0;
   ilab_plot_options o = {0};
   static char keys[ILAB_PLOT_MAX_ONLY][256];
   int c;
@@ -213,14 +219,14 @@ int ilab_cmd_plot(int argc, char **argv)
       o.only_value[o.nonly++] = eq + 1;
       break;
     }
-    case OPT_FIGURE: {
-      int k = 0;
-      while (k < ILAB_PLOT_NKINDS && strcmp(optarg, ilab_plot_kind_name((ilab_plot_kind)k))) k++;
-      if (k == ILAB_PLOT_NKINDS)
-        return cmd_usage_error(CMD, "--figure: '%s' is not one of variance, hist, claims, width", optarg);
-      want[k] = any_want = 1;
+    case OPT_FIGURE:
+      if (!*optarg || strchr(optarg, '/'))
+        return cmd_usage_error(CMD, "--figure: '%s' is not a figure's name (variance, hist, claims, width, "
+                               "or a table's name)", optarg);
+      if (nwant == ILAB_PLOT_MAX_FIGURES)
+        return cmd_usage_error(CMD, "at most %d --figure options", ILAB_PLOT_MAX_FIGURES);
+      want[nwant++] = optarg;
       break;
-    }
     case OPT_SCRIPT: script = 1; break;
     case 'h': usage(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(CMD);
@@ -253,27 +259,36 @@ int ilab_cmd_plot(int argc, char **argv)
     cmd_error("%s: %s", dir, stat(dir, &sb) ? strerror(errno) : "not a folder");
     return ILAB_EXIT_RUNTIME;
   }
-  int found[ILAB_PLOT_NKINDS];
-  if (ilab_plot_detect(dir, found)) {
+  ilab_plot_figure figs[ILAB_PLOT_MAX_FIGURES];
+  size_t nfig = 0;
+  if (ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig)) {
     cmd_error("%s", ilab_error_reason());
     return ILAB_EXIT_RUNTIME;
   }
-  int nfound = 0;
-  for (int k = 0; k < ILAB_PLOT_NKINDS; k++) nfound += found[k];
-  if (!nfound) {
+  if (!nfig) {
     cmd_error("%s has no table that initlab plot knows (summary.tsv, hist.tsv, claims.tsv): "
               "is it a folder written by 'initlab run'?", dir);
     return ILAB_EXIT_RUNTIME;
   }
-  if (any_want) {
-    nfound = 0;
-    for (int k = 0; k < ILAB_PLOT_NKINDS; k++) {
-      if (want[k] && !found[k])
-        fprintf(stderr, "initlab plot: %s has no table for the %s figure\n", dir, ilab_plot_kind_name((ilab_plot_kind)k));
-      found[k] = found[k] && want[k];
-      nfound += found[k];
+  if (nwant) {
+    /* keep the figures named, in the folder's order; name the missing ones */
+    int missing = 0;
+    for (size_t w = 0; w < nwant; w++) {
+      size_t i = 0;
+      while (i < nfig && strcmp(figs[i].name, want[w])) i++;
+      if (i == nfig) {
+        cmd_error("%s has no table for a '%s' figure", dir, want[w]);
+        missing = 1;
+      }
     }
-    if (!nfound) return ILAB_EXIT_RUNTIME;
+    size_t m = 0;
+    for (size_t i = 0; i < nfig; i++) {
+      int keep = 0;
+      for (size_t w = 0; w < nwant; w++) keep |= !strcmp(figs[i].name, want[w]);
+      if (keep) figs[m++] = figs[i];
+    }
+    nfig = m;
+    if (missing) return ILAB_EXIT_RUNTIME;
   }
 
   char datadir[4096 + 8];
@@ -288,11 +303,10 @@ int ilab_cmd_plot(int argc, char **argv)
 
   if (script) {
     int st = 0;
-    for (int k = 0; k < ILAB_PLOT_NKINDS && !st; k++) {
-      if (!found[k]) continue;
+    for (size_t i = 0; i < nfig && !st; i++) {
       char base[4200];
-      snprintf(base, sizeof base, "%s%s", pre, ilab_plot_kind_name((ilab_plot_kind)k));
-      st = ilab_plot_write(stdout, dir, (ilab_plot_kind)k, base, &o);
+      snprintf(base, sizeof base, "%s%s", pre, figs[i].name);
+      st = ilab_plot_write(stdout, dir, &figs[i], base, &o);
     }
     if (st) {
       cmd_error("%s", ilab_error_reason());
@@ -310,13 +324,12 @@ int ilab_cmd_plot(int argc, char **argv)
   }
   signal(SIGPIPE, SIG_IGN);  /* a gnuplot that dies shows as a write error */
   int fail = 0;
-  for (int k = 0; k < ILAB_PLOT_NKINDS; k++) {
-    if (!found[k]) continue;
-    const char *name = ilab_plot_kind_name((ilab_plot_kind)k);
+  for (size_t i = 0; i < nfig; i++) {
+    const char *name = figs[i].name;
     char base[4200], tmp[4300], from[4400], to[4400];
     snprintf(base, sizeof base, "%s%s", pre, name);
     snprintf(tmp, sizeof tmp, "%s.part%ld", base, (long)getpid());
-    int bad = draw(gnuplot, dir, (ilab_plot_kind)k, tmp, &o);
+    int bad = draw(gnuplot, dir, &figs[i], tmp, &o);
     const char *s = fmts;
     while (*s) {
       snprintf(from, sizeof from, "%s.%.3s", tmp, s);

@@ -4,6 +4,7 @@
 #include "plot.h"
 #include "ilab.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -167,14 +168,11 @@ double ilab_plot_loglog_slope(const double *x, const double *y, size_t n)
 
 const char *ilab_plot_kind_name(ilab_plot_kind k)
 {
-  static const char *names[ILAB_PLOT_NKINDS] = {"variance", "hist", "claims", "width"};
+  /* the per-layer figure of other tables is drawn by fig_variance.gp too */
+  static const char *names[ILAB_PLOT_NKINDS] = {"variance", "hist", "claims", "width", "variance"};
   return (unsigned)k < ILAB_PLOT_NKINDS ? names[k] : "?";
 }
 
-static const char *kind_table(ilab_plot_kind k)
-{
-  return k == ILAB_PLOT_HIST ? "hist.tsv" : k == ILAB_PLOT_CLAIMS ? "claims.tsv" : "summary.tsv";
-}
 
 /* s as a gnuplot double-quoted string. */
 static void put_str(FILE *gp, const char *s)
@@ -406,17 +404,26 @@ static void curve_label(const ilab_plot_table *t, size_t r, int from, int to, ch
   }
 }
 
-/* ---------------------------------------------------------------- variance against layer */
+/* ---------------------------------------------------------------- quantities against layer */
 
-/* The quantities of the variance figure and their columns. */
-static const char *const VQ[3] = {"h_var", "gx_var", "gw_var"};
-enum { VQ_N = 3, VQ_COLS = 7 };  /* mean lo hi theory ratio fw_lo fw_hi */
+/* The columns of one quantity Q: Q, Q_lo, Q_hi, Q_theory, Q_ratio,
+ * Q_theory_lo, Q_theory_hi; at most VQ_MAX quantities a figure. */
+enum { VQ_MAX = 6, VQ_COLS = 7 };
 
 static int col_suffix(const ilab_plot_table *t, const char *q, const char *suffix)
 {
   char name[64];
   snprintf(name, sizeof name, "%s%s", q, suffix);
   return ilab_plot_table_col(t, name);
+}
+
+/* Measured / theory of row r for the quantity of columns qc: its ratio
+ * column, else the quotient of its mean and theory columns. */
+static double ratio_of(const ilab_plot_table *t, size_t r, const int *qc)
+{
+  if (qc[4] >= 0) return ilab_plot_table_num(t, r, qc[4]);
+  if (qc[0] < 0 || qc[3] < 0) return NAN;
+  return ilab_plot_table_num(t, r, qc[0]) / ilab_plot_table_num(t, r, qc[3]);
 }
 
 typedef struct { double lo, hi; } range;
@@ -428,10 +435,13 @@ static void range_add(range *r, double x)
   if (x > r->hi) r->hi = x;
 }
 
-static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, const char *keep,
-                          size_t nkept, const ilab_plot_options *o)
+/* The per-layer figure of quantities qs[0..nq) of table t (labels for the
+ * axis and the panel titles): the variance figure of summary.tsv, and of any
+ * other per-layer table with theory columns. */
+static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, const char *keep,
+                        size_t nkept, int nq, const char *const *qs, const char *const *qlabel,
+                        const char *const *qtitle, const char *fallback)
 {
-  (void)o;
   int lc = ilab_plot_table_col(t, "layer"), nk = nkeys(t);
   if (lc < 0 || nk < 1) return ilab_error(ILAB_EPARSE, "%s: no 'layer' column after the keys", path);
   int *group = malloc(t->nrows * 2 * sizeof *group);
@@ -449,18 +459,20 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
                       "with --only KEY=VALUE", path, nc, ILAB_PLOT_MAX_CURVES);
   }
 
-  int qc[VQ_N][VQ_COLS];
-  int has[VQ_N], hasratio = 0, hasfw[VQ_N];
+  int qc[VQ_MAX][VQ_COLS];
+  int has[VQ_MAX], hasratio = 0, hasfw[VQ_MAX];
   static const char *const suf[VQ_COLS] = {"", "_lo", "_hi", "_theory", "_ratio", "_theory_lo", "_theory_hi"};
-  for (int q = 0; q < VQ_N; q++) {
-    for (int k = 0; k < VQ_COLS; k++) qc[q][k] = col_suffix(t, VQ[q], suf[k]);
+  if (nq > VQ_MAX) nq = VQ_MAX;
+  for (int q = 0; q < nq; q++) {
+    for (int k = 0; k < VQ_COLS; k++) qc[q][k] = col_suffix(t, qs[q], suf[k]);
     has[q] = qc[q][0] >= 0;
     hasfw[q] = qc[q][5] >= 0 && qc[q][6] >= 0;
-    hasratio |= has[q] && qc[q][4] >= 0;
+    /* measured / theory: its column, or the quotient of the two */
+    hasratio |= has[q] && (qc[q][4] >= 0 || qc[q][3] >= 0);
   }
   /* ranges, per quantity, of what is drawn on a log axis */
-  range rg[VQ_N], rr = {INFINITY, -INFINITY};
-  for (int q = 0; q < VQ_N; q++) rg[q] = (range){INFINITY, -INFINITY};
+  range rg[VQ_MAX], rr = {INFINITY, -INFINITY};
+  for (int q = 0; q < nq; q++) rg[q] = (range){INFINITY, -INFINITY};
   double lmax = 0;
   int tc = ilab_plot_table_col(t, "trials");
   double tmin = INFINITY, tmax = -INFINITY;
@@ -481,16 +493,15 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
       if (w < wmin) wmin = w;
       if (w > wmax) wmax = w;
     }
-    for (int q = 0; q < VQ_N; q++) {
+    for (int q = 0; q < nq; q++) {
       if (!has[q]) continue;
       range_add(&rg[q], ilab_plot_table_num(t, r, qc[q][0]));
       range_add(&rg[q], ilab_plot_table_num(t, r, qc[q][3]));
-      double ra = ilab_plot_table_num(t, r, qc[q][4]);
-      if (q < 2) range_add(&rr, ra);
+      range_add(&rr, ratio_of(t, r, qc[q]));
     }
   }
 
-  put_title(gp, t, "Variance through depth");
+  put_title(gp, t, fallback);
   char sub[512], seed[64];
   size_t sl = 0;
   seed_of(t, seed, sizeof seed);
@@ -528,10 +539,18 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
     fprintf(gp, "\ncpanel[%zu] = %d\n", c + 1, pgroup[r] + 1);
   }
   fprintf(gp, "legw = %zu\n", legw);
-  fprintf(gp, "array has[%d]\narray logy[%d]\narray ylo[%d]\narray yhi[%d]\narray hasfw[%d]\n", VQ_N,
-          VQ_N, VQ_N, VQ_N, VQ_N);
-  double floor_of[VQ_N];
-  for (int q = 0; q < VQ_N; q++) {
+  fprintf(gp, "nq = %d\narray qlabel[%d]\narray qtitle[%d]\n", nq, nq, nq);
+  for (int q = 0; q < nq; q++) {
+    fprintf(gp, "qlabel[%d] = ", q + 1);
+    put_str(gp, qlabel[q]);
+    fprintf(gp, "\nqtitle[%d] = ", q + 1);
+    put_str(gp, qtitle[q]);
+    fputc('\n', gp);
+  }
+  fprintf(gp, "array has[%d]\narray logy[%d]\narray ylo[%d]\narray yhi[%d]\narray hasfw[%d]\n", nq,
+          nq, nq, nq, nq);
+  double floor_of[VQ_MAX];
+  for (int q = 0; q < nq; q++) {
     int ok = has[q] && rg[q].lo <= rg[q].hi;
     /* log scale when the values span more than two decades */
     int lg = ok && rg[q].hi / rg[q].lo > 100;
@@ -554,11 +573,11 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
     for (size_t r = 0; r < t->nrows; r++) {
       if (group[r] != (int)c) continue;
       put_num(gp, ilab_plot_table_num(t, r, lc), '\t');
-      for (int q = 0; q < VQ_N; q++)
+      for (int q = 0; q < nq; q++)
         for (int k = 0; k < VQ_COLS; k++) {
-          double v = ilab_plot_table_num(t, r, qc[q][k]);
+          double v = k == 4 ? ratio_of(t, r, qc[q]) : ilab_plot_table_num(t, r, qc[q][k]);
           if ((k == 1 || k == 5) && !(v > floor_of[q]) && !isnan(v)) v = floor_of[q];
-          put_num(gp, v, q == VQ_N - 1 && k == VQ_COLS - 1 ? '\n' : '\t');
+          put_num(gp, v, q == nq - 1 && k == VQ_COLS - 1 ? '\n' : '\t');
         }
     }
     fputs("EOD\n", gp);
@@ -566,6 +585,37 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
   free(group);
   free(first);
   return ILAB_OK;
+}
+
+/* summary.tsv: the variances forward, backward and of the weight gradients. */
+static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, const char *keep,
+                          size_t nkept)
+{
+  static const char *const qs[3] = {"h_var", "gx_var", "gw_var"};
+  static const char *const lab[3] = {"Var(H_l)", "Var(dL/dX_l)", "Var(dL/dW_l)"};
+  static const char *const tit[3] = {"forward", "backward", "weight gradients"};
+  return write_layers(gp, t, path, keep, nkept, 3, qs, lab, tit, "Variance through depth");
+}
+
+/* The quantities of another per-layer table: the columns Q beside a
+ * Q_theory column, in table order; at most VQ_MAX.  Returns how many. */
+static int theory_quantities(const ilab_plot_table *t, const char **qs)
+{
+  int n = 0;
+  for (int c = nkeys(t) + 1; c < t->ncols && n < VQ_MAX; c++)
+    if (col_suffix(t, t->field[c], "_theory") >= 0) qs[n++] = t->field[c];
+  return n;
+}
+
+/* Any other per-layer table with theory columns (spectrum.tsv, ...): each
+ * such quantity against layer, beside its theory. */
+static int write_other_layers(FILE *gp, const ilab_plot_table *t, const char *path, const char *keep,
+                              size_t nkept)
+{
+  const char *qs[VQ_MAX];
+  int nq = theory_quantities(t, qs);
+  if (!nq) return ilab_error(ILAB_EPARSE, "%s: no column Q beside a Q_theory column", path);
+  return write_layers(gp, t, path, keep, nkept, nq, qs, qs, qs, "Against layer");
 }
 
 /* ---------------------------------------------------------------- histograms */
@@ -885,40 +935,107 @@ static int several_widths(const ilab_plot_table *t)
   return 0;
 }
 
-int ilab_plot_detect(const char *dir, int found[ILAB_PLOT_NKINDS])
+static void add_figure(ilab_plot_figure *figs, size_t max, size_t *n, ilab_plot_kind k, const char *table,
+                       const char *name)
 {
-  for (int k = 0; k < ILAB_PLOT_NKINDS; k++) found[k] = 0;
+  if (*n >= max) return;
+  figs[*n].kind = k;
+  snprintf(figs[*n].table, sizeof figs[*n].table, "%s", table);
+  snprintf(figs[*n].name, sizeof figs[*n].name, "%s", name);
+  (*n)++;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The other tables of dir (not summary, layers, hist, claims), sorted, in a
+ * malloc'd array of malloc'd names; *n of them. */
+static int other_tables(const char *dir, char ***names, size_t *n)
+{
+  *names = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) return ilab_error(ILAB_EIO, "%s: %s", dir, strerror(errno));
+  size_t cap = 0;
+  struct dirent *e;
+  int st = ILAB_OK;
+  while ((e = readdir(d))) {
+    size_t l = strlen(e->d_name);
+    if (l < 5 || l >= 60 || strcmp(e->d_name + l - 4, ".tsv") || e->d_name[0] == '.') continue;
+    if (!strcmp(e->d_name, "summary.tsv") || !strcmp(e->d_name, "layers.tsv") ||
+        !strcmp(e->d_name, "hist.tsv") || !strcmp(e->d_name, "claims.tsv"))
+      continue;
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 8;
+      char **nn = realloc(*names, cap * sizeof *nn);
+      if (!nn) { st = ilab_error(ILAB_ENOMEM, "out of memory"); break; }
+      *names = nn;
+    }
+    if (!((*names)[*n] = strdup(e->d_name))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); break; }
+    (*n)++;
+  }
+  closedir(d);
+  if (*n) qsort(*names, *n, sizeof **names, cmp_str);
+  return st;
+}
+
+int ilab_plot_detect(const char *dir, ilab_plot_figure *figs, size_t max, size_t *n)
+{
+  *n = 0;
   if (exists_in(dir, "summary.tsv")) {
     ilab_plot_table *t;
     int st = read_in(dir, "summary.tsv", &t);
     if (st) return st;
-    found[ILAB_PLOT_VARIANCE] = ilab_plot_table_col(t, "layer") > 0 && t->nrows > 0;
-    found[ILAB_PLOT_WIDTH] = found[ILAB_PLOT_VARIANCE] && several_widths(t);
+    if (ilab_plot_table_col(t, "layer") > 0 && t->nrows > 0) {
+      add_figure(figs, max, n, ILAB_PLOT_VARIANCE, "summary.tsv", "variance");
+      if (several_widths(t)) add_figure(figs, max, n, ILAB_PLOT_WIDTH, "summary.tsv", "width");
+    }
     ilab_plot_table_free(t);
   }
   if (exists_in(dir, "hist.tsv")) {
     ilab_plot_table *t;
     int st = read_in(dir, "hist.tsv", &t);
     if (st) return st;
-    found[ILAB_PLOT_HIST] = ilab_plot_table_col(t, "density") >= 0 && ilab_plot_table_col(t, "layer") > 0 &&
-                            t->nrows > 0;
+    if (ilab_plot_table_col(t, "density") >= 0 && ilab_plot_table_col(t, "layer") > 0 && t->nrows > 0)
+      add_figure(figs, max, n, ILAB_PLOT_HIST, "hist.tsv", "hist");
     ilab_plot_table_free(t);
   }
   if (exists_in(dir, "claims.tsv")) {
     ilab_plot_table *t;
     int st = read_in(dir, "claims.tsv", &t);
     if (st) return st;
-    found[ILAB_PLOT_CLAIMS] = ilab_plot_table_col(t, "claim") >= 0 && t->nrows > 0;
+    if (ilab_plot_table_col(t, "claim") >= 0 && t->nrows > 0)
+      add_figure(figs, max, n, ILAB_PLOT_CLAIMS, "claims.tsv", "claims");
     ilab_plot_table_free(t);
   }
-  return ILAB_OK;
+  /* any other per-layer table with theory columns: its quantities against layer */
+  char **names;
+  size_t nn;
+  int st = other_tables(dir, &names, &nn);
+  for (size_t i = 0; i < nn && !st; i++) {
+    ilab_plot_table *t;
+    if (read_in(dir, names[i], &t)) continue;  /* not a table of ours: not a figure */
+    const char *qs[VQ_MAX];
+    if (ilab_plot_table_col(t, "layer") > 0 && t->nrows > 0 && theory_quantities(t, qs) > 0) {
+      char name[64];
+      snprintf(name, sizeof name, "%.*s", (int)(strlen(names[i]) - 4), names[i]);
+      add_figure(figs, max, n, ILAB_PLOT_LAYERS, names[i], name);
+    }
+    ilab_plot_table_free(t);
+  }
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
+  ilab_error_clear();
+  return st;
 }
 
-int ilab_plot_write(FILE *gp, const char *dir, ilab_plot_kind k, const char *outbase,
+int ilab_plot_write(FILE *gp, const char *dir, const ilab_plot_figure *f, const char *outbase,
                     const ilab_plot_options *o)
 {
-  if ((unsigned)k >= ILAB_PLOT_NKINDS) return ilab_error(ILAB_EINVAL, "no figure %d", (int)k);
-  char *path = path_join(dir, kind_table(k));
+  if ((unsigned)f->kind >= ILAB_PLOT_NKINDS) return ilab_error(ILAB_EINVAL, "no figure kind %d", (int)f->kind);
+  char *path = path_join(dir, f->table);
   if (!path) return ilab_error(ILAB_ENOMEM, "out of memory");
   ilab_plot_table *t = NULL;
   int st = ilab_plot_table_read(path, &t);
@@ -935,15 +1052,16 @@ int ilab_plot_write(FILE *gp, const char *dir, ilab_plot_kind k, const char *out
     put_var_str(gp, "formats", o->format);
     put_var_str(gp, "outfile", outbase);
     put_var_str(gp, "source", path);
-    switch (k) {
-    case ILAB_PLOT_VARIANCE: st = write_variance(gp, t, path, keep, nkept, o); break;
+    switch (f->kind) {
+    case ILAB_PLOT_VARIANCE: st = write_variance(gp, t, path, keep, nkept); break;
     case ILAB_PLOT_HIST: st = write_hist(gp, t, path, keep, nkept, o); break;
     case ILAB_PLOT_CLAIMS: st = write_claims(gp, t, path, keep, nkept, o); break;
     case ILAB_PLOT_WIDTH: st = write_width(gp, t, path, keep, nkept, o); break;
+    case ILAB_PLOT_LAYERS: st = write_other_layers(gp, t, path, keep, nkept); break;
     default: break;
     }
   }
-  if (!st) fprintf(gp, "load plotdir.\"/fig_%s.gp\"\n", ilab_plot_kind_name(k));
+  if (!st) fprintf(gp, "load plotdir.\"/fig_%s.gp\"\n", ilab_plot_kind_name(f->kind));
   if (!st && ferror(gp)) st = ilab_error(ILAB_EIO, "writing to gnuplot failed");
   free(keep);
   free(path);

@@ -37,17 +37,32 @@ const char *ilab_plot_table_meta(const ilab_plot_table *t, const char *key);
  *   WIDTH     summary.tsv with a 'width' column of several values: against
  *             width, log-log, the drift |measured/theory - 1| of Var(H_L) at
  *             the last layer and of Var(dL/dX_1) at the first, and any ln_*
- *             column at the last layer, with each curve's least-squares slope */
+ *             column at the last layer, with each curve's least-squares slope
+ *   LAYERS    any other table with a 'layer' column and columns Q beside
+ *             Q_theory (spectrum.tsv, ...): each Q against layer, as the
+ *             variance figure draws them, named after the table */
 typedef enum {
   ILAB_PLOT_VARIANCE = 0,
   ILAB_PLOT_HIST,
   ILAB_PLOT_CLAIMS,
   ILAB_PLOT_WIDTH,
+  ILAB_PLOT_LAYERS,
   ILAB_PLOT_NKINDS
 } ilab_plot_kind;
 
-/* "variance", "hist", "claims", "width": the figure's file name. */
+/* The gnuplot script of a kind: plots/fig_NAME.gp ("variance" for LAYERS). */
 const char *ilab_plot_kind_name(ilab_plot_kind k);
+
+/* One figure of a folder: its kind, the table it is drawn from (a file name
+ * in the folder) and its name (the output file's, without the format). */
+typedef struct {
+  ilab_plot_kind kind;
+  char table[64];
+  char name[64];
+} ilab_plot_figure;
+
+/* At most this many figures a folder. */
+#define ILAB_PLOT_MAX_FIGURES 32
 
 /* The most curves the variance and width figures draw, and the most cells
  * (rows of panels) the histogram figure draws: beyond them a figure is
@@ -68,16 +83,19 @@ typedef struct {
   const char *only_value[ILAB_PLOT_MAX_ONLY];
 } ilab_plot_options;
 
-/* Sets found[k] to 1 for each figure k the tables in dir allow, 0 for the
- * others.  A table that is present but unreadable fails (ILAB_EIO,
- * ILAB_EPARSE); absent tables are not an error. */
-int ilab_plot_detect(const char *dir, int found[ILAB_PLOT_NKINDS]);
+/* The figures the tables in dir allow, in figs[0..*n) (at most max): those
+ * of summary.tsv, hist.tsv and claims.tsv in that order, then one for each
+ * other per-layer table with theory columns, by name.  A summary, hist or
+ * claims table that is present but unreadable fails (ILAB_EIO, ILAB_EPARSE);
+ * absent tables are not an error, and other files that are not such tables
+ * are passed over. */
+int ilab_plot_detect(const char *dir, ilab_plot_figure *figs, size_t max, size_t *n);
 
-/* Writes to gp the gnuplot commands that draw figure k of the folder dir into
+/* Writes to gp the gnuplot commands that draw figure f of the folder dir into
  * outbase.FORMAT.  Fails with ILAB_EINVAL if an --only key is not a column of
  * the table or no row is left after the filters, ILAB_EIO, ILAB_EPARSE,
  * ILAB_ENOMEM. */
-int ilab_plot_write(FILE *gp, const char *dir, ilab_plot_kind k, const char *outbase,
+int ilab_plot_write(FILE *gp, const char *dir, const ilab_plot_figure *f, const char *outbase,
                     const ilab_plot_options *o);
 
 /* The least-squares slope of ln y against ln x over the n points with x, y > 0

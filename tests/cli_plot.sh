@@ -128,6 +128,17 @@ n=$(pixels "$D/wide/width.png" '#d62728'); [ "$n" -gt 100 ]; ok $? "width: the c
 "$B" plot "$D/wide" --figure width --script >"$D/w.gp" 2>/dev/null
 grep -q '(slope -\{0,1\}[0-9.]*)' "$D/w.gp"; ok $? "width: each curve's slope is in its legend"
 
+# --- any other per-layer table with theory columns gets its own figure: a
+# spectrum.tsv made here from the summary (its Var(H_l) renamed sq_mean)
+mkdir -p "$D/spec"
+awk -F'\t' 'BEGIN {OFS = "\t"} /^#/ {print; next}
+  !h++ {for (i = 1; i <= NF; i++) k[$i] = i; print "act", "scheme", "layer", "sq_mean", "sq_mean_theory", "sv_max"; next}
+  {print $1, $2, $3, $k["h_var"], $k["h_var_theory"], 1}' "$D/tiny/summary.tsv" >"$D/spec/spectrum.tsv"
+run plot "$D/spec"
+ok $rc "a spectrum table is drawn" "$(cat "$D/err")"
+png "$D/spec/spectrum.png" 800 400; ok $? "spectrum.png is a PNG"
+n=$(pixels "$D/spec/spectrum.png" '#d62728'); [ "$n" -gt 1000 ]; ok $? "spectrum: the curves are drawn" "$n pixels"
+
 # --- failures
 run plot "$D/nosuch"
 [ $rc -eq 1 ] && grep -q "$D/nosuch" "$D/err"; ok $? "a missing folder: exit 1 naming it" "exit $rc: $(cat "$D/err")"
@@ -147,7 +158,9 @@ grep -q '^nc = 2$' "$D/c.gp"; ok $? "two values of --only scheme= draw two curve
 run plot; [ $rc -eq 2 ]; ok $? "no folder: exit 2"
 run plot "$D/tiny" --format gif; [ $rc -eq 2 ] && grep -q "gif" "$D/err"; ok $? "--format gif: exit 2"
 run plot "$D/tiny" --only act; [ $rc -eq 2 ]; ok $? "--only without =: exit 2"
-run plot "$D/tiny" --figure pie; [ $rc -eq 2 ]; ok $? "--figure pie: exit 2"
+run plot "$D/tiny" --figure pie
+[ $rc -eq 1 ] && grep -q "has no table for a 'pie' figure" "$D/err"; ok $? "--figure pie: exit 1 naming it" "exit $rc: $(cat "$D/err")"
+run plot "$D/tiny" --figure ../x; [ $rc -eq 2 ]; ok $? "--figure with a slash: exit 2"
 run plot "$D/tiny" --bogus; [ $rc -eq 2 ]; ok $? "an unknown option: exit 2"
 "$B" plot --help >/dev/null; ok $? "--help exits 0"
 "$B" plot --help | grep -q "Exit status"; ok $? "--help states the exit statuses"

@@ -29,13 +29,17 @@ static void rm(const char *name)
   unlink(p);
 }
 
-/* The commands of figure k, in a malloc'd string (NULL on failure, st set). */
-static char *commands(ilab_plot_kind k, const ilab_plot_options *o, int *st)
+/* The commands of the figure of kind k from table (NULL on failure, st set),
+ * in a malloc'd string. */
+static char *commands(ilab_plot_kind k, const char *table, const ilab_plot_options *o, int *st)
 {
   char *buf = NULL;
   size_t len = 0;
+  ilab_plot_figure fig = {.kind = k};
+  snprintf(fig.table, sizeof fig.table, "%s", table);
+  snprintf(fig.name, sizeof fig.name, "fig");
   FILE *f = open_memstream(&buf, &len);
-  *st = ilab_plot_write(f, dir, k, "out/fig", o);
+  *st = ilab_plot_write(f, dir, &fig, "out/fig", o);
   fclose(f);
   if (*st) { free(buf); return NULL; }
   return buf;
@@ -108,21 +112,37 @@ int main(void)
     ilab_test(isnan(ilab_plot_loglog_slope(xs, y2, 3)), "a single width has no slope");
   }
 
-  /* detection */
-  int found[ILAB_PLOT_NKINDS];
-  ilab_test_int(ilab_plot_detect(dir, found), ILAB_OK, "detect");
-  ilab_test(found[ILAB_PLOT_VARIANCE] && !found[ILAB_PLOT_HIST] && !found[ILAB_PLOT_CLAIMS] &&
-                !found[ILAB_PLOT_WIDTH], "summary.tsv alone: the variance figure only");
+  ilab_plot_options o = {.plotdir = "/x/plots", .format = "png"};
+  int st;
+  char *s;
+  /* detection: bad.tsv and empty.tsv are not tables of a figure, passed over */
+  ilab_plot_figure figs[ILAB_PLOT_MAX_FIGURES];
+  size_t nfig = 0;
+  ilab_test_int(ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig), ILAB_OK, "detect");
+  ilab_test(nfig == 1 && figs[0].kind == ILAB_PLOT_VARIANCE && !strcmp(figs[0].name, "variance") &&
+                !strcmp(figs[0].table, "summary.tsv"), "summary.tsv alone: the variance figure only (%zu)", nfig);
   put("claims.tsv", "experiment\tline\tclaim\tmeasured_min\tmeasured_max\tlo\thi\tverdict\n"
                     "x.cfg\t3\trelu he_normal rate h_var[1..2] in [0.8, 1.2]\t0.95\t0.95\t0.8\t1.2\tpass\n"
                     "x.cfg\t4\ttanh he_normal all h_var[1..2] in [0.95, 2]\t0.9\t1\t0.95\t2\tfail\n");
-  ilab_plot_detect(dir, found);
-  ilab_test(found[ILAB_PLOT_CLAIMS], "claims.tsv brings the claims figure");
+  /* another per-layer table with a theory column brings its own figure */
+  put("spectrum.tsv", "act\tscheme\tlayer\tsq_mean\tsq_mean_theory\tsv_max\n"
+                      "relu\the_normal\t1\t1.5\t1\t3\nrelu\the_normal\t2\t2\t1\t4\n");
+  put("notes.tsv", "a\tb\n1\t2\n");
+  ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig);
+  ilab_test(nfig == 3 && figs[1].kind == ILAB_PLOT_CLAIMS && figs[2].kind == ILAB_PLOT_LAYERS &&
+                !strcmp(figs[2].name, "spectrum"), "claims, then spectrum.tsv's figure; notes.tsv none (%zu)", nfig);
+  s = commands(ILAB_PLOT_LAYERS, "spectrum.tsv", &o, &st);
+  ilab_test(s && strstr(s, "nq = 1\n") && strstr(s, "qlabel[1] = \"sq_mean\""), "its quantity: the column beside a theory");
+  /* no ratio column: measured / theory computed, 1.5 / 1 and 2 / 1 */
+  ilab_test(s && strstr(s, "1\t1.5\tNaN\tNaN\t1\t1.5\t") && strstr(s, "2\t2\tNaN\tNaN\t1\t2\t"),
+            "measured / theory where the table has no ratio column");
+  ilab_test(s && strstr(s, "load plotdir.\"/fig_variance.gp\""), "drawn by the variance figure's script");
+  free(s);
+  rm("spectrum.tsv");
+  rm("notes.tsv");
 
   /* the variance figure's commands */
-  ilab_plot_options o = {.plotdir = "/x/plots", .format = "png"};
-  int st;
-  char *s = commands(ILAB_PLOT_VARIANCE, &o, &st);
+  s = commands(ILAB_PLOT_VARIANCE, "summary.tsv", &o, &st);
   ilab_test(s != NULL, "variance commands written (%s)", s ? "" : ilab_error_reason());
   if (s) {
     ilab_test(strstr(s, "title = \"Does it work?\"\n") != NULL, "the title is the question's first sentence");
@@ -147,26 +167,26 @@ int main(void)
   o.nonly = 1;
   o.only_key[0] = "act";
   o.only_value[0] = "tanh";
-  s = commands(ILAB_PLOT_VARIANCE, &o, &st);
+  s = commands(ILAB_PLOT_VARIANCE, "summary.tsv", &o, &st);
   ilab_test(s && strstr(s, "np = 1\n") && strstr(s, "nc = 1\n"), "--only act=tanh: one panel, one curve");
   free(s);
   o.nonly = 2;
   o.only_key[1] = "act";
   o.only_value[1] = "relu";
-  s = commands(ILAB_PLOT_VARIANCE, &o, &st);
+  s = commands(ILAB_PLOT_VARIANCE, "summary.tsv", &o, &st);
   ilab_test(s && strstr(s, "np = 2\n"), "two values of one key are alternatives");
   free(s);
   o.only_key[1] = "scheme";
   o.only_value[1] = "glorot_normal";
-  s = commands(ILAB_PLOT_VARIANCE, &o, &st);
+  s = commands(ILAB_PLOT_VARIANCE, "summary.tsv", &o, &st);
   ilab_test(s == NULL && st == ILAB_EINVAL, "two keys must both match: tanh has no glorot_normal");
   o.nonly = 1;
   o.only_key[0] = "width";
-  s = commands(ILAB_PLOT_VARIANCE, &o, &st);
+  s = commands(ILAB_PLOT_VARIANCE, "summary.tsv", &o, &st);
   ilab_test(s == NULL && st == ILAB_EINVAL && strstr(ilab_error_reason(), "no column 'width'"),
             "a key the table lacks is an error");
   o.only_key[0] = "act";
-  s = commands(ILAB_PLOT_CLAIMS, &o, &st);
+  s = commands(ILAB_PLOT_CLAIMS, "claims.tsv", &o, &st);
   ilab_test(s && strstr(s, "n = 1\n") && strstr(s, "cpass[1] = 0"), "claims selected by the claim's activation");
   ilab_test(s && strstr(s, "ctext[1] = \"tanh he_normal all h_var[1..2]\""), "the claim's text without its interval");
   /* 'all' claim: 0.9 .. 1 on [0.95, 2]: (0.9 - 0.95)/1.05 .. (1 - 0.95)/1.05 */
@@ -181,9 +201,10 @@ int main(void)
                      "relu\the_normal\t16\t2\t2\t2\t1.5\n"
                      "relu\the_normal\t64\t1\t2\t2\t1.125\n"
                      "relu\the_normal\t64\t2\t2\t2\t1.125\n");
-  ilab_plot_detect(dir, found);
-  ilab_test(found[ILAB_PLOT_WIDTH] && found[ILAB_PLOT_VARIANCE], "several widths: the width figure too");
-  s = commands(ILAB_PLOT_WIDTH, &o, &st);
+  ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig);
+  ilab_test(nfig == 3 && figs[0].kind == ILAB_PLOT_VARIANCE && figs[1].kind == ILAB_PLOT_WIDTH,
+            "several widths: the width figure after the variance figure");
+  s = commands(ILAB_PLOT_WIDTH, "summary.tsv", &o, &st);
   /* drift 0.5 at n = 16, 0.125 at n = 64: slope -1 */
   ilab_test(s && strstr(s, "(slope -1.00)"), "the drift's slope against width in the legend");
   free(s);
@@ -192,8 +213,8 @@ int main(void)
   rm("claims.tsv");
   rm("bad.tsv");
   rm("empty.tsv");
-  ilab_plot_detect(dir, found);
-  ilab_test(!found[0] && !found[1] && !found[2] && !found[3], "an empty folder: no figure");
+  ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig);
+  ilab_test(nfig == 0, "an empty folder: no figure");
   rmdir(dir);
   return ilab_test_summary();
 }
