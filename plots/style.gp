@@ -73,6 +73,7 @@ widthsof(f) = system(sprintf("awk -F'\t' '/^#/ {next} !h++ {for (i = 1; i <= NF;
 # (13 pt), as labels 101 and 102 of a figure h pixels high; headpx, the
 # pixels they take from the top (headpx(title, subtitle)).
 nlines(s) = 1 + sum [i=1:strlen(s)] (s[i:i] eq "\n" ? 1 : 0)
+# (A label of several lines is placed by its first line.)
 headings(h) = sprintf("set label 101 title at screen 0.5, %.6f center font ',19' noenhanced; set label 102 subtitle at screen 0.5, %.6f center font ',13' noenhanced", \
-                      1 - (22.0 + 14 * nlines(title)) / h, 1 - (30.0 + 28 * nlines(title) + 9 * nlines(subtitle)) / h)
-headpx(t, s) = 80.0 + 28 * nlines(t) + 19 * nlines(s)
+                      1 - 34.0 / h, 1 - (38.0 + 30 * nlines(title)) / h)
+headpx(t, s) = 92.0 + 30 * nlines(t) + 20 * nlines(s)
