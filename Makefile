@@ -151,7 +151,7 @@ $(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
 
 # Any other folder: initlab plot draws what its tables allow.
 $(RESULTS)/%/variance.png: $(RESULTS)/%/summary.tsv $$(wildcard $(RESULTS)/$$*/*.tsv) plots/fig_variance.gp \
-		plots/fig_hist.gp plots/fig_claims.gp plots/fig_width.gp $(PLOT_LIB) build/initlab
+		plots/fig_hist.gp plots/fig_claims.gp plots/fig_width.gp plots/fig_phase.gp $(PLOT_LIB) build/initlab
 	build/initlab plot $(RESULTS)/$* --format $(subst $(space),$(comma),$(strip $(PLOT_FORMATS)))
 
 docs/%.png: $(RESULTS)/$$*/$$*.png

@@ -169,7 +169,7 @@ double ilab_plot_loglog_slope(const double *x, const double *y, size_t n)
 const char *ilab_plot_kind_name(ilab_plot_kind k)
 {
   /* the per-layer figure of other tables is drawn by fig_variance.gp too */
-  static const char *names[ILAB_PLOT_NKINDS] = {"variance", "hist", "claims", "width", "variance"};
+  static const char *names[ILAB_PLOT_NKINDS] = {"variance", "hist", "claims", "width", "variance", "phase"};
   return (unsigned)k < ILAB_PLOT_NKINDS ? names[k] : "?";
 }
 
@@ -923,12 +923,135 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
   return ILAB_OK;
 }
 
+/* ---------------------------------------------------------------- phase diagram */
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Half the smallest gap between the distinct finite values v[0..n) (sorted
+ * in place), or a twentieth of the value (0.05 at 0) when there is one. */
+static double half_gap(double *v, size_t n)
+{
+  qsort(v, n, sizeof *v, cmp_double);
+  double g = INFINITY;
+  for (size_t i = 1; i < n; i++)
+    if (v[i] > v[i - 1] && v[i] - v[i - 1] < g) g = v[i] - v[i - 1];
+  if (isfinite(g)) return g / 2;
+  return n && v[0] != 0 ? fabs(v[0]) / 20 : 0.05;
+}
+
+/* summary.tsv with a sigma_b2 key column of several values: per cell, the
+ * gradient's per-layer factor chi_1 = (Var(dL/dX_a) / Var(dL/dX_L))^(1/(L-a)),
+ * a = max(1, L/5) (past the transient to the fixed point), measured and from
+ * the theory columns, over the grid (sigma_w2, sigma_b2); sigma_w2 is the
+ * table's column if it has one, else fan_in Var(W) of the last layer. */
+static int write_phase(FILE *gp, const ilab_plot_table *t, const char *path, const char *keep)
+{
+  int lc = ilab_plot_table_col(t, "layer"), nk = nkeys(t), sbc = ilab_plot_table_col(t, "sigma_b2"),
+      gxc = ilab_plot_table_col(t, "gx_var"), gtc = ilab_plot_table_col(t, "gx_var_theory"),
+      swc = ilab_plot_table_col(t, "sigma_w2"), fic = ilab_plot_table_col(t, "fan_in"),
+      wvc = ilab_plot_table_col(t, "w_var");
+  if (lc < 0 || sbc < 0 || sbc >= nk || gxc < 0 || (swc < 0 && (fic < 0 || wvc < 0)))
+    return ilab_error(ILAB_EPARSE, "%s: a phase diagram needs the key column sigma_b2 and the columns layer, "
+                      "gx_var and sigma_w2 (or fan_in and w_var)", path);
+  size_t n = t->nrows;
+  int *cell = malloc(2 * n * sizeof *cell);
+  size_t *first = malloc(2 * n * sizeof *first);
+  double *v = malloc(6 * n * sizeof *v);
+  if (!cell || !first || !v) {
+    free(cell); free(first); free(v);
+    return ilab_error(ILAB_ENOMEM, "out of memory");
+  }
+  int *pg = cell + n;
+  size_t *pfirst = first + n;
+  size_t np = group_rows(t, keep, 0, 1, pg, pfirst);
+  size_t nc = group_rows(t, keep, 0, nk, cell, first);
+  /* per cell: sigma_w2, sigma_b2, chi measured, chi theory, panel; the layer range */
+  double *sw = v, *sb = v + n, *chm = v + 2 * n, *cht = v + 3 * n, *tmp = v + 4 * n;
+  int *cpanel = malloc((nc ? nc : 1) * sizeof *cpanel);
+  if (!cpanel) {
+    free(cell); free(first); free(v);
+    return ilab_error(ILAB_ENOMEM, "out of memory");
+  }
+  double la = INFINITY, lb = 0;
+  for (size_t c = 0; c < nc; c++) {
+    size_t ra = n, rb = n;
+    double L = 0;
+    for (size_t r = 0; r < n; r++)
+      if (cell[r] == (int)c && ilab_plot_table_num(t, r, lc) > L) { L = ilab_plot_table_num(t, r, lc); rb = r; }
+    double a = floor(L / 5) >= 1 ? floor(L / 5) : 1;
+    for (size_t r = 0; r < n; r++)
+      if (cell[r] == (int)c && ilab_plot_table_num(t, r, lc) == a) ra = r;
+    cpanel[c] = pg[first[c]];
+    sb[c] = ilab_plot_table_num(t, first[c], sbc);
+    chm[c] = cht[c] = sw[c] = NAN;
+    if (rb == n) continue;
+    sw[c] = swc >= 0 ? ilab_plot_table_num(t, rb, swc)
+                     : ilab_plot_table_num(t, rb, fic) * ilab_plot_table_num(t, rb, wvc);
+    if (ra == n || a >= L) continue;
+    chm[c] = pow(ilab_plot_table_num(t, ra, gxc) / ilab_plot_table_num(t, rb, gxc), 1 / (L - a));
+    if (gtc >= 0)
+      cht[c] = pow(ilab_plot_table_num(t, ra, gtc) / ilab_plot_table_num(t, rb, gtc), 1 / (L - a));
+    if (a < la) la = a;
+    if (L > lb) lb = L;
+  }
+  put_title(gp, t, "Order and chaos");
+  char sub[512];
+  snprintf(sub, sizeof sub,
+           "The gradient's per-layer factor chi_1 = (Var(dL/dX_a) / Var(dL/dX_L))^(1/(L-a)), layers %g to %g, "
+           "per cell.  Blue: ordered (chi_1 < 1, gradients vanish going down); red: chaotic (chi_1 > 1)",
+           la, lb);
+  put_subtitle(gp, sub);
+  /* the colour range: |ln chi_1| up to its largest value, at least ln 1.1, at most ln 10 */
+  double m = log(1.1);
+  for (size_t c = 0; c < nc; c++) {
+    if (isfinite(log(chm[c])) && fabs(log(chm[c])) > m) m = fabs(log(chm[c]));
+    if (isfinite(log(cht[c])) && fabs(log(cht[c])) > m) m = fabs(log(cht[c]));
+  }
+  fprintf(gp, "cbmax = %.17g\nhastheory = %d\nnp = %zu\narray pname[%zu]\narray dx[%zu]\narray dy[%zu]\n",
+          fmin(m, log(10.0)), gtc >= 0, np, np, np, np);
+  for (size_t p = 0; p < np; p++) {
+    fprintf(gp, "pname[%zu] = ", p + 1);
+    put_str(gp, ilab_plot_table_cell(t, pfirst[p], 0));
+    size_t k = 0;
+    for (size_t c = 0; c < nc; c++)
+      if (cpanel[c] == (int)p && isfinite(sw[c])) tmp[k++] = sw[c];
+    fprintf(gp, "\ndx[%zu] = %.17g\n", p + 1, half_gap(tmp, k));
+    k = 0;
+    for (size_t c = 0; c < nc; c++)
+      if (cpanel[c] == (int)p && isfinite(sb[c])) tmp[k++] = sb[c];
+    fprintf(gp, "dy[%zu] = %.17g\n", p + 1, half_gap(tmp, k));
+  }
+  /* a datablock per panel: sigma_w2 sigma_b2 ln(chi measured) ln(chi theory) chi measured */
+  for (size_t p = 0; p < np; p++) {
+    fprintf(gp, "$ph%zu << EOD\n", p + 1);
+    int any = 0;
+    for (size_t c = 0; c < nc; c++) {
+      if (cpanel[c] != (int)p) continue;
+      put_num(gp, sw[c], '\t');
+      put_num(gp, sb[c], '\t');
+      put_num(gp, log(chm[c]), '\t');
+      put_num(gp, log(cht[c]), '\t');
+      put_num(gp, chm[c], '\t');
+      put_num(gp, cht[c], '\n');
+      any = 1;
+    }
+    if (!any) fputs("NaN\tNaN\tNaN\tNaN\tNaN\tNaN\n", gp);
+    fputs("EOD\n", gp);
+  }
+  free(cell); free(first); free(v); free(cpanel);
+  return ILAB_OK;
+}
+
 /* ---------------------------------------------------------------- detection and dispatch */
 
-/* Whether summary table t has a width key column with several values. */
-static int several_widths(const ilab_plot_table *t)
+/* Whether summary table t has a key column called key with several values. */
+static int several_values(const ilab_plot_table *t, const char *key)
 {
-  int wc = ilab_plot_table_col(t, "width");
+  int wc = ilab_plot_table_col(t, key);
   if (wc < 0 || wc >= nkeys(t) || t->nrows == 0) return 0;
   for (size_t r = 1; r < t->nrows; r++)
     if (strcmp(ilab_plot_table_cell(t, r, wc), ilab_plot_table_cell(t, 0, wc))) return 1;
@@ -990,7 +1113,9 @@ int ilab_plot_detect(const char *dir, ilab_plot_figure *figs, size_t max, size_t
     if (st) return st;
     if (ilab_plot_table_col(t, "layer") > 0 && t->nrows > 0) {
       add_figure(figs, max, n, ILAB_PLOT_VARIANCE, "summary.tsv", "variance");
-      if (several_widths(t)) add_figure(figs, max, n, ILAB_PLOT_WIDTH, "summary.tsv", "width");
+      if (several_values(t, "width")) add_figure(figs, max, n, ILAB_PLOT_WIDTH, "summary.tsv", "width");
+      if (several_values(t, "sigma_b2") && ilab_plot_table_col(t, "gx_var") >= 0)
+        add_figure(figs, max, n, ILAB_PLOT_PHASE, "summary.tsv", "phase");
     }
     ilab_plot_table_free(t);
   }
@@ -1058,6 +1183,7 @@ int ilab_plot_write(FILE *gp, const char *dir, const ilab_plot_figure *f, const 
     case ILAB_PLOT_CLAIMS: st = write_claims(gp, t, path, keep, nkept, o); break;
     case ILAB_PLOT_WIDTH: st = write_width(gp, t, path, keep, nkept, o); break;
     case ILAB_PLOT_LAYERS: st = write_other_layers(gp, t, path, keep, nkept); break;
+    case ILAB_PLOT_PHASE: st = write_phase(gp, t, path, keep); break;
     default: break;
     }
   }

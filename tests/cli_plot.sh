@@ -121,12 +121,34 @@ awk -F'\t' 'BEGIN {OFS = "\t"} FNR == 1 {w = (FILENAME ~ /w16/) ? 16 : 64}
   /^#/ {if (NR == FNR) print; next}
   !h++ {$2 = $2 "\twidth"; print; next}
   FNR > 1 && $1 != "act" {$2 = $2 "\t" w; print}' "$D/w16/summary.tsv" "$D/w64/summary.tsv" >"$D/wide/summary.tsv"
-run plot "$D/wide"
+run plot "$D/wide" --figure width
 ok $rc "a width sweep is drawn" "$(cat "$D/err")"
 png "$D/wide/width.png" 800 400; ok $? "width.png is a PNG"
 n=$(pixels "$D/wide/width.png" '#d62728'); [ "$n" -gt 100 ]; ok $? "width: the curves are drawn" "$n pixels"
 "$B" plot "$D/wide" --figure width --script >"$D/w.gp" 2>/dev/null
 grep -q '(slope -\{0,1\}[0-9.]*)' "$D/w.gp"; ok $? "width: each curve's slope is in its legend"
+
+# --- a sigma_b2 key column of several values (two runs merged here) brings
+# the phase diagram of chi_1 over (sigma_w2, sigma_b2)
+for sb in 0 0.3; do
+  printf '%s\n' "# Where do tanh networks turn chaotic?" "activations = tanh" \
+    "schemes = variance_scaling:scale=1,dist=normal variance_scaling:scale=4,dist=normal" \
+    "depth = 10" "width = 16" "batch = 16" "trials = 2" "seed = 5" "sigma_b2 = $sb" >"$D/sb$sb.cfg"
+  "$B" run "$D/sb$sb.cfg" -o "$D/sb$sb" 2>/dev/null
+done
+mkdir -p "$D/phase"
+awk -F'\t' 'BEGIN {OFS = "\t"} FNR == 1 {sb = (FILENAME ~ /sb0\.3/) ? 0.3 : 0}
+  /^#/ {if (NR == FNR) print; next}
+  !h++ {$2 = $2 "\tsigma_b2"; print; next}
+  FNR > 1 && $1 != "act" {$2 = $2 "\t" sb; print}' "$D/sb0/summary.tsv" "$D/sb0.3/summary.tsv" >"$D/phase/summary.tsv"
+run plot "$D/phase" --figure phase
+ok $rc "a sigma_b2 sweep is drawn" "$(cat "$D/err")"
+png "$D/phase/phase.png" 800 400; ok $? "phase.png is a PNG"
+# sigma_w2 = 1 is ordered (blue side), 4 chaotic (red side): both colours fill cells
+n=$(convert "$D/phase/phase.png" -alpha off -scale 25% -fx '(b > r + 0.2) ? 1 : 0' -format '%[fx:round(mean*w*h)]' info: 2>/dev/null)
+[ "${n:-0}" -gt 300 ]; ok $? "phase: ordered cells in blue" "$n pixels"
+n=$(convert "$D/phase/phase.png" -alpha off -scale 25% -fx '(r > b + 0.2) ? 1 : 0' -format '%[fx:round(mean*w*h)]' info: 2>/dev/null)
+[ "${n:-0}" -gt 300 ]; ok $? "phase: chaotic cells in red" "$n pixels"
 
 # --- any other per-layer table with theory columns gets its own figure: a
 # spectrum.tsv made here from the summary (its Var(H_l) renamed sq_mean)

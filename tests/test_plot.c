@@ -209,6 +209,28 @@ int main(void)
   ilab_test(s && strstr(s, "(slope -1.00)"), "the drift's slope against width in the legend");
   free(s);
 
+  /* a sigma_b2 key of several values brings the phase diagram: chi_1 from
+   * layers a = max(1, L/5) = 1 to L = 5, (16 / 1)^(1/4) = 2 measured and
+   * (1 / 16)^(1/4) = 1/2 in theory, at sigma_w2 = fan_in w_var = 1.5 */
+  rm("summary.tsv");
+  {
+    char tab[2048];
+    size_t l = (size_t)snprintf(tab, sizeof tab, "act\tscheme\tsigma_b2\tlayer\tfan_in\tw_var\tgx_var\tgx_var_theory\n");
+    for (int sb = 0; sb < 2; sb++)
+      for (int layer = 1; layer <= 5; layer++)
+        l += (size_t)snprintf(tab + l, sizeof tab - l, "tanh\ts\t%s\t%d\t6\t0.25\t%g\t%g\n", sb ? "0.5" : "0",
+                              layer, pow(2, 5 - layer), pow(2, layer - 5));
+    put("summary.tsv", tab);
+  }
+  ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig);
+  ilab_test(nfig >= 2 && figs[1].kind == ILAB_PLOT_PHASE && !strcmp(figs[1].name, "phase"),
+            "several sigma_b2: the phase diagram");
+  s = commands(ILAB_PLOT_PHASE, "summary.tsv", &o, &st);
+  ilab_test(s && strstr(s, "$ph1 << EOD\n1.5\t0\t0.69314718055994529\t-0.69314718055994529\t2\t0.5\n1.5\t0.5\t"),
+            "chi_1 = 2 measured, 1/2 in theory, at (1.5, 0)");
+  ilab_test(s && strstr(s, "dy[1] = 0.25\n"), "cells as wide as half the gap between sigma_b2 values");
+  free(s);
+
   rm("summary.tsv");
   rm("claims.tsv");
   rm("bad.tsv");
