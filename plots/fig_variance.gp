@@ -34,14 +34,14 @@ rdtname(q) = word("solid dotted dash-dot dashed dash-dot-dot solid", q)
 rlw(q) = q == 1 ? 2.5 : 2
 legpx = legw * 10.5 + 110 > 320 ? legw * 10.5 + 110 : 320
 W = 140 + np * 560 + legpx
-H = headpx(title, subtitle) + 60 + nr * 380
+H = headpx(title, subtitle) + 75 + nr * 380
 base(q) = 1 + (q - 1) * 7
 
 do for [fmt in formats] {
   eval figure(fmt, W, H, 15)
   set termoption enhanced
   set datafile nocolumnheaders
-  set multiplot layout nr, np margins 130.0 / W, 1 - (legpx + 20) / W, 75.0 / H, 1 - headpx(title, subtitle) / H spacing 95.0 / W, 115.0 / H
+  set multiplot layout nr, np margins 130.0 / W, 1 - (legpx + 20) / W, 90.0 / H, 1 - headpx(title, subtitle) / H spacing 95.0 / W, 115.0 / H
   eval headings(H)
   set mxtics
   row = 0
@@ -49,7 +49,7 @@ do for [fmt in formats] {
     if (has[q]) {
       row = row + 1
       b = base(q)
-      if (row == nr) { set xlabel "layer l" } else { unset xlabel }
+      if (row == nr) { set xlabel xlabel } else { unset xlabel }
       if (logy[q]) { set logscale y; set format y "10^{%T}"; set yrange [ylo[q]:yhi[q]] } \
       else { unset logscale y; set format y "%g"; set yrange [0:yhi[q]] }
       do for [p=1:np] {
@@ -71,7 +71,7 @@ do for [fmt in formats] {
     set yrange [rlo:rhi]
     set ytics ("0.01" 0.01, "0.1" 0.1, "0.25" 0.25, "0.5" 0.5, "1" 1, "2" 2, "4" 4, "10" 10, "100" 100)
     set mytics 1
-    set xlabel "layer l"
+    set xlabel xlabel
     do for [p=1:np] {
       set title "measured / theory, ".pname[p] noenhanced
       set ylabel (p == 1 ? "ratio  (log scale)" : "")
@@ -84,13 +84,13 @@ do for [fmt in formats] {
   set lmargin at screen 1 - legpx / W
   set rmargin at screen 0.995
   set tmargin at screen 1 - headpx(title, subtitle) / H
-  set bmargin at screen 75.0 / H
+  set bmargin at screen 90.0 / H
   unset border; unset tics; unset xlabel; unset ylabel; unset title; unset grid; unset logscale
   set xrange [0:1]; set yrange [0:1]
   set key at graph 0, graph 1 left top Left reverse samplen 2.5 spacing 1.25 noenhanced
   plot for [i=1:nc] NaN with linespoints ps 1.1 pt pt(cscheme[i]) lw lw(cscheme[i]) lc rgb col[i] title (lab1[i] ? clabel[i] : ""), \
-       NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title "mean-field theory", \
-       NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#777777" title "95% interval over trials", \
+       NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title (hastheory ? "mean-field theory" : ""), \
+       NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#777777" title (hasband ? bandlabel : ""), \
        NaN with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" title ((sum [q=1:nq] hasfw[q]) > 0 ? "finite-width theory" : ""), \
        NaN with lines lc rgb "#ffffff" title (hasratio ? " " : ""), \
        NaN with lines lc rgb "#ffffff" title (hasratio ? "measured / theory:" : ""), \

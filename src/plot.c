@@ -318,11 +318,22 @@ static int filter_rows(const ilab_plot_table *t, const char *path, const ilab_pl
   return ILAB_OK;
 }
 
-/* The key columns of a per-layer table: those before 'layer'. */
+/* The column a table's rows run along: 'layer', or for tables of training
+ * 'step', 'epoch' or 'iteration'; NULL if none follows a key column. */
+static const char *xname_of(const ilab_plot_table *t)
+{
+  static const char *const xs[] = {"layer", "step", "epoch", "iteration"};
+  for (size_t i = 0; i < sizeof xs / sizeof *xs; i++)
+    if (ilab_plot_table_col(t, xs[i]) > 0) return xs[i];
+  return NULL;
+}
+
+/* The key columns of a per-layer table: those before 'layer' (or the
+ * column its rows run along). */
 static int nkeys(const ilab_plot_table *t)
 {
-  int l = ilab_plot_table_col(t, "layer");
-  return l < 0 ? 0 : l;
+  const char *x = xname_of(t);
+  return x ? ilab_plot_table_col(t, x) : 0;
 }
 
 /* Whether rows a and b agree on the key columns in [from, to). */
@@ -442,7 +453,8 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
                         size_t nkept, int nq, const char *const *qs, const char *const *qlabel,
                         const char *const *qtitle, const char *fallback)
 {
-  int lc = ilab_plot_table_col(t, "layer"), nk = nkeys(t);
+  const char *xname = xname_of(t);
+  int lc = xname ? ilab_plot_table_col(t, xname) : -1, nk = nkeys(t);
   if (lc < 0 || nk < 1) return ilab_error(ILAB_EPARSE, "%s: no 'layer' column after the keys", path);
   int *group = malloc(t->nrows * 2 * sizeof *group);
   size_t *first = malloc(t->nrows * 2 * sizeof *first);
@@ -460,7 +472,7 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
   }
 
   int qc[VQ_MAX][VQ_COLS];
-  int has[VQ_MAX], hasratio = 0, hasfw[VQ_MAX];
+  int has[VQ_MAX], hasratio = 0, hasfw[VQ_MAX], hastheory = 0, hasband = 0;
   static const char *const suf[VQ_COLS] = {"", "_lo", "_hi", "_theory", "_ratio", "_theory_lo", "_theory_hi"};
   if (nq > VQ_MAX) nq = VQ_MAX;
   for (int q = 0; q < nq; q++) {
@@ -469,6 +481,8 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
     hasfw[q] = qc[q][5] >= 0 && qc[q][6] >= 0;
     /* measured / theory: its column, or the quotient of the two */
     hasratio |= has[q] && (qc[q][4] >= 0 || qc[q][3] >= 0);
+    hastheory |= has[q] && qc[q][3] >= 0;
+    hasband |= has[q] && qc[q][1] >= 0 && qc[q][2] >= 0;
   }
   /* ranges, per quantity, of what is drawn on a log axis */
   range rg[VQ_MAX], rr = {INFINITY, -INFINITY};
@@ -505,7 +519,8 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
   char sub[512], seed[64];
   size_t sl = 0;
   seed_of(t, seed, sizeof seed);
-  sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%g layers", lmax);
+  if (strcmp(xname, "layer")) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%ss up to %g", xname, lmax);
+  else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%g layers", lmax);
   int wcol = ilab_plot_table_col(t, "width");
   if (wcol >= 0 && wcol < nk) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " (widths as labelled)");
   else if (wmin == wmax && isfinite(wmin)) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " of width %g", wmin);
@@ -515,7 +530,7 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
     else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ".  Measured: mean of %g to %g trials (solid), 95%% t interval shaded", tmin, tmax);
   }
   if (seed[0]) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", seed %s", seed);
-  snprintf(sub + sl, sizeof sub - sl, ".  Mean-field theory: dashed");
+  if (hastheory) snprintf(sub + sl, sizeof sub - sl, ".  Mean-field theory: dashed");
   put_subtitle(gp, sub);
   fprintf(gp, "np = %zu\narray pname[%zu]\n", np, np);
   for (size_t p = 0; p < np; p++) {
@@ -538,7 +553,11 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
     put_str(gp, sc >= 0 ? ilab_plot_table_cell(t, r, sc) : buf);
     fprintf(gp, "\ncpanel[%zu] = %d\n", c + 1, pgroup[r] + 1);
   }
-  fprintf(gp, "legw = %zu\n", legw);
+  fprintf(gp, "legw = %zu\nhastheory = %d\nhasband = %d\n", legw, hastheory, hasband);
+  put_var_str(gp, "xlabel", strcmp(xname, "layer") ? xname : "layer l");
+  /* summary.tsv's bounds are 95% t intervals; another table's are what its columns say */
+  put_var_str(gp, "bandlabel", !strcmp(fallback, "Variance through depth") ? "95% interval over trials"
+                                                                          : "interval Q_lo to Q_hi");
   fprintf(gp, "nq = %d\narray qlabel[%d]\narray qtitle[%d]\n", nq, nq, nq);
   for (int q = 0; q < nq; q++) {
     fprintf(gp, "qlabel[%d] = ", q + 1);
@@ -598,12 +617,24 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
 }
 
 /* The quantities of another per-layer table: the columns Q beside a
- * Q_theory column, in table order; at most VQ_MAX.  Returns how many. */
+ * Q_theory column, in table order; failing those, in a table of training
+ * (rows along step, epoch or iteration), the columns that name a loss or an
+ * accuracy, bounds (_lo, _hi) aside.  At most VQ_MAX.  Returns how many. */
 static int theory_quantities(const ilab_plot_table *t, const char **qs)
 {
   int n = 0;
+  const char *x = xname_of(t);
+  if (!x) return 0;
   for (int c = nkeys(t) + 1; c < t->ncols && n < VQ_MAX; c++)
     if (col_suffix(t, t->field[c], "_theory") >= 0) qs[n++] = t->field[c];
+  if (n || !strcmp(x, "layer")) return n;
+  for (int c = nkeys(t) + 1; c < t->ncols && n < VQ_MAX; c++) {
+    const char *nm = t->field[c];
+    size_t l = strlen(nm);
+    if ((strstr(nm, "loss") || strstr(nm, "acc")) &&
+        !(l > 3 && (!strcmp(nm + l - 3, "_lo") || !strcmp(nm + l - 3, "_hi"))))
+      qs[n++] = nm;
+  }
   return n;
 }
 
@@ -615,7 +646,7 @@ static int write_other_layers(FILE *gp, const ilab_plot_table *t, const char *pa
   const char *qs[VQ_MAX];
   int nq = theory_quantities(t, qs);
   if (!nq) return ilab_error(ILAB_EPARSE, "%s: no column Q beside a Q_theory column", path);
-  return write_layers(gp, t, path, keep, nkept, nq, qs, qs, qs, "Against layer");
+  return write_layers(gp, t, path, keep, nkept, nq, qs, qs, qs, "Quantities against layer");
 }
 
 /* ---------------------------------------------------------------- histograms */
@@ -1143,7 +1174,7 @@ int ilab_plot_detect(const char *dir, ilab_plot_figure *figs, size_t max, size_t
     ilab_plot_table *t;
     if (read_in(dir, names[i], &t)) continue;  /* not a table of ours: not a figure */
     const char *qs[VQ_MAX];
-    if (ilab_plot_table_col(t, "layer") > 0 && t->nrows > 0 && theory_quantities(t, qs) > 0) {
+    if (xname_of(t) && t->nrows > 0 && theory_quantities(t, qs) > 0) {
       char name[64];
       snprintf(name, sizeof name, "%.*s", (int)(strlen(names[i]) - 4), names[i]);
       add_figure(figs, max, n, ILAB_PLOT_LAYERS, names[i], name);

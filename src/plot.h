@@ -40,7 +40,9 @@ const char *ilab_plot_table_meta(const ilab_plot_table *t, const char *key);
  *             column at the last layer, with each curve's least-squares slope
  *   LAYERS    any other table with a 'layer' column and columns Q beside
  *             Q_theory (spectrum.tsv, ...): each Q against layer, as the
- *             variance figure draws them, named after the table
+ *             variance figure draws them, named after the table; or with a
+ *             'step', 'epoch' or 'iteration' column (train.tsv, ...): its
+ *             loss and accuracy columns against it
  *   PHASE     summary.tsv with a 'sigma_b2' key column of several values: the
  *             gradient's per-layer factor chi_1, measured and in theory, over
  *             the grid (sigma_w2, sigma_b2), one row of panels per activation */

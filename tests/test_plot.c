@@ -140,6 +140,19 @@ int main(void)
   free(s);
   rm("spectrum.tsv");
   rm("notes.tsv");
+  /* a table of training, rows along 'step': its loss columns, no theory */
+  put("train.tsv", "act\tscheme\tstep\ttrain_loss\ttrain_loss_lo\ttrain_loss_hi\tgrad_norm\ttest_acc\n"
+                   "relu\the_normal\t0\t1\t0.5\t1.5\t3\t0.1\nrelu\the_normal\t10\t0.5\t0.25\t0.75\t2\t0.5\n");
+  ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig);
+  ilab_test(nfig == 3 && figs[2].kind == ILAB_PLOT_LAYERS && !strcmp(figs[2].name, "train"),
+            "train.tsv brings its own figure");
+  s = commands(ILAB_PLOT_LAYERS, "train.tsv", &o, &st);
+  ilab_test(s && strstr(s, "nq = 2\n") && strstr(s, "qlabel[1] = \"train_loss\"") &&
+                strstr(s, "qlabel[2] = \"test_acc\""), "its loss and accuracy columns, not grad_norm");
+  ilab_test(s && strstr(s, "xlabel = \"step\"") && strstr(s, "hastheory = 0") && strstr(s, "hasband = 1"),
+            "along step, bands from its bounds, no theory");
+  free(s);
+  rm("train.tsv");
 
   /* the variance figure's commands */
   s = commands(ILAB_PLOT_VARIANCE, "summary.tsv", &o, &st);
