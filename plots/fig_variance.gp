@@ -69,7 +69,9 @@ do for [fmt in formats] {
     set logscale y
     set format y "%g"
     set yrange [rlo:rhi]
-    set ytics ("0.01" 0.01, "0.1" 0.1, "0.25" 0.25, "0.5" 0.5, "1" 1, "2" 2, "4" 4, "10" 10, "100" 100)
+    # round ratios when they stay within two decades, powers of ten beyond
+    if (rhi / rlo <= 100) { set ytics ("0.01" 0.01, "0.1" 0.1, "0.25" 0.25, "0.5" 0.5, "1" 1, "2" 2, "4" 4, "10" 10, "100" 100) } \
+    else { set ytics autofreq; set format y "10^{%T}" }
     set mytics 1
     set xlabel xlabel
     do for [p=1:np] {
