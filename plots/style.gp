@@ -16,7 +16,7 @@ term(fmt, w, h, fs) = (fmt eq "png") ? sprintf("set terminal pngcairo size %d, %
                       (fmt eq "svg") ? sprintf("set terminal svg size %d, %d font 'DejaVu Sans,%d' dynamic", w, h, fs) : \
                       sprintf("set terminal pdfcairo size %.3fin, %.3fin font 'DejaVu Sans,%d'", w / 72.0, h / 72.0, fs)
 # Starts one format of a figure: nothing set for an earlier format leaks in.
-figure(fmt, w, h, fs) = sprintf("reset; %s; set output '%s.%s'; load '%s/style.gp'", term(fmt, w, h, fs), outfile, fmt, plotdir)
+figure(fmt, w, h, fs) = sprintf("reset; %s; set output outfile.'.%s'; load plotdir.'/style.gp'", term(fmt, w, h, fs), fmt)
 # A number as m·10^{e} in enhanced text.
 sci(x) = (_e = floor(log10(x)), sprintf("%.2g·10^{%d}", x / 10.0**_e, _e))
 

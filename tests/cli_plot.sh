@@ -110,6 +110,13 @@ for f in variance claims; do
 done
 [ ! -e "$D/out/t-hist.svg" ]; ok $? "--figure draws only what it names"
 
+# --- a folder whose name has a space and a quote
+mkdir -p "$D/it's mine"
+cp "$D/tiny/claims.tsv" "$D/it's mine/"
+run plot "$D/it's mine" --format png,svg
+[ $rc -eq 0 ] && [ -s "$D/it's mine/claims.png" ] && xmllint --noout "$D/it's mine/claims.svg" 2>/dev/null
+ok $? "a folder named with a space and a quote" "exit $rc: $(cat "$D/err")"
+
 # --- a width sweep: a 'width' key column with several values (two runs
 # merged here) brings the figure against width
 for w in 16 64; do
