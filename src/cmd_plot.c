@@ -44,6 +44,8 @@ static void usage(void)
       "            Q_lo/Q_hi shaded and Q_ratio (else Q / Q_theory) in the last row; or\n"
       "            with a 'step', 'epoch' or 'iteration' column (train.tsv, ...): its\n"
       "            loss and accuracy columns against it.\n"
+      "  quantities  summary.tsv's further columns Q beside Q_theory (beyond h_var, x_sq,\n"
+      "            gx_var, gw_var), drawn the same way.\n"
       "  phase     summary.tsv with a 'sigma_b2' column of several values: the gradient's\n"
       "            per-layer factor chi_1 = (Var(dL/dX_a)/Var(dL/dX_L))^(1/(L-a)), a = L/5,\n"
       "            measured and from the theory columns, over the grid (sigma_w2, sigma_b2),\n"

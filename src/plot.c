@@ -620,13 +620,22 @@ static int write_variance(FILE *gp, const ilab_plot_table *t, const char *path, 
  * Q_theory column, in table order; failing those, in a table of training
  * (rows along step, epoch or iteration), the columns that name a loss or an
  * accuracy, bounds (_lo, _hi) aside.  At most VQ_MAX.  Returns how many. */
-static int theory_quantities(const ilab_plot_table *t, const char **qs)
+static int is_standard(const char *q)
+{
+  return !strcmp(q, "h_var") || !strcmp(q, "gx_var") || !strcmp(q, "gw_var") || !strcmp(q, "x_sq");
+}
+
+/* As theory_quantities, leaving out those of the variance figure and E[X_l^2]
+ * when summary is set: summary.tsv's further quantities, if any. */
+static int theory_quantities_of(const ilab_plot_table *t, const char **qs, int summary)
 {
   int n = 0;
   const char *x = xname_of(t);
   if (!x) return 0;
   for (int c = nkeys(t) + 1; c < t->ncols && n < VQ_MAX; c++)
-    if (col_suffix(t, t->field[c], "_theory") >= 0) qs[n++] = t->field[c];
+    if (col_suffix(t, t->field[c], "_theory") >= 0 && !(summary && is_standard(t->field[c])))
+      qs[n++] = t->field[c];
+  if (summary) return n;
   if (n || !strcmp(x, "layer")) return n;
   for (int c = nkeys(t) + 1; c < t->ncols && n < VQ_MAX; c++) {
     const char *nm = t->field[c];
@@ -638,13 +647,18 @@ static int theory_quantities(const ilab_plot_table *t, const char **qs)
   return n;
 }
 
+static int theory_quantities(const ilab_plot_table *t, const char **qs)
+{
+  return theory_quantities_of(t, qs, 0);
+}
+
 /* Any other per-layer table with theory columns (spectrum.tsv, ...): each
  * such quantity against layer, beside its theory. */
 static int write_other_layers(FILE *gp, const ilab_plot_table *t, const char *path, const char *keep,
-                              size_t nkept)
+                              size_t nkept, int summary)
 {
   const char *qs[VQ_MAX];
-  int nq = theory_quantities(t, qs);
+  int nq = theory_quantities_of(t, qs, summary);
   if (!nq) return ilab_error(ILAB_EPARSE, "%s: no column Q beside a Q_theory column", path);
   return write_layers(gp, t, path, keep, nkept, nq, qs, qs, qs, "Quantities against layer");
 }
@@ -1144,6 +1158,9 @@ int ilab_plot_detect(const char *dir, ilab_plot_figure *figs, size_t max, size_t
     if (st) return st;
     if (ilab_plot_table_col(t, "layer") > 0 && t->nrows > 0) {
       add_figure(figs, max, n, ILAB_PLOT_VARIANCE, "summary.tsv", "variance");
+      const char *qs[VQ_MAX];
+      if (theory_quantities_of(t, qs, 1) > 0)
+        add_figure(figs, max, n, ILAB_PLOT_LAYERS, "summary.tsv", "quantities");
       if (several_values(t, "width")) add_figure(figs, max, n, ILAB_PLOT_WIDTH, "summary.tsv", "width");
       if (several_values(t, "sigma_b2") && ilab_plot_table_col(t, "gx_var") >= 0)
         add_figure(figs, max, n, ILAB_PLOT_PHASE, "summary.tsv", "phase");
@@ -1213,7 +1230,7 @@ int ilab_plot_write(FILE *gp, const char *dir, const ilab_plot_figure *f, const 
     case ILAB_PLOT_HIST: st = write_hist(gp, t, path, keep, nkept, o); break;
     case ILAB_PLOT_CLAIMS: st = write_claims(gp, t, path, keep, nkept, o); break;
     case ILAB_PLOT_WIDTH: st = write_width(gp, t, path, keep, nkept, o); break;
-    case ILAB_PLOT_LAYERS: st = write_other_layers(gp, t, path, keep, nkept); break;
+    case ILAB_PLOT_LAYERS: st = write_other_layers(gp, t, path, keep, nkept, !strcmp(f->table, "summary.tsv")); break;
     case ILAB_PLOT_PHASE: st = write_phase(gp, t, path, keep); break;
     default: break;
     }

@@ -42,7 +42,9 @@ const char *ilab_plot_table_meta(const ilab_plot_table *t, const char *key);
  *             Q_theory (spectrum.tsv, ...): each Q against layer, as the
  *             variance figure draws them, named after the table; or with a
  *             'step', 'epoch' or 'iteration' column (train.tsv, ...): its
- *             loss and accuracy columns against it
+ *             loss and accuracy columns against it; and, named "quantities",
+ *             summary.tsv's own further columns beside a theory (beyond
+ *             h_var, x_sq, gx_var and gw_var)
  *   PHASE     summary.tsv with a 'sigma_b2' key column of several values: the
  *             gradient's per-layer factor chi_1, measured and in theory, over
  *             the grid (sigma_w2, sigma_b2), one row of panels per activation */

@@ -222,6 +222,18 @@ int main(void)
   ilab_test(s && strstr(s, "(slope -1.00)"), "the drift's slope against width in the legend");
   free(s);
 
+  /* summary.tsv's further quantities beside their theory: their own figure */
+  rm("summary.tsv");
+  put("summary.tsv", "act\tscheme\tlayer\th_var\th_var_theory\tln_x_sq_var\tln_x_sq_var_theory\n"
+                     "relu\the_normal\t1\t2\t2\t0.25\t0.125\n");
+  ilab_plot_detect(dir, figs, ILAB_PLOT_MAX_FIGURES, &nfig);
+  ilab_test(nfig >= 2 && figs[1].kind == ILAB_PLOT_LAYERS && !strcmp(figs[1].name, "quantities"),
+            "summary.tsv's further quantities: their own figure");
+  s = commands(ILAB_PLOT_LAYERS, "summary.tsv", &o, &st);
+  ilab_test(s && strstr(s, "nq = 1\n") && strstr(s, "qlabel[1] = \"ln_x_sq_var\""), "only the further one");
+  ilab_test(s && strstr(s, "1\t0.25\tNaN\tNaN\t0.125\t2\t"), "its ratio to theory, 0.25 / 0.125");
+  free(s);
+
   /* a sigma_b2 key of several values brings the phase diagram: chi_1 from
    * layers a = max(1, L/5) = 1 to L = 5, (16 / 1)^(1/4) = 2 measured and
    * (1 / 16)^(1/4) = 1/2 in theory, at sigma_w2 = fan_in w_var = 1.5 */
