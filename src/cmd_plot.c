@@ -71,7 +71,8 @@ static void usage(void)
       "  -h, --help        print this help and exit\n"
       "\n"
       "Environment: GNUPLOT, the gnuplot program [gnuplot]; INITLAB_DATADIR, the folder\n"
-      "holding plots/style.gp [the installed share/initlab, else ../plots beside the binary].\n"
+      "holding plots/style.gp [the source tree of a binary in its build/, else the\n"
+      "installed share/initlab].\n"
       "Each figure is written under a temporary name and renamed into place, so a failed\n"
       "drawing leaves no half-written file.\n"
       "\n"
@@ -89,8 +90,11 @@ static int is_dir_with_style(const char *dir)
   return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* The folder holding plots/style.gp: $INITLAB_DATADIR, the installed one,
- * or the source tree next to the binary (../ from build/). */
+/* The folder holding plots/style.gp: $INITLAB_DATADIR; else the source tree
+ * the binary was built in (its folder's parent, ../ from build/), so that a
+ * build tree draws with its own scripts even where an older copy is
+ * installed; else the installed share/initlab (ILAB_DATADIR, which an
+ * installed binary reaches, having no plots/ beside its bin/). */
 static int find_datadir(char *out, size_t n)  /* n >= 4096 + 8 */
 {
   const char *env = getenv("INITLAB_DATADIR");
@@ -102,12 +106,6 @@ static int find_datadir(char *out, size_t n)  /* n >= 4096 + 8 */
     snprintf(out, n, "%s", env);
     return 0;
   }
-#ifdef ILAB_DATADIR
-  if (is_dir_with_style(ILAB_DATADIR)) {
-    snprintf(out, n, "%s", ILAB_DATADIR);
-    return 0;
-  }
-#endif
   char exe[4096];
   ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (l > 0) {
@@ -123,6 +121,12 @@ static int find_datadir(char *out, size_t n)  /* n >= 4096 + 8 */
       }
     }
   }
+#ifdef ILAB_DATADIR
+  if (is_dir_with_style(ILAB_DATADIR)) {
+    snprintf(out, n, "%s", ILAB_DATADIR);
+    return 0;
+  }
+#endif
   cmd_error("cannot find initlab's gnuplot scripts (plots/style.gp): set INITLAB_DATADIR to the "
             "folder that holds plots/, e.g. the source tree or PREFIX/share/initlab");
   return -1;
