@@ -700,11 +700,8 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
   }
 
   put_title(gp, t, "Histograms per layer");
-  char sub[256], seed[64], buf[512];
+  char sub[512], seed[64], buf[512];
   seed_of(t, seed, sizeof seed);
-  snprintf(sub, sizeof sub, "Density of each quantity, one curve per layer, all trials pooled%s%s",
-           seed[0] ? ", seed " : "", seed);
-  put_subtitle(gp, sub);
   fprintf(gp, "ncell = %zu\nnq = %zu\nnl = %zu\narray cname[%zu]\narray qname[%zu]\narray lname[%zu]\n",
           ncell, nq, nl, ncell, nq, nl);
   for (size_t c = 0; c < ncell; c++) {
@@ -727,6 +724,7 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
    * four times the next (a point mass, such as ReLU's zeros) runs off the
    * top instead of flattening every other curve */
   fprintf(gp, "array ymax[%zu]\n", ncell * nq);
+  int capped = 0;
   for (size_t c = 0; c < ncell; c++)
     for (size_t q = 0; q < nq; q++) {
       double top = 0;
@@ -739,11 +737,17 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
           if (d > t1) { t2 = t1; t1 = d; } else if (d > t2) t2 = d;
         }
         double cap = t1 > 4 * t2 ? 1.3 * t2 : 1.05 * t1;
+        capped |= t1 > 4 * t2;
         if (cap > top) top = cap;
       }
       fprintf(gp, "ymax[%zu] = ", c * nq + q + 1);
       put_num(gp, top > 0 ? top : NAN, '\n');
     }
+  snprintf(sub, sizeof sub, "Density of each quantity, one curve per layer, all trials pooled%s%s%s",
+           seed[0] ? ", seed " : "", seed,
+           capped ? ".  A bin of more than four times the next (a point mass, such as ReLU's zeros) "
+                    "runs off the top" : "");
+  put_subtitle(gp, sub);
   /* one datablock per (cell, quantity, layer): center density; an empty
    * one holds a single missing point so that gnuplot draws nothing */
   for (size_t c = 0; c < ncell; c++)
