@@ -1,7 +1,7 @@
 # The He et al. (2015) figure: a deep ReLU network (depth and width read
 # from the table: 30 layers of width 512 in the experiment), Xavier
-# (glorot_normal) against He (he_normal, and he_normal:mode=fan_out, equal to
-# it in square layers), Var(H_l) forward (left) and Var(dL/dX_l) backward
+# (glorot_normal) against He (he_normal; mode=fan_out draws the same weights
+# in square layers), Var(H_l) forward (left) and Var(dL/dX_l) backward
 # (right), log scale: mean over trials, band from the smallest to the largest
 # trial, mean-field theory dashed.  From summary.tsv and the layers.tsv beside
 # it (or layersfile).
@@ -15,7 +15,6 @@ if (!exists("layersfile")) layersfile = layersof(infile)
 act = "relu"
 SX = "glorot_normal"
 SH = "he_normal"
-SO = "he_normal:mode=fan_out"
 L = system(sprintf("awk -F'\t' '!/^#/ && $2 == \"%s\" && $3 + 0 > m {m = $3 + 0} END {print m}' '%s'", SX, infile)) + 0
 ntrials = cellval(infile, act, SX, 1, "trials")
 fwd = cellval(infile, act, SX, L, "h_var") / cellval(infile, act, SX, 1, "h_var")
@@ -44,7 +43,6 @@ do for [fmt in formats] {
        trials(layersfile, act, SH, "h_var") using 1:2:3 with filledcurves fs transparent solid 0.2 noborder lc rgb color(SH) notitle, \
        cell(infile, act, SX) using "layer":"h_var" with linespoints pi 3 ps 1.3 pt 7 lw 2.5 lc rgb color(SX) title "glorot_normal (Xavier)", \
        cell(infile, act, SH) using "layer":"h_var" with linespoints pi 3 ps 1.3 pt 7 lw 2.5 lc rgb color(SH) title "he_normal", \
-       cell(infile, act, SO) using "layer":"h_var" with points pi 3 ps 1.6 pt 8 lw 1.5 lc rgb "#000000" title "he_normal:mode=fan_out (= fan_in here: square layers)", \
        cell(infile, act, SX) using "layer":"h_var_theory" with lines dt (6,4) lw 1.5 lc rgb "#000000" notitle, \
        cell(infile, act, SH) using "layer":"h_var_theory" with lines dt (6,4) lw 1.5 lc rgb "#000000" title "mean-field theory", \
        NaN with filledcurves fs transparent solid 0.2 noborder lc rgb "#888888" title sprintf("range over the %d trials", ntrials)
@@ -60,7 +58,6 @@ do for [fmt in formats] {
        trials(layersfile, act, SH, "gx_var") using 1:2:3 with filledcurves fs transparent solid 0.2 noborder lc rgb color(SH) notitle, \
        cell(infile, act, SX) using "layer":"gx_var" with linespoints pi 3 ps 1.3 pt 7 lw 2.5 lc rgb color(SX) notitle, \
        cell(infile, act, SH) using "layer":"gx_var" with linespoints pi 3 ps 1.3 pt 7 lw 2.5 lc rgb color(SH) notitle, \
-       cell(infile, act, SO) using "layer":"gx_var" with points pi 3 ps 1.6 pt 8 lw 1.5 lc rgb "#000000" notitle, \
        cell(infile, act, SX) using "layer":"gx_var_theory" with lines dt (6,4) lw 1.5 lc rgb "#000000" notitle, \
        cell(infile, act, SH) using "layer":"gx_var_theory" with lines dt (6,4) lw 1.5 lc rgb "#000000" notitle
   unset arrow 1

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Runs every unit-test binary in the folders given, then the command-line
-# tests, adds up their "N passed, N failed" lines and ends with the total.
+# tests, adds up their "N passed, N failed" lines and ends with the total,
+# after a line "N skipped" when checks could not run here (each shown as a
+# SKIP line; a skip is never counted as a pass).
 # Exits non-zero when any test failed or a test program did not finish.
 set -u
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 tally() { # $1: name, $2: its output file, $3: its exit status
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$2" | tail -n 1)
-  grep -E '^FAIL' "$2" | sed "s|^|$1: |"
+  grep -E '^(FAIL|SKIP)' "$2" | sed "s|^|$1: |"
+  sk=$(grep -E '^[0-9]+ skipped$' "$2" | tail -n 1); sk=${sk%% skipped}; skipped=$((skipped + ${sk:-0}))
   if [ -z "$line" ]; then
     echo "$1: did not finish (exit $3)"; tail -n 5 "$2" | sed "s|^|  |"
     failed=$((failed + 1)); return
@@ -27,5 +30,6 @@ for t in tests/cli_*.sh; do
   [ -f "$t" ] || continue
   sh "$t" build/initlab >"$out" 2>&1; tally "$t" "$out" $?
 done
+[ "$skipped" -gt 0 ] && echo "$skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,8 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "moments.h"
-#include "scheme.h"
+#include <gsl/gsl_rng.h>
 
 /* Exit statuses of every command (prefixed: E followed by a capital is
  * reserved for <errno.h>). */
@@ -20,24 +19,6 @@ int ilab_cmd_theory(int argc, char **argv);
 int ilab_cmd_list(int argc, char **argv);
 int ilab_cmd_bench(int argc, char **argv);
 int ilab_cmd_plot(int argc, char **argv);
-
-/* One row of 'initlab moments': a scheme resolved for the fans, and what
- * checking its draws found. */
-typedef struct {
-  ilab_scheme s;
-  ilab_dist d;
-  ilab_moments_law law;
-  ilab_moments_check_result res;
-  int status;           /* of the check */
-  size_t bad;           /* constants: draws that differ from the value */
-  char reason[256];
-} cmd_moments_row;
-
-/* Draws count values of each row's law from the stream 'initlab sample'
- * uses and checks them, rows in parallel on every core.  Returns non-zero
- * if memory for the draws ran out. */
-int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, unsigned long seed,
-                           double per_test);
 
 /* Prints "initlab: error: <msg>" to stderr. */
 void cmd_error(const char *fmt, ...)
@@ -62,6 +43,11 @@ int cmd_parse_double(const char *command, const char *option, const char *s,
 int cmd_parse_ulong(const char *command, const char *option, const char *s,
                     unsigned long lo, unsigned long hi, unsigned long *out);
 
+/* The generator every command draws with: GSL_RNG_TYPE if set (GSL's
+ * convention), else mt19937.  For a name GSL does not know it prints the
+ * error and returns ILAB_EXIT_USAGE; else ILAB_EXIT_OK. */
+int cmd_rng_type(const gsl_rng_type **type);
+
 /* The default seed: GSL_RNG_SEED if set (GSL's convention), else 42. */
 unsigned long cmd_default_seed(void);
 
@@ -72,5 +58,25 @@ int cmd_close_stdout(int status);
 /* Handles getopt_long's '?' and ':' results uniformly: call from the default
  * branch of an option switch; prints the usage hint and returns ILAB_EXIT_USAGE. */
 int cmd_bad_option(const char *command);
+
+/* Parses a byte count with an optional K, M, G or T suffix (powers of 1024,
+ * optionally followed by B or iB): "8G", "500MiB".  -1 unless positive and
+ * below 1.8e19. */
+int cmd_parse_bytes(const char *s, size_t *out);
+
+/* 3/4 of physical memory (4 GiB if it cannot be found). */
+size_t cmd_default_max_memory(void);
+
+/* mkdir -p: creates path and its missing parents.  -1 with errno set if a
+ * part cannot be made or path is not a folder in the end. */
+int cmd_make_dirs(const char *path);
+
+/* A progress line on stderr, "LABEL: DONE/TOTAL cells, S s elapsed, ~S s
+ * left", redrawn every half second from 2 s on while *done counts up, and
+ * erased when stopped.  NULL (nothing shown) when stderr is not a terminal
+ * or a thread cannot start; cmd_progress_stop(NULL) is a no-op. */
+typedef struct cmd_progress cmd_progress;
+cmd_progress *cmd_progress_start(const char *label, volatile size_t *done, size_t total);
+void cmd_progress_stop(cmd_progress *p);
 
 #endif

@@ -2,8 +2,10 @@
  * memory, and the throughput of the moment checks, all in one process. */
 #include "cmd.h"
 #include "config.h"
+#include "drawcheck.h"
 #include "ilab.h"
 #include "moments.h"
+#include "platform.h"
 #include "scheme.h"
 #include "sweep.h"
 #include "table.h"
@@ -14,21 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_cblas.h>
 
-void openblas_set_num_threads(int num_threads);
-
 static const char *const cmd = "bench";
-
-static double now(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static void help(void)
 {
@@ -59,31 +50,33 @@ static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s)
   int lda = ta ? m : k, ldb = tb ? k : n;
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
               1.0, a, lda, b, ldb, 0.0, c, n); /* warm-up */
-  double t0 = now(), t;
+  double t0 = ilab_clock_now(), t;
   long reps = 0;
   do {
     cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
                 1.0, a, lda, b, ldb, 0.0, c, n);
     reps++;
-  } while ((t = now() - t0) < min_s);
+  } while ((t = ilab_clock_now() - t0) < min_s);
   free(a); free(b); free(c);
   return 2.0 * m * n * k * (double)reps / t / 1e9;
 }
 
 /* Runs an experiment given as text; returns wall seconds (NaN on failure)
- * and fills s's timing. */
-static double run_text(const char *text, int threads, ilab_sweep *sw, ilab_config *cfg)
+ * and fills s's timing.  *sw and *cfg are for the caller to free, whatever
+ * happened. */
+static double run_text(const char *text, const gsl_rng_type *type, int threads, ilab_sweep *sw,
+                       ilab_config *cfg)
 {
-  if (ilab_config_parse("bench", text, strlen(text), cfg)) return NAN;
   memset(sw, 0, sizeof *sw);
+  if (ilab_config_parse("bench", text, strlen(text), cfg)) return NAN;
   sw->seed = 42;
-  sw->rng_type = gsl_rng_mt19937;
+  sw->rng_type = type;
   sw->threads = threads;
   sw->timing = 1;
   if (ilab_sweep_alloc(sw, cfg)) return NAN;
-  double t0 = now();
+  double t0 = ilab_clock_now();
   int st = ilab_sweep_run(sw);
-  double t = now() - t0;
+  double t = ilab_clock_now() - t0;
   return st ? NAN : t;
 }
 
@@ -109,14 +102,13 @@ int ilab_cmd_bench(int argc, char **argv)
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *outdir = "results/bench";
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  unsigned long threads = ncpu > 0 ? (unsigned long)ncpu : 1;
+  unsigned long threads = (unsigned long)ilab_platform_cores();
   int quick = 0, c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': outdir = optarg; break;
-    case 'j': if (cmd_parse_ulong(cmd, "--threads", optarg, 1, 64, &threads)) return ILAB_EXIT_USAGE; break;
+    case 'j': if (cmd_parse_ulong(cmd, "--threads", optarg, 1, ILAB_MAX_THREADS, &threads)) return ILAB_EXIT_USAGE; break;
     case 1: quick = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -124,6 +116,9 @@ int ilab_cmd_bench(int argc, char **argv)
   }
   if (optind < argc) return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
   int nt = (int)threads;
+  const gsl_rng_type *type;
+  int st = cmd_rng_type(&type);
+  if (st) return st;
 
   /* 1. the BLAS peak, three shapes, one thread and all */
   static const struct { const char *name; int ta, tb, m, n, k; } shapes[3] = {
@@ -131,12 +126,15 @@ int ilab_cmd_bench(int argc, char **argv)
       {"dX = dH W^T  (256x512 . 512x512^T)", 0, 1, 256, 512, 512},
       {"dW = X^T dH  (512x256 . 256x512)", 1, 0, 512, 512, 256}};
   double peak1[3], peakn[3];
-  printf("# initlab %s bench, %d threads\n", ILAB_VERSION, nt);
+  char what[64];
+  snprintf(what, sizeof what, "bench, %d threads; rates in GFLOP/s, times in seconds", nt);
+  ilab_provenance pv = {what, argc, argv, 1, 42, type->name, NULL};
+  ilab_provenance_write(stdout, &pv);
   printf("\n## dgemm peak (GFLOP/s)\nshape\t1 thread\t%d threads\n", nt);
   for (int i = 0; i < 3; i++) {
-    openblas_set_num_threads(1);
+    ilab_blas_set_threads(1);
     peak1[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0);
-    openblas_set_num_threads(nt);
+    ilab_blas_set_threads(nt);
     peakn[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0);
     printf("%s\t%.1f\t%.1f\n", shapes[i].name, peak1[i], peakn[i]);
   }
@@ -154,8 +152,13 @@ int ilab_cmd_bench(int argc, char **argv)
       "depth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
   ilab_sweep sw;
   ilab_config cfg;
-  double wall = run_text(std_sweep, nt, &sw, &cfg);
-  if (!isfinite(wall)) { cmd_error("the std-sweep failed: %s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
+  double wall = run_text(std_sweep, type, nt, &sw, &cfg);
+  if (!isfinite(wall)) {
+    cmd_error("the std-sweep failed: %s", ilab_error_reason());
+    ilab_sweep_free(&sw);
+    ilab_config_free(&cfg);
+    return ILAB_EXIT_RUNTIME;
+  }
   double gf = flops(&cfg) / 1e9, rate = gf / wall;
   double busy = 0;
   for (int k = 0; k < 5; k++) busy += sw.time[k];
@@ -192,7 +195,7 @@ int ilab_cmd_bench(int argc, char **argv)
     char text[256];
     snprintf(text, sizeof text, "activations = relu tanh\nschemes = he_normal\ndepth = %zu\nwidth = %zu\nbatch = %zu\n",
              pts[i].d, pts[i].w, pts[i].b);
-    double t = run_text(text, nt, &sw, &cfg);
+    double t = run_text(text, type, nt, &sw, &cfg);
     double g = flops(&cfg) / 1e9;
     spg[i] = t / g;
     printf("%s\t%zu\t%zu\t%zu\t%.2f\t%.3f\t%.4f\n", pts[i].name, pts[i].d, pts[i].w, pts[i].b, g, t, spg[i]);
@@ -204,7 +207,7 @@ int ilab_cmd_bench(int argc, char **argv)
   /* 4. the moment checks' throughput: 'initlab moments' with its defaults
    * (every preset, fans (512, 256), n = 1e6), rows in parallel as there */
   size_t n = 1000000, rows = 0;
-  cmd_moments_row *mr = calloc(ilab_scheme_table_size, sizeof *mr);
+  ilab_drawcheck_row *mr = calloc(ilab_scheme_table_size, sizeof *mr);
   for (size_t i = 0; mr && i < ilab_scheme_table_size; i++) {
     if (!ilab_scheme_table[i].is_preset) continue;
     ilab_scheme_parse(ilab_scheme_table[i].spec, &mr[rows].s);
@@ -212,33 +215,40 @@ int ilab_cmd_bench(int argc, char **argv)
     rows++;
   }
   /* five repetitions (a table takes a fraction of a second, short enough for
-   * a busy neighbour to skew one): the median and the range */
-  double reps[5], tm = 0;
-  int moom = !mr;
-  for (int k = 0; k < 5 && !moom; k++) {
-    double t0 = now();
-    moom = cmd_moments_check_rows(mr, rows, n, 42, 1e-3 / (6.0 * (double)rows));
-    reps[k] = now() - t0;
+   * a busy neighbour to skew one): the median and the range, of repetitions
+   * that ran to the end only */
+  double reps[5];
+  int nrep = 0;
+  if (!mr) ilab_error(ILAB_ENOMEM, "out of memory");
+  for (; mr && nrep < 5; nrep++) {
+    double t0 = ilab_clock_now();
+    if (ilab_drawcheck_rows(mr, rows, n, type, 42, 1e-3 / (6.0 * (double)rows), nt)) break;
+    reps[nrep] = ilab_clock_now() - t0;
+  }
+  free(mr);
+  if (nrep < 5) {
+    cmd_error("the moment checks failed: %s", ilab_error_reason());
+    return cmd_close_stdout(ILAB_EXIT_RUNTIME);
   }
   for (int a = 0; a < 5; a++)
     for (int b = a + 1; b < 5; b++)
       if (reps[b] < reps[a]) { double x = reps[a]; reps[a] = reps[b]; reps[b] = x; }
-  tm = reps[2];
-  double mrate = moom ? NAN : (double)(rows * n) / tm;
-  free(mr);
+  double tm = reps[2];
+  double mrate = (double)(rows * n) / tm;
   printf("\n## moments: the default table, %zu presets x %zu draws, drawn, summed, binned and tested, 5 times\n"
          "seconds (median)\t%.3f\nseconds (fastest, slowest)\t%.3f\t%.3f\ndraws per second (median)\t%.3g\n",
          rows, n, tm, reps[0], reps[4], mrate);
 
   /* bench.tsv: one row per measurement */
   char path[4200];
-  snprintf(path, sizeof path, "%s", outdir);
-  for (char *p = path + 1; *p; p++) if (*p == '/') { *p = 0; mkdir(path, 0777); *p = '/'; }
-  mkdir(path, 0777);
+  if (cmd_make_dirs(outdir) != 0) {
+    cmd_error("cannot create the output folder %s: %s", outdir, strerror(errno));
+    return cmd_close_stdout(ILAB_EXIT_RUNTIME);
+  }
   snprintf(path, sizeof path, "%s/bench.tsv", outdir);
   ilab_table t;
   if (ilab_table_open(&t, path)) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
-  ilab_table_comment(&t, "initlab %s bench, %d threads; rates in GFLOP/s, times in seconds", ILAB_VERSION, nt);
+  ilab_table_provenance(&t, &pv);
   ilab_table_header(&t, "measure value");
 #define ROW(name, v) (ilab_table_str(&t, name), ilab_table_num(&t, v), ilab_table_end_row(&t))
   for (int i = 0; i < 3; i++) {

@@ -1,8 +1,16 @@
-/* Helpers shared by the subcommands: error messages, strict number parsing,
- * default seed, checked close of stdout. */
+/* Helpers shared by the subcommands: error messages, strict number and size
+ * parsing, default seed and generator, checked close of stdout, folders, and
+ * the progress line. */
 #include "cmd.h"
+#include "ilab.h"
+#include "platform.h"
+#include "stream.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -107,4 +115,126 @@ int cmd_close_stdout(int status)
     return ILAB_EXIT_RUNTIME;
   }
   return status;
+}
+
+int cmd_rng_type(const gsl_rng_type **type)
+{
+  if (ilab_stream_type(getenv("GSL_RNG_TYPE"), type)) {
+    cmd_error("%s", ilab_error_reason());
+    return ILAB_EXIT_USAGE;
+  }
+  return ILAB_EXIT_OK;
+}
+
+int cmd_parse_bytes(const char *s, size_t *out)
+{
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  double mult = 1;
+  if (end == s || !isfinite(v) || v <= 0 || errno) return -1;
+  if (*end) {
+    /* one of K, M, G, T (either case), optionally followed by B or iB;
+     * strchr would find the terminator for a blank (' ' & ~0x20 is 0) */
+    const char *u = "KMGT";
+    char unit = (char)(*end & ~0x20);
+    const char *p = unit ? strchr(u, unit) : NULL;
+    if (!p || (end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))) return -1;
+    mult = pow(1024, (double)(p - u + 1));
+  }
+  if (v * mult >= 1.8e19) return -1;
+  *out = (size_t)(v * mult);
+  return 0;
+}
+
+size_t cmd_default_max_memory(void)
+{
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || size <= 0) return (size_t)4 << 30;
+  return (size_t)((double)pages * (double)size * 0.75);
+}
+
+int cmd_make_dirs(const char *path)
+{
+  char buf[4096];
+  if (!*path) { errno = ENOENT; return -1; }
+  if (strlen(path) >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
+  strcpy(buf, path);
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') {
+      *p = '\0';
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+      *p = '/';
+    }
+  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+  struct stat st;
+  if (stat(buf, &st) != 0) return -1;
+  if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
+  return 0;
+}
+
+/* The progress line: a thread that wakes every half second and prints how
+ * many of total the counter *done has reached. */
+struct cmd_progress {
+  const char *label;
+  volatile size_t *done;
+  size_t total;
+  int finished;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+};
+
+static void *progress_loop(void *arg)
+{
+  cmd_progress *p = arg;
+  double t0 = ilab_clock_now();
+  int shown = 0;
+  pthread_mutex_lock(&p->lock);
+  while (!p->finished) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 500000000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    pthread_cond_timedwait(&p->cond, &p->lock, &until);
+    if (p->finished) break;
+    double el = ilab_clock_now() - t0;
+    if (el < 2) continue; /* quiet for short runs */
+    size_t done = *p->done;
+    double left = done ? el * (double)(p->total - done) / (double)done : NAN;
+    fprintf(stderr, "\r%s: %zu/%zu cells, %.0f s elapsed, ", p->label, done, p->total, el);
+    if (isfinite(left)) fprintf(stderr, "~%.0f s left   ", left);
+    else fprintf(stderr, "estimating...   ");
+    shown = 1;
+  }
+  pthread_mutex_unlock(&p->lock);
+  if (shown) fprintf(stderr, "\r%60s\r", "");
+  return NULL;
+}
+
+cmd_progress *cmd_progress_start(const char *label, volatile size_t *done, size_t total)
+{
+  if (!isatty(STDERR_FILENO)) return NULL;
+  cmd_progress *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->label = label;
+  p->done = done;
+  p->total = total;
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->cond, NULL);
+  if (pthread_create(&p->thread, NULL, progress_loop, p) != 0) { free(p); return NULL; }
+  return p;
+}
+
+void cmd_progress_stop(cmd_progress *p)
+{
+  if (!p) return;
+  pthread_mutex_lock(&p->lock);
+  p->finished = 1;
+  pthread_cond_signal(&p->cond);
+  pthread_mutex_unlock(&p->lock);
+  pthread_join(p->thread, NULL);
+  pthread_mutex_destroy(&p->lock);
+  pthread_cond_destroy(&p->cond);
+  free(p);
 }

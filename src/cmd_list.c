@@ -20,8 +20,9 @@ int ilab_cmd_list(int argc, char **argv)
   }
   if (optind < argc) return cmd_usage_error("list", "takes no arguments; unexpected '%s'", argv[optind]);
   printf("# schemes: n = fan_in, fan_out or (fan_in+fan_out)/2 by mode; any preset takes\n"
-         "# dist=normal|truncated_normal|uniform, mode=fan_in|fan_out|fan_avg, gain=G (multiplies\n"
-         "# the sd) and correct=0|1 (divide a truncated normal's sd by 0.8796, default 1).\n");
+         "# dist=normal|truncated_normal|uniform, mode=fan_in|fan_out|fan_avg and correct=0|1\n"
+         "# (divide a truncated normal's sd by 0.8796, default 1); every scheme, the fixed laws\n"
+         "# and the audit defaults included, takes gain=G (multiplies the sd, or the constant).\n");
   printf("kind\tspec\tlaw\tnote\n");
   for (size_t i = 0; i < ilab_scheme_table_size; i++) {
     const ilab_scheme_entry *e = &ilab_scheme_table[i];

@@ -2,15 +2,14 @@
  * against sample moments, z-scores, Kolmogorov-Smirnov and chi^2; and, with
  * --audit, what framework defaults draw against what their names promise. */
 #include "cmd.h"
+#include "drawcheck.h"
 #include "ilab.h"
 #include "moments.h"
 #include "scheme.h"
-#include "sweep.h"
+#include "platform.h"
 #include "table.h"
 
 #include <getopt.h>
-#include <pthread.h>
-#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +24,23 @@ static void help(void)
       "Draws COUNT weights of each scheme for a layer with the given fans and checks\n"
       "them against the exact law the scheme claims: mean, variance, skewness and\n"
       "excess kurtosis (each from a streaming accumulator and from gsl_stats_*, with\n"
-      "their largest relative disagreement), a z-score for each moment from its exact\n"
-      "standard error, the Kolmogorov-Smirnov distance and p-value against the exact\n"
-      "cdf, and a chi^2 p-value on equiprobable bins.  A row passes when each of its\n"
-      "six p-values is above ALPHA / (6 x rows) (Bonferroni: the whole table is held\n"
-      "to the family-wise level ALPHA).  Without SCHEME, every preset is checked.\n\n"
+      "their largest relative disagreement), a z-score for each moment from its\n"
+      "asymptotic standard error, the Kolmogorov-Smirnov distance and p-value against the exact\n"
+      "cdf, and a chi^2 p-value on Moore's 2 n^(2/5) equiprobable bins.  Each row\n"
+      "draws from its own stream (keyed by the seed and the row's spec), so rows are\n"
+      "independent samples.  A row passes when each of its six p-values is above\n"
+      "ALPHA / (6 x rows) (Bonferroni: the whole table is held to the family-wise\n"
+      "level ALPHA) and the exact variance of the law it draws equals, to 1e-9, the\n"
+      "target written a second time from the scheme's paper or framework\n"
+      "(var_target: 1/fan_in, 2/(fan_in+fan_out), 2/fan_in, 0.7737 std^2, ...), so\n"
+      "that a scheme resolved to the wrong law fails even if it samples that law\n"
+      "well.  Without SCHEME, every preset is checked.\n\n"
       "Options:\n"
       "      --fan-in N     inputs of the layer [512]\n"
       "      --fan-out M    outputs of the layer [256]\n"
       "  -n, --count N      draws per scheme [1000000]\n"
-      "  -s, --seed S       seed [GSL_RNG_SEED, else 42]; the draws are those\n"
-      "                     'initlab sample' prints for the same seed and fans\n"
+      "  -s, --seed S       seed [GSL_RNG_SEED, else 42]; each row draws from its\n"
+      "                     own stream of it, with GSL_RNG_TYPE's generator [mt19937]\n"
       "  -a, --alpha A      family-wise level of the table [0.001]\n"
       "      --audit        framework defaults: the variance each promises, the\n"
       "                     variance it draws (95%% interval), their ratio, and the\n"
@@ -47,73 +52,6 @@ static void help(void)
       "2 usage error.\n");
 }
 
-
-
-/* Rows are checked in parallel, one per thread at a time, each with its own
- * buffer and generator; the table is printed in order afterwards. */
-typedef struct {
-  cmd_moments_row *rows;
-  size_t *order;        /* rows by decreasing cost, so the last to finish is short */
-  size_t nrows, next, count;
-  unsigned long seed;
-  double per_test;
-  pthread_mutex_t lock;
-  int oom;
-} pool;
-
-static void *check_rows(void *arg);
-
-int cmd_moments_check_rows(cmd_moments_row *rows, size_t nrows, size_t count, unsigned long seed, double per_test)
-{
-  /* truncated normals cost most (their draws and cdf), uniforms least */
-  size_t *order = malloc(nrows * sizeof *order), o = 0;
-  if (!order) return 1;
-  for (int kind = ILAB_DIST_TRUNCNORM; kind >= ILAB_DIST_CONSTANT; kind--)
-    for (size_t i = 0; i < nrows; i++)
-      if ((int)rows[i].d.kind == kind) order[o++] = i;
-  pool pl = {rows, order, nrows, 0, count, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
-  if (nth > nrows) nth = nrows;
-  if (nth > 64) nth = 64;
-  pthread_t th[64];
-  size_t started = 0;
-  for (size_t i = 1; i < nth; i++, started++)
-    if (pthread_create(&th[i], NULL, check_rows, &pl) != 0) break;
-  check_rows(&pl);
-  for (size_t i = 1; i <= started; i++) pthread_join(th[i], NULL);
-  free(order);
-  return pl.oom;
-}
-
-static void *check_rows(void *arg)
-{
-  pool *p = arg;
-  double *x = malloc(p->count * sizeof *x);
-  uint32_t *w = malloc(2 * p->count * sizeof *w);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  for (;;) {
-    pthread_mutex_lock(&p->lock);
-    size_t i = p->next++;
-    if (!x || !w || !r) p->oom = 1;
-    pthread_mutex_unlock(&p->lock);
-    if (i >= p->nrows || !x || !w || !r) break;
-    cmd_moments_row *row = &p->rows[p->order[i]];
-    gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 1, ilab_dist_family(&row->d)));
-    ilab_dist_sample(r, &row->d, x, p->count);
-    ilab_scheme_law(&row->d, &row->law);
-    if (!(row->law.mu[2] > 0)) { /* a constant: every draw must equal it */
-      for (size_t k = 0; k < p->count; k++) row->bad += x[k] != row->law.mean;
-      continue;
-    }
-    row->status = ilab_moments_check_w(&row->law, x, p->count, p->per_test, w, &row->res);
-    if (row->status) snprintf(row->reason, sizeof row->reason, "%s", ilab_error_reason());
-  }
-  free(x);
-  free(w);
-  gsl_rng_free(r);
-  return NULL;
-}
 
 
 int ilab_cmd_moments(int argc, char **argv)
@@ -139,8 +77,11 @@ int ilab_cmd_moments(int argc, char **argv)
     default: return cmd_bad_option(cmd);
     }
   }
+  const gsl_rng_type *type;
+  int st = cmd_rng_type(&type);
+  if (st) return st;
   size_t nrows = 0;
-  cmd_moments_row *rows = calloc((size_t)(argc - optind) + ilab_scheme_table_size + 1, sizeof *rows);
+  ilab_drawcheck_row *rows = calloc((size_t)(argc - optind) + ilab_scheme_table_size + 1, sizeof *rows);
   if (!rows) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   if (optind < argc) {
     for (int i = optind; i < argc; i++, nrows++)
@@ -164,32 +105,41 @@ int ilab_cmd_moments(int argc, char **argv)
   double per_test = alpha / (6.0 * (double)nrows);
   double zc = gsl_cdf_ugaussian_Qinv(per_test / 2), z90 = gsl_cdf_ugaussian_Qinv(0.1);
   double dn = (double)count;
-  printf("# initlab %s: moments of each scheme's draws against its exact law\n", ILAB_VERSION);
-  printf("# n = %lu draws per scheme, fans (%lu, %lu), seed %lu, generator mt19937\n", count, fan_in, fan_out, seed);
+  ilab_provenance pv = {audit ? "what framework defaults draw against what their names promise"
+                              : "moments of each scheme's draws against its exact law",
+                        argc, argv, 1, seed, type->name, "  (the rows do not depend on the core count)"};
+  ilab_provenance_write(stdout, &pv);
+  printf("# n = %lu draws per scheme, fans (%lu, %lu)\n", count, fan_in, fan_out);
   printf("# family-wise level %g over %zu rows x 6 tests: each test at %.3g (|z| > %.3f)\n", alpha, nrows, per_test, zc);
   printf("# gsl_* columns: gsl_stats_* over the first %zu draws of each row, against the accumulator over the same draws\n",
          count < ILAB_MOMENTS_GSL_MAX ? (size_t)count : ILAB_MOMENTS_GSL_MAX);
+  printf("# var_target: the variance written from each scheme's formula, apart from its resolution; "
+         "a row fails when the drawn law's exact variance differs from it by more than 1e-9 relative\n");
   printf("# power: at this n a relative variance error of %.3g%% (normal law) or %.3g%% (uniform) "
          "is detected with probability 0.9\n",
          100 * (zc + z90) * sqrt(2 / dn), 100 * (zc + z90) * sqrt(0.8 / dn));
-  if (cmd_moments_check_rows(rows, nrows, count, seed, per_test)) {
+  if (ilab_drawcheck_rows(rows, nrows, count, type, seed, per_test, ilab_platform_cores())) {
     free(rows);
-    cmd_error("out of memory for %lu draws per thread (%.3g GB each)", count, (double)count * 12 / 1e9);
+    cmd_error("%s", ilab_error_reason());
     return ILAB_EXIT_RUNTIME;
   }
   int failed = 0;
   if (audit) {
     printf("scheme\tfan_in\tfan_out\tn\tpromised_var\texact_var\tvar\tvar_lo\tvar_hi\tratio\tratio_lo\t"
-           "ratio_hi\texact_ratio\tratio_pow50\tz_var\tverdict\n");
+           "ratio_hi\texact_ratio\tratio_pow50\tz_var\tvar_target\tverdict\n");
   } else {
     printf("scheme\tfan_in\tfan_out\tn\tmean_exact\tvar_exact\tskew_exact\tkurt_exact\tmean\tvar\tskew\tkurt\t"
            "gsl_mean\tgsl_var\tgsl_skew\tgsl_kurt\tgsl_rel_diff\tz_mean\tz_var\tz_skew\tz_kurt\t"
-           "ks_d\tks_p\tchi2\tchi2_bins\tchi2_p\tverdict\n");
+           "ks_d\tks_p\tchi2\tchi2_bins\tchi2_p\tvar_target\tverdict\n");
   }
   char b[32];
 #define NUM(v) (ilab_table_format((v), b), fputs(b, stdout), putchar('\t'))
   for (size_t i = 0; i < nrows; i++) {
     const ilab_moments_law law = rows[i].law;
+    double target = ilab_scheme_target_variance(&rows[i].s, fan_in, fan_out);
+    /* the law drawn against the target written apart from it: exact arithmetic
+     * on both sides, so 1e-9 relative (the truncated normal's 12 digits) */
+    int on_target = fabs(law.mu[2] - target) <= 1e-9 * target;
     printf("%s\t%lu\t%lu\t%lu\t", rows[i].s.spec, fan_in, fan_out, count);
     if (!(law.mu[2] > 0)) {
       size_t bad = rows[i].bad;
@@ -202,8 +152,9 @@ int ilab_cmd_moments(int argc, char **argv)
         printf("%d\t", 0);
         NUM(NAN);
       }
-      printf("%s\n", bad ? "FAIL" : "pass");
-      failed |= bad != 0;
+      NUM(target);
+      printf("%s\n", bad || !on_target ? "FAIL" : "pass");
+      failed |= bad != 0 || !on_target;
       continue;
     }
     const ilab_moments_check_result res = rows[i].res;
@@ -213,7 +164,7 @@ int ilab_cmd_moments(int argc, char **argv)
       putchar('\n');
       continue;
     }
-    failed |= !res.pass;
+    failed |= !res.pass || !on_target;
     if (audit) {
       double promised = ilab_scheme_promised_variance(&rows[i].s, fan_in, fan_out);
       double se[4];
@@ -232,7 +183,8 @@ int ilab_cmd_moments(int argc, char **argv)
       printf("%zu\t", res.chi2_bins);
       NUM(res.chi2_p);
     }
-    printf("%s\n", res.pass ? "pass" : "FAIL");
+    NUM(target);
+    printf("%s\n", res.pass && on_target ? "pass" : "FAIL");
   }
 #undef NUM
   free(rows);

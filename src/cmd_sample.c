@@ -2,7 +2,7 @@
 #include "cmd.h"
 #include "ilab.h"
 #include "scheme.h"
-#include "sweep.h"
+#include "stream.h"
 #include "table.h"
 
 #include <getopt.h>
@@ -17,7 +17,8 @@ static void help(void)
   printf("Usage: initlab sample SCHEME --fan-in N --fan-out M [-n COUNT] [--seed S]\n\n"
          "Prints COUNT draws of the weights SCHEME gives a layer with these fans, one\n"
          "per line (%%.17g).  The draws are those of layer 1 of trial 0 in 'initlab run'\n"
-         "with the same seed and fans, in row-major order (fan_in rows of fan_out).\n\n"
+         "with the same seed, fans and generator (GSL_RNG_TYPE [mt19937]), in\n"
+         "row-major order (fan_in rows of fan_out).\n\n"
          "Options:\n"
          "      --fan-in N      inputs of the layer (required)\n"
          "      --fan-out M     outputs of the layer (required)\n"
@@ -66,6 +67,8 @@ int ilab_cmd_sample(int argc, char **argv)
     if (d.kind == ILAB_DIST_UNIFORM) { lo = -d.scale * 1.1; hi = d.scale * 1.1; }
     if (!(sd > 0)) { lo = m - 1; hi = m + 1; }
     char a[32], b[32];
+    ilab_provenance pv = {"the exact density of a scheme's weights", argc, argv, 0, 0, NULL, NULL};
+    ilab_provenance_write(stdout, &pv);
     printf("x\tpdf\n");
     for (unsigned long i = 0; i < grid; i++) {
       double x = lo + (hi - lo) * (double)i / (double)(grid - 1);
@@ -75,13 +78,15 @@ int ilab_cmd_sample(int argc, char **argv)
     }
     return cmd_close_stdout(ILAB_EXIT_OK);
   }
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  const gsl_rng_type *type;
+  int st = cmd_rng_type(&type);
+  if (st) return st;
+  gsl_rng *r = ilab_stream_alloc(type, seed, 0, 1, ilab_dist_family(&d));
   if (!r) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   /* Draw in chunks so any COUNT prints in constant memory. */
   enum { CHUNK = 65536 };
   double *buf = malloc(CHUNK * sizeof *buf);
   if (!buf) { gsl_rng_free(r); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
-  gsl_rng_set(r, ilab_stream_seed(seed, 0, 1, ilab_dist_family(&d)));
   char num[32];
   for (unsigned long done = 0; done < count;) {
     size_t k = count - done < CHUNK ? count - done : CHUNK;

@@ -3,6 +3,7 @@
  * the depth scales, or the critical sigma_w2. */
 #include "cmd.h"
 #include "ilab.h"
+#include "table.h"
 #include "theory.h"
 
 #include <getopt.h>
@@ -68,25 +69,12 @@ static void put_num(double x, char end)
   putchar(end);
 }
 
-/* The command line, with arguments quoted where a shell would need it. */
-static void put_provenance(int argc, char **argv)
+/* The provenance lines and what the rows assume. */
+static void put_provenance(int argc, char **argv, const char *what)
 {
-  printf("# initlab %s\n# command: initlab", ILAB_VERSION);
-  for (int i = 0; i < argc; i++) {
-    const char *s = argv[i];
-    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-")
-                  == strlen(s))
-      printf(" %s", s);
-    else {
-      fputs(" '", stdout);
-      for (; *s; s++) {
-        if (*s == '\'') fputs("'\\''", stdout);
-        else putchar(*s);
-      }
-      putchar('\'');
-    }
-  }
-  printf("\n# mean field, square layers, Var(W) = sigma_w2/n; quadrature relative tolerance %g\n",
+  ilab_provenance pv = {what, argc, argv, 0, 0, NULL, NULL};
+  ilab_provenance_write(stdout, &pv);
+  printf("# mean field, square layers, Var(W) = sigma_w2/n; quadrature relative tolerance %g\n",
          ILAB_THEORY_EPSREL);
 }
 
@@ -157,7 +145,7 @@ int ilab_cmd_theory(int argc, char **argv)
   if (fixed) {
     ilab_theory_fixed fp;
     if ((st = ilab_theory_fixed_point(w, &a, sw2, sb2, q0, &fp)) == ILAB_OK) {
-      put_provenance(argc, argv);
+      put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
       printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n%s\t", name);
       put_num(sw2, '\t'); put_num(sb2, '\t'); put_num(fp.q_star, '\t');
       put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
@@ -165,7 +153,7 @@ int ilab_cmd_theory(int argc, char **argv)
   } else if (critical) {
     double s, q;
     if ((st = ilab_theory_critical(w, &a, sb2, q0, &s, &q)) == ILAB_OK) {
-      put_provenance(argc, argv);
+      put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
       printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n%s\t", name);
       put_num(sb2, '\t'); put_num(s, '\t'); put_num(q, '\n');
     }
@@ -186,7 +174,7 @@ int ilab_cmd_theory(int argc, char **argv)
     for (size_t l = 0; l < depth; l++) var[l] = sw2;
     st = ilab_theory_network(w, &a, depth, widths, var, sb2, q0, batch, out, &errmax);
     if (st == ILAB_OK) {
-      put_provenance(argc, argv);
+      put_provenance(argc, argv, "per-layer mean-field predictions");
       printf("# largest quadrature error estimate %g\n", errmax);
       printf("layer\th_var\tx_sq\tgx_var\tgw_var\n");
       for (size_t l = 0; l < depth; l++) {

@@ -12,11 +12,6 @@ static const char *const keys[] = {"activations", "schemes", "depth", "width", "
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
                                    "histograms", "hist_bins", NULL};
 
-const char *const ilab_claim_quantities[] = {
-    "h_var", "x_sq", "gx_var", "gw_var",
-    "h_var_theory", "x_sq_theory", "gx_var_theory", "gw_var_theory",
-    "h_var_ratio", "x_sq_ratio", "gx_var_ratio", "gw_var_ratio", "nonfinite", NULL};
-
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
 
@@ -70,108 +65,57 @@ static int at_line(int st, const char *path, int line, const char *what)
   return ilab_error(st, "%s:%d: %s%s", path, line, what, tmp);
 }
 
-/* Parses QTY[A] or QTY[A..B] at *p; advances *p.  range says which is wanted. */
-static int parse_ref(const ilab_config *c, const ilab_claim *cl, char **p, int range, int *qty,
-                     size_t *a, size_t *b)
+/* Parses every claim, now that the lists and the depth they refer to are known. */
+static int parse_claims(ilab_config *c)
 {
-  char *s = *p + strspn(*p, " \t"), *br = strchr(s, '[');
-  if (!br) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected QUANTITY[LAYER] at '%s'", c->path, cl->line, s);
-  size_t n = (size_t)(br - s);
-  for (*qty = 0; ilab_claim_quantities[*qty]; (*qty)++)
-    if (strlen(ilab_claim_quantities[*qty]) == n && !strncmp(s, ilab_claim_quantities[*qty], n)) break;
-  if (!ilab_claim_quantities[*qty])
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
-               "gx_var, gw_var, each also _theory or _ratio, or nonfinite)", c->path, cl->line, (int)n, s);
-  char *end;
-  errno = 0;
-  unsigned long x = strtoul(br + 1, &end, 10), y = x;
-  if (end == br + 1 || br[1] == '-') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a layer number after '['", c->path, cl->line);
-  if (range) {
-    if (strncmp(end, "..", 2)) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: 'all' and 'rate' take a layer range [A..B]", c->path, cl->line);
-    char *e2;
-    y = strtoul(end + 2, &e2, 10);
-    if (e2 == end + 2 || end[2] == '-') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a layer number after '..'", c->path, cl->line);
-    end = e2;
+  const char *acts[ILAB_MAX_LIST], *kinds[ILAB_MAX_LIST], *schemes[ILAB_MAX_LIST];
+  for (size_t i = 0; i < c->n_acts; i++) {
+    acts[i] = c->act_names[i];
+    kinds[i] = ilab_act_names[c->acts[i].kind];
   }
-  if (*end != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after the layer", c->path, cl->line);
-  if (x < 1 || y > c->depth || x > y || (range && x == y))
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: layers must lie in 1..%zu%s", c->path, cl->line, c->depth,
-               range ? " with A < B" : "");
-  *a = x;
-  *b = y;
-  *p = end + 1;
-  return ILAB_OK;
-}
-
-static int parse_bound(const ilab_config *c, const ilab_claim *cl, const char *s, char **end, double *v)
-{
-  s += strspn(s, " \t");
-  errno = 0;
-  *v = strtod(s, end);
-  if (*end == s || isnan(*v)) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a number at '%s'", c->path, cl->line, s);
-  return ILAB_OK;
-}
-
-/* Parses a claim's text (see config.h). */
-static int parse_claim(ilab_config *c, ilab_claim *cl)
-{
-  char buf[256], *p = buf;
+  for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
+  ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials};
   int st;
-  strcpy(buf, cl->text);
-  char *act = strtok(p, " \t"), *scheme = act ? strtok(NULL, " \t") : NULL;
-  if (!scheme)
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'ACT SCHEME QUANTITY[LAYER] in [LO, HI]'", c->path, cl->line);
-  /* The rest starts past the blank strtok overwrote, if it did: a claim that
-   * stops at its scheme has no blank there, and buf ends at its NUL. */
-  p = scheme + strlen(scheme);
-  if (cl->text[p - buf]) p++;
-  size_t i;
-  for (i = 0; i < c->n_acts; i++) if (!strcmp(act, c->act_names[i]) || !strcmp(act, ilab_act_names[c->acts[i].kind])) break;
-  if (i == c->n_acts) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's activations", c->path, cl->line, act);
-  cl->act = i;
-  for (i = 0; i < c->n_schemes; i++) if (!strcmp(scheme, c->schemes[i].spec)) break;
-  if (i == c->n_schemes) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's schemes", c->path, cl->line, scheme);
-  cl->scheme = i;
-  p += strspn(p, " \t");
-  cl->kind = ILAB_CLAIM_AT;
-  if (!strncmp(p, "all ", 4)) { cl->kind = ILAB_CLAIM_ALL; p += 4; }
-  else if (!strncmp(p, "rate ", 5)) { cl->kind = ILAB_CLAIM_RATE; p += 5; }
-  int range = cl->kind != ILAB_CLAIM_AT;
-  if ((st = parse_ref(c, cl, &p, range, &cl->qty, &cl->a, &cl->b))) return st;
-  p += strspn(p, " \t");
-  if (*p == '/' && !range) {
-    size_t a2, b2;
-    p++;
-    if ((st = parse_ref(c, cl, &p, 0, &cl->qty2, &a2, &b2))) return st;
-    cl->kind = ILAB_CLAIM_RATIO;
-    cl->b = a2;
-    p += strspn(p, " \t");
+  for (size_t i = 0; i < c->n_claims; i++)
+    if ((st = ilab_claim_parse(&ctx, &c->claims[i]))) return st;
+  return ILAB_OK;
+}
+
+/* Whether --only act=v names the activation the tables call name: as written
+ * there ("leaky_relu:slope=0.01") or as in the file ("leaky_relu"). */
+static int same_act(const char *v, const char *name)
+{
+  ilab_act a;
+  char canon[64];
+  if (!strcmp(v, name)) return 1;
+  if (ilab_act_parse(v, &a)) return 0;
+  ilab_act_name(&a, canon, sizeof canon);
+  return !strcmp(canon, name);
+}
+
+
+int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel)
+{
+  int any_act = 0, any_scheme = 0;
+  for (size_t i = 0; i < n; i++) {
+    int is_act = !strncmp(only[i], "act=", 4);
+    if (!is_act && strncmp(only[i], "scheme=", 7))
+      ILAB_ERROR(ILAB_EINVAL, "%s: expected act=NAME or scheme=SPEC", only[i]);
+    const char *v = only[i] + (is_act ? 4 : 7);
+    int found = 0;
+    if (is_act) any_act = 1; else any_scheme = 1;
+    for (size_t k = 0; k < (is_act ? c->n_acts : c->n_schemes); k++)
+      found |= is_act ? same_act(v, c->act_names[k]) : !strcmp(v, c->schemes[k].spec);
+    if (!found) ILAB_ERROR(ILAB_EINVAL, "%s: %s has no such %s", only[i], c->path, is_act ? "activation" : "scheme");
   }
-  char *end;
-  if (!strncmp(p, "in", 2)) {
-    p += 2;
-    p += strspn(p, " \t");
-    if (*p != '[') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected '[LO, HI]' after 'in'", c->path, cl->line);
-    if ((st = parse_bound(c, cl, p + 1, &end, &cl->lo))) return st;
-    p = end + strspn(end, " \t");
-    if (*p != ',') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ',' between LO and HI", c->path, cl->line);
-    if ((st = parse_bound(c, cl, p + 1, &end, &cl->hi))) return st;
-    p = end + strspn(end, " \t");
-    if (*p != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after HI", c->path, cl->line);
-    p++;
-  } else if (*p == '<' || *p == '>') {
-    double v;
-    char op = *p;
-    if ((st = parse_bound(c, cl, p + 1, &end, &v))) return st;
-    cl->lo = op == '<' ? -INFINITY : v;
-    cl->hi = op == '<' ? v : INFINITY;
-    p = end;
-  } else {
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected 'in [LO, HI]', '< X' or '> X' at '%s'", c->path, cl->line, p);
+  for (size_t cell = 0; cell < c->n_acts * c->n_schemes; cell++) {
+    int ok_act = !any_act, ok_scheme = !any_scheme;
+    for (size_t i = 0; i < n; i++) {
+      if (!strncmp(only[i], "act=", 4)) ok_act |= same_act(only[i] + 4, c->act_names[cell / c->n_schemes]);
+      else ok_scheme |= !strcmp(only[i] + 7, c->schemes[cell % c->n_schemes].spec);
+    }
+    sel[cell] = (unsigned char)(ok_act && ok_scheme);
   }
-  p += strspn(p, " \t");
-  if (*p) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unexpected '%s' at the end", c->path, cl->line, p);
-  if (!(cl->lo <= cl->hi)) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the interval [%g, %g] is empty", c->path, cl->line, cl->lo, cl->hi);
   return ILAB_OK;
 }
 
@@ -374,8 +318,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                       line_of[11], c->hist_layers[i], c->depth);
       goto fail;
     }
-  for (size_t i = 0; i < c->n_claims; i++)
-    if ((st = parse_claim(c, &c->claims[i]))) goto fail;
+  if ((st = parse_claims(c))) goto fail;
   return ILAB_OK;
 fail:
   free(widths);

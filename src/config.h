@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "act.h"
+#include "claims.h"
 #include "scheme.h"
 
 /* Limits that keep a typo from asking for an absurd run; memory is checked
@@ -14,29 +15,8 @@
 #define ILAB_MAX_TRIALS 100000
 #define ILAB_MAX_LIST 256
 
-#define ILAB_MAX_CLAIMS 64
-
-/* A claim about the measured summary of one cell, checked after the run:
- *   claim = ACT SCHEME  QTY[A]              in [LO, HI]
- *   claim = ACT SCHEME  QTY[A] / QTY2[B]    in [LO, HI]
- *   claim = ACT SCHEME  all QTY[A..B]       in [LO, HI]   every layer A..B
- *   claim = ACT SCHEME  rate QTY[A..B]      in [LO, HI]   (QTY[B]/QTY[A])^(1/(B-A))
- * QTY is a column of summary.tsv (ilab_claim_quantities); "< X" and "> X"
- * may stand for "in [-inf, X]" and "in [X, inf]". */
-typedef enum { ILAB_CLAIM_AT, ILAB_CLAIM_RATIO, ILAB_CLAIM_ALL, ILAB_CLAIM_RATE } ilab_claim_kind;
-
-typedef struct {
-  int line;
-  char text[256];        /* as written after "claim =" */
-  size_t act, scheme;    /* indices into the experiment's lists */
-  ilab_claim_kind kind;
-  int qty, qty2;         /* indices into ilab_claim_quantities */
-  size_t a, b;           /* layers: QTY[a] (AT, RATIO), QTY[a..b] (ALL, RATE); QTY2[b] (RATIO) */
-  double lo, hi;
-} ilab_claim;
-
-/* The summary columns a claim may name, NULL-terminated. */
-extern const char *const ilab_claim_quantities[];
+/* Claims (ilab_claim, ILAB_MAX_CLAIMS) are parsed by claims.h once every
+ * other key is known. */
 
 typedef struct {
   char *path;            /* as given */
@@ -71,5 +51,14 @@ int ilab_config_read(const char *path, ilab_config *c);
 int ilab_config_parse(const char *path, const char *text, size_t len, ilab_config *c);
 
 void ilab_config_free(ilab_config *c);
+
+/* Which cells (cell = act * n_schemes + scheme) to run: sel[cell] = 1 if
+ * the cell's activation is named by one of the act=NAME entries of only[]
+ * (or there are none) and its scheme by one of the scheme=SPEC entries (or
+ * there are none), else 0.  An activation is named as the tables write it
+ * ("leaky_relu:slope=0.01") or as any spec that parses to it; a scheme by
+ * its spec as written in the file.  ILAB_EINVAL with a reason starting with
+ * the entry if an entry is malformed or names nothing in the file. */
+int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel);
 
 #endif

@@ -1,6 +1,7 @@
 /* Scalar weight distributions: constructors, samplers, pdf, cdf and exact moments. */
 #include "dist.h"
 #include "ilab.h"
+#include "stream.h"
 
 #include <float.h>
 #include <math.h>
@@ -76,16 +77,6 @@ int ilab_dist_truncnorm_abs(ilab_dist *d, double sigma, double lo, double hi)
   return ilab_dist_truncnorm(d, sigma, lo / sigma, hi / sigma);
 }
 
-/* Finalizer of splitmix64 (Steele, Lea and Flood 2014, "Fast splittable
- * pseudorandom number generators"): a bijection that spreads every input bit
- * over the whole word.  The constants are theirs. */
-static uint64_t mix64(uint64_t z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return z ^ (z >> 31);
-}
-
 static uint64_t bits(double x)
 {
   uint64_t u;
@@ -105,7 +96,7 @@ unsigned long ilab_dist_family(const ilab_dist *d)
     if (d->a == -INFINITY && d->b == INFINITY) return 1;
     break;
   }
-  uint64_t h = mix64(bits(d->a) ^ mix64(bits(d->b)));
+  uint64_t h = ilab_stream_mix64(bits(d->a) ^ ilab_stream_mix64(bits(d->b)));
   /* Where long has 32 bits the cast keeps the low half, into which the high
    * half is folded first. */
   unsigned long id = (unsigned long)(h ^ (h >> 32));

@@ -19,7 +19,7 @@ typedef enum {
  * constant), where u is a unit draw: U(-1, 1), N(0, 1), or N(0, 1) truncated to
  * (a, b).  Writing every weight as scale * unit lets a sweep draw the unit
  * matrix once and reuse it for every scheme of the same family (common random
- * numbers, see design.md). */
+ * numbers, see docs/architecture.md). */
 typedef struct {
   ilab_dist_kind kind;
   double scale; /* uniform: half-width; normal and truncnorm: the parent's sd */

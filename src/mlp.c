@@ -2,12 +2,13 @@
  * into the passes that apply phi and phi'. */
 #include "mlp.h"
 #include "ilab.h"
+#include "platform.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -188,30 +189,27 @@ int ilab_mlp_alloc(ilab_mlp **out, size_t L, const size_t *widths, size_t batch,
 
 void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scale, const double *b)
 {
+  assert(l >= 1 && l <= net->L);
   net->unit[l] = unit;
   net->scale[l] = scale;
   net->bias[l] = b;
 }
 
 double *ilab_mlp_input(ilab_mlp *net) { return net->x; }
-const double *ilab_mlp_x(const ilab_mlp *net, size_t l) { return net->x + net->x_off[l]; }
+const double *ilab_mlp_x(const ilab_mlp *net, size_t l)
+{
+  assert(l <= net->L);
+  return net->x + net->x_off[l];
+}
 const double *ilab_mlp_h(const ilab_mlp *net) { return net->h; }
 const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
 const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
-
-/* Seconds on a monotonic clock, for the optional timing of the passes. */
-static double now(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Adds the time since *t0 to net->time[k] and restarts the clock. */
 static void lap(ilab_mlp *net, int k, double *t0)
 {
   if (!net->timing) return;
-  double t = now();
+  double t = ilab_clock_now();
   net->time[k] += t - *t0;
   *t0 = t;
 }
@@ -258,10 +256,11 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
 
 void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
+  assert(l >= 1 && l <= net->L); /* layer 0 is the input; widths[l] would be read past n_L */
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
   double *h = net->h, *x = net->x + net->x_off[l];
-  double beta = 0, t0 = net->timing ? now() : 0;
+  double beta = 0, t0 = net->timing ? ilab_clock_now() : 0;
   if (net->bias[l]) {
     for (size_t i = 0; i < B; i++) memcpy(h + i * nout, net->bias[l], nout * sizeof *h);
     beta = 1;
@@ -333,11 +332,12 @@ static void backward_block(const ilab_act *a, const double *g, const double *x, 
 
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
+  assert(l >= 1 && l <= net->L);
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x = net->x + net->x_off[l], *x0 = net->x + net->x_off[l - 1];
   acc ag, adh, adw;
   size_t k0 = n < BLOCK ? n : BLOCK;
-  double t0 = net->timing ? now() : 0;
+  double t0 = net->timing ? ilab_clock_now() : 0;
   memset(&ag, 0, sizeof ag); /* the first block only finds the shifts; its sums are dropped */
   memset(&adh, 0, sizeof adh);
   backward_block(&net->act, net->g, x, net->dh, k0, &ag, &adh); /* dh of the first block */

@@ -249,7 +249,7 @@ int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n,
   r->skew = ilab_moments_skew(&m);
   r->kurt = ilab_moments_kurtosis(&m);
 
-  /* z-scores with the population forms, whose standard errors are exact to O(1/n) */
+  /* z-scores with the population forms and their asymptotic standard errors */
   double se[4], dn = (double)n, m2 = m.m2 / dn;
   ilab_moments_se(law->mu, n, se);
   double mu2 = law->mu[2];
@@ -261,7 +261,7 @@ int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n,
   /* KS and chi^2 on u = F(x): the probability integral transform makes k
    * bins of u equiprobable whatever the law. */
   const double two32 = 4294967296.0;
-  size_t k = (size_t)(2 * pow(dn, 0.4)); /* Mann & Wald (1942)'s rule, about 2 n^(2/5) */
+  size_t k = (size_t)(2 * pow(dn, 0.4)); /* Moore's (1986) 2 n^(2/5) equiprobable bins */
   if (k > 1000) k = 1000;
   if (k < 5) k = 5;
   size_t *bins = calloc(k, sizeof *bins), *start = calloc(KS_BUCKETS + 1, sizeof *start);

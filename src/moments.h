@@ -64,7 +64,7 @@ typedef struct {
   size_t gsl_n;              /* GSL's values are over the first gsl_n draws */
   double gsl_rel_diff;       /* largest relative disagreement with the
                                 accumulator over those same gsl_n draws */
-  /* z = (estimate - exact) / exact standard error, for mean, variance,
+  /* z = (estimate - exact) / asymptotic standard error, for mean, variance,
    * skewness m3/m2^1.5 and excess kurtosis m4/m2^2 - 3 (population forms;
    * standard errors by the delta method from the central moments up to the
    * 8th: Cramer 1946, sec. 27.7) */
@@ -98,9 +98,9 @@ int ilab_moments_check(const ilab_moments_law *law, const double *x, size_t n, d
 int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n, double alpha,
                          uint32_t *w, ilab_moments_check_result *r);
 
-/* Exact standard errors of the sample mean, variance, skewness and excess
- * kurtosis for n draws of a law with these central moments (asymptotic, to
- * O(1/n)); se[4]. */
+/* Asymptotic standard errors of the sample mean, variance, skewness and
+ * excess kurtosis for n draws of a law with these central moments (the delta
+ * method: correct to leading order in 1/sqrt(n), not exact); se[4]. */
 void ilab_moments_se(const double *mu, size_t n, double *se);
 
 /* The Kolmogorov distribution's tail: P(sqrt(n) D > lambda) with Stephens'

@@ -44,25 +44,29 @@ static const preset presets[] = {
   {"kaiming_uniform", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1, VS_KEYS, 0},
   /* Keras's VarianceScaling: its default law is the corrected truncated normal. */
   {"variance_scaling", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 1, 1, VS_KEYS | K_SCALE, 0},
-  {"normal", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_STD, K_STD},
-  {"uniform", 0, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 0, 1, 1, K_LIMIT, K_LIMIT},
-  /* As tf.keras.initializers.TruncatedNormal and torch's trunc_normal_: std is
-   * the parent normal's, cut at +-2 std, so Var = 0.7737 std^2 unless correct=1. */
-  {"truncated_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_CORRECT, K_STD},
-  {"zeros", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, 0, 0},
-  {"constant", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_VALUE, K_VALUE},
+  {"normal", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_STD | K_GAIN, K_STD},
+  {"uniform", 0, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 0, 1, 1, K_LIMIT | K_GAIN, K_LIMIT},
+  /* As tf.keras.initializers.TruncatedNormal: std is the parent normal's, cut
+   * at +-2 std, so Var = 0.7737 std^2 unless correct=1.  (PyTorch's
+   * trunc_normal_(std, a=-2, b=2) cuts at absolute bounds instead: with a small
+   * std it is essentially untruncated, which is normal:std=S here.) */
+  {"truncated_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_CORRECT | K_GAIN, K_STD},
+  /* gain= multiplies every law, the constant ones included, so that an error
+   * can be planted in any scheme */
+  {"zeros", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
+  {"constant", 0, ILAB_FAMILY_NORMAL, ILAB_FAN_IN, 0, 1, 1, K_VALUE | K_GAIN, K_VALUE},
   /* PyTorch nn.Linear: kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)): the
    * name promises LeCun's 1/fan_in, the law gives 1/(3 fan_in). */
-  {"torch_linear", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 1.0 / 3, 0, 0},
+  {"torch_linear", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 1, 1, 1.0 / 3, K_GAIN, 0},
   /* Early TF1 core and Haiku: truncated normal with the sd scale/n promises,
    * uncorrected, so Var = 0.7737 scale/n. */
-  {"tf1_truncated", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 0, 1, K_SCALE | K_MODE, 0},
+  {"tf1_truncated", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 1, 0, 1, K_SCALE | K_MODE | K_GAIN, 0},
   /* tf.contrib.layers.variance_scaling_initializer(factor=2, FAN_IN, uniform=False):
    * truncated normal with sd sqrt(1.3 factor/n), uncorrected: Var = 1.0059 factor/n. */
-  {"tf1_contrib", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 2, 0, 1.3, K_FACTOR | K_MODE, 0},
+  {"tf1_contrib", 1, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 2, 0, 1.3, K_FACTOR | K_MODE | K_GAIN, 0},
   /* darknet's make_connected_layer: scale = sqrt(2/inputs), w = scale*U(-1,1):
    * He's variance promised, a third of it drawn. */
-  {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, 0, 0},
+  {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, K_GAIN, 0},
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
@@ -77,7 +81,7 @@ const ilab_scheme_entry ilab_scheme_table[] = {
   {"variance_scaling:scale=1,mode=fan_in,dist=truncated_normal", "Var = gain^2 scale/n, n = fan_in | fan_out | (fan_in+fan_out)/2", "Keras VarianceScaling; truncation corrected unless correct=0", 1, 0},
   {"normal:std=0.01", "N(0, std^2)", "fixed law, any fans", 1, 0},
   {"uniform:limit=0.05", "U(-limit, limit), Var = limit^2/3", "fixed law, any fans", 1, 0},
-  {"truncated_normal:std=0.05", "N(0, std^2) cut at +-2 std, Var = 0.7737 std^2", "std is the parent's, as in Keras and torch; correct=1 makes it the result's", 1, 0},
+  {"truncated_normal:std=0.05", "N(0, std^2) cut at +-2 std, Var = 0.7737 std^2", "std is the parent's, as in Keras (torch's trunc_normal_ cuts at absolute bounds instead); correct=1 makes it the result's", 1, 0},
   {"zeros", "W = 0", "", 0, 0},
   {"constant:value=0.1", "W = value", "", 0, 0},
   {"torch_linear", "U(+-1/sqrt(fan_in)), Var = 1/(3 fan_in)", "PyTorch nn.Linear default: promises LeCun, draws a third", 0, 1},
@@ -204,10 +208,11 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
   if (fan_in == 0 || fan_out == 0)
     ILAB_ERROR(ILAB_EINVAL, "scheme '%s': fans must be positive (fan_in=%zu, fan_out=%zu)", s->spec,
                fan_in, fan_out);
-  if (s->constant) return ilab_dist_constant(d, s->param);
-  /* sd: the sd the law should have (before the code's own factor) */
+  if (s->constant) return ilab_dist_constant(d, s->gain * s->param);
+  /* sd: the sd the law should have (before the code's own factor); gain
+   * multiplies it, or a fixed law's std or limit */
   double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out) * s->var_factor)
-                         : s->param;
+                         : s->gain * s->param;
   switch (s->family) {
   case ILAB_FAMILY_NORMAL: return ilab_dist_normal(d, sd);
   case ILAB_FAMILY_UNIFORM:
@@ -229,10 +234,36 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
   int exact = s->family != ILAB_FAMILY_TRUNCNORM || s->correct;
   if (s->scaling && exact)
     return s->gain * s->gain * s->scale / fan(s, fan_in, fan_out) * s->var_factor;
-  if (!s->scaling && s->family == ILAB_FAMILY_NORMAL) return s->param * s->param;
-  if (!s->scaling && s->family == ILAB_FAMILY_UNIFORM) return s->param * s->param / 3;
-  if (!s->scaling && exact) return s->param * s->param;
+  double g2p2 = s->gain * s->gain * s->param * s->param;
+  if (!s->scaling && s->family == ILAB_FAMILY_NORMAL) return g2p2;
+  if (!s->scaling && s->family == ILAB_FAMILY_UNIFORM) return g2p2 / 3;
+  if (!s->scaling && exact) return g2p2;
   return ilab_dist_central_moment(&d, 2);
+}
+
+double ilab_scheme_target_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
+{
+  if (fan_in == 0 || fan_out == 0) return NAN;
+  const char *nm = s->name;
+  double in = (double)fan_in, out = (double)fan_out, g2 = s->gain * s->gain;
+  double n = s->mode == ILAB_FAN_IN ? in : s->mode == ILAB_FAN_OUT ? out : (in + out) / 2;
+  /* N(0,1) cut at +-2 keeps 1 - 4 phi(2)/(2 Phi(2) - 1) = 0.773741303550 of
+   * the variance (reference.md); a corrected sd keeps all of it */
+  double cut = s->family == ILAB_FAMILY_TRUNCNORM && !s->correct ? 0.773741303550 : 1;
+  if (!strcmp(nm, "zeros") || !strcmp(nm, "constant")) return 0;
+  if (!strcmp(nm, "normal")) return g2 * s->param * s->param;          /* N(0, std^2) */
+  if (!strcmp(nm, "uniform")) return g2 * s->param * s->param / 3;     /* U(-a, a): a^2/3 */
+  if (!strcmp(nm, "truncated_normal")) return g2 * s->param * s->param * cut;
+  if (!strncmp(nm, "lecun", 5)) return g2 / n * cut;                  /* LeCun 1998: 1/fan_in */
+  if (!strncmp(nm, "glorot", 6) || !strncmp(nm, "xavier", 6))
+    return g2 / n * cut;                                              /* Glorot 2010: 2/(in+out) */
+  if (!strncmp(nm, "he_", 3) || !strncmp(nm, "kaiming", 7)) return g2 * 2 / n * cut; /* He 2015 */
+  if (!strcmp(nm, "variance_scaling")) return g2 * s->scale / n * cut;  /* Keras: scale/n */
+  if (!strcmp(nm, "torch_linear")) return g2 / (3 * in);               /* U(+-1/sqrt(fan_in)) */
+  if (!strcmp(nm, "darknet_connected")) return g2 * 2 / (3 * in);      /* sqrt(2/in) U(-1, 1) */
+  if (!strcmp(nm, "tf1_truncated")) return g2 * s->scale / n * 0.773741303550;
+  if (!strcmp(nm, "tf1_contrib")) return g2 * 1.3 * s->scale / n * 0.773741303550;
+  return NAN;
 }
 
 double ilab_scheme_promised_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)

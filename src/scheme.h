@@ -38,7 +38,7 @@ typedef struct {
   double param;        /* fixed laws: std, limit or constant value */
 } ilab_scheme;
 
-/* Parses "NAME" or "NAME:key=value,key=value" (grammar in design.md).
+/* Parses "NAME" or "NAME:key=value,key=value" (grammar in docs/architecture.md and README.md).
  * ILAB_EPARSE with a reason naming the offending part on error. */
 int ilab_scheme_parse(const char *spec, ilab_scheme *s);
 
@@ -49,6 +49,14 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
 /* The exact variance of the weights s draws for these fans (from the resolved
  * distribution: for an uncorrected truncated normal 0.7737... of the nominal). */
 double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out);
+
+/* The variance the scheme should draw, written a second time from each
+ * preset's paper or framework by its name (1/fan_in, 2/(fan_in+fan_out),
+ * 2/fan_in, 1/(3 fan_in), 0.773741303550 for a ±2 sd truncation left
+ * uncorrected, limit^2/3, ...), times gain^2: independent of the resolution
+ * to a distribution, so that the moment checks can hold the drawn law to it.
+ * NaN for a fan of 0. */
+double ilab_scheme_target_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out);
 
 /* The variance the scheme's name promises: scale/n for the variance-scaling
  * family and the framework defaults (what users believe they get), the

@@ -3,41 +3,14 @@
 #include "sweep.h"
 #include "dist.h"
 #include "ilab.h"
+#include "platform.h"
+#include "stream.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/* OpenBLAS's thread-count control (declared in its cblas.h, which we do not
- * include so as to use GSL's CBLAS prototypes). */
-void openblas_set_num_threads(int num_threads);
-
-static double now(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static uint64_t mix64(uint64_t z)
-{
-  /* splitmix64's output function (Steele, Lea & Flood 2014) */
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag)
-{
-  uint64_t h = mix64((uint64_t)seed + 0x9e3779b97f4a7c15ULL);
-  h = mix64(h ^ (uint64_t)trial);
-  h = mix64(h ^ (uint64_t)layer);
-  h = mix64(h ^ (uint64_t)tag);
-  return (unsigned long)((h ^ (h >> 32)) & 0xffffffffUL);
-}
 
 /* Families of unit matrices used by the sweep's schemes, per layer. */
 typedef struct {
@@ -128,38 +101,58 @@ void ilab_sweep_free(ilab_sweep *s)
   s->w_var = s->w_promised = NULL;
 }
 
-int ilab_sweep_theory(ilab_sweep *s)
+/* The theory of every cell with each Var(W_l) times factor, into theory;
+ * the largest quadrature error and the failed cells go to *abserr, *failed. */
+static int theory_fill(const ilab_sweep *s, double factor, ilab_theory_layer *theory, double *abserr,
+                       size_t *failed)
 {
   const ilab_config *c = s->cfg;
   size_t L = c->depth;
-  free(s->theory);
-  s->theory = calloc(s->n_cells * L, sizeof *s->theory);
   ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
-  if (!s->theory || !w) {
+  double *v = malloc(L * sizeof *v);
+  if (!w || !v) {
     ilab_theory_workspace_free(w);
+    free(v);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
   }
   ilab_dist in;
   double q0 = NAN;
   if (!ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in)) q0 = ilab_dist_raw_moment(&in, 2);
-  s->theory_abserr = 0;
-  s->theory_failed = 0;
   for (size_t cell = 0; cell < s->n_cells; cell++) {
-    ilab_theory_layer *out = s->theory + cell * L;
+    ilab_theory_layer *out = theory + cell * L;
     if (s->run_cell && !s->run_cell[cell]) continue;
     double err = 0;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-    if (ilab_theory_network(w, &c->acts[ai], L, c->widths, s->w_var + si * L, c->sigma_b2, q0,
+    for (size_t l = 0; l < L; l++) v[l] = factor * s->w_var[si * L + l];
+    if (ilab_theory_network(w, &c->acts[ai], L, c->widths, v, c->sigma_b2, q0,
                             c->batch, out, &err)) {
       for (size_t l = 0; l < L; l++)
         out[l] = (ilab_theory_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-      s->theory_failed++;
-    } else if (err > s->theory_abserr) {
-      s->theory_abserr = err;
+      (*failed)++;
+    } else if (err > *abserr) {
+      *abserr = err;
     }
   }
   ilab_theory_workspace_free(w);
+  free(v);
   return ILAB_OK;
+}
+
+int ilab_sweep_theory(ilab_sweep *s)
+{
+  free(s->theory);
+  s->theory = calloc(s->n_cells * s->cfg->depth, sizeof *s->theory);
+  if (!s->theory) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
+  s->theory_abserr = 0;
+  s->theory_failed = 0;
+  return theory_fill(s, 1, s->theory, &s->theory_abserr, &s->theory_failed);
+}
+
+int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory)
+{
+  double abserr = 0;
+  size_t failed = 0;
+  return theory_fill(s, factor, theory, &abserr, &failed);
 }
 
 /* ---- one trial ------------------------------------------------------------- */
@@ -313,9 +306,9 @@ static void *worker(void *arg)
 /* Runs one phase on nthreads workers (the calling thread is one of them). */
 static int run_phase(trial_ctx *t, int phase, int nthreads)
 {
-  pthread_t th[64];
-  worker_arg args[64];
-  if (nthreads > 64) nthreads = 64;
+  pthread_t th[ILAB_MAX_THREADS];
+  worker_arg args[ILAB_MAX_THREADS];
+  if (nthreads > ILAB_MAX_THREADS) nthreads = ILAB_MAX_THREADS;
   t->next = 0;
   int started = 0;
   for (int i = 1; i < nthreads; i++) {
@@ -380,13 +373,13 @@ int ilab_sweep_run(ilab_sweep *s)
   for (size_t i = 0; i < s->n_cells; i++) selected += !s->run_cell || s->run_cell[i];
   int cell_threads = (size_t)nthreads < selected ? nthreads : (int)selected;
   if (cell_threads < 1) cell_threads = 1;
-  openblas_set_num_threads(nthreads / cell_threads);
+  ilab_blas_set_threads(nthreads / cell_threads);
 
   ilab_dist in, unit_normal;
   ilab_dist_normal(&unit_normal, 1.0);
   for (size_t trial = 0; trial < c->trials && !st; trial++) {
     t.trial = trial;
-    double t0 = now();
+    double t0 = ilab_clock_now();
     if ((st = ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in))) break;
     draw_vector(&t, r, 0, ILAB_STREAM_INPUT, &in, t.x0, c->batch * c->widths[0]);
     draw_vector(&t, r, c->depth + 1, ILAB_STREAM_GRAD, &unit_normal, t.g, c->batch * c->widths[c->depth]);
@@ -396,11 +389,11 @@ int ilab_sweep_run(ilab_sweep *s)
       for (size_t l = 1; l <= c->depth; l++)
         draw_vector(&t, r, l, ILAB_STREAM_BIAS, &b, t.bias[l - 1], c->widths[l]);
     }
-    double t1 = now();
+    double t1 = ilab_clock_now();
     if ((st = run_phase(&t, 0, nthreads))) break;
     /* the input, gradient and biases are drawn on one thread; the unit
      * matrices keep every thread busy */
-    s->time[0] += (t1 - t0) + (now() - t1) * nthreads;
+    s->time[0] += (t1 - t0) + (ilab_clock_now() - t1) * nthreads;
     if (s->stop && *s->stop) { st = ilab_error(ILAB_EINTR, "interrupted"); break; }
     if ((st = run_phase(&t, 1, cell_threads))) break;
   }

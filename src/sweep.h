@@ -3,25 +3,14 @@
 #ifndef ILAB_SWEEP_H
 #define ILAB_SWEEP_H
 
+#include <assert.h>
 #include <signal.h>
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "mlp.h"
+#include "stream.h"
 #include "theory.h"
-
-/* Tags that key the streams which are not weights (weights are keyed by
- * their unit family, see ilab_dist_family). */
-#define ILAB_STREAM_INPUT 0x494e5055UL /* "INPU" */
-#define ILAB_STREAM_GRAD 0x47524144UL  /* "GRAD" */
-#define ILAB_STREAM_BIAS 0x42494153UL  /* "BIAS" */
-
-/* The seed of the stream for (experiment seed, trial, layer, tag): a fixed
- * hash (splitmix64's finalizer, Steele et al. 2014, applied in a chain), so
- * every stream is the same whatever the thread count, the order of cells, or
- * which cells run.  Folded to 32 bits, as gsl_rng_set keeps no more for
- * mt19937. */
-unsigned long ilab_stream_seed(unsigned long seed, size_t trial, size_t layer, unsigned long tag);
 
 typedef struct {
   const ilab_config *cfg;
@@ -69,16 +58,25 @@ int ilab_sweep_run(ilab_sweep *s);
  * in theory_failed; ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory(ilab_sweep *s);
 
+/* The same for every Var(W_l) multiplied by factor, into theory[cell][layer-1]
+ * (n_cells x depth entries, the caller's): what mean field predicts had the
+ * schemes drawn a relative variance error factor - 1, from which a claim's
+ * sensitivity to such an error is read.  A cell that fails gets NaN;
+ * ILAB_ENOMEM is the only error. */
+int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory);
+
 /* The histogram of quantity q (0: H, 1: X, 2: dL/dX) at the i-th histogram
  * layer of a cell: hist_bins counts, then the count below lo and above hi. */
 static inline unsigned long long *ilab_sweep_hist(const ilab_sweep *s, size_t cell, size_t i, int q)
 {
+  assert(cell < s->n_cells && i < s->cfg->n_hist && q >= 0 && q < 3);
   return s->hist + ((cell * s->cfg->n_hist + i) * 3 + (size_t)q) * (s->cfg->hist_bins + 2);
 }
 
 static inline ilab_layer_stats *ilab_sweep_at(const ilab_sweep *s, size_t cell, size_t trial,
                                               size_t layer)
 {
+  assert(cell < s->n_cells && trial < s->cfg->trials && layer >= 1 && layer <= s->cfg->depth);
   return &s->stats[(cell * s->cfg->trials + trial) * s->cfg->depth + (layer - 1)];
 }
 

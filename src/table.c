@@ -2,8 +2,11 @@
 #include "table.h"
 #include "ilab.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +53,7 @@ int ilab_table_open(ilab_table *t, const char *path)
 
 void ilab_table_comment(ilab_table *t, const char *fmt, ...)
 {
+  assert(t->f);
   va_list ap;
   fputs("# ", t->f);
   va_start(ap, fmt);
@@ -57,6 +61,38 @@ void ilab_table_comment(ilab_table *t, const char *fmt, ...)
   va_end(ap);
   fputc('\n', t->f);
 }
+
+/* An argument as a POSIX shell reads it back: bare if made of safe
+ * characters only, else in single quotes with each ' written '\''. */
+static void put_arg(FILE *f, const char *s)
+{
+  static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-";
+  if (*s && strspn(s, safe) == strlen(s)) {
+    fputs(s, f);
+    return;
+  }
+  fputc('\'', f);
+  for (; *s; s++) {
+    if (*s == '\'') fputs("'\\''", f);
+    else if (*s == '\n') fputs("'$'\\n''", f); /* keeps the comment on one line */
+    else fputc(*s, f);
+  }
+  fputc('\'', f);
+}
+
+void ilab_provenance_write(FILE *f, const ilab_provenance *p)
+{
+  fprintf(f, "# initlab %s: %s\n# command: initlab", ILAB_VERSION, p->what);
+  for (int i = 0; i < p->argc; i++) {
+    fputc(' ', f);
+    put_arg(f, p->argv[i]);
+  }
+  fputc('\n', f);
+  if (p->has_seed)
+    fprintf(f, "# seed: %lu  generator: %s%s\n", p->seed, p->generator, p->note ? p->note : "");
+}
+
+void ilab_table_provenance(ilab_table *t, const ilab_provenance *p) { ilab_provenance_write(t->f, p); }
 
 void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *text)
 {
@@ -72,6 +108,7 @@ void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *tex
 
 static void sep(ilab_table *t)
 {
+  assert(t->f); /* an open table: not yet committed or aborted */
   if (t->col++) fputc('\t', t->f);
 }
 
@@ -96,6 +133,7 @@ void ilab_table_int(ilab_table *t, long long x) { sep(t); fprintf(t->f, "%lld", 
 
 void ilab_table_end_row(ilab_table *t)
 {
+  assert(t->f);
   fputc('\n', t->f);
   t->col = 0;
 }
@@ -139,6 +177,29 @@ int ilab_table_commit(ilab_table *t)
   }
   release(t);
   return ILAB_OK;
+}
+
+int ilab_table_commit_all(ilab_table *t, size_t n, volatile sig_atomic_t *stop)
+{
+  sigset_t hold, prev;
+  sigemptyset(&hold);
+  sigaddset(&hold, SIGINT);
+  sigaddset(&hold, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &hold, &prev);
+  const char *unwritten = NULL;
+  int st = ILAB_OK;
+  errno = 0;
+  for (size_t i = 0; i < n && !unwritten; i++)
+    if (!t[i].f || fflush(t[i].f) != 0 || ferror(t[i].f)) unwritten = t[i].path ? t[i].path : "a table";
+  if (unwritten)
+    st = ilab_error(ILAB_EIO, "writing %s failed: %s", unwritten, strerror(errno ? errno : EIO));
+  else if (stop && *stop)
+    st = ilab_error(ILAB_EINTR, "interrupted by a signal");
+  else
+    for (size_t i = 0; i < n && !st; i++) st = ilab_table_commit(&t[i]);
+  for (size_t i = 0; i < n; i++) ilab_table_abort(&t[i]); /* no-op for a committed table */
+  pthread_sigmask(SIG_SETMASK, &prev, NULL);
+  return st;
 }
 
 void ilab_table_abort(ilab_table *t)

@@ -3,6 +3,8 @@
 #ifndef ILAB_TABLE_H
 #define ILAB_TABLE_H
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 
 typedef struct {
@@ -21,6 +23,27 @@ void ilab_table_comment(ilab_table *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* Where a table came from: every table initlab writes, to a file or to
+ * standard output, opens with the same lines from this. */
+typedef struct {
+  const char *what;         /* one line: what the table holds */
+  int argc;                 /* the command: argv[0] is the subcommand's name */
+  char *const *argv;
+  int has_seed;             /* 0: the table draws nothing, no seed line */
+  unsigned long seed;
+  const char *generator;    /* the gsl_rng type's name */
+  const char *note;         /* appended to the seed line, or NULL */
+} ilab_provenance;
+
+/* Writes the provenance lines to f:
+ *   # initlab VERSION: WHAT
+ *   # command: initlab ARGV...       (each argument quoted as a shell needs)
+ *   # seed: S  generator: G[NOTE]    (if has_seed) */
+void ilab_provenance_write(FILE *f, const ilab_provenance *p);
+
+/* The same into a table. */
+void ilab_table_provenance(ilab_table *t, const ilab_provenance *p);
 
 /* Writes each line of text prefixed by "# " (e.g. the experiment file). */
 void ilab_table_comment_block(ilab_table *t, const char *prefix, const char *text);
@@ -41,6 +64,15 @@ void ilab_table_header(ilab_table *t, const char *names);
  * (a full disk, say) the temporary file is removed, the previous file under
  * the final name is left as it was, and ILAB_EIO is returned with a reason. */
 int ilab_table_commit(ilab_table *t);
+
+/* Commits n tables all or none.  Every table's bytes reach the disk before
+ * any is renamed, so a full disk is found while all can still be dropped;
+ * SIGINT and SIGTERM are held while they are renamed, so an interruption
+ * cannot leave a new table beside an old one; and if *stop (set by a signal
+ * handler; may be NULL) is non-zero once the signals are held, none is
+ * renamed.  Every table is released on return.  ILAB_EIO with a reason
+ * naming the file that could not be written, ILAB_EINTR if stopped. */
+int ilab_table_commit_all(ilab_table *t, size_t n, volatile sig_atomic_t *stop);
 
 /* Closes and removes the temporary file; the final name is untouched. */
 void ilab_table_abort(ilab_table *t);

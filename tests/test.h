@@ -1,6 +1,7 @@
 /* A tiny test runner shared by tests/test_*.c: checks print a FAIL line when
- * they fail (every line when ILAB_TEST_VERBOSE is set) and main ends with
- * ilab_test_summary(), which prints "N passed, N failed". */
+ * they fail (every line when ILAB_TEST_VERBOSE is set), a check that cannot
+ * run prints a SKIP line, and main ends with ilab_test_summary(), which
+ * prints "N skipped" (if any) and "N passed, N failed". */
 #ifndef ILAB_TEST_H
 #define ILAB_TEST_H
 
@@ -15,7 +16,7 @@
 #define ILAB_TEST_UNUSED
 #endif
 
-static int ilab_test_passed, ilab_test_failed;
+static int ilab_test_passed, ilab_test_failed, ilab_test_skipped;
 
 ILAB_TEST_UNUSED static void ilab_test_report(int ok, const char *fmt, va_list ap, const char *detail)
 {
@@ -85,8 +86,23 @@ ILAB_TEST_UNUSED static void ilab_test_z(double z, double zmax, const char *fmt,
   va_end(ap);
 }
 
+/* A check that cannot run here (say, no /dev/full): shown as a SKIP line
+ * always, counted apart, never as a pass. */
+ILAB_TEST_UNUSED static void ilab_test_skip(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  printf("SKIP: ");
+  vprintf(fmt, ap);
+  printf("\n");
+  va_end(ap);
+  ilab_test_skipped++;
+}
+
+/* Prints "N skipped" when a check was skipped, then "N passed, N failed". */
 ILAB_TEST_UNUSED static int ilab_test_summary(void)
 {
+  if (ilab_test_skipped) printf("%d skipped\n", ilab_test_skipped);
   printf("%d passed, %d failed\n", ilab_test_passed, ilab_test_failed);
   return ilab_test_failed ? 1 : 0;
 }

@@ -294,8 +294,44 @@ static void test_read(void)
   rmdir(dir);
 }
 
+/* --only: cells (act, scheme) selected by act=NAME and scheme=SPEC entries,
+ * entries of one kind joined by "or", the two kinds by "and". */
+static void test_select(void)
+{
+  ilab_config c;
+  const char *text = "activations = relu tanh leaky_relu:slope=0.2\nschemes = he_normal glorot_uniform\n"
+                     "depth = 2\nwidth = 4\nbatch = 2\n";
+  if (parse(text, &c)) { ilab_test(0, "select: the file parses: %s", ilab_error_reason()); return; }
+  unsigned char sel[6];
+  /* cells: relu/he relu/glorot tanh/he tanh/glorot leaky/he leaky/glorot */
+  static const struct { const char *only[3]; size_t n; unsigned char want[6]; } cases[] = {
+      {{"act=tanh"}, 1, {0, 0, 1, 1, 0, 0}},
+      {{"scheme=glorot_uniform"}, 1, {0, 1, 0, 1, 0, 1}},
+      {{"act=relu", "act=tanh"}, 2, {1, 1, 1, 1, 0, 0}},
+      {{"act=relu", "scheme=he_normal"}, 2, {1, 0, 0, 0, 0, 0}},
+      {{"act=leaky_relu:slope=0.2"}, 1, {0, 0, 0, 0, 1, 1}},
+      {{"act=leaky_relu:slope=0.20", "scheme=glorot_uniform", "scheme=he_normal"}, 3, {0, 0, 0, 0, 1, 1}},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    memset(sel, 9, sizeof sel);
+    int st = ilab_config_select(&c, cases[k].only, cases[k].n, sel);
+    ilab_test(st == ILAB_OK && !memcmp(sel, cases[k].want, 6), "select case %zu (%s ...): status %d, cells %d%d%d%d%d%d",
+              k, cases[k].only[0], st, sel[0], sel[1], sel[2], sel[3], sel[4], sel[5]);
+  }
+  const char *bad1[] = {"act=sigmoid"}, *bad2[] = {"scheme=he_uniform"}, *bad3[] = {"cell=1"};
+  ilab_test(ilab_config_select(&c, bad1, 1, sel) == ILAB_EINVAL &&
+                !strcmp(ilab_error_reason(), "act=sigmoid: " NAME " has no such activation"),
+            "select: an activation not in the file (%s)", ilab_error_reason());
+  ilab_test(ilab_config_select(&c, bad2, 1, sel) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such scheme"),
+            "select: a scheme not in the file (%s)", ilab_error_reason());
+  ilab_test(ilab_config_select(&c, bad3, 1, sel) == ILAB_EINVAL && strstr(ilab_error_reason(), "cell=1: expected"),
+            "select: a malformed entry (%s)", ilab_error_reason());
+  ilab_config_free(&c);
+}
+
 int main(void)
 {
+  test_select();
   test_valid_every_key();
   test_valid_defaults_and_widths();
   test_valid_formatting();

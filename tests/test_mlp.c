@@ -6,8 +6,11 @@
 #include "ilab.h"
 #include "mlp.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
@@ -197,6 +200,40 @@ static void check_overflow(void)
   ilab_mlp_free(net);
 }
 
+/* Whether running f(l) in a child process dies of SIGABRT (a failed assert). */
+static int aborts(void (*f)(ilab_mlp *, size_t), ilab_mlp *net, size_t l)
+{
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    /* the child's abort would print the assertion on stderr: keep it quiet */
+    if (!freopen("/dev/null", "w", stderr)) _exit(3);
+    f(net, l);
+    _exit(0);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return 0;
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void forward(ilab_mlp *net, size_t l) { ilab_layer_stats st; ilab_mlp_forward_layer(net, l, &st); }
+static void backward(ilab_mlp *net, size_t l) { ilab_layer_stats st; ilab_mlp_backward_layer(net, l, &st); }
+
+/* A layer index outside 1..L is a caller's mistake that would read and
+ * write past the network's buffers: the preconditions stop it. */
+static void check_preconditions(void)
+{
+  size_t w[3] = {4, 4, 4};
+  ilab_act a;
+  ilab_act_parse("relu", &a);
+  ilab_mlp *net;
+  if (ilab_mlp_alloc(&net, 2, w, 2, &a)) { ilab_test(0, "alloc"); return; }
+  ilab_test(aborts(forward, net, 0), "forward_layer(0) fails its precondition");
+  ilab_test(aborts(forward, net, 3), "forward_layer(L + 1) fails its precondition");
+  ilab_test(aborts(backward, net, 3), "backward_layer(L + 1) fails its precondition");
+  ilab_mlp_free(net);
+}
+
 int main(void)
 {
   static const char *const acts[] = {"linear", "tanh", "relu", "leaky_relu:slope=0.1", "sigmoid", "selu"};
@@ -206,5 +243,6 @@ int main(void)
     check_stats(acts[i]);
   }
   check_overflow();
+  check_preconditions();
   return ilab_test_summary();
 }

@@ -74,6 +74,72 @@ static void check_se(void)
                 "KS: lambda at the 95%% point gives p = 0.05");
 }
 
+/* An asymmetric law, so that the mu_3 and mu_5 terms of the standard errors
+ * run: Exp(1), mean 1, central moments mu_k = !k (the subfactorials):
+ * 1, 0, 1, 2, 9, 44, 265, 1854, 14833.  By Cramer's formula, worked by hand,
+ * n Var(s^2) -> mu4 - mu2^2 = 8; n Var(g1) -> v33 + 9 v22 - 6 v23 with
+ * v33 = mu6 - mu3^2 - 6 mu2 mu4 + 9 mu2^3 = 216, v23 = mu5 - 4 mu2 mu3 = 36,
+ * so 216 + 72 - 216 = 72; n Var(g2) -> v44 + 324 v22 - 36 v24 with
+ * v44 = mu8 - mu4^2 - 8 mu3 mu5 + 16 mu2 mu3^2 = 14112, v24 = mu6 - mu2 mu4
+ * - 4 mu3^2 = 240, so 14112 + 2592 - 8640 = 8064.  Then by Monte Carlo:
+ * R = 400 samples of n = 4000 draws; the sd over the samples of the
+ * variance and of the skewness against their predicted standard errors.
+ * Were the estimates normal, (R - 1) s^2/se^2 would be chi^2 with R - 1
+ * degrees of freedom, whose ratio s/se lies within 1 +- 4/sqrt(2R) = 1 +- 0.14
+ * but with probability 6e-5; dropping the mu3 terms of g1's error (b = -1.5 mu3)
+ * makes it 1.7 times as large, dropping mu5 from v23 2.2 times. */
+static void exp_cdf_n(const double *x, double *u, size_t n, const void *arg)
+{
+  (void)arg;
+  for (size_t i = 0; i < n; i++) u[i] = x[i] > 0 ? -expm1(-x[i]) : 0;
+}
+
+static void check_asymmetric(void)
+{
+  const double mu[9] = {1, 0, 1, 2, 9, 44, 265, 1854, 14833};
+  double se[4];
+  ilab_moments_se(mu, 1, se);
+  ilab_test_rel(se[1] * se[1], 8, 1e-14, "Exp(1): n Var(s^2) = 8");
+  ilab_test_rel(se[2] * se[2], 72, 1e-14, "Exp(1): n Var(skewness) = 72 (mu3, mu5 terms)");
+  ilab_test_rel(se[3] * se[3], 8064, 1e-14, "Exp(1): n Var(kurtosis) = 8064");
+
+  enum { R = 400, N = 4000 };
+  double *x = malloc(N * sizeof *x), v[R], g[R];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 2718);
+  for (int k = 0; k < R; k++) {
+    for (int i = 0; i < N; i++) x[i] = gsl_ran_exponential(r, 1);
+    ilab_moments m;
+    ilab_moments_init(&m);
+    ilab_moments_add(&m, x, N);
+    v[k] = ilab_moments_variance(&m);
+    g[k] = ilab_moments_skew(&m);
+  }
+  ilab_moments_se(mu, N, se);
+  double lim = 4 / sqrt(2.0 * R);
+  ilab_test_abs(gsl_stats_sd(v, 1, R) / se[1], 1, lim, "Exp(1): sd of s^2 over %d samples against its se", R);
+  ilab_test_abs(gsl_stats_sd(g, 1, R) / se[2], 1, lim, "Exp(1): sd of the skewness over %d samples against its se", R);
+
+  /* one large sample through the whole check: moments, KS and chi^2 */
+  enum { BIG = 200000 };
+  double *y = malloc(BIG * sizeof *y);
+  for (int i = 0; i < BIG; i++) y[i] = gsl_ran_exponential(r, 1);
+  ilab_moments_law law = {.mean = 1, .cdf_n = exp_cdf_n, .arg = NULL};
+  for (int k = 0; k <= 8; k++) law.mu[k] = mu[k];
+  ilab_moments_check_result res;
+  ilab_test_int(ilab_moments_check(&law, y, BIG, 1e-3 / 6, &res), 0, "Exp(1): the check runs");
+  ilab_test(res.pass, "Exp(1): %d draws pass at a family-wise 1e-3 (z = %.2f %.2f %.2f %.2f, KS p %.3g, chi2 p %.3g)",
+            BIG, res.z[0], res.z[1], res.z[2], res.z[3], res.ks_p, res.chi2_p);
+  /* and a law claiming Exp(1) when the draws have mean 1.02: the mean's z
+   * is 0.02 sqrt(n) = 8.9 */
+  for (int i = 0; i < BIG; i++) y[i] *= 1.02;
+  ilab_moments_check(&law, y, BIG, 1e-3 / 6, &res);
+  ilab_test(!res.pass, "Exp(1) claimed, Exp(1/1.02) drawn: fails (z_mean %.2f)", res.z[0]);
+  free(x);
+  free(y);
+  gsl_rng_free(r);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
@@ -113,6 +179,7 @@ static void check_ks_exact(size_t n, double factor)
 int main(void)
 {
   check_se();
+  check_asymmetric();
   check_ks_exact(150, 1);
   check_ks_exact(100000, 1);
   check_ks_exact(100000, 1.01);

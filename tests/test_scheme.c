@@ -5,6 +5,7 @@
 #include "scheme.h"
 #include "sweep.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_rng.h>
@@ -50,7 +51,31 @@ static void test_variances(void)
   ilab_test_rel(var_of("zeros", 3, 4), 0, 0, "zeros");
   ilab_test_rel(var_of("constant:value=0.5", 3, 4), 0, 0, "constant has no variance");
 
+  /* gain= on every scheme, so an error can be planted anywhere */
+  ilab_test_rel(var_of("torch_linear:gain=1.02", 300, 100), 1.0404 / 900, tol, "torch_linear takes gain=");
+  ilab_test_rel(var_of("darknet_connected:gain=0.98", 300, 100), 0.9604 * 2 / 900, tol, "darknet takes gain=");
+  ilab_test_rel(var_of("tf1_truncated:gain=1.02", 300, 100), 1.0404 * 0.773741303550 / 300, 1e-11,
+                "tf1_truncated takes gain=");
+  ilab_test_rel(var_of("tf1_contrib:gain=0.98", 300, 100), 0.9604 * 1.3 * 0.773741303550 * 2 / 300, 1e-11,
+                "tf1_contrib takes gain=");
+  ilab_test_rel(var_of("normal:std=0.01,gain=1.02", 3, 4), 1.0404e-4, tol, "normal:std takes gain=");
+  ilab_test_rel(var_of("uniform:limit=0.3,gain=1.02", 3, 4), 1.0404 * 0.03, tol, "uniform:limit takes gain=");
+  ilab_test_rel(var_of("truncated_normal:std=0.5,gain=1.02", 3, 1), 1.0404 * 0.773741303550 * 0.25, 1e-11,
+                "truncated_normal takes gain=");
+  ilab_test_rel(var_of("zeros:gain=1.02", 3, 4), 0, 0, "zeros takes gain=");
+  {
+    ilab_scheme g;
+    ilab_scheme_parse("tf1_contrib:gain=0.98,factor=1", &g);
+    ilab_test_rel(ilab_scheme_target_variance(&g, 300, 100), 0.9604 * 1.3 * 0.773741303550 / 300, 1e-11,
+                  "target variance: gain and factor");
+    ilab_test(isnan(ilab_scheme_target_variance(&g, 0, 100)), "target variance: NaN for a fan of 0");
+  }
+
   ilab_scheme s;
+  ilab_scheme_parse("constant:value=0.5,gain=1.02", &s);
+  ilab_dist dc;
+  ilab_scheme_resolve(&s, 3, 4, &dc);
+  ilab_test_rel(ilab_dist_raw_moment(&dc, 1), 0.51, tol, "constant: gain multiplies the value");
   ilab_scheme_parse("torch_linear", &s);
   ilab_test_rel(ilab_scheme_promised_variance(&s, 300, 100), 1.0 / 300, tol, "torch_linear promises LeCun");
   ilab_scheme_parse("tf1_contrib:factor=1", &s);
@@ -64,7 +89,7 @@ static void test_parse_errors(void)
       "he_normal:dist=cauchy", "he_normal:gain=-1", "he_normal:gain=nan", "he_normal:gain=inf",
       "he_normal:gain=1x", "he_normal:scale=2", "he_normal:mode=fan_in,mode=fan_out", "normal",
       "normal:std=-0.1", "uniform", "normal:limit=1", "truncated_normal:std=1,correct=2",
-      "zeros:value=1", "constant", "he_normal:correct=yes", "torch_linear:gain=2", "he_normal,mode=fan_in",
+      "zeros:value=1", "constant", "he_normal:correct=yes", "torch_linear:mode=fan_out", "darknet_connected:scale=2", "he_normal,mode=fan_in",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ilab_scheme s;
@@ -140,9 +165,82 @@ static void test_variance_z(void)
   free(w);
 }
 
+/* Each preset's target, written out by hand from its paper or framework (never
+ * from ilab_scheme_variance), against both the variance the scheme reports and
+ * the variance of the law it resolves to (the law the weights are drawn from).
+ * Fans (300, 100): fan_in 300, fan_out 100, fan_avg 200.  T = 0.773741303550,
+ * the variance of N(0,1) cut at +-2 (reference.md, 12 digits: rel tol 1e-11);
+ * the rest are closed forms to 1e-12.  Deleting the division by 0.8796 of a
+ * corrected truncated normal, or the sqrt(3) of a variance-scaled uniform's
+ * limit, moves a resolved variance by x0.7737 or x1/3 and fails here. */
+static void test_targets(void)
+{
+  const double T = 0.773741303550;
+  static const struct { const char *spec; double var; int kind; double scale; } t[] = {
+    /* LeCun et al. 1998: Var = 1/fan_in; a uniform's limit is sqrt(3 Var) */
+    {"lecun_normal", 1.0 / 300, ILAB_DIST_NORMAL, 0},
+    {"lecun_uniform", 1.0 / 300, ILAB_DIST_UNIFORM, 0.1 /* sqrt(3/300) */},
+    /* Glorot & Bengio 2010 eq. 16: 2/(fan_in + fan_out), limit sqrt(6/(in+out)) */
+    {"glorot_normal", 2.0 / 400, ILAB_DIST_NORMAL, 0},
+    {"glorot_uniform", 2.0 / 400, ILAB_DIST_UNIFORM, 0.12247448713915890 /* sqrt(6/400) */},
+    {"xavier_normal", 2.0 / 400, ILAB_DIST_NORMAL, 0},
+    {"xavier_uniform", 2.0 / 400, ILAB_DIST_UNIFORM, 0.12247448713915890},
+    /* He et al. 2015 eq. 10: 2/fan_in (eq. 14 with fan_out), limit sqrt(6/fan_in) */
+    {"he_normal", 2.0 / 300, ILAB_DIST_NORMAL, 0},
+    {"he_uniform", 2.0 / 300, ILAB_DIST_UNIFORM, 0.14142135623730950 /* sqrt(6/300) */},
+    {"kaiming_normal:mode=fan_out", 2.0 / 100, ILAB_DIST_NORMAL, 0},
+    {"kaiming_uniform", 2.0 / 300, ILAB_DIST_UNIFORM, 0.14142135623730950},
+    /* Keras: a variance-scaling truncated normal's parent sd is sqrt(Var)/0.8796 */
+    {"he_normal:dist=truncated_normal", 2.0 / 300, ILAB_DIST_TRUNCNORM,
+     0.081649658092772603 /* sqrt(2/300) */ / 0.87962566103423978},
+    {"variance_scaling", 1.0 / 300, ILAB_DIST_TRUNCNORM, 0.057735026918962576 / 0.87962566103423978},
+    {"variance_scaling:scale=3,mode=fan_avg,dist=uniform", 3.0 / 200, ILAB_DIST_UNIFORM, 0.21213203435596426 /* sqrt(9/200) */},
+    {"he_normal:dist=truncated_normal,correct=0", T * 2 / 300, ILAB_DIST_TRUNCNORM, 0.081649658092772603},
+    /* fixed laws: N(0, std^2); U(-limit, limit) has limit^2/3; a truncated
+     * normal with the parent's std keeps 0.7737 std^2 */
+    {"normal:std=0.01", 1e-4, ILAB_DIST_NORMAL, 0.01},
+    {"uniform:limit=0.05", 0.0025 / 3, ILAB_DIST_UNIFORM, 0.05},
+    {"truncated_normal:std=0.05", T * 0.0025, ILAB_DIST_TRUNCNORM, 0.05},
+    {"truncated_normal:std=0.05,correct=1", 0.0025, ILAB_DIST_TRUNCNORM, 0.05 / 0.87962566103423978},
+    /* PyTorch nn.Linear: U(+-1/sqrt(fan_in)), Var = 1/(3 fan_in) */
+    {"torch_linear", 1.0 / 900, ILAB_DIST_UNIFORM, 0.057735026918962576 /* 1/sqrt(300) */},
+    /* TF1 core: truncated normal with sd sqrt(scale/n), uncorrected */
+    {"tf1_truncated", T / 300, ILAB_DIST_TRUNCNORM, 0.057735026918962576},
+    /* tf.contrib: sd sqrt(1.3 * 2/fan_in), uncorrected: 1.0059 * 2/fan_in */
+    {"tf1_contrib", 1.3 * T * 2 / 300, ILAB_DIST_TRUNCNORM, 0.093094933625126279 /* sqrt(2.6/300) */},
+    /* darknet: sqrt(2/fan_in) U(-1, 1), Var = 2/(3 fan_in) */
+    {"darknet_connected", 2.0 / 900, ILAB_DIST_UNIFORM, 0.081649658092772603},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    ilab_scheme s;
+    ilab_dist d;
+    ilab_test_int(ilab_scheme_parse(t[i].spec, &s), ILAB_OK, "%s parses", t[i].spec);
+    ilab_test_int(ilab_scheme_resolve(&s, 300, 100, &d), ILAB_OK, "%s resolves", t[i].spec);
+    double tol = t[i].kind == ILAB_DIST_TRUNCNORM ? 1e-11 : 1e-12;
+    ilab_test_rel(ilab_scheme_variance(&s, 300, 100), t[i].var, tol, "%s: reported variance against its formula",
+                  t[i].spec);
+    ilab_test_rel(ilab_dist_central_moment(&d, 2), t[i].var, tol, "%s: drawn law's variance against its formula",
+                  t[i].spec);
+    ilab_test_rel(ilab_scheme_target_variance(&s, 300, 100), t[i].var, tol, "%s: target variance against its formula",
+                  t[i].spec);
+    ilab_test_int((int)d.kind, t[i].kind, "%s: law", t[i].spec);
+    if (t[i].scale > 0)
+      ilab_test_rel(d.scale, t[i].scale, 1e-14, "%s: limit or parent sd", t[i].spec);
+    if (t[i].kind == ILAB_DIST_TRUNCNORM) {
+      /* N(0,1) cut at +-c: E[X^4] = 3 - 2(c^3 + 3c) phi(c)/Z, Z = 2 Phi(c) - 1;
+       * at c = 2 the kurtosis E[X^4]/Var^2 is 2.3655 (reference.md) */
+      double phi2 = exp(-2.0) / 2.5066282746310002 /* sqrt(2 pi) */, Z = erf(2 / sqrt(2.0));
+      double k = (3 - 2 * 14 * phi2 / Z) / (T * T);
+      ilab_test_abs(k, 2.3655, 0.5e-4, "kurtosis of the +-2 cut normal is 2.3655");
+      ilab_test_rel(ilab_dist_central_moment(&d, 4) / (t[i].var * t[i].var), k, 1e-10, "%s: kurtosis", t[i].spec);
+    }
+  }
+}
+
 int main(void)
 {
   test_variances();
+  test_targets();
   test_parse_errors();
   test_pinned();
   test_variance_z();

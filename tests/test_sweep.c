@@ -6,7 +6,10 @@
 #include "ilab.h"
 #include "sweep.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char *const text =
     "# test\n"
@@ -22,6 +25,23 @@ static int run(ilab_config *c, ilab_sweep *s, int threads, unsigned char *sel)
   s->threads = threads;
   s->run_cell = sel;
   return ilab_sweep_alloc(s, c) || ilab_sweep_run(s);
+}
+
+/* Whether ilab_sweep_at(s, cell, trial, layer) dies of SIGABRT (a failed
+ * assert) in a child process. */
+static int at_aborts(const ilab_sweep *s, size_t cell, size_t trial, size_t layer)
+{
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen("/dev/null", "w", stderr)) _exit(3);
+    volatile double v = ilab_sweep_at(s, cell, trial, layer)->h_var;
+    (void)v;
+    _exit(0);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return 0;
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }
 
 int main(void)
@@ -64,6 +84,13 @@ int main(void)
         ilab_test_rel(he->gx_var / lc->gx_var, pow(2.0, (double)(c.depth - l)), 1e-12,
                       "%s %s: Var(dL/dX_%zu) ratio he/lecun = 2^(L-l)", c.act_names[a], fam ? "uniform" : "normal", l);
       }
+  /* indices out of range are a caller's mistake that would read past the
+   * results: the preconditions stop them */
+  ilab_test(!at_aborts(&s1, s1.n_cells - 1, c.trials - 1, c.depth), "the last cell, trial and layer are in range");
+  ilab_test(at_aborts(&s1, s1.n_cells, 0, 1), "ilab_sweep_at: a cell past the last fails its precondition");
+  ilab_test(at_aborts(&s1, 0, c.trials, 1), "ilab_sweep_at: a trial past the last fails its precondition");
+  ilab_test(at_aborts(&s1, 0, 0, 0), "ilab_sweep_at: layer 0 fails its precondition");
+  ilab_test(at_aborts(&s1, 0, 0, c.depth + 1), "ilab_sweep_at: layer L + 1 fails its precondition");
   /* different trials draw different numbers */
   ilab_test(ilab_sweep_at(&s1, 0, 0, 1)->h_var != ilab_sweep_at(&s1, 0, 1, 1)->h_var, "trials are independent draws");
   ilab_sweep_free(&s1);

@@ -324,6 +324,53 @@ static void test_products(ilab_theory_workspace *w)
                 "batch 0 is refused");
 }
 
+/* Published numbers, pinned with their sources.  Values to 12 digits come
+ * from tests/fixtures/meanfield.py, which computes them independently of this
+ * code (scipy's quad over the Gaussian density and brentq); they are checked
+ * to 1e-8 relative, far above either quadrature's error (1e-12 requested
+ * here) and far below any change of formula.  The published figures are
+ * checked to the digits printed in the paper. */
+static void test_published(ilab_theory_workspace *w)
+{
+  ilab_act a = act("tanh");
+  ilab_theory_fixed fp;
+  double s = NAN, q = NAN;
+  /* Schoenholz, Gilmer, Ganguli & Sohl-Dickstein 2017, sec. 3 and fig. 1:
+   * the order-to-chaos transition of tanh at sigma_b2 = 0.05 lies at
+   * sigma_w2 = 1.76095 (scipy: 1.76095463961, q* = 0.570047881641). */
+  ilab_test_int(ilab_theory_critical(w, &a, 0.05, 1, &s, &q), ILAB_OK, "tanh critical point at 0.05");
+  ilab_test_abs(s, 1.76095, 0.5e-5, "Schoenholz et al. 2017: critical sigma_w2 = 1.76095 at sigma_b2 = 0.05");
+  ilab_test_rel(s, 1.76095463961, 1e-8, "critical sigma_w2 against scipy");
+  ilab_test_rel(q, 0.570047881641, 1e-8, "critical q* against scipy");
+  /* (sigma_w2, sigma_b2) = (1, 0.05) and (2, 1), both in the ordered phase
+   * (chi_1 < 1, so xi_c = -1/ln chi_1 is finite): q*, chi_1, xi_q, xi_c. */
+  static const struct { double sw2, sb2, q, chi1, xi_q, xi_c; } pts[] = {
+    {1, 0.05, 0.193592520245, 0.759031647185, 1.7476262429, 3.62697561805},
+    {2, 1, 2.04840089621, 0.691808037956, 0.56852155657, 2.71409630555},
+  };
+  for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+    ilab_test_int(ilab_theory_fixed_point(w, &a, pts[i].sw2, pts[i].sb2, 1, &fp), ILAB_OK,
+                  "tanh fixed point at (%g, %g)", pts[i].sw2, pts[i].sb2);
+    ilab_test_rel(fp.q_star, pts[i].q, 1e-8, "tanh q* at (%g, %g)", pts[i].sw2, pts[i].sb2);
+    ilab_test_rel(fp.chi1, pts[i].chi1, 1e-8, "tanh chi_1 at (%g, %g)", pts[i].sw2, pts[i].sb2);
+    ilab_test_rel(fp.xi_q, pts[i].xi_q, 1e-8, "tanh xi_q at (%g, %g)", pts[i].sw2, pts[i].sb2);
+    ilab_test_rel(fp.xi_c, pts[i].xi_c, 1e-8, "tanh xi_c at (%g, %g)", pts[i].sw2, pts[i].sb2);
+  }
+  /* Klambauer, Unterthiner, Mayr & Hochreiter 2017: SELU's fixed point of
+   * (mean, variance) is (0, 1) with Var(W) = 1/n, where
+   * chi_1 = lambda^2 (1/2 + alpha^2 e^2 Phi(-2)) = 1.07158 (scipy: 1.07157499246). */
+  a = act("selu");
+  ilab_test_int(ilab_theory_fixed_point(w, &a, 1, 0, 0.5, &fp), ILAB_OK, "selu fixed point from below");
+  ilab_test_rel(fp.q_star, 1, 1e-9, "SELU fixed point: q* = 1 from q0 = 0.5");
+  ilab_test_abs(expect(w, "selu", ILAB_THEORY_PHI, fp.q_star, 0, NULL), 0, 1e-9, "SELU fixed point: mean 0");
+  ilab_test_abs(fp.chi1, 1.0716, 0.5e-4, "Klambauer et al. 2017: SELU chi_1 = 1.0716");
+  ilab_test_rel(fp.chi1, 1.07157499246, 1e-8, "SELU chi_1 against scipy and the closed form");
+  /* reference.md's ReLU constant (the truncated normal's are in test_dist.c
+   * and test_scheme.c) */
+  ilab_test_rel(expect(w, "relu", ILAB_THEORY_PHI, 1, 1, NULL), 0.3989422804014327, 1e-10,
+                "E[relu(z)] = 1/sqrt(2 pi) by quadrature");
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
@@ -342,6 +389,7 @@ int main(void)
   test_slope(w);
   test_monte_carlo(w);
   test_products(w);
+  test_published(w);
   ilab_theory_workspace_free(w);
   ilab_theory_workspace_free(NULL);
   return ilab_test_summary();

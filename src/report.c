@@ -1,0 +1,284 @@
+/* The tables of a run (see report.h): one writer per table, each from the
+ * sweep's results and the summary and claims modules. */
+#include "report.h"
+#include "claims.h"
+#include "config.h"
+#include "ilab.h"
+#include "summary.h"
+#include "table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The provenance every table of the run opens with. */
+typedef struct {
+  const ilab_config *cfg;
+  int argc;
+  char *const *argv;
+  unsigned long seed;
+  const char *rng;
+} prov;
+
+static void provenance(ilab_table *t, const prov *p, const char *what)
+{
+  ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
+  ilab_table_provenance(t, &pv);
+  if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
+  ilab_table_comment(t, "experiment file %s:", p->cfg->path);
+  ilab_table_comment_block(t, "| ", p->cfg->text);
+}
+
+/* Opens DIR/FILE's temporary beside it and writes the provenance header. */
+static int open_result(ilab_table *t, const char *dir, const char *file, const prov *p, const char *what)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  int st = ilab_table_open(t, path);
+  if (st) return st;
+  provenance(t, p, what);
+  return ILAB_OK;
+}
+
+/* Writes layers.tsv into an open temporary *t, left for the caller to commit
+ * or abort; *t is empty on failure. */
+static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, trial, layer)");
+  if (st) return st;
+  ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    for (size_t tr = 0; tr < c->trials; tr++)
+      for (size_t l = 1; l <= c->depth; l++) {
+        const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
+        ilab_table_str(t, c->act_names[ai]);
+        ilab_table_str(t, c->schemes[si].spec);
+        ilab_table_int(t, (long long)tr);
+        ilab_table_int(t, (long long)l);
+        ilab_table_int(t, (long long)c->widths[l - 1]);
+        ilab_table_int(t, (long long)c->widths[l]);
+        ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+        const double v[] = {r->h_mean, r->h_var, r->x_mean, r->x_var, r->x_sq, r->gx_var,
+                            r->gh_var, r->gw_var, r->zero_frac, r->sat_frac};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) ilab_table_num(t, v[k]);
+        ilab_table_int(t, r->nonfinite);
+        ilab_table_int(t, r->g_nonfinite);
+        ilab_table_end_row(t);
+      }
+  }
+  return ILAB_OK;
+}
+
+/* The stats of a cell's trials, [trial][layer - 1], as ilab_summary_cell reads them. */
+static const ilab_layer_stats *cell_stats(const ilab_sweep *s, size_t cell)
+{
+  return ilab_sweep_at(s, cell, 0, 1);
+}
+
+/* Writes summary.tsv into an open temporary *t, as write_layers. */
+static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
+  if (st) return st;
+  /* per cell, for a reader of the header: the first layer whose H overflowed
+   * and the first whose H underflowed to exact zeros, in any trial */
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    size_t over, under;
+    ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
+    const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
+    if (over) ilab_table_comment(t, "overflow: %s %s: H overflows first at layer %zu", a, sc, over);
+    if (under) ilab_table_comment(t, "underflow: %s %s: H is all zeros first at layer %zu", a, sc, under);
+  }
+
+  ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
+                        "largest quadrature error estimate %.3g%s", s->theory_abserr,
+                     s->theory_failed ? " (some cells could not be predicted: nan)" : "");
+  ilab_table_header(t, "act scheme layer fan_in fan_out w_var trials "
+                       "h_var h_var_lo h_var_hi x_sq x_sq_lo x_sq_hi "
+                       "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite "
+                       "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
+                       "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio");
+  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
+  if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    if ((st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
+      free(rows);
+      ilab_table_abort(t);
+      return st;
+    }
+    for (size_t l = 1; l <= c->depth; l++) {
+      const ilab_summary_row *r = &rows[l - 1];
+      ilab_table_str(t, c->act_names[ai]);
+      ilab_table_str(t, c->schemes[si].spec);
+      ilab_table_int(t, (long long)l);
+      ilab_table_int(t, (long long)c->widths[l - 1]);
+      ilab_table_int(t, (long long)c->widths[l]);
+      ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+      ilab_table_int(t, (long long)c->trials);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) {
+        ilab_table_num(t, r->mean[q]);
+        ilab_table_num(t, r->lo[q]);
+        ilab_table_num(t, r->hi[q]);
+      }
+      ilab_table_int(t, r->nonfinite);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->theory[q]);
+      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->mean[q] / r->theory[q]);
+      ilab_table_end_row(t);
+    }
+  }
+  free(rows);
+  return ILAB_OK;
+}
+
+/* Evaluates every claim into claims.tsv (claim, measured min and max, the
+ * interval, verdict, and for a claim with a noise model its false-alarm
+ * probability, the trials' spread, its sensitivity to Var(W) and the
+ * smallest variance error it detects); counts the failures. */
+static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
+{
+  const ilab_config *c = s->cfg;
+  const size_t L = c->depth, nth = s->n_cells * L;
+  const double h = 0.01; /* the theory at Var(W) e^-h and e^h gives each claim's sensitivity */
+  int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
+  if (st) return st;
+  ilab_table_comment(t, "measured_min = measured_max but for 'all' claims, which hold when every layer lies in [lo, hi]");
+  ilab_table_comment(t, "'~ CENTER at ALPHA' claims: measured = exp(mean over the T trials of ln EXPR), s = its sd over the trials,");
+  ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - sum c_i v_i/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), ln EXPR = sum c_i ln Q_i, v_i = Var(ln Q_i) over the trials;");
+  ilab_table_comment(t, "alpha = the false-alarm probability; sens = d ln EXPR / d ln Var(W) by mean field; detects = the smallest");
+  ilab_table_comment(t, "relative error in Var(W) that moves the prediction out of [lo, hi] (inf: the claim cannot see one)");
+  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
+  const char *base = strrchr(c->path, '/');
+  base = base ? base + 1 : c->path;
+  ilab_summary_row *rows = malloc((c->trials + 3) * L * sizeof *rows);
+  ilab_theory_layer *th = calloc(2 * nth, sizeof *th);
+  if (!rows || !th) {
+    free(rows);
+    free(th);
+    ilab_table_abort(t);
+    return ilab_error(ILAB_ENOMEM, "out of memory");
+  }
+  int noise = 0;
+  for (size_t i = 0; i < c->n_claims; i++) noise |= c->claims[i].noise;
+  if (noise && ((st = ilab_sweep_theory_scaled(s, exp(-h), th)) || (st = ilab_sweep_theory_scaled(s, exp(h), th + nth)))) {
+    free(rows);
+    free(th);
+    ilab_table_abort(t);
+    return st;
+  }
+  ilab_summary_row *pr = rows + c->trials * L; /* the predictions at e^0, e^-h, e^h */
+  const ilab_summary_row *const pred[3] = {pr, pr + L, pr + 2 * L};
+  *failed = 0;
+  for (size_t i = 0; i < c->n_claims; i++) {
+    const ilab_claim *cl = &c->claims[i];
+    size_t cell = ilab_claim_cell(cl, c->n_schemes);
+    int run = !s->run_cell || s->run_cell[cell];
+    ilab_claim_result res;
+    if (cl->noise) {
+      /* each trial summarized alone */
+      for (size_t tr = 0; run && !st && tr < c->trials; tr++)
+        st = ilab_summary_cell(ilab_sweep_at(s, cell, tr, 1), 1, L, &s->theory[cell * L], rows + tr * L);
+      if (run) {
+        ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
+        ilab_claim_pred_rows(&th[cell * L], L, pr + L);
+        ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
+      }
+      if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, c->trials, pred, h, L, &res);
+    } else {
+      if (run) st = ilab_summary_cell(cell_stats(s, cell), c->trials, L, &s->theory[cell * L], rows);
+      if (!st) ilab_claim_eval(cl, run ? rows : NULL, L, &res);
+    }
+    if (st) {
+      free(rows);
+      free(th);
+      ilab_table_abort(t);
+      return st;
+    }
+    if (res.verdict == ILAB_CLAIM_SKIPPED) continue; /* not run: nothing to judge */
+    *failed += res.verdict == ILAB_CLAIM_FAIL;
+    ilab_table_str(t, base);
+    ilab_table_int(t, cl->line);
+    ilab_table_str(t, cl->text);
+    ilab_table_num(t, res.measured_min);
+    ilab_table_num(t, res.measured_max);
+    ilab_table_num(t, res.lo);
+    ilab_table_num(t, res.hi);
+    ilab_table_str(t, res.verdict == ILAB_CLAIM_PASS ? "pass" : "FAIL");
+    ilab_table_num(t, res.alpha);
+    ilab_table_num(t, res.sd);
+    ilab_table_num(t, res.sens);
+    ilab_table_num(t, res.detects);
+    ilab_table_end_row(t);
+  }
+  free(rows);
+  free(th);
+  return ILAB_OK;
+}
+
+/* Writes hist.tsv: one row per bin of each histogram of H_l ("h"), X_l ("x")
+ * and dL/dX_l ("gx"), counts summed over trials, with the density
+ * count / (all values x bin width) so that curves of different layers and
+ * ranges compare, and the counts that fell outside [lo, hi]. */
+static int write_hist(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  static const char *const qname[3] = {"h", "x", "gx"};
+  int st = open_result(t, dir, "hist.tsv", p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
+  if (st) return st;
+  ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
+  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above");
+  size_t bins = c->hist_bins;
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    for (size_t i = 0; i < c->n_hist; i++)
+      for (int q = 0; q < 3; q++) {
+        size_t k = (cell * c->n_hist + i) * 3 + (size_t)q, l = c->hist_layers[i];
+        const unsigned long long *h = ilab_sweep_hist(s, cell, i, q);
+        double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
+        double total = (double)c->trials * (double)c->batch * (double)c->widths[l];
+        for (size_t b = 0; b < bins; b++) {
+          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+          ilab_table_int(t, (long long)l);
+          ilab_table_str(t, qname[q]);
+          ilab_table_int(t, (long long)b);
+          ilab_table_num(t, lo + (double)b * w);
+          ilab_table_num(t, lo + (double)(b + 1) * w);
+          ilab_table_num(t, lo + ((double)b + 0.5) * w);
+          ilab_table_int(t, (long long)h[b]);
+          ilab_table_num(t, (double)h[b] / (total * w));
+          ilab_table_int(t, (long long)h[bins]);
+          ilab_table_int(t, (long long)h[bins + 1]);
+          ilab_table_end_row(t);
+        }
+      }
+  }
+  return ILAB_OK;
+}
+
+int ilab_report_write(const char *dir, const ilab_sweep *s, const ilab_report_command *cmd,
+                      volatile sig_atomic_t *stop, int *failed_claims)
+{
+  const ilab_config *cfg = s->cfg;
+  prov p = {cfg, cmd->argc, cmd->argv, s->seed, s->rng_type->name};
+  ilab_table tabs[4];
+  size_t ntab = 2;
+  int st;
+  memset(tabs, 0, sizeof tabs);
+  *failed_claims = 0;
+  if ((st = write_layers(dir, s, &p, &tabs[0])) || (st = write_summary(dir, s, &p, &tabs[1])) ||
+      (cfg->n_claims && (st = write_claims(dir, s, &p, &tabs[ntab++], failed_claims))) ||
+      (cfg->n_hist && (st = write_hist(dir, s, &p, &tabs[ntab++])))) {
+    for (size_t i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
+    return st;
+  }
+  return ilab_table_commit_all(tabs, ntab, stop);
+}

@@ -1,0 +1,70 @@
+/* The per-layer summary of a cell over its trials (see summary.h). */
+#include "summary.h"
+#include "ilab.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_cdf.h>
+
+void ilab_summary_mean_ci(const double *v, size_t n, double *mean, double *lo, double *hi)
+{
+  assert(n >= 1);
+  double s = 0;
+  for (size_t i = 0; i < n; i++) s += v[i];
+  *mean = s / (double)n;
+  if (n < 2 || !isfinite(*mean)) { *lo = *hi = n < 2 ? NAN : *mean; return; }
+  double m2 = 0;
+  for (size_t i = 0; i < n; i++) m2 += (v[i] - *mean) * (v[i] - *mean);
+  /* t_{0.975, n-1}: the two-sided 95% quantile of Student's t */
+  double half = gsl_cdf_tdist_Qinv(0.025, (double)(n - 1)) * sqrt(m2 / (double)(n - 1) / (double)n);
+  *lo = *mean - half;
+  *hi = *mean + half;
+}
+
+static double measured(const ilab_layer_stats *r, int q)
+{
+  switch (q) {
+  case ILAB_SUMMARY_H_VAR: return r->h_var;
+  case ILAB_SUMMARY_X_SQ: return r->x_sq;
+  case ILAB_SUMMARY_GX_VAR: return r->gx_var;
+  default: return r->gw_var;
+  }
+}
+
+int ilab_summary_cell(const ilab_layer_stats *stats, size_t trials, size_t depth,
+                      const ilab_theory_layer *theory, ilab_summary_row *rows)
+{
+  assert(trials >= 1);
+  double *v = malloc(trials * sizeof *v);
+  if (!v) return ilab_error(ILAB_ENOMEM, "out of memory");
+  for (size_t l = 1; l <= depth; l++) {
+    ilab_summary_row *row = &rows[l - 1];
+    const ilab_theory_layer *th = &theory[l - 1];
+    row->trials = trials;
+    row->nonfinite = 0;
+    for (size_t tr = 0; tr < trials; tr++) row->nonfinite += stats[tr * depth + l - 1].nonfinite;
+    for (int q = 0; q < ILAB_SUMMARY_N; q++) {
+      for (size_t tr = 0; tr < trials; tr++) v[tr] = measured(&stats[tr * depth + l - 1], q);
+      ilab_summary_mean_ci(v, trials, &row->mean[q], &row->lo[q], &row->hi[q]);
+    }
+    row->theory[ILAB_SUMMARY_H_VAR] = th->h_var;
+    row->theory[ILAB_SUMMARY_X_SQ] = th->x_sq;
+    row->theory[ILAB_SUMMARY_GX_VAR] = th->gx_var;
+    row->theory[ILAB_SUMMARY_GW_VAR] = th->gw_var;
+  }
+  free(v);
+  return ILAB_OK;
+}
+
+void ilab_summary_extremes(const ilab_layer_stats *stats, size_t trials, size_t depth,
+                           size_t *over, size_t *under)
+{
+  *over = *under = 0;
+  for (size_t l = 1; l <= depth; l++)
+    for (size_t tr = 0; tr < trials; tr++) {
+      const ilab_layer_stats *r = &stats[tr * depth + l - 1];
+      if (!*over && (r->nonfinite || isinf(r->h_var))) *over = l;
+      if (!*under && r->h_var == 0 && r->h_mean == 0) *under = l;
+    }
+}

@@ -1,0 +1,44 @@
+/* One cell's per-layer summary over trials: the mean of each measured
+ * variance with its 95% Student-t interval, the mean-field prediction beside
+ * it, and the first layers where the signal overflowed or underflowed. */
+#ifndef ILAB_SUMMARY_H
+#define ILAB_SUMMARY_H
+
+#include <stddef.h>
+#include "mlp.h"
+#include "theory.h"
+
+/* The measured quantities a summary row carries, in summary.tsv's order. */
+enum { ILAB_SUMMARY_H_VAR, ILAB_SUMMARY_X_SQ, ILAB_SUMMARY_GX_VAR, ILAB_SUMMARY_GW_VAR, ILAB_SUMMARY_N };
+
+/* The summary of one layer of one cell. */
+typedef struct {
+  size_t trials;
+  double mean[ILAB_SUMMARY_N];   /* mean over trials of Var(H_l), E[X_l^2], Var(dL/dX_l), Var(dL/dW_l) */
+  double lo[ILAB_SUMMARY_N];     /* 95% t interval of each mean (NaN for one trial) */
+  double hi[ILAB_SUMMARY_N];
+  double theory[ILAB_SUMMARY_N]; /* the mean-field prediction of each */
+  long long nonfinite;           /* inf or NaN entries of H_l, summed over trials */
+} ilab_summary_row;
+
+/* The mean of v[0..n-1] and its 95% Student-t interval
+ * mean -+ t_{0.975, n-1} s / sqrt(n), s the sample standard deviation.
+ * For n = 1 the bounds are NaN; for a non-finite mean they equal the mean.
+ * n must be at least 1. */
+void ilab_summary_mean_ci(const double *v, size_t n, double *mean, double *lo, double *hi);
+
+/* Summarizes one cell: stats[trial * depth + (l - 1)] are its measurements
+ * (layers 1..depth of each trial, as ilab_sweep stores them) and theory[l - 1]
+ * its predictions; writes rows[l - 1] for l = 1..depth.  ILAB_ENOMEM is the
+ * only error. */
+int ilab_summary_cell(const ilab_layer_stats *stats, size_t trials, size_t depth,
+                      const ilab_theory_layer *theory, ilab_summary_row *rows);
+
+/* The first layer at which H overflowed in any trial (an inf or NaN entry, or
+ * a variance beyond the largest double) into *over, and the first at which H
+ * was all exact zeros (mean and variance 0) into *under; 0 where none did.
+ * stats as for ilab_summary_cell. */
+void ilab_summary_extremes(const ilab_layer_stats *stats, size_t trials, size_t depth,
+                           size_t *over, size_t *under);
+
+#endif
