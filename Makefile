@@ -12,7 +12,7 @@ GSL_LIBS := $(subst -lgslcblas,-lopenblas,$(shell $(PKG_CONFIG) --libs gsl 2>/de
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc $(CFLAGS)
-LIBS = $(GSL_LIBS) -lpthread -lm
+LIBS = -llapacke $(GSL_LIBS) -lzip -ljansson -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC := src/main.c $(wildcard src/cmd_*.c)
@@ -36,7 +36,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
            -ftrivial-auto-var-init=pattern
-FUZZ_NAMES := config scheme
+FUZZ_NAMES := config scheme npy npz safetensors text
 FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
 FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
@@ -78,6 +78,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_calls.h build/fuzz/libini
 
 # The regression test replays tests/fuzz/regress/ through the fuzz targets' calls.
 build/tests/test_fuzz_regress build/asan/tests/test_fuzz_regress: tests/fuzz/fuzz_calls.h
+# The spectrum test compares against NumPy's answers (scripts/spectrum_reference.py).
+build/tests/test_spectrum build/asan/tests/test_spectrum: tests/spectrum_fixture.h
 
 build/obj build/tests build/asan/obj build/asan/tests build/fuzz/obj:
 	mkdir -p $@
@@ -120,13 +122,17 @@ empty :=
 space := $(empty) $(empty)
 GALLERY := $(filter-out style fig_%,$(basename $(notdir $(wildcard plots/*.gp))))
 PLOT_LIB := plots/style.gp
+# the table a gallery figure is given as infile, where it is not summary.tsv
+GALLERY_TABLE_criticality := chi
+GALLERY_TABLE_weights := hist
+GALLERY_TABLE_isometry := spectrum
 RESULT_DIRS := $(patsubst %/summary.tsv,%,$(wildcard $(RESULTS)/*/summary.tsv))
 # gallery figures whose experiment has run; weights needs no run
 GALLERY_DONE := $(filter $(GALLERY),$(notdir $(RESULT_DIRS))) weights
 GALLERY_PNG := $(foreach n,$(GALLERY_DONE),$(RESULTS)/$(n)/$(n).png)
 AUTO_PNG := $(addsuffix /variance.png,$(filter-out $(addprefix $(RESULTS)/,$(GALLERY)),$(RESULT_DIRS)))
 # the README's gallery, refreshed from the default results folder only
-DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality,$(GALLERY_DONE)))))
+DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality isometry,$(GALLERY_DONE)))))
 
 plots: build/initlab
 	@command -v $(GNUPLOT) >/dev/null 2>&1 || { echo "make plots: $(GNUPLOT) is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
@@ -138,7 +144,7 @@ plots-draw: $(GALLERY_PNG) $(AUTO_PNG) $(DOCS_PNG)
 
 # A gallery figure: plots/NAME.gp over its experiment's tables.
 $(RESULTS)/%.png: $$(wildcard $(RESULTS)/$$(*D)/*.tsv) plots/$$(*F).gp $(PLOT_LIB)
-	$(GNUPLOT) -e "infile='$(RESULTS)/$(*D)/$(if $(filter criticality,$(*F)),chi,$(if $(filter weights,$(*F)),hist,summary)).tsv'; outfile='$(RESULTS)/$*'; formats='$(PLOT_FORMATS)'" plots/$(*F).gp
+	$(GNUPLOT) -e "infile='$(RESULTS)/$(*D)/$(or $(GALLERY_TABLE_$(*F)),summary).tsv'; outfile='$(RESULTS)/$*'; formats='$(PLOT_FORMATS)'" plots/$(*F).gp
 	@echo "plots: $@"
 
 # Tables that two gallery figures draw from, made by their scripts.

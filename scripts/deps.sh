@@ -1,14 +1,14 @@
 #!/bin/sh
 # Installs what initlab needs to build, test and plot, if it is missing:
-# GSL, OpenBLAS, gnuplot, pkg-config, valgrind (tests/cli_valgrind.sh),
-# ImageMagick and xmllint (tests/cli_plot.sh: pixels of a PNG, an SVG parsed),
-# from Debian's packages.
+# GSL, OpenBLAS, LAPACKE, libzip and jansson (initlab check's readers), gnuplot,
+# pkg-config, valgrind (tests/cli_valgrind.sh), ImageMagick and xmllint
+# (tests/cli_plot.sh: pixels of a PNG, an SVG parsed), from Debian's packages.
 # Usage: scripts/deps.sh [fuzz]
 #   fuzz  also clang and libclang-rt-14-dev, for 'make fuzz': the libFuzzer,
 #         ASan and UBSan runtimes (libclang_rt.fuzzer-x86_64.a) are in the
 #         latter; clang brings libstdc++-12-dev, which libFuzzer links against.
 set -eu
-need="libgsl-dev libopenblas-dev gnuplot-nox pkg-config valgrind imagemagick libxml2-utils"
+need="libgsl-dev libopenblas-dev liblapacke-dev libzip-dev libjansson-dev gnuplot-nox pkg-config valgrind imagemagick libxml2-utils"
 case ${1:-} in
   "") ;;
   fuzz) need="$need clang libclang-rt-14-dev" ;;

@@ -25,6 +25,12 @@ static double x_sq_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMA
 static double gx_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_GX_VAR); }
 static double gw_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_GW_VAR); }
 static double nonfinite(const ilab_summary_row *r) { return (double)r->nonfinite; }
+static double x_mean(const ilab_summary_row *r) { return r->x_mean; }
+static double sq_mean(const ilab_summary_row *r) { return r->sq_mean; }
+static double sq_var(const ilab_summary_row *r) { return r->sq_var; }
+static double sq_mean_theory(const ilab_summary_row *r) { return r->sq_mean_theory; }
+static double sq_var_theory(const ilab_summary_row *r) { return r->sq_var_theory; }
+static double sq_var_ratio(const ilab_summary_row *r) { return r->sq_var / r->sq_var_theory; }
 
 const ilab_claim_quantity ilab_claim_quantities[] = {
     {"h_var", h_var},
@@ -40,6 +46,12 @@ const ilab_claim_quantity ilab_claim_quantities[] = {
     {"gx_var_ratio", gx_var_ratio},
     {"gw_var_ratio", gw_var_ratio},
     {"nonfinite", nonfinite},
+    {"x_mean", x_mean},
+    {"sq_mean", sq_mean},
+    {"sq_var", sq_var},
+    {"sq_mean_theory", sq_mean_theory},
+    {"sq_var_theory", sq_var_theory},
+    {"sq_var_ratio", sq_var_ratio},
     {NULL, NULL}};
 
 const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len)
@@ -65,7 +77,8 @@ static int parse_ref(const ilab_claim_context *c, const ilab_claim *cl, char **p
   *qty = ilab_claim_quantity_find(s, n);
   if (!*qty)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
-               "gx_var, gw_var, each also _theory or _ratio, or nonfinite)", c->path, cl->line, (int)n, s);
+               "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; with 'spectrum = yes' "
+               "sq_mean, sq_var, sq_mean_theory, sq_var_theory, sq_var_ratio)", c->path, cl->line, (int)n, s);
   char *end;
   errno = 0;
   unsigned long x = strtoul(br + 1, &end, 10), y = x;

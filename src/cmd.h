@@ -19,6 +19,13 @@ int ilab_cmd_theory(int argc, char **argv);
 int ilab_cmd_list(int argc, char **argv);
 int ilab_cmd_bench(int argc, char **argv);
 int ilab_cmd_plot(int argc, char **argv);
+int ilab_cmd_spectrum(int argc, char **argv);
+int ilab_cmd_check(int argc, char **argv);
+
+/* For 'initlab bench': writes n float32 he_normal draws to a temporary .npy
+ * and times 'initlab check --expect he_normal' on it (reading, judging,
+ * best); 0 on success. */
+int cmd_check_bench(size_t n, double *mb_per_s, double *seconds);
 
 /* Prints "initlab: error: <msg>" to stderr. */
 void cmd_error(const char *fmt, ...)

@@ -31,7 +31,8 @@ static void help(void)
          "3 x 2 B n^2 L per cell), its wall time split into drawing, products and\n"
          "statistics, its GFLOP/s and the fraction of the all-cores peak; a scaling\n"
          "table of seconds per GFLOP; peak memory against the estimate; and the\n"
-         "draws checked per second by 'initlab moments'.\n\n"
+         "draws checked per second by 'initlab moments', and the MB per second\n"
+         "'initlab check' reads and judges.\n\n"
          "  -o, --output DIR   where bench.tsv goes [results/bench]\n"
          "  -j, --threads N    threads [all cores]\n"
          "      --quick        a smaller scaling table\n"
@@ -212,6 +213,8 @@ int ilab_cmd_bench(int argc, char **argv)
     if (!ilab_scheme_table[i].is_preset) continue;
     ilab_scheme_parse(ilab_scheme_table[i].spec, &mr[rows].s);
     ilab_scheme_resolve(&mr[rows].s, 512, 256, &mr[rows].d);
+    mr[rows].fan_in = 512;
+    mr[rows].fan_out = 256;
     rows++;
   }
   /* five repetitions (a table takes a fraction of a second, short enough for
@@ -238,6 +241,12 @@ int ilab_cmd_bench(int argc, char **argv)
   printf("\n## moments: the default table, %zu presets x %zu draws, drawn, summed, binned and tested, 5 times\n"
          "seconds (median)\t%.3f\nseconds (fastest, slowest)\t%.3f\t%.3f\ndraws per second (median)\t%.3g\n",
          rows, n, tm, reps[0], reps[4], mrate);
+
+  /* 5. initlab check on a float32 .npy of 2^23 values (32 MB) */
+  double check_mbs = NAN, check_s = NAN;
+  if (cmd_check_bench((size_t)1 << 23, &check_mbs, &check_s) == 0)
+    printf("\n## check: a 32 MB float32 .npy (8192 x 1024) read, judged against he_normal and matched\n"
+           "seconds\t%.3f\nMB per second\t%.1f\n", check_s, check_mbs);
 
   /* bench.tsv: one row per measurement */
   char path[4200];
@@ -270,6 +279,7 @@ int ilab_cmd_bench(int argc, char **argv)
     ROW(name, spg[i]);
   }
   ROW("moments_draws_per_s", mrate);
+  ROW("check_mb_per_s", check_mbs);
 #undef ROW
   if (ilab_table_commit(&t)) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
   printf("\nwrote %s\n", path);

@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "drawcheck.h"
 #include "ilab.h"
+#include "linalg.h"
 #include "moments.h"
 #include "scheme.h"
 #include "platform.h"
@@ -34,7 +35,10 @@ static void help(void)
       "target written a second time from the scheme's paper or framework\n"
       "(var_target: 1/fan_in, 2/(fan_in+fan_out), 2/fan_in, 0.7737 std^2, ...), so\n"
       "that a scheme resolved to the wrong law fails even if it samples that law\n"
-      "well.  Without SCHEME, every preset is checked.\n\n"
+      "well.  Without SCHEME, every preset is checked.\n"
+      "A matrix scheme draws whole fan_in x fan_out matrices, as 'initlab run' does:\n"
+      "orthogonal is checked against one entry's exact law, (x/gain)^2 ~ Beta(1/2,\n"
+      "(n-1)/2) with n = max(fan_in, fan_out); identity must equal gain I exactly.\n\n"
       "Options:\n"
       "      --fan-in N     inputs of the layer [512]\n"
       "      --fan-out M    outputs of the layer [256]\n"
@@ -94,11 +98,14 @@ int ilab_cmd_moments(int argc, char **argv)
       if (audit ? ilab_scheme_table[i].audit : ilab_scheme_table[i].is_preset)
         ilab_scheme_parse(ilab_scheme_table[i].spec, &rows[nrows++].s);
   }
-  for (size_t i = 0; i < nrows; i++)
+  for (size_t i = 0; i < nrows; i++) {
     if (ilab_scheme_resolve(&rows[i].s, fan_in, fan_out, &rows[i].d)) {
       free(rows);
       return cmd_usage_error(cmd, "%s", ilab_error_reason());
     }
+    rows[i].fan_in = fan_in;
+    rows[i].fan_out = fan_out;
+  }
 
   /* Bonferroni over six tests a row; the detectable relative variance
    * error at 90% power is (z_crit + z_0.9) sqrt((kurtosis - 1)/n) */
@@ -118,6 +125,15 @@ int ilab_cmd_moments(int argc, char **argv)
   printf("# power: at this n a relative variance error of %.3g%% (normal law) or %.3g%% (uniform) "
          "is detected with probability 0.9\n",
          100 * (zc + z90) * sqrt(2 / dn), 100 * (zc + z90) * sqrt(0.8 / dn));
+  for (size_t i = 0; i < nrows; i++)
+    if (rows[i].d.kind == ILAB_DIST_HAAR) {
+      printf("# orthogonal: whole matrices, checked against one entry's law (x/gain)^2 ~ Beta(1/2, (n-1)/2),\n"
+             "# n = max(fan_in, fan_out); entries of one matrix are uncorrelated but not independent (each\n"
+             "# column or row has norm gain), so the sample variance is exact up to the last partial matrix\n"
+             "# and z_var is near 0 by construction; a wrong gain still moves it by many standard errors\n"
+             "# identity: every draw must equal its entry of gain I (no test statistics)\n");
+      break;
+    }
   if (ilab_drawcheck_rows(rows, nrows, count, type, seed, per_test, ilab_platform_cores())) {
     free(rows);
     cmd_error("%s", ilab_error_reason());
@@ -141,13 +157,13 @@ int ilab_cmd_moments(int argc, char **argv)
      * on both sides, so 1e-9 relative (the truncated normal's 12 digits) */
     int on_target = fabs(law.mu[2] - target) <= 1e-9 * target;
     printf("%s\t%lu\t%lu\t%lu\t", rows[i].s.spec, fan_in, fan_out, count);
-    if (!(law.mu[2] > 0)) {
+    if (!(law.mu[2] > 0) || rows[i].d.kind == ILAB_DIST_IDENTITY) {
       size_t bad = rows[i].bad;
       if (audit) {
         NUM(ilab_scheme_promised_variance(&rows[i].s, fan_in, fan_out)); NUM(0); NUM(0);
         for (int k = 0; k < 8; k++) NUM(NAN);
       } else {
-        NUM(law.mean); NUM(0); NUM(NAN); NUM(NAN);
+        NUM(law.mean); NUM(law.mu[2]); NUM(NAN); NUM(NAN);
         for (int k = 0; k < 18; k++) NUM(NAN);
         printf("%d\t", 0);
         NUM(NAN);

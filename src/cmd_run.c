@@ -39,7 +39,9 @@ static void help(void)
       "the question.  Keys: activations (linear tanh relu leaky_relu[:slope=A] sigmoid\n"
       "selu), schemes (see 'initlab list'), depth and width (square layers) or widths\n"
       "(n_0 .. n_L), batch, trials [1], seed, sigma_b2 (bias variance) [0], input (law\n"
-      "of the input entries, a scheme spec) [normal:std=1].\n\n"
+      "of the input entries, a scheme spec) [normal:std=1], spectrum (yes: the\n"
+      "Jacobian's singular values, square layers only) [no], spectrum_layers (layers\n"
+      "whose every singular value is written).\n\n"
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
       "  DIR/layers.tsv   one row per (act, scheme, trial, layer): fan_in fan_out w_var\n"
       "                   (target Var(W_l)), h_mean h_var (H_l = X_{l-1} W_l + b_l),\n"
@@ -51,7 +53,14 @@ static void help(void)
       "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi),\n"
       "                   the mean-field prediction of each (_theory, for the exact\n"
       "                   widths, Var(W_l), sigma_b2 and input) and measured/theory\n"
-      "                   (_ratio).  See 'initlab theory --help' for the recursion.\n"
+      "                   (_ratio).  See 'initlab theory --help' for the recursion.\n");
+  printf(
+      "  DIR/spectrum.tsv with 'spectrum = yes': one row per (act, scheme, layer), the\n"
+      "                   columns of 'initlab spectrum' (see its --help) for the same\n"
+      "                   networks (each trial's weights), at an input on the fixed point,\n"
+      "                   and sq_var_ratio = sq_var / sq_var_theory.\n"
+      "  DIR/spectrum_values.tsv  every singular value at the spectrum_layers:\n"
+      "                   act scheme trial layer k sv sq.\n"
       "  DIR/claims.tsv   when the file states claims: each one's verdict.  A claim\n"
       "                   'claim = ACT SCHEME EXPR ~ CENTER at ALPHA', EXPR one of\n"
       "                   Q[A], Q[A] / Q2[B], rate Q[A..B] = (Q[B]/Q[A])^(1/(B-A)),\n"
@@ -198,6 +207,7 @@ int ilab_cmd_run(int argc, char **argv)
   st = ilab_sweep_run(&sw);
   cmd_progress_stop(pr);
   if (st || (st = ilab_sweep_theory(&sw))) { cmd_error("%s", ilab_error_reason()); goto out; }
+  if (cfg.spectrum && (st = ilab_sweep_spectra(&sw))) { cmd_error("%s", ilab_error_reason()); goto out; }
   if (sw.theory_failed)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
 
@@ -210,8 +220,9 @@ int ilab_cmd_run(int argc, char **argv)
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", sw.check_max);
   if (!quiet)
-    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s\n", outdir,
-            cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "");
+    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s%s%s\n", outdir,
+            cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
+            cfg.spectrum ? ", spectrum.tsv" : "", cfg.n_spec ? ", spectrum_values.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;

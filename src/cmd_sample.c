@@ -1,6 +1,8 @@
-/* initlab sample: print draws of one scheme, one per line. */
+/* initlab sample: print draws of one scheme, one per line, or whole matrices
+ * of a matrix ensemble (orthogonal, identity). */
 #include "cmd.h"
 #include "ilab.h"
+#include "linalg.h"
 #include "scheme.h"
 #include "stream.h"
 #include "table.h"
@@ -19,10 +21,17 @@ static void help(void)
          "per line (%%.17g).  The draws are those of layer 1 of trial 0 in 'initlab run'\n"
          "with the same seed, fans and generator (GSL_RNG_TYPE [mt19937]), in\n"
          "row-major order (fan_in rows of fan_out).\n\n"
+         "A matrix scheme (orthogonal, identity) prints COUNT whole matrices instead,\n"
+         "in PyTorch's layout: fan_out rows of fan_in tab-separated entries, a blank\n"
+         "line after each matrix.  The first is gain times the transpose of layer 1's\n"
+         "unit matrix in trial 0 of 'initlab run'; the rest follow on the same stream.\n"
+         "orthogonal: W W^T = gain^2 I if fan_out <= fan_in (orthonormal rows), else\n"
+         "W^T W = gain^2 I (orthonormal columns), Haar-distributed (QR of a Gaussian\n"
+         "matrix with the signs of R's diagonal moved into Q, Mezzadri 2007).\n\n"
          "Options:\n"
          "      --fan-in N      inputs of the layer (required)\n"
          "      --fan-out M     outputs of the layer (required)\n"
-         "  -n, --count COUNT   number of draws [10]\n"
+         "  -n, --count COUNT   number of draws [10], or of matrices [1]\n"
          "  -s, --seed S        seed [GSL_RNG_SEED, else 42]\n"
          "      --pdf GRID      print the exact density instead: GRID lines 'x<TAB>pdf'\n"
          "                      over mean +- 4.5 sd (a uniform's support and 10%% more)\n"
@@ -39,13 +48,13 @@ int ilab_cmd_sample(int argc, char **argv)
       {"count", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
       {"pdf", required_argument, NULL, 3}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   unsigned long fan_in = 0, fan_out = 0, count = 10, seed = cmd_default_seed(), grid = 0;
-  int c;
+  int c, count_given = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
     switch (c) {
     case 1: if (cmd_parse_ulong(cmd, "--fan-in", optarg, 1, 100000000, &fan_in)) return ILAB_EXIT_USAGE; break;
     case 2: if (cmd_parse_ulong(cmd, "--fan-out", optarg, 1, 100000000, &fan_out)) return ILAB_EXIT_USAGE; break;
-    case 'n': if (cmd_parse_ulong(cmd, "--count", optarg, 0, 1000000000, &count)) return ILAB_EXIT_USAGE; break;
+    case 'n': if (cmd_parse_ulong(cmd, "--count", optarg, 0, 1000000000, &count)) return ILAB_EXIT_USAGE; count_given = 1; break;
     case 's': if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return ILAB_EXIT_USAGE; break;
     case 3: if (cmd_parse_ulong(cmd, "--pdf", optarg, 2, 1000000, &grid)) return ILAB_EXIT_USAGE; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
@@ -64,7 +73,7 @@ int ilab_cmd_sample(int argc, char **argv)
      * narrower), as "x<TAB>pdf" lines with a header */
     double m = ilab_dist_raw_moment(&d, 1), sd = sqrt(ilab_dist_central_moment(&d, 2));
     double lo = m - 4.5 * sd, hi = m + 4.5 * sd;
-    if (d.kind == ILAB_DIST_UNIFORM) { lo = -d.scale * 1.1; hi = d.scale * 1.1; }
+    if (d.kind == ILAB_DIST_UNIFORM || d.kind == ILAB_DIST_HAAR) { lo = -d.scale * 1.1; hi = d.scale * 1.1; }
     if (!(sd > 0)) { lo = m - 1; hi = m + 1; }
     char a[32], b[32];
     ilab_provenance pv = {"the exact density of a scheme's weights", argc, argv, 0, 0, NULL, NULL};
@@ -83,6 +92,31 @@ int ilab_cmd_sample(int argc, char **argv)
   if (st) return st;
   gsl_rng *r = ilab_stream_alloc(type, seed, 0, 1, ilab_dist_family(&d));
   if (!r) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
+  if (d.kind == ILAB_DIST_HAAR || d.kind == ILAB_DIST_IDENTITY) {
+    if (!count_given) count = 1;
+    if ((double)fan_in * (double)fan_out > 1e8) {
+      gsl_rng_free(r);
+      return cmd_usage_error(cmd, "a %lu x %lu matrix is more than 1e8 entries", fan_out, fan_in);
+    }
+    double *u = malloc(fan_in * fan_out * sizeof *u);
+    if (!u) { gsl_rng_free(r); cmd_error("out of memory for a %lu x %lu matrix", fan_out, fan_in); return ILAB_EXIT_RUNTIME; }
+    char num[32];
+    st = ILAB_OK;
+    for (unsigned long k = 0; k < count && !ferror(stdout); k++) {
+      if ((st = ilab_linalg_unit_matrix(r, &d, fan_in, fan_out, u))) break;
+      for (size_t i = 0; i < fan_out; i++)
+        for (size_t j = 0; j < fan_in; j++) {
+          ilab_table_format(d.scale * u[j * fan_out + i], num);
+          fputs(num, stdout);
+          putchar(j + 1 < fan_in ? '\t' : '\n');
+        }
+      putchar('\n');
+    }
+    free(u);
+    gsl_rng_free(r);
+    if (st) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
+    return cmd_close_stdout(ILAB_EXIT_OK);
+  }
   /* Draw in chunks so any COUNT prints in constant memory. */
   enum { CHUNK = 65536 };
   double *buf = malloc(CHUNK * sizeof *buf);

@@ -10,7 +10,7 @@
 
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
-                                   "histograms", "hist_bins", NULL};
+                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -205,7 +205,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -224,7 +224,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int nw = split(val, words, ILAB_MAX_LIST);
     if (nw < 0) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, lineno, key, ILAB_MAX_LIST); goto fail; }
     int list = !strcmp(key, "activations") || !strcmp(key, "schemes") || !strcmp(key, "widths") ||
-               !strcmp(key, "histograms");
+               !strcmp(key, "histograms") || !strcmp(key, "spectrum_layers");
     if (!list && nw != 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s takes one value, found %d", path, lineno, key, nw); goto fail; }
 
     if (!strcmp(key, "activations")) {
@@ -259,6 +259,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       for (int i = 0; i < nw; i++)
         if ((st = parse_size(path, lineno, "histograms", words[i], 1, ILAB_MAX_DEPTH, &c->hist_layers[i]))) goto fail;
       c->n_hist = (size_t)nw;
+    } else if (!strcmp(key, "spectrum_layers")) {
+      for (int i = 0; i < nw; i++)
+        if ((st = parse_size(path, lineno, "spectrum_layers", words[i], 1, ILAB_MAX_DEPTH, &c->spec_layers[i]))) goto fail;
+      c->n_spec = (size_t)nw;
+    } else if (!strcmp(key, "spectrum")) {
+      if (!strcmp(val, "yes")) c->spectrum = 1;
+      else if (!strcmp(val, "no")) c->spectrum = 0;
+      else { st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum must be yes or no, not '%s'", path, lineno, val); goto fail; }
     } else if (!strcmp(key, "hist_bins")) {
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->hist_bins))) goto fail;
     } else if (!strcmp(key, "width")) {
@@ -284,6 +292,10 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     } else if (!strcmp(key, "input")) {
       if ((st = ilab_scheme_parse(val, &c->input))) {
         st = at_line(st, path, lineno, "input: ");
+        goto fail;
+      }
+      if (c->input.family == ILAB_FAMILY_ORTHOGONAL || c->input.family == ILAB_FAMILY_IDENTITY) {
+        st = ilab_error(ILAB_EPARSE, "%s:%d: input: '%s' is a matrix ensemble, not a law for input entries", path, lineno, val);
         goto fail;
       }
       c->has_input = 1;
@@ -318,7 +330,36 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                       line_of[11], c->hist_layers[i], c->depth);
       goto fail;
     }
+  if (c->spectrum)
+    for (size_t l = 1; l <= c->depth; l++)
+      if (c->widths[l] != c->widths[0]) {
+        st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes needs square layers (one width), but n_%zu = %zu and n_0 = %zu",
+                        path, line_of[13], l, c->widths[l], c->widths[0]);
+        goto fail;
+      }
+  if (c->n_spec && !c->spectrum) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum_layers needs 'spectrum = yes'", path, line_of[14]);
+    goto fail;
+  }
+  for (size_t i = 0; i < c->n_spec; i++)
+    if (c->spec_layers[i] > c->depth) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum_layers: layer %zu is beyond the depth %zu", path,
+                      line_of[14], c->spec_layers[i], c->depth);
+      goto fail;
+    }
   if ((st = parse_claims(c))) goto fail;
+  for (size_t i = 0; i < c->n_claims; i++) {
+    const ilab_claim *cl = &c->claims[i];
+    int sq = !strncmp(cl->qty->name, "sq_", 3) || (cl->qty2 && !strncmp(cl->qty2->name, "sq_", 3));
+    if (sq && cl->noise) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: claim: the sq_* quantities take an interval ('in [LO, HI]'), not '~'", path, cl->line);
+      goto fail;
+    }
+    if (sq && !c->spectrum) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: claim: the sq_* quantities need 'spectrum = yes'", path, cl->line);
+      goto fail;
+    }
+  }
   return ILAB_OK;
 fail:
   free(widths);

@@ -40,6 +40,11 @@ typedef struct {
   size_t n_hist;         /* layers whose histograms are recorded */
   size_t hist_layers[ILAB_MAX_LIST];
   size_t hist_bins;      /* bins per histogram [100] */
+  int spectrum;          /* spectrum = yes: the Jacobian's singular values per
+                            (cell, trial, layer), written to spectrum.tsv;
+                            needs one width */
+  size_t n_spec;         /* spectrum_layers: layers whose every singular value */
+  size_t spec_layers[ILAB_MAX_LIST]; /* goes to spectrum_values.tsv */
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the

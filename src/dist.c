@@ -10,6 +10,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
 
 /* Mass Phi(b) - Phi(a) of N(0, 1) on (a, b), a <= b, written so that no
  * difference of two numbers near 1 is taken: in the upper tail as Q(a) - Q(b),
@@ -77,6 +78,31 @@ int ilab_dist_truncnorm_abs(ilab_dist *d, double sigma, double lo, double hi)
   return ilab_dist_truncnorm(d, sigma, lo / sigma, hi / sigma);
 }
 
+static int check_matrix(const char *what, double gain, double dim)
+{
+  if (!isfinite(gain) || gain < 0)
+    ILAB_ERROR(ILAB_EINVAL, "%s: gain must be finite and >= 0 (got %g)", what, gain);
+  if (!(dim >= 1) || !isfinite(dim) || dim != floor(dim))
+    ILAB_ERROR(ILAB_EINVAL, "%s: the matrix side must be a whole number >= 1 (got %g)", what, dim);
+  return ILAB_OK;
+}
+
+int ilab_dist_haar(ilab_dist *d, double gain, double dim)
+{
+  int status = check_matrix("orthogonal", gain, dim);
+  if (status) return status;
+  *d = (ilab_dist){.kind = ILAB_DIST_HAAR, .scale = gain, .dim = dim};
+  return ILAB_OK;
+}
+
+int ilab_dist_identity(ilab_dist *d, double gain, double dim)
+{
+  int status = check_matrix("identity", gain, dim);
+  if (status) return status;
+  *d = (ilab_dist){.kind = ILAB_DIST_IDENTITY, .scale = gain, .dim = dim};
+  return ILAB_OK;
+}
+
 static uint64_t bits(double x)
 {
   uint64_t u;
@@ -91,6 +117,8 @@ unsigned long ilab_dist_family(const ilab_dist *d)
   case ILAB_DIST_CONSTANT: return 0;
   case ILAB_DIST_NORMAL: return 1;
   case ILAB_DIST_UNIFORM: return 2;
+  case ILAB_DIST_HAAR: return 3;     /* the matrix's shape is the layer's */
+  case ILAB_DIST_IDENTITY: return 4;
   case ILAB_DIST_TRUNCNORM:
     /* Bounds (-inf, inf) reject nothing, so the unit stream is the normal's. */
     if (d->a == -INFINITY && d->b == INFINITY) return 1;
@@ -100,7 +128,8 @@ unsigned long ilab_dist_family(const ilab_dist *d)
   /* Where long has 32 bits the cast keeps the low half, into which the high
    * half is folded first. */
   unsigned long id = (unsigned long)(h ^ (h >> 32));
-  return id < 3 ? id + 3 : id; /* 0, 1, 2 are taken by constant, normal and uniform */
+  /* 0 to 4 are taken by constant, normal, uniform, Haar and identity */
+  return id < 5 ? id + 5 : id;
 }
 
 /* Mass Z below which the truncated normal is drawn by the inverse cdf rather
@@ -130,6 +159,16 @@ static void fill(const gsl_rng *r, const ilab_dist *d, double *x, size_t n, int 
     return;
   case ILAB_DIST_NORMAL:
     for (size_t i = 0; i < n; i++) x[i] = s * gsl_ran_gaussian_ziggurat(r, 1.0);
+    return;
+  case ILAB_DIST_HAAR:
+    /* u = +-sqrt(B), B ~ Beta(1/2, (dim-1)/2); dim = 1 leaves a sign */
+    for (size_t i = 0; i < n; i++) {
+      double m = d->dim > 1 ? sqrt(gsl_ran_beta(r, 0.5, 0.5 * (d->dim - 1))) : 1.0;
+      x[i] = s * (gsl_rng_uniform(r) < 0.5 ? -m : m);
+    }
+    return;
+  case ILAB_DIST_IDENTITY:
+    for (size_t i = 0; i < n; i++) x[i] = gsl_rng_uniform(r) * d->dim < 1.0 ? s : 0.0;
     return;
   case ILAB_DIST_TRUNCNORM:
     break;
@@ -193,6 +232,15 @@ double ilab_dist_pdf(const ilab_dist *d0, double x)
     if (t < d.a || t > d.b) return 0.0;
     return gsl_ran_ugaussian_pdf(t) / (s * d.mass);
   }
+  case ILAB_DIST_HAAR: {
+    /* f(u) = (1 - u^2)^((dim-3)/2) / B(1/2, (dim-1)/2) on [-1, 1] */
+    const double t = x / s;
+    if (fabs(t) > 1) return 0.0;
+    if (d.dim == 1) return fabs(t) == 1 ? INFINITY : 0.0;
+    return pow(1 - t * t, 0.5 * (d.dim - 3)) / (gsl_sf_beta(0.5, 0.5 * (d.dim - 1)) * s);
+  }
+  case ILAB_DIST_IDENTITY:
+    return x == s || (x == 0 && d.dim > 1) ? INFINITY : 0.0;
   }
   return NAN;
 }
@@ -213,6 +261,16 @@ double ilab_dist_cdf(const ilab_dist *d0, double x)
     if (t >= d.b) return 1.0;
     return tn_mass(d.a, t) / d.mass;
   }
+  case ILAB_DIST_HAAR: {
+    /* P(u <= t) = 1/2 + sign(t) P(u^2 <= t^2)/2 */
+    const double t = x / s;
+    if (t < -1) return 0.0;
+    if (t >= 1) return 1.0;
+    if (d.dim == 1) return 0.5;
+    return 0.5 + copysign(0.5 * gsl_cdf_beta_P(t * t, 0.5, 0.5 * (d.dim - 1)), t);
+  }
+  case ILAB_DIST_IDENTITY:
+    return x < 0 ? 0.0 : x < s ? 1.0 - 1.0 / d.dim : 1.0;
   }
   return NAN;
 }
@@ -376,6 +434,14 @@ double ilab_dist_raw_moment(const ilab_dist *d, int k)
     tn_cut(&a, &b);
     return k == 1 ? s * tn_mean(a, b) : pow(s, k) * tn_moment(a, b, 0.0, k);
   }
+  case ILAB_DIST_HAAR: {
+    /* E[u^(2j)] = E[B^j] = prod_{i<j} (1/2 + i)/(dim/2 + i) */
+    if (k % 2) return 0.0;
+    double m = 1.0;
+    for (int i = 0; i < k / 2; i++) m *= (2.0 * i + 1) / (d->dim + 2.0 * i);
+    return pow(s, k) * m;
+  }
+  case ILAB_DIST_IDENTITY: return k == 0 ? 1.0 : pow(s, k) / d->dim;
   }
   return NAN;
 }
@@ -391,6 +457,11 @@ double ilab_dist_central_moment(const ilab_dist *d, int k)
     double a = d->a, b = d->b;
     tn_cut(&a, &b);
     return pow(d->scale, k) * tn_moment(a, b, tn_mean(a, b), k);
+  }
+  case ILAB_DIST_HAAR: return ilab_dist_raw_moment(d, k); /* mean 0 */
+  case ILAB_DIST_IDENTITY: {
+    const double p = 1.0 / d->dim, m = d->scale * p;
+    return p * pow(d->scale - m, k) + (1 - p) * pow(-m, k);
   }
   }
   return NAN;
@@ -414,6 +485,8 @@ void ilab_dist_describe(const ilab_dist *d, char *buf, size_t size)
   case ILAB_DIST_TRUNCNORM:
     snprintf(buf, size, "truncnorm(sd=%.6g,a=%.6g,b=%.6g)", d->scale, d->a, d->b);
     return;
+  case ILAB_DIST_HAAR: snprintf(buf, size, "haar(gain=%.6g,n=%.0f)", d->scale, d->dim); return;
+  case ILAB_DIST_IDENTITY: snprintf(buf, size, "identity(gain=%.6g,n=%.0f)", d->scale, d->dim); return;
   }
   if (size) buf[0] = '\0';
 }

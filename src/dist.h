@@ -12,7 +12,11 @@ typedef enum {
   ILAB_DIST_CONSTANT, /* every draw equals value */
   ILAB_DIST_UNIFORM,  /* U(-scale, scale) */
   ILAB_DIST_NORMAL,   /* N(0, scale^2) */
-  ILAB_DIST_TRUNCNORM /* N(0, scale^2) conditioned on a*scale <= x <= b*scale */
+  ILAB_DIST_TRUNCNORM, /* N(0, scale^2) conditioned on a*scale <= x <= b*scale */
+  ILAB_DIST_HAAR,     /* scale * an entry of a Haar orthogonal dim x dim matrix:
+                         u^2 ~ Beta(1/2, (dim-1)/2), sign fair */
+  ILAB_DIST_IDENTITY  /* scale * an entry of an identity matrix whose larger
+                         side is dim: 1 with probability 1/dim, else 0 */
 } ilab_dist_kind;
 
 /* A zero-location distribution written as  x = scale * u  (or x = value for a
@@ -28,6 +32,7 @@ typedef struct {
   double mass;  /* truncnorm: Phi(b) - Phi(a), kept by the constructor so that
                    the cdf, evaluated per draw by the moment checks, does not
                    compute it again */
+  double dim;   /* Haar and identity: the larger side of the matrix */
 } ilab_dist;
 
 /* Constructors.  They return ILAB_EINVAL (with a reason) for a negative or
@@ -38,6 +43,17 @@ int ilab_dist_uniform(ilab_dist *d, double limit);             /* U(-limit, limi
 int ilab_dist_normal(ilab_dist *d, double sigma);              /* N(0, sigma^2) */
 int ilab_dist_truncnorm(ilab_dist *d, double sigma, double a, double b); /* bounds in sigma units */
 int ilab_dist_truncnorm_abs(ilab_dist *d, double sigma, double lo, double hi); /* absolute bounds */
+
+/* One entry of a matrix ensemble, the law 'initlab moments' checks: of gain
+ * times a Haar-distributed orthogonal matrix (or k <= dim orthonormal columns
+ * of one; every column is uniform on the unit sphere of R^dim, so
+ * u^2 ~ Beta(1/2, (dim-1)/2): E[u^2] = 1/dim, E[u^4] = 3/(dim (dim+2))), and
+ * of gain times an identity matrix with larger side dim (mean gain/dim,
+ * E[x^2] = gain^2/dim).  Whole matrices are drawn by ilab_linalg_unit_matrix;
+ * ilab_dist_sample draws the entries' law independently.  ILAB_EINVAL for a
+ * negative or non-finite gain or dim < 1. */
+int ilab_dist_haar(ilab_dist *d, double gain, double dim);
+int ilab_dist_identity(ilab_dist *d, double gain, double dim);
 
 /* Identifies the unit distribution: two dists with the same family id differ
  * only by scale.  0 for constants. */

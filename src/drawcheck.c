@@ -1,6 +1,7 @@
 /* The moment table's checks, rows in parallel (see drawcheck.h). */
 #include "drawcheck.h"
 #include "ilab.h"
+#include "linalg.h"
 #include "platform.h"
 #include "stream.h"
 
@@ -32,6 +33,27 @@ unsigned long ilab_drawcheck_key(const ilab_scheme *s)
   return (unsigned long)(h & 0xffffffffUL);
 }
 
+/* Fills x[0..n-1] with the row's draws: iid, or for a matrix ensemble whole
+ * fan_in x fan_out matrices one after another (the last one cut short), as
+ * the sweep draws its unit matrices.  Non-zero when out of memory. */
+static int draw_row(const gsl_rng *r, const ilab_drawcheck_row *row, double *x, size_t n)
+{
+  if (row->d.kind != ILAB_DIST_HAAR && row->d.kind != ILAB_DIST_IDENTITY) {
+    ilab_dist_sample(r, &row->d, x, n);
+    return 0;
+  }
+  size_t size = row->fan_in * row->fan_out;
+  double *u = size ? malloc(size * sizeof *u) : NULL;
+  if (!u) return 1;
+  for (size_t done = 0; done < n; done += size) {
+    if (ilab_linalg_unit_matrix(r, &row->d, row->fan_in, row->fan_out, u)) { free(u); return 1; }
+    size_t k = n - done < size ? n - done : size;
+    for (size_t i = 0; i < k; i++) x[done + i] = row->d.scale * u[i];
+  }
+  free(u);
+  return 0;
+}
+
 static void *check_rows(void *arg)
 {
   pool *p = arg;
@@ -46,8 +68,20 @@ static void *check_rows(void *arg)
     if (i >= p->nrows || !x || !w || !r) break;
     ilab_drawcheck_row *row = &p->rows[p->order[i]];
     gsl_rng_set(r, ilab_stream_seed(p->seed, 0, 0, ilab_drawcheck_key(&row->s)));
-    ilab_dist_sample(r, &row->d, x, p->count);
+    if (draw_row(r, row, x, p->count)) {
+      pthread_mutex_lock(&p->lock);
+      p->oom = 1;
+      pthread_mutex_unlock(&p->lock);
+      break;
+    }
     ilab_scheme_law(&row->d, &row->law);
+    if (row->d.kind == ILAB_DIST_IDENTITY) { /* every draw must be its entry of gain I */
+      for (size_t k = 0, size = row->fan_in * row->fan_out; k < p->count; k++) {
+        size_t ri = k % size / row->fan_out, cj = k % size % row->fan_out;
+        row->bad += x[k] != (ri == cj ? row->d.scale : 0.0);
+      }
+      continue;
+    }
     if (!(row->law.mu[2] > 0)) { /* a constant: every draw must equal it */
       for (size_t k = 0; k < p->count; k++) row->bad += x[k] != row->law.mean;
       continue;
@@ -67,7 +101,7 @@ int ilab_drawcheck_rows(ilab_drawcheck_row *rows, size_t nrows, size_t count,
   /* truncated normals cost most (their draws and cdf), uniforms least */
   size_t *order = malloc((nrows ? nrows : 1) * sizeof *order), o = 0;
   if (!order) return ilab_error(ILAB_ENOMEM, "out of memory");
-  for (int kind = ILAB_DIST_TRUNCNORM; kind >= ILAB_DIST_CONSTANT; kind--)
+  for (int kind = ILAB_DIST_IDENTITY; kind >= ILAB_DIST_CONSTANT; kind--)
     for (size_t i = 0; i < nrows; i++)
       if ((int)rows[i].d.kind == kind) order[o++] = i;
   pool pl = {rows, order, nrows, 0, count, type, seed, per_test, PTHREAD_MUTEX_INITIALIZER, 0};

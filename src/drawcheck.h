@@ -14,6 +14,8 @@
 typedef struct {
   ilab_scheme s;
   ilab_dist d;
+  size_t fan_in, fan_out;        /* a matrix ensemble (orthogonal, identity) draws
+                                    whole fan_in x fan_out matrices, as a run does */
   ilab_moments_law law;          /* the exact law of d */
   ilab_moments_check_result res; /* the moments, z-scores, KS and chi^2 of the draws */
   int status;                    /* of the check */
@@ -24,7 +26,9 @@ typedef struct {
 /* The tag of a row's stream: a hash of its spec (FNV-1a, 32 bits). */
 unsigned long ilab_drawcheck_key(const ilab_scheme *s);
 
-/* Draws count values of each row's law from the row's own stream,
+/* A matrix ensemble's row is checked against one entry's law (orthogonal)
+ * or entry by entry against gain I (identity), from whole matrices.
+ * Draws count values of each row's law from the row's own stream,
  * (seed, trial 0, layer 0, ilab_drawcheck_key(s)), so that rows are
  * independent samples, with a generator of the given type, and checks them with ilab_moments_check_w at level per_test each
  * (a constant: every draw must equal it).  Rows run in parallel on up to

@@ -16,7 +16,9 @@ static const struct {
     {"moments", ilab_cmd_moments, "check schemes' sample moments and distribution against theory"},
     {"theory", ilab_cmd_theory, "predicted per-layer variances, fixed point, chi_1, criticality"},
     {"list", ilab_cmd_list, "list schemes and activations with their formulas"},
+    {"check", ilab_cmd_check, "audit weight files (.npy .npz .safetensors text) against schemes"},
     {"bench", ilab_cmd_bench, "time a sweep against the BLAS peak"},
+    {"spectrum", ilab_cmd_spectrum, "singular values of the input-output Jacobian beside free probability"},
     {"plot", ilab_cmd_plot, "draw the standard figures of a results folder with gnuplot"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -194,6 +194,16 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
       if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, c->trials, pred, h, L, &res);
     } else {
       if (run) st = ilab_summary_cell(cell_stats(s, cell), c->trials, L, &s->theory[cell * L], rows);
+      if (run && !st && s->spectra && s->spectra[cell].rows) /* spectrum.tsv's columns, for sq_* claims */
+        for (size_t l = 1; l <= L; l++) {
+          const ilab_spectrum_job *j = &s->spectra[cell];
+          ilab_spectrum_summary m;
+          ilab_spectrum_summarize(j, l, &m);
+          rows[l - 1].sq_mean = m.sq_mean;
+          rows[l - 1].sq_var = m.sq_var;
+          rows[l - 1].sq_mean_theory = ilab_spectrum_mean_theory(&j->theory, l);
+          rows[l - 1].sq_var_theory = ilab_spectrum_var_theory(&j->theory, l);
+        }
       if (!st) ilab_claim_eval(cl, run ? rows : NULL, L, &res);
     }
     if (st) {
@@ -220,6 +230,80 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
   }
   free(rows);
   free(th);
+  return ILAB_OK;
+}
+
+/* Writes spectrum.tsv: per (act, scheme, layer) the summary over trials of
+ * the Jacobian's squared singular values beside the theory. */
+static int write_spectrum(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "spectrum.tsv", p,
+                       "squared singular values of the input-output Jacobian J_l, per layer, over trials");
+  if (st) return st;
+  ilab_table_comment(t, "input on the fixed point q* of each cell; theory: mean chi_1^l, variance "
+                        "mu_1^(2l) l (mu_2/mu_1^2 - 1 - s_1), s_1 = -1 iid, 0 orthogonal (see 'initlab spectrum --help')");
+  ilab_table_header(t, "act scheme layer width trials sq_mean sq_mean_lo sq_mean_hi sq_var sq_var_lo sq_var_hi "
+                       "sq_mean_theory sq_var_theory sq_var_ratio sv_min sv_max finite q_star chi1 mu2");
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    const ilab_spectrum_job *j = &s->spectra[cell];
+    if (!j->rows) continue;
+    for (size_t l = 1; l <= c->depth; l++) {
+      ilab_spectrum_summary m;
+      ilab_spectrum_summarize(j, l, &m);
+      double vt = ilab_spectrum_var_theory(&j->theory, l);
+      ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+      ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+      ilab_table_int(t, (long long)l);
+      ilab_table_int(t, (long long)j->width);
+      ilab_table_int(t, (long long)j->trials);
+      ilab_table_num(t, m.sq_mean);
+      ilab_table_num(t, m.sq_mean_lo);
+      ilab_table_num(t, m.sq_mean_hi);
+      ilab_table_num(t, m.sq_var);
+      ilab_table_num(t, m.sq_var_lo);
+      ilab_table_num(t, m.sq_var_hi);
+      ilab_table_num(t, ilab_spectrum_mean_theory(&j->theory, l));
+      ilab_table_num(t, vt);
+      ilab_table_num(t, m.sq_var / vt);
+      ilab_table_num(t, m.sv_min);
+      ilab_table_num(t, m.sv_max);
+      ilab_table_int(t, (long long)m.finite);
+      ilab_table_num(t, j->theory.q_star);
+      ilab_table_num(t, j->theory.mu1);
+      ilab_table_num(t, j->theory.mu2);
+      ilab_table_end_row(t);
+    }
+  }
+  return ILAB_OK;
+}
+
+/* Writes spectrum_values.tsv: every singular value at the spectrum_layers. */
+static int write_spectrum_values(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+{
+  const ilab_config *c = s->cfg;
+  int st = open_result(t, dir, "spectrum_values.tsv", p, "every singular value of J_l at the spectrum_layers");
+  if (st) return st;
+  ilab_table_header(t, "act scheme trial layer k sv sq");
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    const ilab_spectrum_job *j = &s->spectra[cell];
+    if (!j->rows || !j->values) continue;
+    for (size_t tr = 0; tr < j->trials; tr++)
+      for (size_t i = 0; i < c->n_spec; i++) {
+        size_t l = c->spec_layers[i];
+        const double *v = j->values + (tr * j->depth + l - 1) * j->width;
+        for (size_t k = 0; k < j->width; k++) {
+          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+          ilab_table_int(t, (long long)tr);
+          ilab_table_int(t, (long long)l);
+          ilab_table_int(t, (long long)k);
+          ilab_table_num(t, v[k]);
+          ilab_table_num(t, v[k] * v[k]);
+          ilab_table_end_row(t);
+        }
+      }
+  }
   return ILAB_OK;
 }
 
@@ -269,14 +353,16 @@ int ilab_report_write(const char *dir, const ilab_sweep *s, const ilab_report_co
 {
   const ilab_config *cfg = s->cfg;
   prov p = {cfg, cmd->argc, cmd->argv, s->seed, s->rng_type->name};
-  ilab_table tabs[4];
+  ilab_table tabs[6];
   size_t ntab = 2;
   int st;
   memset(tabs, 0, sizeof tabs);
   *failed_claims = 0;
   if ((st = write_layers(dir, s, &p, &tabs[0])) || (st = write_summary(dir, s, &p, &tabs[1])) ||
       (cfg->n_claims && (st = write_claims(dir, s, &p, &tabs[ntab++], failed_claims))) ||
-      (cfg->n_hist && (st = write_hist(dir, s, &p, &tabs[ntab++])))) {
+      (cfg->n_hist && (st = write_hist(dir, s, &p, &tabs[ntab++]))) ||
+      (s->spectra && (st = write_spectrum(dir, s, &p, &tabs[ntab++]))) ||
+      (s->spectra && cfg->n_spec && (st = write_spectrum_values(dir, s, &p, &tabs[ntab++])))) {
     for (size_t i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     return st;
   }

@@ -1,4 +1,5 @@
-/* The tables of a run: layers.tsv, summary.tsv, claims.tsv and hist.tsv,
+/* The tables of a run: layers.tsv, summary.tsv, claims.tsv, hist.tsv and,
+ * with 'spectrum = yes', spectrum.tsv and spectrum_values.tsv,
  * written from a finished sweep, each with the run's provenance, and
  * committed all or none. */
 #ifndef ILAB_REPORT_H

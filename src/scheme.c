@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 
 /* Keys a scheme accepts, as a bit mask. */
 enum { K_SCALE = 1, K_MODE = 2, K_DIST = 4, K_GAIN = 8, K_CORRECT = 16, K_STD = 32,
-       K_LIMIT = 64, K_VALUE = 128, K_FACTOR = 256 };
+       K_LIMIT = 64, K_VALUE = 128, K_FACTOR = 256, K_A = 512, K_B = 1024 };
 static const char *const key_names[] = {"scale", "mode", "dist", "gain", "correct",
-                                        "std", "limit", "value", "factor"};
+                                        "std", "limit", "value", "factor", "a", "b"};
 #define NKEYS (sizeof key_names / sizeof key_names[0])
 
 typedef struct {
@@ -67,6 +69,16 @@ static const preset presets[] = {
   /* darknet's make_connected_layer: scale = sqrt(2/inputs), w = scale*U(-1,1):
    * He's variance promised, a third of it drawn. */
   {"darknet_connected", 1, ILAB_FAMILY_UNIFORM, ILAB_FAN_IN, 2, 1, 1.0 / 3, K_GAIN, 0},
+  /* torch.nn.init.trunc_normal_(std, a, b): N(0, std^2) cut at the absolute
+   * bounds a and b (defaults std=1, a=-2, b=2), not at +-2 std: with
+   * std=0.02 the cut is at +-100 std and the law is N(0, 0.02^2). */
+  {"torch_trunc_normal", 0, ILAB_FAMILY_TRUNCNORM, ILAB_FAN_IN, 0, 0, 1, K_STD | K_A | K_B | K_GAIN, 0},
+  /* Saxe, McClelland & Ganguli (2014): gain times a Haar orthogonal matrix,
+   * as PyTorch's orthogonal_ and Keras's Orthogonal. */
+  {"orthogonal", 0, ILAB_FAMILY_ORTHOGONAL, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
+  /* gain times the identity, as PyTorch's eye_ and Keras's Identity (Le,
+   * Jaitly & Hinton 2015 for recurrent networks). */
+  {"identity", 0, ILAB_FAMILY_IDENTITY, ILAB_FAN_IN, 0, 1, 1, K_GAIN, 0},
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
@@ -88,6 +100,10 @@ const ilab_scheme_entry ilab_scheme_table[] = {
   {"tf1_truncated", "N(0, scale/n) cut at +-2 sd, uncorrected: Var = 0.7737 scale/n", "early TF1 core, Haiku", 0, 1},
   {"tf1_contrib", "N(0, 1.3 factor/n) cut at +-2 sd, uncorrected: Var = 1.0059 factor/n", "tf.contrib variance_scaling_initializer, factor=2", 0, 1},
   {"darknet_connected", "sqrt(2/fan_in) U(-1, 1), Var = 2/(3 fan_in)", "darknet connected layer: promises He, draws a third", 0, 1},
+  {"torch_trunc_normal:std=0.02,a=-2,b=2", "N(0, std^2) cut at absolute a, b", "torch trunc_normal_: bounds not in std units", 0, 0},
+  {"orthogonal", "gain Q, Q Haar orthogonal (QR of a Gaussian, signs corrected); an entry x: (x/gain)^2 ~ Beta(1/2, (n-1)/2), n = max(fan_in, fan_out), Var = gain^2/n",
+   "Saxe et al. 2014, Mezzadri 2007; non-square: orthonormal rows or columns, as PyTorch; takes gain=", 1, 0},
+  {"identity", "gain I (ones on the diagonal), Var = gain^2/max(fan_in, fan_out) over the entries", "deterministic; takes gain=", 0, 0},
 };
 const size_t ilab_scheme_table_size = sizeof ilab_scheme_table / sizeof ilab_scheme_table[0];
 
@@ -127,6 +143,8 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
   s->gain = 1;
   s->correct = p->correct;
   s->var_factor = p->var_factor;
+  s->abs_bounds = !strcmp(p->name, "torch_trunc_normal");
+  if (s->abs_bounds) { s->param = 1; s->a = -2; s->b = 2; }
 
   unsigned seen = 0;
   char buf[128];
@@ -178,10 +196,12 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
       break;
     default:
       if ((st = parse_number(spec, key, val, &x))) return st;
-      if ((1u << k) != K_VALUE && x < 0)
+      if ((1u << k) != K_VALUE && (1u << k) != K_A && (1u << k) != K_B && x < 0)
         ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s must be >= 0, not %s", spec, key, val);
       if ((1u << k) == K_SCALE || (1u << k) == K_FACTOR) s->scale = x;
       else if ((1u << k) == K_GAIN) s->gain = x;
+      else if ((1u << k) == K_A) s->a = x;
+      else if ((1u << k) == K_B) s->b = x;
       else s->param = x;
     }
   }
@@ -209,6 +229,9 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
     ILAB_ERROR(ILAB_EINVAL, "scheme '%s': fans must be positive (fan_in=%zu, fan_out=%zu)", s->spec,
                fan_in, fan_out);
   if (s->constant) return ilab_dist_constant(d, s->gain * s->param);
+  double big = fan_in > fan_out ? (double)fan_in : (double)fan_out;
+  if (s->family == ILAB_FAMILY_ORTHOGONAL) return ilab_dist_haar(d, s->gain, big);
+  if (s->family == ILAB_FAMILY_IDENTITY) return ilab_dist_identity(d, s->gain, big);
   /* sd: the sd the law should have (before the code's own factor); gain
    * multiplies it, or a fixed law's std or limit */
   double sd = s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out) * s->var_factor)
@@ -219,7 +242,10 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
     /* a fixed uniform is given by its limit; a scaled one by its sd: limit = sqrt(3) sd */
     return ilab_dist_uniform(d, s->scaling ? 1.7320508075688772 /* sqrt(3) */ * sd : sd);
   case ILAB_FAMILY_TRUNCNORM:
+    /* gain scales the whole law, bounds included, so Var scales by gain^2 */
+    if (s->abs_bounds) return ilab_dist_truncnorm_abs(d, sd, s->gain * s->a, s->gain * s->b);
     return ilab_dist_truncnorm(d, s->correct ? sd / ILAB_TRUNC2_SD : sd, -2, 2);
+  default: break;
   }
   ILAB_ERROR(ILAB_EINVAL, "scheme '%s': unknown family", s->spec);
 }
@@ -229,6 +255,10 @@ double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out)
   ilab_dist d;
   if (ilab_scheme_resolve(s, fan_in, fan_out, &d)) return NAN;
   if (s->constant) return 0;
+  /* a matrix ensemble: E[x^2] = gain^2/max(fan_in, fan_out), its mean
+   * (the identity's gain/n) counted as part of the law's spread */
+  if (s->family == ILAB_FAMILY_ORTHOGONAL || s->family == ILAB_FAMILY_IDENTITY)
+    return s->gain * s->gain / d.dim;
   /* Written from the formula where there is one, so that 2/fan_in is 2/fan_in
    * to the last bit rather than the square of a rounded sd. */
   int exact = s->family != ILAB_FAMILY_TRUNCNORM || s->correct;
@@ -263,6 +293,21 @@ double ilab_scheme_target_variance(const ilab_scheme *s, size_t fan_in, size_t f
   if (!strcmp(nm, "darknet_connected")) return g2 * 2 / (3 * in);      /* sqrt(2/in) U(-1, 1) */
   if (!strcmp(nm, "tf1_truncated")) return g2 * s->scale / n * 0.773741303550;
   if (!strcmp(nm, "tf1_contrib")) return g2 * 1.3 * s->scale / n * 0.773741303550;
+  if (!strcmp(nm, "torch_trunc_normal")) {
+    /* N(0, std^2) cut at absolute a, b: with al = a/std, be = b/std and
+     * Z = Phi(be) - Phi(al), Var = std^2 [1 + (al phi(al) - be phi(be))/Z
+     * - ((phi(al) - phi(be))/Z)^2] (Johnson, Kotz & Balakrishnan 1994, 10.1) */
+    double al = s->a / s->param, be = s->b / s->param;
+    double pa = gsl_ran_ugaussian_pdf(al), pb = gsl_ran_ugaussian_pdf(be);
+    double Z = gsl_cdf_ugaussian_P(be) - gsl_cdf_ugaussian_P(al), m = (pa - pb) / Z;
+    return g2 * s->param * s->param * (1 + (al * pa - be * pb) / Z - m * m);
+  }
+  /* an entry of a Haar matrix of side m = max(fan_in, fan_out): E[x^2] =
+   * 1/m (Saxe et al. 2014, Mezzadri 2007); of gain I, picked at random: a
+   * two-point law, g with probability 1/m, with variance (g^2/m)(1 - 1/m) */
+  double side = in > out ? in : out;
+  if (!strcmp(nm, "orthogonal")) return g2 / side;
+  if (!strcmp(nm, "identity")) return g2 / side * (1 - 1 / side);
   return NAN;
 }
 

@@ -15,10 +15,15 @@ typedef enum { ILAB_FAN_IN, ILAB_FAN_OUT, ILAB_FAN_AVG } ilab_fan_mode;
 typedef enum {
   ILAB_FAMILY_NORMAL,
   ILAB_FAMILY_TRUNCNORM, /* cut at +-2 sd of the parent normal */
-  ILAB_FAMILY_UNIFORM
+  ILAB_FAMILY_UNIFORM,
+  ILAB_FAMILY_ORTHOGONAL, /* a Haar orthogonal matrix (orthonormal rows or
+                             columns when not square) */
+  ILAB_FAMILY_IDENTITY    /* ones on the diagonal */
 } ilab_family;
 
-/* A parsed scheme.  Two kinds: "fixed" schemes whose law does not depend on
+/* A parsed scheme.  Three kinds: matrix ensembles (orthogonal[:gain=G] and
+ * identity[:gain=G], gain times a whole matrix, Var(W) = gain^2 / max(fan_in,
+ * fan_out)), "fixed" schemes whose law does not depend on
  * the fans (normal:std=S, uniform:limit=A, truncated_normal:std=S, zeros,
  * constant:value=C), and variance-scaling schemes, Var(W) = gain^2 * scale / n
  * with n = fan_in, fan_out or (fan_in + fan_out)/2 by mode. */
@@ -36,6 +41,8 @@ typedef struct {
                           variance it promises: 1/3 for U(+-sqrt(v)) instead of
                           U(+-sqrt(3v)), 1.3 for TF1 contrib; 1 otherwise */
   double param;        /* fixed laws: std, limit or constant value */
+  int abs_bounds;      /* torch_trunc_normal: cut at the absolute bounds a, b */
+  double a, b;
 } ilab_scheme;
 
 /* Parses "NAME" or "NAME:key=value,key=value" (grammar in docs/architecture.md and README.md).
@@ -43,11 +50,15 @@ typedef struct {
 int ilab_scheme_parse(const char *spec, ilab_scheme *s);
 
 /* Resolves s for a layer with the given fans to the distribution its weights
- * are drawn from.  ILAB_EINVAL if a fan is 0. */
+ * are drawn from (for a matrix ensemble, the law of one entry; the matrix
+ * itself comes from ilab_linalg_unit_matrix).  ILAB_EINVAL if a fan is 0. */
 int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ilab_dist *d);
 
 /* The exact variance of the weights s draws for these fans (from the resolved
- * distribution: for an uncorrected truncated normal 0.7737... of the nominal). */
+ * distribution: for an uncorrected truncated normal 0.7737... of the nominal).
+ * For a matrix ensemble, the mean square entry gain^2/max(fan_in, fan_out),
+ * which is what carries a signal's second moment (for the identity it is not
+ * the variance of a random entry, (gain^2/n)(1 - 1/n)). */
 double ilab_scheme_variance(const ilab_scheme *s, size_t fan_in, size_t fan_out);
 
 /* The variance the scheme should draw, written a second time from each

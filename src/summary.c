@@ -52,6 +52,10 @@ int ilab_summary_cell(const ilab_layer_stats *stats, size_t trials, size_t depth
     row->theory[ILAB_SUMMARY_X_SQ] = th->x_sq;
     row->theory[ILAB_SUMMARY_GX_VAR] = th->gx_var;
     row->theory[ILAB_SUMMARY_GW_VAR] = th->gw_var;
+    row->x_mean = 0;
+    for (size_t tr = 0; tr < trials; tr++) row->x_mean += stats[tr * depth + l - 1].x_mean;
+    row->x_mean /= (double)trials;
+    row->sq_mean = row->sq_var = row->sq_mean_theory = row->sq_var_theory = NAN;
   }
   free(v);
   return ILAB_OK;

@@ -19,6 +19,10 @@ typedef struct {
   double hi[ILAB_SUMMARY_N];
   double theory[ILAB_SUMMARY_N]; /* the mean-field prediction of each */
   long long nonfinite;           /* inf or NaN entries of H_l, summed over trials */
+  double x_mean;                 /* mean over trials of the mean of X_l */
+  /* the Jacobian's squared singular values (spectrum.h), NaN unless the run
+   * computed them: mean over trials of their mean and variance, and theory */
+  double sq_mean, sq_var, sq_mean_theory, sq_var_theory;
 } ilab_summary_row;
 
 /* The mean of v[0..n-1] and its 95% Student-t interval

@@ -2,6 +2,7 @@
  * gradient once, then push every cell through its network. */
 #include "sweep.h"
 #include "dist.h"
+#include "linalg.h"
 #include "ilab.h"
 #include "platform.h"
 #include "stream.h"
@@ -99,6 +100,50 @@ void ilab_sweep_free(ilab_sweep *s)
   s->theory = NULL;
   s->stats = NULL;
   s->w_var = s->w_promised = NULL;
+  for (size_t i = 0; s->spectra && i < s->n_cells; i++) {
+    free(s->spectra[i].rows);
+    free(s->spectra[i].values);
+  }
+  free(s->spectra);
+  s->spectra = NULL;
+}
+
+int ilab_sweep_spectra(ilab_sweep *s)
+{
+  const ilab_config *c = s->cfg;
+  s->spectra = calloc(s->n_cells, sizeof *s->spectra);
+  ilab_spectrum_job *run = malloc((s->n_cells ? s->n_cells : 1) * sizeof *run);
+  if (!s->spectra || !run) {
+    free(run);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
+  }
+  size_t k = 0;
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    ilab_spectrum_job *j = &s->spectra[cell];
+    j->act = c->acts[cell / c->n_schemes];
+    j->scheme = c->schemes[cell % c->n_schemes];
+    j->depth = c->depth;
+    j->width = c->widths[0];
+    j->trials = c->trials;
+    j->sigma_b2 = c->sigma_b2;
+    j->seed = s->seed;
+    j->rng_type = s->rng_type;
+    j->stop = s->stop;
+    j->rows = calloc(c->trials * c->depth, sizeof *j->rows);
+    if (c->n_spec) j->values = malloc(c->trials * c->depth * c->widths[0] * sizeof *j->values);
+    if (!j->rows || (c->n_spec && !j->values)) {
+      free(run);
+      ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
+    }
+    run[k++] = *j;
+  }
+  int st = ilab_spectrum_run_all(run, k, s->threads);
+  k = 0;
+  for (size_t cell = 0; cell < s->n_cells; cell++)
+    if (s->spectra[cell].rows) s->spectra[cell].theory = run[k++].theory;
+  free(run);
+  return st;
 }
 
 /* The theory of every cell with each Var(W_l) times factor, into theory;
@@ -185,18 +230,19 @@ static void fail(trial_ctx *t, int st)
   pthread_mutex_unlock(&t->lock);
 }
 
-/* Draws unit matrix (family k, layer l) from its own keyed stream. */
-static void draw_unit(trial_ctx *t, size_t k, size_t l, gsl_rng *r)
+/* Draws unit matrix (family k, layer l) from its own keyed stream: whole
+ * matrices for the orthogonal and identity families, iid draws otherwise. */
+static int draw_unit(trial_ctx *t, size_t k, size_t l, gsl_rng *r)
 {
   const ilab_config *c = t->s->cfg;
   size_t n = c->widths[l - 1] * c->widths[l];
   double *u = t->unit[k][l - 1];
   if (t->fam.fam[k] == 0) {
     for (size_t i = 0; i < n; i++) u[i] = 1.0;
-    return;
+    return ILAB_OK;
   }
   gsl_rng_set(r, ilab_stream_seed(t->s->seed, t->trial, l, t->fam.fam[k]));
-  ilab_dist_sample_unit(r, &t->fam.proto[k], u, n);
+  return ilab_linalg_unit_matrix(r, &t->fam.proto[k], c->widths[l - 1], c->widths[l], u);
 }
 
 /* Adds buffer v[0..n-1] to histogram (cell, i, q); in trial 0 first sets its
@@ -286,8 +332,10 @@ static void *worker(void *arg)
     gsl_rng *r = gsl_rng_alloc(t->s->rng_type);
     if (!r) { fail(t, ilab_error(ILAB_ENOMEM, "out of memory for a generator")); return NULL; }
     size_t njobs = t->fam.n_fam * c->depth;
-    for (size_t j; (j = take(t)) < njobs && !t->status;)
-      draw_unit(t, j / c->depth, j % c->depth + 1, r);
+    for (size_t j; (j = take(t)) < njobs && !t->status;) {
+      int st = draw_unit(t, j / c->depth, j % c->depth + 1, r);
+      if (st) { fail(t, st); break; }
+    }
     gsl_rng_free(r);
   } else {
     for (size_t cell; (cell = take(t)) < t->s->n_cells && !t->status;) {

@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "mlp.h"
+#include "spectrum.h"
 #include "stream.h"
 #include "theory.h"
 
@@ -29,6 +30,8 @@ typedef struct {
   ilab_theory_layer *theory;     /* [cell][layer-1]: mean-field predictions, or NULL */
   double theory_abserr;          /* largest quadrature error estimate */
   size_t theory_failed;          /* cells whose prediction could not be computed (NaN) */
+  ilab_spectrum_job *spectra;    /* [cell] with 'spectrum = yes' (ilab_sweep_spectra):
+                                    rows NULL for a cell not run; else NULL */
   /* histograms of H_l, X_l and dL/dX_l at the layers cfg->hist_layers, summed
    * over trials; each (cell, layer, quantity) has hist_bins bins over
    * [lo, hi], set from trial 0's buffer (mean +- 5 sd, cut to phi's range),
@@ -64,6 +67,12 @@ int ilab_sweep_theory(ilab_sweep *s);
  * sensitivity to such an error is read.  A cell that fails gets NaN;
  * ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory);
+
+/* Fills s->spectra: the Jacobian's singular values of every selected cell
+ * (spectrum.h), for the same networks on the same keyed streams, with
+ * spectrum_layers' values kept; cells in parallel on s->threads, each with a
+ * single-threaded BLAS.  ILAB_ENOMEM, ILAB_EINTR, ILAB_EINVAL. */
+int ilab_sweep_spectra(ilab_sweep *s);
 
 /* The histogram of quantity q (0: H, 1: X, 2: dL/dX) at the i-th histogram
  * layer of a cell: hist_bins counts, then the count below lo and above hi. */

@@ -94,6 +94,10 @@ static double f_of(const ilab_act *a, ilab_theory_fn f, double h)
     double d = ilab_act_dphi(a, h);
     return d == 0 ? 0.0 : h * ilab_act_phi(a, h) * d;
   }
+  case ILAB_THEORY_DPHI_4: {
+    double d = ilab_act_dphi(a, h);
+    return d * d * d * d;
+  }
   }
   return NAN;
 }
@@ -105,6 +109,7 @@ static const char *fn_name(ilab_theory_fn f)
   case ILAB_THEORY_PHI_SQ: return "phi^2";
   case ILAB_THEORY_DPHI_SQ: return "phi'^2";
   case ILAB_THEORY_H_PHI_DPHI: return "h phi phi'";
+  case ILAB_THEORY_DPHI_4: return "phi'^4";
   }
   return "?";
 }
@@ -119,6 +124,13 @@ static int closed_form(const ilab_act *a, ilab_theory_fn f, double q, double *re
   case ILAB_THEORY_PHI_SQ:
   case ILAB_THEORY_H_PHI_DPHI: return ilab_act_closed_x_sq(a, q, result);
   case ILAB_THEORY_DPHI_SQ: return ilab_act_closed_dphi_sq(a, q, result);
+  case ILAB_THEORY_DPHI_4: /* phi' is 1 or the slope, each on half the line */
+    switch (a->kind) {
+    case ILAB_ACT_LINEAR: *result = 1; return 1;
+    case ILAB_ACT_RELU: *result = 0.5; return 1;
+    case ILAB_ACT_LEAKY_RELU: *result = 0.5 * (1 + pow(a->slope, 4)); return 1;
+    default: return 0;
+    }
   case ILAB_THEORY_PHI:
     switch (a->kind) {
     case ILAB_ACT_LINEAR: *result = 0; return 1;
@@ -160,7 +172,7 @@ int ilab_theory_expect_quad(ilab_theory_workspace *w, const ilab_act *a, ilab_th
   if (!(q >= 0))
     ILAB_ERROR(ILAB_EINVAL, "E[%s(sqrt(q) z)]: q = %g is not >= 0", fn_name(f), q);
   *abserr = 0;
-  if (q == 0 && f != ILAB_THEORY_DPHI_SQ) {
+  if (q == 0 && f != ILAB_THEORY_DPHI_SQ && f != ILAB_THEORY_DPHI_4) {
     *result = f_of(a, f, 0.0); /* phi is continuous */
     return ILAB_OK;
   }

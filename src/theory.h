@@ -14,7 +14,8 @@ typedef enum {
   ILAB_THEORY_PHI,        /* phi(h): the mean of an activation */
   ILAB_THEORY_PHI_SQ,     /* phi(h)^2: its second moment */
   ILAB_THEORY_DPHI_SQ,    /* phi'(h)^2: the factor a gradient's variance picks up */
-  ILAB_THEORY_H_PHI_DPHI  /* h phi(h) phi'(h): d/dq E[phi(sqrt(q) z)^2] = E[h phi phi']/q */
+  ILAB_THEORY_H_PHI_DPHI, /* h phi(h) phi'(h): d/dq E[phi(sqrt(q) z)^2] = E[h phi phi']/q */
+  ILAB_THEORY_DPHI_4      /* phi'(h)^4: the second moment of a Jacobian's diagonal D^2 */
 } ilab_theory_fn;
 
 /* Tolerances every expectation requests unless the caller asks for others:

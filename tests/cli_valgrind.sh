@@ -92,11 +92,18 @@ ok "run: hist.tsv and claims.tsv written" "found: $(cd "$D/out-run" 2>&1 && echo
 v "sample" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3
 v "theory --act tanh --sigma-w2 1 --depth 3" 0 theory --act tanh --sigma-w2 1 --depth 3
 v "moments he_normal -n 2000" 0 moments he_normal -n 2000
+v "sample orthogonal (LAPACK's QR)" 0 sample orthogonal --fan-in 8 --fan-out 5 -n 2 --seed 3
+v "moments orthogonal identity -n 2000" 0 moments orthogonal identity --fan-in 30 --fan-out 20 -n 2000
+v "spectrum (LAPACK's SVD)" 0 spectrum --act tanh --scheme orthogonal:gain=1.05 --depth 3 --width 8 --trials 2 --sigma-b2 0.01
+printf '%s\n' "activations = relu" "schemes = orthogonal he_normal" "depth = 3" "width = 8" "batch = 4" "trials = 2" \
+  "spectrum = yes" "spectrum_layers = 3" "claim = relu he_normal sq_var[3] > 0" >"$D/spec.cfg"
+v "run: spectrum = yes" 0 run "$D/spec.cfg" -o "$D/out-spec" --threads 1 -q
 v "plot --script: every figure's commands" 0 plot "$D/out-run" --script
 grep -q '^load plotdir."/fig_claims.gp"$' "$D/out"; st=$?
 ok "plot --script: the claims figure's commands written" "stdout: $(head -c 200 "$D/out")"
 mkdir -p "$D/ragged"; printf 'act\tscheme\tlayer\nrelu\the_normal\n' >"$D/ragged/summary.tsv"
 v "plot: a ragged table fails" 1 plot "$D/ragged" --script
+v "plot --script: the spectrum run's figures" 0 plot "$D/out-spec" --script
 v "run: malformed experiment file fails" 2 run "$D/bad.cfg" -o "$D/out-bad" --threads 1 -q
 grep -q 'bad.cfg:6: claim' "$D/err"; st=$?
 ok "run: the malformed file's error names bad.cfg:6" "stderr: $(head -c 200 "$D/err")"

@@ -79,11 +79,17 @@ static void test_quantities(void)
     r.theory[q] = 4.0 * (q + 1);
   }
   r.nonfinite = 17;
+  r.x_mean = -0.5;
+  r.sq_mean = 1.5;
+  r.sq_var = 6;
+  r.sq_mean_theory = 1.25;
+  r.sq_var_theory = 4;
   static const struct { const char *name; double value; } want[] = {
       {"h_var", 10}, {"x_sq", 20}, {"gx_var", 30}, {"gw_var", 40},
       {"h_var_theory", 4}, {"x_sq_theory", 8}, {"gx_var_theory", 12}, {"gw_var_theory", 16},
       {"h_var_ratio", 2.5}, {"x_sq_ratio", 2.5}, {"gx_var_ratio", 2.5}, {"gw_var_ratio", 2.5},
-      {"nonfinite", 17}};
+      {"nonfinite", 17}, {"x_mean", -0.5}, {"sq_mean", 1.5}, {"sq_var", 6},
+      {"sq_mean_theory", 1.25}, {"sq_var_theory", 4}, {"sq_var_ratio", 1.5}};
   size_t n = 0;
   for (const ilab_claim_quantity *q = ilab_claim_quantities; q->name; q++) n++;
   ilab_test_int((long)n, (long)(sizeof want / sizeof want[0]), "the table names every summary quantity");

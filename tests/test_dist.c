@@ -24,7 +24,7 @@ static double sym_mass(double c) { return erf(c / SQRT2); }
 
 static void expect_einval(int status, const ilab_dist *d, const char *what)
 {
-  static const ilab_dist sentinel = {ILAB_DIST_CONSTANT, 123, 4, 5, 6, 7};
+  static const ilab_dist sentinel = {ILAB_DIST_CONSTANT, 123, 4, 5, 6, 7, 8};
   ilab_test_int(status, ILAB_EINVAL, "%s is rejected", what);
   ilab_test(ilab_error_reason()[0] != '\0', "%s gives a reason", what);
   ilab_test(memcmp(d, &sentinel, sizeof *d) == 0, "%s leaves the dist untouched", what);
@@ -33,7 +33,7 @@ static void expect_einval(int status, const ilab_dist *d, const char *what)
 
 static void test_constructors(void)
 {
-  const ilab_dist sentinel = {ILAB_DIST_CONSTANT, 123, 4, 5, 6, 7};
+  const ilab_dist sentinel = {ILAB_DIST_CONSTANT, 123, 4, 5, 6, 7, 8};
   ilab_dist d;
 #define BAD(call) (d = sentinel, expect_einval(call, &d, #call))
   BAD(ilab_dist_normal(&d, -1));

@@ -159,10 +159,43 @@ static void test_variance_z(void)
     for (size_t k = 0; k < n; k++) m2 += (w[k] - mean) * (w[k] - mean);
     double s2 = m2 / (double)(n - 1);
     ilab_test_z((s2 - var) / sqrt((mu4 - var * var) / (double)n), 4, "variance of %s", ilab_scheme_table[i].spec);
-    ilab_test_z(mean / sqrt(var / (double)n), 4, "mean of %s", ilab_scheme_table[i].spec);
+    ilab_test_z((mean - ilab_dist_raw_moment(&d, 1)) / sqrt(var / (double)n), 4, "mean of %s",
+                ilab_scheme_table[i].spec);
   }
   gsl_rng_free(r);
   free(w);
+}
+
+/* torch's trunc_normal_ cuts at absolute bounds: with std=0.02 at +-100 sd,
+ * so its variance is 0.02^2 (the mass beyond is ~1e-2173, relative 1e-12
+ * leaves room for the quadrature of the moments only); with its defaults
+ * (std=1, a=-2, b=2) it is initlab's truncated_normal:std=1.  Bounds may be
+ * negative, and a >= b does not resolve. */
+static void test_torch_trunc_normal(void)
+{
+  ilab_scheme s, t;
+  ilab_test_int(ilab_scheme_parse("torch_trunc_normal:std=0.02,a=-2,b=2", &s), ILAB_OK, "parse torch_trunc_normal");
+  ilab_test_rel(ilab_scheme_variance(&s, 10, 10), 0.0004, 1e-12, "torch_trunc_normal:std=0.02 variance");
+  ilab_test_int(ilab_scheme_parse("torch_trunc_normal", &s), ILAB_OK, "parse torch_trunc_normal defaults");
+  ilab_scheme_parse("truncated_normal:std=1", &t);
+  ilab_test_rel(ilab_scheme_variance(&s, 10, 10), ilab_scheme_variance(&t, 10, 10), 1e-12,
+                "torch_trunc_normal defaults = truncated_normal:std=1");
+  ilab_scheme_parse("torch_trunc_normal:std=1,a=0,b=1", &s);
+  ilab_dist d;
+  ilab_test_int(ilab_scheme_resolve(&s, 3, 3, &d), ILAB_OK, "torch_trunc_normal one-sided resolves");
+  ilab_test_rel(d.a, 0, 0, "lower bound 0 sd");
+  /* N(0,1) on [0, 1] and N(0, 0.25) on [-2, 2], by scipy.stats.truncnorm(...).var() */
+  ilab_test_rel(ilab_dist_central_moment(&d, 2), 0.07965182484851141, 1e-10, "N(0,1) on [0, 1]: variance");
+  ilab_test_rel(ilab_scheme_target_variance(&s, 3, 3), 0.07965182484851141, 1e-10, "N(0,1) on [0, 1]: target");
+  ilab_scheme_parse("torch_trunc_normal:std=0.5", &s);
+  ilab_test_rel(ilab_scheme_target_variance(&s, 3, 3), 0.24973232259311845, 1e-10, "N(0,0.25) on [-2, 2]: target");
+  ilab_test_rel(ilab_scheme_variance(&s, 3, 3), 0.24973232259311845, 1e-10, "N(0,0.25) on [-2, 2]: variance");
+  /* gain scales the whole law, bounds included */
+  ilab_scheme_parse("torch_trunc_normal:std=0.5,gain=1.1", &s);
+  ilab_test_rel(ilab_scheme_variance(&s, 3, 3), 1.21 * 0.24973232259311845, 1e-10, "gain 1.1: variance x 1.21");
+  ilab_test_rel(ilab_scheme_target_variance(&s, 3, 3), 1.21 * 0.24973232259311845, 1e-10, "gain 1.1: target x 1.21");
+  ilab_scheme_parse("torch_trunc_normal:a=1,b=-1", &s);
+  ilab_test_int(ilab_scheme_resolve(&s, 3, 3, &d), ILAB_EINVAL, "torch_trunc_normal a > b fails");
 }
 
 /* Each preset's target, written out by hand from its paper or framework (never
@@ -239,6 +272,7 @@ static void test_targets(void)
 
 int main(void)
 {
+  test_torch_trunc_normal();
   test_variances();
   test_targets();
   test_parse_errors();

@@ -60,6 +60,12 @@ ILAB_FUZZ_UNUSED static const char *ilab_fuzz_config_check(const uint8_t *data, 
   if (c->hist_bins < 2 || c->n_hist > ILAB_MAX_LIST) return "hist_bins or n_hist out of range";
   for (size_t i = 0; i < c->n_hist; i++)
     if (c->hist_layers[i] < 1 || c->hist_layers[i] > c->depth) return "a histogram layer out of range";
+  if (c->n_spec > ILAB_MAX_LIST || (c->n_spec && !c->spectrum)) return "spectrum_layers without spectrum = yes";
+  for (size_t i = 0; i < c->n_spec; i++)
+    if (c->spec_layers[i] < 1 || c->spec_layers[i] > c->depth) return "a spectrum layer out of range";
+  if (c->spectrum)
+    for (size_t l = 1; l <= c->depth; l++)
+      if (c->widths[l] != c->widths[0]) return "spectrum = yes with layers that are not square";
   if (c->n_claims > ILAB_MAX_CLAIMS) return "more claims than ILAB_MAX_CLAIMS";
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
