@@ -91,7 +91,7 @@ do for [fmt in formats] {
   set xrange [0:1]; set yrange [0:1]
   set key at graph 0, graph 1 left top Left reverse samplen 2.5 spacing 1.25 noenhanced
   plot for [i=1:nc] NaN with linespoints ps 1.1 pt pt(cscheme[i]) lw lw(cscheme[i]) lc rgb col[i] title (lab1[i] ? clabel[i] : ""), \
-       NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title (hastheory ? "mean-field theory" : ""), \
+       NaN with lines dt (8,5) lw 1.8 lc rgb "#000000" title (hastheory ? theorylabel : ""), \
        NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#777777" title (hasband ? bandlabel : ""), \
        NaN with filledcurves fs transparent solid 0.12 noborder lc rgb "#000000" title ((sum [q=1:nq] hasfw[q]) > 0 ? "finite-width theory" : ""), \
        NaN with lines lc rgb "#ffffff" title (hasratio ? " " : ""), \

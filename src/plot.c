@@ -454,6 +454,7 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
                         const char *const *qtitle, const char *fallback)
 {
   const char *xname = xname_of(t);
+  int summary = !strcmp(fallback, "Variance through depth");  /* summary.tsv's variances */
   int lc = xname ? ilab_plot_table_col(t, xname) : -1, nk = nkeys(t);
   if (lc < 0 || nk < 1) return ilab_error(ILAB_EPARSE, "%s: no 'layer' column after the keys", path);
   int *group = malloc(t->nrows * 2 * sizeof *group);
@@ -526,11 +527,12 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
   else if (wmin == wmax && isfinite(wmin)) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " of width %g", wmin);
   else if (isfinite(wmin)) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " of widths %g to %g", wmin, wmax);
   if (isfinite(tmin)) {
-    if (tmin == tmax) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ".  Measured: mean of %g trials (solid), 95%% t interval shaded", tmin);
-    else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ".  Measured: mean of %g to %g trials (solid), 95%% t interval shaded", tmin, tmax);
+    const char *band = summary ? "95% t interval" : "Q_lo to Q_hi";
+    if (tmin == tmax) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ".  Measured: mean of %g trials (solid), %s shaded", tmin, band);
+    else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ".  Measured: mean of %g to %g trials (solid), %s shaded", tmin, tmax, band);
   }
   if (seed[0]) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", seed %s", seed);
-  if (hastheory) snprintf(sub + sl, sizeof sub - sl, ".  Mean-field theory: dashed");
+  if (hastheory) snprintf(sub + sl, sizeof sub - sl, summary ? ".  Mean-field theory: dashed" : ".  Theory (Q_theory): dashed");
   put_subtitle(gp, sub);
   fprintf(gp, "np = %zu\narray pname[%zu]\n", np, np);
   for (size_t p = 0; p < np; p++) {
@@ -556,8 +558,8 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
   fprintf(gp, "legw = %zu\nhastheory = %d\nhasband = %d\n", legw, hastheory, hasband);
   put_var_str(gp, "xlabel", strcmp(xname, "layer") ? xname : "layer l");
   /* summary.tsv's bounds are 95% t intervals; another table's are what its columns say */
-  put_var_str(gp, "bandlabel", !strcmp(fallback, "Variance through depth") ? "95% interval over trials"
-                                                                          : "interval Q_lo to Q_hi");
+  put_var_str(gp, "bandlabel", summary ? "95% interval over trials" : "interval Q_lo to Q_hi");
+  put_var_str(gp, "theorylabel", summary ? "mean-field theory" : "theory (Q_theory)");
   fprintf(gp, "nq = %d\narray qlabel[%d]\narray qtitle[%d]\n", nq, nq, nq);
   for (int q = 0; q < nq; q++) {
     fprintf(gp, "qlabel[%d] = ", q + 1);
