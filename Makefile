@@ -132,7 +132,7 @@ GALLERY_DONE := $(filter $(GALLERY),$(notdir $(RESULT_DIRS))) weights
 GALLERY_PNG := $(foreach n,$(GALLERY_DONE),$(RESULTS)/$(n)/$(n).png)
 AUTO_PNG := $(addsuffix /variance.png,$(filter-out $(addprefix $(RESULTS)/,$(GALLERY)),$(RESULT_DIRS)))
 # the README's gallery, refreshed from the default results folder only
-DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality isometry,$(GALLERY_DONE)))))
+DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality isometry activations,$(GALLERY_DONE)))))
 
 plots: build/initlab
 	@command -v $(GNUPLOT) >/dev/null 2>&1 || { echo "make plots: $(GNUPLOT) is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
