@@ -19,6 +19,7 @@ static void usage(void)
 {
   printf(
       "Usage: initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--depth L] [--q0 Q] [--batch B]\n"
+      "       initlab theory --act A --sigma-w2 LO:HI:STEP [--sigma-b2 B|LO:HI:STEP] [--fixed-point]\n"
       "       initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--q0 Q] --fixed-point\n"
       "       initlab theory --act A --sigma-b2 B [--q0 Q] --critical\n"
       "       initlab theory --act A --critical-line\n"
@@ -37,8 +38,9 @@ static void usage(void)
       "  --act A        activation: linear, tanh, relu, leaky_relu[:slope=S] [S = 0.01], sigmoid,\n"
       "                 selu, gelu, gelu_tanh, silu (swish), elu[:alpha=A] [1], softplus[:beta=B] [1],\n"
       "                 mish, hardtanh ('initlab list' gives each formula)\n"
-      "  --sigma-w2 V   n Var(W), the weight variance times the fan-in (not needed with --critical)\n"
-      "  --sigma-b2 B   bias variance [0]\n"
+      "  --sigma-w2 V   n Var(W), the weight variance times the fan-in (not with --critical),\n"
+      "                 or a range LO:HI:STEP: one row (per layer) for each value\n"
+      "  --sigma-b2 B   bias variance, or a range LO:HI:STEP [0]\n"
       "  --depth L      number of layers, 1 to %lu [10]\n"
       "  --q0 Q         input second moment E[x_0^2] [1]\n"
       "  --batch B      examples the weight gradient is averaged over [1]\n"
@@ -84,7 +86,14 @@ static void usage(void)
       "  sigma_b2_critical  with the bias variance 1 - E[phi(z)^2]/E[phi'(z)^2] that makes\n"
       "                 q* = 1 the fixed point (< 0: no bias does)\n"
       "  slope_critical V'(1) at that point (> 1: q* = 1 repels even there, as for gelu)\n"
+      "A range LO:HI:STEP gives the values LO + i STEP up to HI (HI itself when it is\n"
+      "within a millionth of a step, as 0.8:4.2:0.01 ends at 4.2); plain decimals are\n"
+      "stepped exactly in decimal, so each value is the number as if typed.  With a\n"
+      "range, the per-layer table gains leading columns sigma_w2 and sigma_b2, and\n"
+      "--fixed-point and --critical give one row per value (sigma_b2 varying slowest).\n"
       "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
+      "Exit status: 0 success, 1 the theory failed (quadrature or root finding),\n"
+      "2 a usage error (a bad option, number or range).\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
       "through transient chaos; Schoenholz et al. 2017, Deep information propagation;\n"
       "Brock et al. 2021, High-performance large-scale image recognition without\n"
@@ -127,9 +136,10 @@ int ilab_cmd_theory(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *act_spec = NULL;
-  double sw2 = NAN, sb2 = 0, q0 = 1;
+  cmd_range sw2 = {0}, sb2 = {0, 0, 0, 1, 0, 0, 0};
+  double q0 = 1;
   unsigned long depth = 10, batch = 1;
-  int have_sb2 = 0, fixed = 0, critical = 0, line = 0, gain = 0, c;
+  int have_sw2 = 0, have_sb2 = 0, fixed = 0, critical = 0, line = 0, gain = 0, c;
 
   /* '+': stop at the first non-option rather than permute argv, so the
    * provenance line shows the command as typed. */
@@ -137,10 +147,11 @@ int ilab_cmd_theory(int argc, char **argv)
     switch (c) {
     case OPT_ACT: act_spec = optarg; break;
     case OPT_SW2:
-      if (cmd_parse_double(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
+      have_sw2 = 1;
       break;
     case OPT_SB2:
-      if (cmd_parse_double(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
       have_sb2 = 1;
       break;
     case OPT_DEPTH:
@@ -168,9 +179,15 @@ int ilab_cmd_theory(int argc, char **argv)
   if (fixed + critical + line + gain > 1)
     return cmd_usage_error(CMD, "--fixed-point, --critical, --critical-line and --gain exclude each other");
   if (critical && !have_sb2) return cmd_usage_error(CMD, "--critical needs --sigma-b2");
-  if ((line || gain) && (!isnan(sw2) || have_sb2))
+  if ((line || gain) && (have_sw2 || have_sb2))
     return cmd_usage_error(CMD, "%s takes no --sigma-w2 or --sigma-b2: it finds them", line ? "--critical-line" : "--gain");
-  if (!critical && !line && !gain && isnan(sw2)) return cmd_usage_error(CMD, "--sigma-w2 is required");
+  if (!critical && !line && !gain && !have_sw2) return cmd_usage_error(CMD, "--sigma-w2 is required");
+  if (critical && have_sw2) return cmd_usage_error(CMD, "--critical finds sigma_w2 itself: drop --sigma-w2");
+  /* a range adds the varied values as columns of one table */
+  int ranged = sw2.n > 1 || sb2.n > 1;
+  if ((double)sw2.n * (double)sb2.n * (critical || fixed ? 1.0 : (double)depth) > 1e7)
+    return cmd_usage_error(CMD, "%zu x %zu values%s: more than 10^7 rows", sw2.n, sb2.n,
+                           critical || fixed ? "" : " x --depth layers");
 
   char name[64];
   ilab_act_name(&a, name, sizeof name);
@@ -181,13 +198,17 @@ int ilab_cmd_theory(int argc, char **argv)
   }
   int st = ILAB_OK;
   if (fixed) {
-    ilab_theory_fixed fp;
-    if ((st = ilab_theory_fixed_point(w, &a, sw2, sb2, q0, &fp)) == ILAB_OK) {
-      put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
-      printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n%s\t", name);
-      put_num(sw2, '\t'); put_num(sb2, '\t'); put_num(fp.q_star, '\t');
-      put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
-    }
+    put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
+    printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n");
+    for (size_t j = 0; j < sb2.n && !st; j++)
+      for (size_t i = 0; i < sw2.n && !st; i++) {
+        double vw = cmd_range_at(&sw2, i), vb = cmd_range_at(&sb2, j);
+        ilab_theory_fixed fp;
+        if ((st = ilab_theory_fixed_point(w, &a, vw, vb, q0, &fp)) != ILAB_OK) break;
+        printf("%s\t", name);
+        put_num(vw, '\t'); put_num(vb, '\t'); put_num(fp.q_star, '\t');
+        put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
+      }
   } else if (gain) {
     ilab_theory_gains g;
     if ((st = ilab_theory_gain(w, &a, &g)) == ILAB_OK) {
@@ -214,11 +235,13 @@ int ilab_cmd_theory(int argc, char **argv)
       }
     }
   } else if (critical) {
-    double s, q;
-    if ((st = ilab_theory_critical(w, &a, sb2, q0, &s, &q)) == ILAB_OK) {
-      put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
-      printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n%s\t", name);
-      put_num(sb2, '\t'); put_num(s, '\t'); put_num(q, '\n');
+    put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
+    printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n");
+    for (size_t j = 0; j < sb2.n && !st; j++) {
+      double vb = cmd_range_at(&sb2, j), sc, q;
+      if ((st = ilab_theory_critical(w, &a, vb, q0, &sc, &q)) != ILAB_OK) break;
+      printf("%s\t", name);
+      put_num(vb, '\t'); put_num(sc, '\t'); put_num(q, '\n');
     }
   } else {
     /* Square layers of width n with Var(W) = sigma_w2/n: n enters only as
@@ -234,18 +257,25 @@ int ilab_cmd_theory(int argc, char **argv)
       return ILAB_EXIT_RUNTIME;
     }
     for (size_t l = 0; l <= depth; l++) widths[l] = 1;
-    for (size_t l = 0; l < depth; l++) var[l] = sw2;
-    st = ilab_theory_network(w, &a, depth, widths, var, sb2, q0, batch, out, &errmax);
-    if (st == ILAB_OK) {
-      put_provenance(argc, argv, "per-layer mean-field predictions");
-      printf("# largest quadrature error estimate %g\n", errmax);
-      printf("layer\th_var\tx_sq\tgx_var\tgw_var\n");
-      for (size_t l = 0; l < depth; l++) {
-        printf("%zu\t", l + 1);
-        put_num(out[l].h_var, '\t'); put_num(out[l].x_sq, '\t');
-        put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, '\n');
+    int headed = 0;
+    for (size_t j = 0; j < sb2.n && !st; j++)
+      for (size_t i = 0; i < sw2.n && !st; i++) {
+        double vw = cmd_range_at(&sw2, i), vb = cmd_range_at(&sb2, j), err = 0;
+        for (size_t l = 0; l < depth; l++) var[l] = vw;
+        if ((st = ilab_theory_network(w, &a, depth, widths, var, vb, q0, batch, out, &err)) != ILAB_OK) break;
+        if (err > errmax) errmax = err;
+        if (!headed++) {
+          put_provenance(argc, argv, "per-layer mean-field predictions");
+          if (!ranged) printf("# largest quadrature error estimate %g\n", errmax);
+          printf("%slayer\th_var\tx_sq\tgx_var\tgw_var\n", ranged ? "sigma_w2\tsigma_b2\t" : "");
+        }
+        for (size_t l = 0; l < depth; l++) {
+          if (ranged) { put_num(vw, '\t'); put_num(vb, '\t'); }
+          printf("%zu\t", l + 1);
+          put_num(out[l].h_var, '\t'); put_num(out[l].x_sq, '\t');
+          put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, '\n');
+        }
       }
-    }
     free(widths); free(var); free(out);
   }
   ilab_theory_workspace_free(w);
