@@ -209,14 +209,14 @@ fuzz:
 
 # make lint: cppcheck and clang-tidy over src/, clean or failing.  Their
 # configuration is checked in: .clang-tidy (the checks, and why some are left
-# out) and lint/cppcheck.supp (each suppression with its reason); a finding
+# out) and scripts/cppcheck.supp (each suppression with its reason); a finding
 # on one line is silenced in the source, beside the reason.
 CPPCHECK ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 LINT_DEFS = -std=c11 -D_POSIX_C_SOURCE=200809L $(GSL_CFLAGS) -Isrc -DILAB_DATADIR='"$(DATADIR)"'
 lint: deps
 	$(CPPCHECK) --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 \
-	  --inline-suppr --suppressions-list=lint/cppcheck.supp -q -Isrc -D__GNUC__ \
+	  --inline-suppr --suppressions-list=scripts/cppcheck.supp -q -Isrc -D__GNUC__ \
 	  --template='{file}:{line}: {severity}: {message} [{id}]' src/
 	@echo "$(CLANG_TIDY) --quiet src/*.c -- $(LINT_DEFS)"
 	@mkdir -p build; $(CLANG_TIDY) --quiet $(wildcard src/*.c) -- $(LINT_DEFS) >build/clang-tidy.log 2>&1; \
