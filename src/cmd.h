@@ -107,4 +107,23 @@ typedef struct cmd_progress cmd_progress;
 cmd_progress *cmd_progress_start(const char *label, volatile size_t *done, size_t total);
 void cmd_progress_stop(cmd_progress *p);
 
+/* gnuplot, shared by 'initlab plot' and 'initlab check --plot'. */
+/* The folder holding plots/style.gp: $INITLAB_DATADIR; else the source tree
+ * the binary was built in (its folder's parent, ../ from build/), so that a
+ * build tree draws with its own scripts even where an older copy is
+ * installed; else the installed share/initlab (ILAB_DATADIR).  n >= 4104;
+ * -1 with a message when none holds it. */
+int cmd_plot_datadir(char *out, size_t n);
+/* Whether prog runs: a path that is executable, or a name found on PATH. */
+int cmd_have_program(const char *prog);
+/* $GNUPLOT, else "gnuplot", if it runs (SIGPIPE then ignored, so that a
+ * gnuplot that dies shows as a write error); else NULL with a message. */
+const char *cmd_gnuplot_find(void);
+/* Starts gnuplot with a pipe on its stdin, lets write(gp, ctx) feed it the
+ * commands (an ilab status), waits for it.  0 when write succeeded and
+ * gnuplot exited 0; else -1 with a message naming what ("the hist figure of
+ * DIR"). */
+typedef int (*cmd_gnuplot_writer)(FILE *gp, void *ctx);
+int cmd_gnuplot_run(const char *gnuplot, cmd_gnuplot_writer write, void *ctx, const char *what);
+
 #endif

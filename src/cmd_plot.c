@@ -6,12 +6,10 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define CMD "plot"
@@ -82,117 +80,27 @@ static void usage(void)
       "folder, or no row left after --only; 2 usage error.\n");
 }
 
-static int is_dir_with_style(const char *dir)
+typedef struct {
+  const char *dir;
+  const ilab_plot_figure *f;
+  const char *outbase;
+  const ilab_plot_options *o;
+} figure_job;
+
+static int write_figure(FILE *gp, void *ctx)
 {
-  char p[4096];
-  struct stat sb;
-  if (snprintf(p, sizeof p, "%s/plots/style.gp", dir) >= (int)sizeof p) return 0;
-  return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+  const figure_job *j = ctx;
+  return ilab_plot_write(gp, j->dir, j->f, j->outbase, j->o);
 }
 
-/* The folder holding plots/style.gp: $INITLAB_DATADIR; else the source tree
- * the binary was built in (its folder's parent, ../ from build/), so that a
- * build tree draws with its own scripts even where an older copy is
- * installed; else the installed share/initlab (ILAB_DATADIR, which an
- * installed binary reaches, having no plots/ beside its bin/). */
-static int find_datadir(char *out, size_t n)  /* n >= 4096 + 8 */
-{
-  const char *env = getenv("INITLAB_DATADIR");
-  if (env && *env) {
-    if (!is_dir_with_style(env)) {
-      cmd_error("INITLAB_DATADIR=%s holds no plots/style.gp", env);
-      return -1;
-    }
-    snprintf(out, n, "%s", env);
-    return 0;
-  }
-  char exe[4096];
-  ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (l > 0) {
-    exe[l] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = '\0';
-      char cand[4096 + 8];
-      snprintf(cand, sizeof cand, "%s/..", exe);
-      if (is_dir_with_style(cand)) {
-        snprintf(out, n, "%s", cand);
-        return 0;
-      }
-    }
-  }
-#ifdef ILAB_DATADIR
-  if (is_dir_with_style(ILAB_DATADIR)) {
-    snprintf(out, n, "%s", ILAB_DATADIR);
-    return 0;
-  }
-#endif
-  cmd_error("cannot find initlab's gnuplot scripts (plots/style.gp): set INITLAB_DATADIR to the "
-            "folder that holds plots/, e.g. the source tree or PREFIX/share/initlab");
-  return -1;
-}
-
-/* Whether prog runs: a path that is executable, or a name found on PATH. */
-static int have_program(const char *prog)
-{
-  if (strchr(prog, '/')) return access(prog, X_OK) == 0;
-  const char *path = getenv("PATH");
-  if (!path) return 0;
-  char buf[4096];
-  while (*path) {
-    size_t l = strcspn(path, ":");
-    if (snprintf(buf, sizeof buf, "%.*s/%s", (int)l, l ? path : ".", prog) < (int)sizeof buf &&
-        access(buf, X_OK) == 0)
-      return 1;
-    path += l;
-    if (*path == ':') path++;
-  }
-  return 0;
-}
-
-/* Runs gnuplot on the commands of figure k; returns 0 when it exited 0. */
+/* Runs gnuplot on the commands of figure f; returns 0 when it exited 0. */
 static int draw(const char *gnuplot, const char *dir, const ilab_plot_figure *f, const char *outbase,
                 const ilab_plot_options *o)
 {
-  int fd[2];
-  if (pipe(fd)) {
-    cmd_error("pipe: %s", strerror(errno));
-    return -1;
-  }
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid < 0) {
-    cmd_error("fork: %s", strerror(errno));
-    close(fd[0]);
-    close(fd[1]);
-    return -1;
-  }
-  if (pid == 0) {
-    dup2(fd[0], 0);
-    close(fd[0]);
-    close(fd[1]);
-    execlp(gnuplot, gnuplot, (char *)NULL);
-    fprintf(stderr, "initlab: error: cannot run %s: %s\n", gnuplot, strerror(errno));
-    _exit(127);
-  }
-  close(fd[0]);
-  FILE *gp = fdopen(fd[1], "w");
-  int st = gp ? ilab_plot_write(gp, dir, f, outbase, o) : ILAB_ENOMEM;
-  if (gp) {
-    if (fclose(gp) && !st) st = ilab_error(ILAB_EIO, "writing to gnuplot: %s", strerror(errno));
-  } else close(fd[1]);
-  int ws = 0;
-  while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-  if (st) {
-    cmd_error("%s", ilab_error_reason());
-    return -1;
-  }
-  if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-    cmd_error("gnuplot failed on the %s figure of %s (exit %d)", f->name, dir,
-              WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
-    return -1;
-  }
-  return 0;
+  figure_job j = {dir, f, outbase, o};
+  char what[4200];
+  snprintf(what, sizeof what, "the %s figure of %s", f->name, dir);
+  return cmd_gnuplot_run(gnuplot, write_figure, &j, what);
 }
 
 enum { OPT_FORMAT = 256, OPT_ONLY, OPT_FIGURE, OPT_SCRIPT };
@@ -304,7 +212,7 @@ int ilab_cmd_plot(int argc, char **argv)
   }
 
   char datadir[4096 + 8];
-  if (find_datadir(datadir, sizeof datadir)) return ILAB_EXIT_RUNTIME;
+  if (cmd_plot_datadir(datadir, sizeof datadir)) return ILAB_EXIT_RUNTIME;
   char plotdir[4200];
   snprintf(plotdir, sizeof plotdir, "%s/plots", datadir);
   o.plotdir = plotdir;
@@ -327,14 +235,8 @@ int ilab_cmd_plot(int argc, char **argv)
     return cmd_close_stdout(ILAB_EXIT_OK);
   }
 
-  const char *gnuplot = getenv("GNUPLOT");
-  if (!gnuplot || !*gnuplot) gnuplot = "gnuplot";
-  if (!have_program(gnuplot)) {
-    cmd_error("gnuplot is not installed (scripts/deps.sh installs it), or set GNUPLOT to its path "
-              "(GNUPLOT=%s)", gnuplot);
-    return ILAB_EXIT_RUNTIME;
-  }
-  signal(SIGPIPE, SIG_IGN);  /* a gnuplot that dies shows as a write error */
+  const char *gnuplot = cmd_gnuplot_find();
+  if (!gnuplot) return ILAB_EXIT_RUNTIME;
   int fail = 0;
   for (size_t i = 0; i < nfig; i++) {
     const char *name = figs[i].name;
