@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "cmd.h"
 #include "ilab.h"
+#include "plot.h"
 #include "scheme.h"
 #include "table.h"
 #include "tensorio.h"
@@ -13,6 +14,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_cdf.h>
@@ -91,6 +94,9 @@ typedef struct {
   int ndim;
   double alpha;
   unsigned long seed;
+  const char *plot_prefix; /* --plot, or NULL */
+  const char *gnuplot;
+  char plotdir[4300];
 } options;
 
 /* "[PATTERN=]SCHEME": the whole text if it parses as a scheme (a scheme's
@@ -154,6 +160,105 @@ static void num(FILE *f, double x)
   fputc('\t', f);
 }
 
+/* The file name of a tensor's figure: PREFIX, the name with every character
+ * but letters, digits, '.', '_' and '-' turned to '_', then "-2", "-3", ...
+ * when an earlier tensor took it; names[0..*nn) the names taken. */
+static int figure_base(const char *prefix, const char *name, char ***names, size_t *nn, char *out, size_t size)
+{
+  char s[300];
+  size_t j = 0;
+  for (const char *c = name; *c && j < 255; c++) {
+    unsigned char ch = (unsigned char)*c;
+    s[j++] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+             ch == '_' || ch == '-' ? (char)ch : '_';
+  }
+  if (!j) s[j++] = '_';
+  s[j] = '\0';
+  char cand[300];
+  snprintf(cand, sizeof cand, "%s", s);
+  for (unsigned k = 2;; k++) {
+    size_t i = 0;
+    while (i < *nn && strcmp((*names)[i], cand)) i++;
+    if (i == *nn) break;
+    snprintf(cand, sizeof cand, "%s-%u", s, k);
+  }
+  char **nw = realloc(*names, (*nn + 1) * sizeof *nw);
+  if (!nw) return -1;
+  *names = nw;
+  if (!(nw[*nn] = strdup(cand))) return -1;
+  (*nn)++;
+  snprintf(out, size, "%s%s", prefix, cand);
+  return 0;
+}
+
+/* The law of a scheme spec for these fans (fans 1 when the shape gives
+ * none), or 0 when it names none ("none", "-") or does not resolve. */
+static int law_of(const char *spec, int have_fans, size_t fi, size_t fo, ilab_dist *d)
+{
+  ilab_scheme s;
+  if (scheme_or_ones(spec, &s) != ILAB_OK) return 0;
+  return ilab_scheme_resolve(&s, have_fans ? fi : 1, have_fans ? fo : 1, d) == ILAB_OK;
+}
+
+typedef struct {
+  const ilab_plot_check_figure *f;
+} check_job;
+
+static int write_check(FILE *gp, void *ctx)
+{
+  return ilab_plot_check_write(gp, ((const check_job *)ctx)->f);
+}
+
+/* Draws one tensor's figure into base.png (through base.partPID.png);
+ * 0, or -1 with a message. */
+static int draw_tensor(const options *o, const char *path, const ilab_tensor *t, const char *name,
+                       const char *shape, const expectation *ex, int have_fans, size_t fi, size_t fo,
+                       const char *best, double best_p, const ilab_audit_result *r, const char *verdict,
+                       const char *base)
+{
+  ilab_dist de, db;
+  int he = ex && law_of(ex->s.spec, have_fans, fi, fo, &de);
+  int hb = law_of(best, have_fans, fi, fo, &db);
+  if (he && hb && !strcmp(best, ex->s.spec)) hb = 0; /* one curve when the expected law fits best */
+  char title[700], sub[1200], both[300];
+  snprintf(title, sizeof title, "%s (%s): %s", name, path,
+           !strcmp(verdict, "pass") ? "passes" : !strcmp(verdict, "fail") ? "fails" : ex ? "not judged" : "no --expect");
+  int lowp = t->dtype == ILAB_DTYPE_F16 || t->dtype == ILAB_DTYPE_BF16;
+  int len = snprintf(sub, sizeof sub, "%s %s, n = %zu", ilab_dtype_name(t->dtype), shape, t->n);
+  if (have_fans) len += snprintf(sub + len, sizeof sub - (size_t)len, ", fan_in %zu, fan_out %zu", fi, fo);
+  if (ex && r->judged)
+    len += snprintf(sub + len, sizeof sub - (size_t)len, ";  var / expected %.3g [%.3g, %.3g], p = %.2g",
+                    r->var_ratio, r->ratio_lo, r->ratio_hi, r->p);
+  len += snprintf(sub + len, sizeof sub - (size_t)len, ";  best %s (p = %.2g)", best, best_p);
+  if (lowp && (he || hb))
+    snprintf(sub + len, sizeof sub - (size_t)len, "\ncurves: the continuous law's density (the %s grid's rounding not drawn)",
+             ilab_dtype_name(t->dtype));
+  char tmp[4400];
+  snprintf(tmp, sizeof tmp, "%s.part%ld", base, (long)getpid());
+  ilab_plot_check_figure f = {o->plotdir, tmp, title, sub, t->x, t->n, he ? &de : NULL,
+                              he ? ex->s.spec : NULL, hb ? &db : NULL, hb ? best : NULL};
+  if (he && !strcmp(best, ex->s.spec)) {
+    snprintf(both, sizeof both, "%s (also the best fit)", ex->s.spec);
+    f.expect_name = both;
+  }
+  check_job j = {&f};
+  char what[4600], from[4500], to[4500];
+  snprintf(what, sizeof what, "the figure of %s in %s", name, path);
+  snprintf(from, sizeof from, "%s.png", tmp);
+  snprintf(to, sizeof to, "%s.png", base);
+  if (cmd_gnuplot_run(o->gnuplot, write_check, &j, what)) {
+    unlink(from);
+    return -1;
+  }
+  if (rename(from, to)) {
+    cmd_error("cannot write %s: %s", to, strerror(errno));
+    unlink(from);
+    return -1;
+  }
+  fprintf(stderr, "initlab check: wrote %s\n", to);
+  return 0;
+}
+
 /* Judges every tensor of the open files; writes the table to out.  Returns
  * an exit status; *failed set when a tensor fails. */
 static int check_files(const options *o, int argc, char **argv, char **paths, ilab_tensorio **rd, size_t nfiles,
@@ -180,7 +285,9 @@ static int check_files(const options *o, int argc, char **argv, char **paths, il
           "verdict\tbest\tbest_p\tnote\n");
   ilab_audit_workspace *w = ilab_audit_workspace_alloc(o->seed);
   if (!w) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
-  int failed = 0, status = ILAB_EXIT_OK;
+  int failed = 0, status = ILAB_EXIT_OK, plot_failed = 0;
+  char **fignames = NULL;
+  size_t nfignames = 0;
   size_t *used = calloc(o->nex + 1, sizeof *used);
   if (!used) { ilab_audit_workspace_free(w); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   for (size_t f = 0; f < nfiles && status == ILAB_EXIT_OK; f++) {
@@ -271,6 +378,17 @@ static int check_files(const options *o, int argc, char **argv, char **paths, il
       fprintf(out, "%s\t%s\t", verdict, best);
       num(out, best_p);
       fprintf(out, "%s\n", note[0] ? note : "-");
+      if (o->plot_prefix) {
+        char base[4200];
+        if (figure_base(o->plot_prefix, t.name, &fignames, &nfignames, base, sizeof base)) {
+          cmd_error("out of memory");
+          status = ILAB_EXIT_RUNTIME;
+          break;
+        }
+        fflush(out);
+        if (draw_tensor(o, paths[f], &t, name, shape, ex, have_fans, fi, fo, best, best_p, &r, verdict, base))
+          plot_failed = 1;
+      }
     }
     ilab_tensorio_free(rd[f]);
     rd[f] = NULL;
@@ -281,8 +399,14 @@ static int check_files(const options *o, int argc, char **argv, char **paths, il
         fprintf(stderr, "initlab check: warning: --expect %s=%s matched no tensor\n",
                 o->ex[i].pattern[0] ? o->ex[i].pattern : "*", o->ex[i].s.spec);
   free(used);
+  for (size_t i = 0; i < nfignames; i++) free(fignames[i]);
+  free(fignames);
   ilab_audit_workspace_free(w);
   if (status != ILAB_EXIT_OK) return status;
+  if (plot_failed) {
+    cmd_error("a figure could not be drawn (the table above is complete)");
+    return ILAB_EXIT_RUNTIME;
+  }
   if (failed && !quiet) fprintf(stderr, "initlab check: at least one tensor does not follow the law it is expected to\n");
   return failed ? ILAB_EXIT_RUNTIME : ILAB_EXIT_OK;
 }
@@ -294,6 +418,7 @@ int ilab_cmd_check(int argc, char **argv)
       {"fan-in", required_argument, NULL, 2},   {"fan-out", required_argument, NULL, 3},
       {"shape", required_argument, NULL, 4},    {"alpha", required_argument, NULL, 'a'},
       {"seed", required_argument, NULL, 's'},   {"help", no_argument, NULL, 'h'},
+      {"plot", required_argument, NULL, 5},
       {NULL, 0, NULL, 0}};
   static options o;
   memset(&o, 0, sizeof o);
@@ -319,6 +444,10 @@ int ilab_cmd_check(int argc, char **argv)
     case 4: if (parse_shape(optarg, &o)) return ILAB_EXIT_USAGE; break;
     case 'a': if (cmd_parse_double(cmd, "--alpha", optarg, 1e-300, 0.5, &o.alpha)) return ILAB_EXIT_USAGE; break;
     case 's': if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &o.seed)) return ILAB_EXIT_USAGE; break;
+    case 5:
+      if (!*optarg) return cmd_usage_error(cmd, "--plot wants a PREFIX (e.g. figs/ or figs/run1-)");
+      o.plot_prefix = optarg;
+      break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
     }
@@ -326,6 +455,24 @@ int ilab_cmd_check(int argc, char **argv)
   if (have_in != have_out) return cmd_usage_error(cmd, "--fan-in and --fan-out go together");
   o.explicit_fans = have_in;
   if (optind >= argc) return cmd_usage_error(cmd, "no FILE to check");
+  if (o.plot_prefix) {
+    /* the figures' folder, the scripts and gnuplot before any row */
+    char folder[4096];
+    const char *slash = strrchr(o.plot_prefix, '/');
+    if (!slash) snprintf(folder, sizeof folder, ".");
+    else if (slash == o.plot_prefix) snprintf(folder, sizeof folder, "/");
+    else snprintf(folder, sizeof folder, "%.*s", (int)(slash - o.plot_prefix), o.plot_prefix);
+    struct stat sb;
+    if (stat(folder, &sb) || !S_ISDIR(sb.st_mode) || access(folder, W_OK)) {
+      cmd_error("--plot %s: cannot write figures in the folder %s: %s", o.plot_prefix, folder,
+                stat(folder, &sb) ? strerror(errno) : !S_ISDIR(sb.st_mode) ? "not a folder" : strerror(EACCES));
+      return ILAB_EXIT_RUNTIME;
+    }
+    char datadir[4096 + 8];
+    if (cmd_plot_datadir(datadir, sizeof datadir)) return ILAB_EXIT_RUNTIME;
+    snprintf(o.plotdir, sizeof o.plotdir, "%s/plots", datadir);
+    if (!(o.gnuplot = cmd_gnuplot_find())) return ILAB_EXIT_RUNTIME;
+  }
   size_t nfiles = (size_t)(argc - optind);
   ilab_tensorio **rd = calloc(nfiles, sizeof *rd);
   if (!rd) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }

@@ -202,7 +202,7 @@ const char *ilab_plot_kind_name(ilab_plot_kind k)
 
 
 /* s as a gnuplot double-quoted string. */
-static void put_str(FILE *gp, const char *s)
+void ilab_plot_put_str(FILE *gp, const char *s)
 {
   fputc('"', gp);
   for (; *s; s++) {
@@ -232,19 +232,19 @@ static void put_subtitle(FILE *gp, const char *s)
     memmove(buf + best + 1, buf + best + 2, n - best - 1);
   }
   fputs("subtitle = ", gp);
-  put_str(gp, buf);
+  ilab_plot_put_str(gp, buf);
   fputc('\n', gp);
 }
 
-static void put_var_str(FILE *gp, const char *name, const char *s)
+void ilab_plot_put_var_str(FILE *gp, const char *name, const char *s)
 {
   fprintf(gp, "%s = ", name);
-  put_str(gp, s);
+  ilab_plot_put_str(gp, s);
   fputc('\n', gp);
 }
 
 /* A number for a datablock: %.17g, NaN (gnuplot's missing value) for inf and nan. */
-static void put_num(FILE *gp, double x, char end)
+void ilab_plot_put_num(FILE *gp, double x, char end)
 {
   if (isfinite(x)) fprintf(gp, "%.17g", x);
   else fputs("NaN", gp);
@@ -412,7 +412,7 @@ static void put_title(FILE *gp, const ilab_plot_table *t, const char *fallback)
     char *sp = strchr(buf + n / 2, ' ');
     if (sp) *sp = '\n';
   }
-  put_var_str(gp, "title", buf);
+  ilab_plot_put_var_str(gp, "title", buf);
 }
 
 /* A short word for the seed provenance: its first token. */
@@ -565,7 +565,7 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
   fprintf(gp, "np = %zu\narray pname[%zu]\n", np, np);
   for (size_t p = 0; p < np; p++) {
     fprintf(gp, "pname[%zu] = ", p + 1);
-    put_str(gp, ilab_plot_table_cell(t, pfirst[p], 0));
+    ilab_plot_put_str(gp, ilab_plot_table_cell(t, pfirst[p], 0));
     fputc('\n', gp);
   }
   fprintf(gp, "nc = %zu\narray clabel[%zu]\narray cscheme[%zu]\narray cpanel[%zu]\n", nc, nc, nc, nc);
@@ -578,22 +578,22 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
     if (strlen(buf) > legw) legw = strlen(buf);
     if (!buf[0]) snprintf(buf, sizeof buf, "%s", ilab_plot_table_cell(t, r, 0));
     fprintf(gp, "clabel[%zu] = ", c + 1);
-    put_str(gp, buf);
+    ilab_plot_put_str(gp, buf);
     fprintf(gp, "\ncscheme[%zu] = ", c + 1);
-    put_str(gp, sc >= 0 ? ilab_plot_table_cell(t, r, sc) : buf);
+    ilab_plot_put_str(gp, sc >= 0 ? ilab_plot_table_cell(t, r, sc) : buf);
     fprintf(gp, "\ncpanel[%zu] = %d\n", c + 1, pgroup[r] + 1);
   }
   fprintf(gp, "legw = %zu\nhastheory = %d\nhasband = %d\n", legw, hastheory, hasband);
-  put_var_str(gp, "xlabel", strcmp(xname, "layer") ? xname : "layer l");
+  ilab_plot_put_var_str(gp, "xlabel", strcmp(xname, "layer") ? xname : "layer l");
   /* summary.tsv's bounds are 95% t intervals; another table's are what its columns say */
-  put_var_str(gp, "bandlabel", summary ? "95% interval over trials" : "interval Q_lo to Q_hi");
-  put_var_str(gp, "theorylabel", summary ? "mean-field theory" : "theory (Q_theory)");
+  ilab_plot_put_var_str(gp, "bandlabel", summary ? "95% interval over trials" : "interval Q_lo to Q_hi");
+  ilab_plot_put_var_str(gp, "theorylabel", summary ? "mean-field theory" : "theory (Q_theory)");
   fprintf(gp, "nq = %d\narray qlabel[%d]\narray qtitle[%d]\n", nq, nq, nq);
   for (int q = 0; q < nq; q++) {
     fprintf(gp, "qlabel[%d] = ", q + 1);
-    put_str(gp, qlabel[q]);
+    ilab_plot_put_str(gp, qlabel[q]);
     fprintf(gp, "\nqtitle[%d] = ", q + 1);
-    put_str(gp, qtitle[q]);
+    ilab_plot_put_str(gp, qtitle[q]);
     fputc('\n', gp);
   }
   fprintf(gp, "array has[%d]\narray logy[%d]\narray ylo[%d]\narray yhi[%d]\narray hasfw[%d]\n", nq,
@@ -607,9 +607,9 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
     floor_of[q] = lg ? lo / 10 : -INFINITY;
     fprintf(gp, "has[%d] = %d; logy[%d] = %d; hasfw[%d] = %d\nylo[%d] = ", q + 1, has[q], q + 1, lg,
             q + 1, hasfw[q], q + 1);
-    put_num(gp, lo, '\n');
+    ilab_plot_put_num(gp, lo, '\n');
     fprintf(gp, "yhi[%d] = ", q + 1);
-    put_num(gp, hi, '\n');
+    ilab_plot_put_num(gp, hi, '\n');
   }
   /* the ratio row spans at least [1/2, 2] */
   double rlo = rr.lo <= rr.hi ? fmin(0.5, rr.lo / 1.2) : 0.5, rhi = rr.lo <= rr.hi ? fmax(2, rr.hi * 1.2) : 2;
@@ -621,12 +621,12 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
     fprintf(gp, "$c%zu << EOD\n", c + 1);
     for (size_t r = 0; r < t->nrows; r++) {
       if (group[r] != (int)c) continue;
-      put_num(gp, ilab_plot_table_num(t, r, lc), '\t');
+      ilab_plot_put_num(gp, ilab_plot_table_num(t, r, lc), '\t');
       for (int q = 0; q < nq; q++)
         for (int k = 0; k < VQ_COLS; k++) {
           double v = k == 4 ? ratio_of(t, r, qc[q]) : ilab_plot_table_num(t, r, qc[q][k]);
           if ((k == 1 || k == 5) && !(v > floor_of[q]) && !isnan(v)) v = floor_of[q];
-          put_num(gp, v, q == nq - 1 && k == VQ_COLS - 1 ? '\n' : '\t');
+          ilab_plot_put_num(gp, v, q == nq - 1 && k == VQ_COLS - 1 ? '\n' : '\t');
         }
     }
     fputs("EOD\n", gp);
@@ -737,17 +737,17 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
   for (size_t c = 0; c < ncell; c++) {
     curve_label(t, first[c], 0, nk, buf, sizeof buf);
     fprintf(gp, "cname[%zu] = ", c + 1);
-    put_str(gp, buf);
+    ilab_plot_put_str(gp, buf);
     fputc('\n', gp);
   }
   for (size_t q = 0; q < nq; q++) {
     fprintf(gp, "qname[%zu] = ", q + 1);
-    put_str(gp, hist_qname(ilab_plot_table_cell(t, qfirst[q], qc)));
+    ilab_plot_put_str(gp, hist_qname(ilab_plot_table_cell(t, qfirst[q], qc)));
     fputc('\n', gp);
   }
   for (size_t l = 0; l < nl; l++) {
     fprintf(gp, "lname[%zu] = ", l + 1);
-    put_str(gp, ilab_plot_table_cell(t, lfirst[l], lc));
+    ilab_plot_put_str(gp, ilab_plot_table_cell(t, lfirst[l], lc));
     fputc('\n', gp);
   }
   /* the top of each panel: the largest density, but a single bin more than
@@ -771,7 +771,7 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
         if (cap > top) top = cap;
       }
       fprintf(gp, "ymax[%zu] = ", c * nq + q + 1);
-      put_num(gp, top > 0 ? top : NAN, '\n');
+      ilab_plot_put_num(gp, top > 0 ? top : NAN, '\n');
     }
   snprintf(sub, sizeof sub, "Density of each quantity, one curve per layer, all trials pooled%s%s%s",
            seed[0] ? ", seed " : "", seed,
@@ -787,8 +787,8 @@ static int write_hist(FILE *gp, const ilab_plot_table *t, const char *path, cons
         int any = 0;
         for (size_t r = 0; r < t->nrows; r++) {
           if (cell[r] != (int)c || qg[r] != (int)q || lg[r] != (int)l) continue;
-          put_num(gp, ilab_plot_table_num(t, r, cc), '\t');
-          put_num(gp, ilab_plot_table_num(t, r, dc), '\n');
+          ilab_plot_put_num(gp, ilab_plot_table_num(t, r, cc), '\t');
+          ilab_plot_put_num(gp, ilab_plot_table_num(t, r, dc), '\n');
           any = 1;
         }
         if (!any) fputs("NaN\tNaN\n", gp);
@@ -835,12 +835,12 @@ static int write_claims(FILE *gp, const ilab_plot_table *t, const char *path, co
     memcpy(buf, text, l);
     buf[l] = '\0';
     fprintf(gp, "ctext[%zu] = ", i);
-    put_str(gp, buf);
+    ilab_plot_put_str(gp, buf);
     double a = ilab_plot_table_num(t, r, mn), b = ilab_plot_table_num(t, r, mx);
     if (a == b || isnan(b)) snprintf(buf, sizeof buf, "%.4g  in [%.4g, %.4g]", a, ilab_plot_table_num(t, r, loc), ilab_plot_table_num(t, r, hic));
     else snprintf(buf, sizeof buf, "%.4g to %.4g  in [%.4g, %.4g]", a, b, ilab_plot_table_num(t, r, loc), ilab_plot_table_num(t, r, hic));
     fprintf(gp, "\ncval[%zu] = ", i);
-    put_str(gp, buf);
+    ilab_plot_put_str(gp, buf);
     fprintf(gp, "\ncpass[%zu] = %d\n", i, !strcmp(ilab_plot_table_cell(t, r, vc), "pass"));
   }
   /* row i: i, the measured min and max on the interval's scale (lo -> 0,
@@ -857,8 +857,8 @@ static int write_claims(FILE *gp, const ilab_plot_table *t, const char *path, co
     ta = fmax(-0.75, fmin(1.75, ta));
     tb = fmax(-0.75, fmin(1.75, tb));
     fprintf(gp, "%zu\t", ++i);
-    put_num(gp, ta, '\t');
-    put_num(gp, isnan(b) ? ta : tb, '\t');
+    ilab_plot_put_num(gp, ta, '\t');
+    ilab_plot_put_num(gp, isnan(b) ? ta : tb, '\t');
     fprintf(gp, "%d\n", !strcmp(ilab_plot_table_cell(t, r, vc), "pass"));
   }
   fputs("EOD\n", gp);
@@ -934,12 +934,12 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
                       "with --only KEY=VALUE", path, nc, ILAB_PLOT_MAX_CURVES);
   }
   put_title(gp, t, "Against width");
-  put_var_str(gp, "subtitle", "Against the width n, log-log: the drift of the measurement from mean-field theory (finite-width corrections\nshrink like 1/n: slope -1, until the noise over trials dominates).  In the legend, the least-squares slope of each curve");
+  ilab_plot_put_var_str(gp, "subtitle", "Against the width n, log-log: the drift of the measurement from mean-field theory (finite-width corrections\nshrink like 1/n: slope -1, until the noise over trials dominates).  In the legend, the least-squares slope of each curve");
   fprintf(gp, "nc = %zu\nnq = %zu\narray qname[%zu]\narray clabel[%zu]\narray cscheme[%zu]\n", nc, nq,
           nq ? nq : 1, nc * (nq ? nq : 1), nc);
   for (size_t q = 0; q < nq; q++) {
     fprintf(gp, "qname[%zu] = ", q + 1);
-    put_str(gp, qname[q]);
+    ilab_plot_put_str(gp, qname[q]);
     fputc('\n', gp);
   }
   int sc = ilab_plot_table_col(t, "scheme");
@@ -968,7 +968,7 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
     for (int c = 0; c < nk && l + 1 < sizeof lab; c++)
       if (c != wc) l += (size_t)snprintf(lab + l, sizeof lab - l, "%s%s", l ? ", " : "", ilab_plot_table_cell(t, first[g], c));
     fprintf(gp, "cscheme[%zu] = ", g + 1);
-    put_str(gp, sc >= 0 ? ilab_plot_table_cell(t, first[g], sc) : lab);
+    ilab_plot_put_str(gp, sc >= 0 ? ilab_plot_table_cell(t, first[g], sc) : lab);
     fputc('\n', gp);
     for (size_t q = 0; q < nq; q++) {
       for (size_t k = 0; k < nw; k++) {
@@ -981,13 +981,13 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
       char full[600];
       snprintf(full, sizeof full, "%s  (slope %.2f)", lab, s);
       fprintf(gp, "clabel[%zu] = ", g * nq + q + 1);
-      put_str(gp, full);
+      ilab_plot_put_str(gp, full);
       fputc('\n', gp);
       fprintf(gp, "$w%zu_%zu << EOD\n", g + 1, q + 1);
       for (size_t k = 0; k < nw; k++) {
-        put_num(gp, x[k], '\t');
-        put_num(gp, y[k], '\t');
-        put_num(gp, ilab_plot_table_num(t, qfirst[q] ? shallow[k] : deep[k], qth[q]), '\n');
+        ilab_plot_put_num(gp, x[k], '\t');
+        ilab_plot_put_num(gp, y[k], '\t');
+        ilab_plot_put_num(gp, ilab_plot_table_num(t, qfirst[q] ? shallow[k] : deep[k], qth[q]), '\n');
       }
       fputs("EOD\n", gp);
     }
@@ -1088,7 +1088,7 @@ static int write_phase(FILE *gp, const ilab_plot_table *t, const char *path, con
           fmin(m, log(10.0)), gtc >= 0, np, np, np, np);
   for (size_t p = 0; p < np; p++) {
     fprintf(gp, "pname[%zu] = ", p + 1);
-    put_str(gp, ilab_plot_table_cell(t, pfirst[p], 0));
+    ilab_plot_put_str(gp, ilab_plot_table_cell(t, pfirst[p], 0));
     size_t k = 0;
     for (size_t c = 0; c < nc; c++)
       if (cpanel[c] == (int)p && isfinite(sw[c])) tmp[k++] = sw[c];
@@ -1104,12 +1104,12 @@ static int write_phase(FILE *gp, const ilab_plot_table *t, const char *path, con
     int any = 0;
     for (size_t c = 0; c < nc; c++) {
       if (cpanel[c] != (int)p) continue;
-      put_num(gp, sw[c], '\t');
-      put_num(gp, sb[c], '\t');
-      put_num(gp, log(chm[c]), '\t');
-      put_num(gp, log(cht[c]), '\t');
-      put_num(gp, chm[c], '\t');
-      put_num(gp, cht[c], '\n');
+      ilab_plot_put_num(gp, sw[c], '\t');
+      ilab_plot_put_num(gp, sb[c], '\t');
+      ilab_plot_put_num(gp, log(chm[c]), '\t');
+      ilab_plot_put_num(gp, log(cht[c]), '\t');
+      ilab_plot_put_num(gp, chm[c], '\t');
+      ilab_plot_put_num(gp, cht[c], '\n');
       any = 1;
     }
     if (!any) fputs("NaN\tNaN\tNaN\tNaN\tNaN\tNaN\n", gp);
@@ -1249,10 +1249,10 @@ int ilab_plot_write(FILE *gp, const char *dir, const ilab_plot_figure *f, const 
   if (!st) st = filter_rows(t, path, o, keep, &nkept);
   if (!st) {
     fputs("# written by initlab plot\n", gp);
-    put_var_str(gp, "plotdir", o->plotdir);
-    put_var_str(gp, "formats", o->format);
-    put_var_str(gp, "outfile", outbase);
-    put_var_str(gp, "source", path);
+    ilab_plot_put_var_str(gp, "plotdir", o->plotdir);
+    ilab_plot_put_var_str(gp, "formats", o->format);
+    ilab_plot_put_var_str(gp, "outfile", outbase);
+    ilab_plot_put_var_str(gp, "source", path);
     switch (f->kind) {
     case ILAB_PLOT_VARIANCE: st = write_variance(gp, t, path, keep, nkept); break;
     case ILAB_PLOT_HIST: st = write_hist(gp, t, path, keep, nkept, o); break;

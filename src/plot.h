@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "dist.h"
 
 /* A result table held in memory: its provenance ('#' lines), header and rows
  * of tab-separated strings. */
@@ -110,5 +111,35 @@ int ilab_plot_write(FILE *gp, const char *dir, const ilab_plot_figure *f, const 
  * and finite: sum (u - u_bar)(v - v_bar) / sum (u - u_bar)^2, u = ln x,
  * v = ln y.  NaN with fewer than two such points or a single x. */
 double ilab_plot_loglog_slope(const double *x, const double *y, size_t n);
+
+/* Pieces of the gnuplot commands, for the figures drawn elsewhere:
+ * a string literal (quotes and backslashes escaped, a tab as a space),
+ * "name = literal" on a line, and a number of a datablock (%.17g; NaN,
+ * gnuplot's missing value, for inf and nan) followed by end. */
+void ilab_plot_put_str(FILE *gp, const char *s);
+void ilab_plot_put_var_str(FILE *gp, const char *name, const char *s);
+void ilab_plot_put_num(FILE *gp, double x, char end);
+
+/* One weight tensor against the laws it may follow ('initlab check --plot'). */
+typedef struct {
+  const char *plotdir;   /* the folder holding style.gp and fig_check.gp */
+  const char *outbase;   /* the figure is written to outbase.png */
+  const char *title, *subtitle;
+  const double *x;       /* the tensor's n values (non-finite ones left out) */
+  size_t n;
+  const ilab_dist *expect; /* the expected law, or NULL */
+  const char *expect_name;
+  const ilab_dist *best;   /* the best-fitting law, or NULL */
+  const char *best_name;
+} ilab_plot_check_figure;
+
+/* Writes the gnuplot commands of the figure: the tensor's histogram as a
+ * density, count_k / (n h) over k bins of width h = (max - min) / k, with
+ * k from the Freedman-Diaconis rule h_FD = 2 IQR n^(-1/3) (sqrt(n) bins
+ * when IQR = 0), clamped to [10, 200]; and the exact densities of the laws
+ * given, on 801 points over the data's range joined with +-4 sd of each
+ * law.  A law without a finite density (a point mass) is drawn as a vertical
+ * line at its value.  ILAB_EINVAL when no value is finite, ILAB_ENOMEM. */
+int ilab_plot_check_write(FILE *gp, const ilab_plot_check_figure *f);
 
 #endif
