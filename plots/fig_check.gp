@@ -24,9 +24,9 @@ do for [fmt in formats] {
   set xrange [xlo:xhi]
   if (ytop > 0) { set yrange [0:ytop] } else { set yrange [0:*] }
   set key top right noenhanced box opaque samplen 3 spacing 1.3
-  set style fill solid 0.55 noborder
+  set style fill solid 1.0 noborder
   set boxwidth binw absolute
-  pc = "$hist using 1:2 with boxes lc rgb '#9a9a9a' title histname"
+  pc = "$hist using 1:2 with boxes lc rgb '#c4c4c4' title histname"
   if (hasexp) { pc = pc.", $expect using 1:2 with lines lw 3.5 lc rgb '#1f5fbf' title expname" }
   if (hasbest) { pc = pc.", $best using 1:2 with lines lw 3.5 dt (12, 8) lc rgb '#d62728' title bestname" }
   eval "plot ".pc

@@ -66,15 +66,31 @@ static void help(void)
       "  -a, --alpha A      family-wise level over the tensors [0.001]: each of a\n"
       "                     tensor's six tests runs at A / (6 x tensors)\n"
       "  -s, --seed S       seed of the randomized transform [GSL_RNG_SEED, else 42]\n"
-      "  -h, --help         this help\n\n"
+      "      --plot PREFIX  also draw each tensor, one figure PREFIXNAME.png per tensor\n"
+      "                     (NAME: its name with characters other than A-Z a-z 0-9 . _ -\n"
+      "                     as '_', then -2, -3... if taken; a PREFIX ending in '/' is a\n"
+      "                     folder, which must exist): its histogram as a density (grey;\n"
+      "                     Freedman-Diaconis bins 2 IQR n^(-1/3), 10 to 200 of them)\n"
+      "                     against the exact density of the expected law (blue) and of\n"
+      "                     the best-fitting one (red, dashed; left out when the same),\n"
+      "                     so a failure shows as narrower, wider, another shape or cut\n"
+      "                     tails.  For float16 and bfloat16 the curves are the\n"
+      "                     continuous law's density (the grid's rounding is not drawn).\n"
+      "                     gnuplot draws them (GNUPLOT, INITLAB_DATADIR as for 'initlab\n"
+      "                     plot'; plots/fig_check.gp).  gnuplot missing, or PREFIX's\n"
+      "                     folder not writable: exit 1 before any row; a figure that\n"
+      "                     fails to draw: the table is complete, exit 1\n"
+      "  -h, --help         this help\n\n");
+  printf(
       "Output: a tab-separated table on stdout, one row per tensor: its shape, the\n"
       "fan rule used and the fans, n, the expected scheme, the mean and variance,\n"
       "the expected variance, var_ratio with its 95%% interval, the z-scores, the KS\n"
       "and chi^2 p-values, p = min(1, 6 min p) (Bonferroni over the six tests),\n"
       "the smallest relative variance error detected with 90%% power at this n,\n"
       "the verdict (pass, fail, or - when not judged), best and its p, and a note.\n"
-      "Exit status: 0 every judged tensor passes, 1 a tensor fails, 2 a usage\n"
-      "error or a damaged or unsupported file (named, with what is wrong).\n");
+      "Exit status: 0 every judged tensor passes, 1 a tensor fails or a figure of\n"
+      "--plot cannot be drawn, 2 a usage error or a damaged or unsupported file\n"
+      "(named, with what is wrong).\n");
 }
 
 #define MAX_EXPECT 64
