@@ -118,12 +118,13 @@ int cmd_gnuplot_run(const char *gnuplot, cmd_gnuplot_writer write, void *ctx, co
   } else close(fd[1]);
   int ws = 0;
   while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-  if (st) {
-    cmd_error("%s", ilab_error_reason());
-    return -1;
-  }
+  /* a gnuplot that failed first: our writes then fail too, as a consequence */
   if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
     cmd_error("gnuplot failed on %s (exit %d)", what, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+    return -1;
+  }
+  if (st) {
+    cmd_error("%s", ilab_error_reason());
     return -1;
   }
   return 0;
