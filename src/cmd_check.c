@@ -216,13 +216,9 @@ static int law_of(const char *spec, int have_fans, size_t fi, size_t fo, ilab_di
   return ilab_scheme_resolve(&s, have_fans ? fi : 1, have_fans ? fo : 1, d) == ILAB_OK;
 }
 
-typedef struct {
-  const ilab_plot_check_figure *f;
-} check_job;
-
 static int write_check(FILE *gp, void *ctx)
 {
-  return ilab_plot_check_write(gp, ((const check_job *)ctx)->f);
+  return ilab_plot_check_write(gp, ctx);
 }
 
 /* Draws one tensor's figure into base.png (through base.partPID.png);
@@ -257,12 +253,11 @@ static int draw_tensor(const options *o, const char *path, const ilab_tensor *t,
     snprintf(both, sizeof both, "%s (also the best fit)", ex->s.spec);
     f.expect_name = both;
   }
-  check_job j = {&f};
   char what[4600], from[4500], to[4500];
   snprintf(what, sizeof what, "the figure of %s in %s", name, path);
   snprintf(from, sizeof from, "%s.png", tmp);
   snprintf(to, sizeof to, "%s.png", base);
-  if (cmd_gnuplot_run(o->gnuplot, write_check, &j, what)) {
+  if (cmd_gnuplot_run(o->gnuplot, write_check, &f, what)) {
     unlink(from);
     return -1;
   }
