@@ -337,6 +337,12 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                         path, line_of[13], l, c->widths[l], c->widths[0]);
         goto fail;
       }
+  for (size_t i = 0; c->spectrum && i < c->n_schemes; i++)
+    if (c->schemes[i].lsuv) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes does not support '%s' (lsuv's scales come from the batch)",
+                      path, line_of[13], c->schemes[i].spec);
+      goto fail;
+    }
   if (c->n_spec && !c->spectrum) {
     st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum_layers needs 'spectrum = yes'", path, line_of[14]);
     goto fail;

@@ -49,7 +49,7 @@ static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ila
   int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, trial, layer)");
   if (st) return st;
   ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters");
   for (size_t cell = 0; cell < s->n_cells; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
@@ -68,6 +68,8 @@ static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ila
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) ilab_table_num(t, v[k]);
         ilab_table_int(t, r->nonfinite);
         ilab_table_int(t, r->g_nonfinite);
+        ilab_table_num(t, r->lsuv_scale);
+        ilab_table_num(t, r->lsuv_iters);
         ilab_table_end_row(t);
       }
   }
