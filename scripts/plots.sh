@@ -36,6 +36,7 @@ for gp in plots/*.gp; do
     weights) table="$res/weights/hist.tsv"; need="$res/weights/pdf.tsv $res/weights/moments.tsv" ;;
     glorot2010) table="$res/$name/summary.tsv"; need="$res/$name/hist.tsv" ;;
     isometry) table="$res/$name/spectrum.tsv"; need="$res/$name/spectrum_values.tsv" ;;
+    lsuv) table="$res/$name/summary.tsv"; need="$res/$name/layers.tsv $res/lsuv_batch4/layers.tsv" ;;
     *) table="$res/$name/summary.tsv"; need="" ;;
   esac
   missing=""
