@@ -334,5 +334,7 @@ void ilab_claim_pred_rows(const ilab_theory_layer *theory, size_t depth, ilab_su
     r->theory[ILAB_SUMMARY_GX_VAR] = th->gx_var;
     r->theory[ILAB_SUMMARY_GW_VAR] = th->gw_var;
     for (int q = 0; q < ILAB_SUMMARY_N; q++) r->mean[q] = r->lo[q] = r->hi[q] = r->theory[q];
+    r->x_mean = r->lsuv_scale = r->lsuv_iters = NAN; /* no prediction */
+    r->sq_mean = r->sq_var = r->sq_mean_theory = r->sq_var_theory = NAN; /* report.c fills them */
   }
 }

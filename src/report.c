@@ -141,6 +141,43 @@ static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, il
   return ILAB_OK;
 }
 
+/* The spectrum's quantities of one cell for '~' claims: each trial's own
+ * sq_mean and sq_var into rows[trial * L + l - 1] (NaN where J_l overflowed),
+ * and the free-probability predictions at Var(W) times 1, e^-h and e^h into
+ * the three prediction blocks pr, pr + L, pr + 2L (as both the quantity and
+ * its _theory, so that '~ theory' and a number's sensitivity read them). */
+static int spectrum_trial_rows(const ilab_sweep *s, size_t cell, double h, ilab_summary_row *rows,
+                               ilab_summary_row *pr)
+{
+  const ilab_config *c = s->cfg;
+  const ilab_spectrum_job *j = &s->spectra[cell];
+  size_t L = c->depth;
+  for (size_t tr = 0; tr < c->trials; tr++)
+    for (size_t l = 1; l <= L; l++) {
+      const ilab_spectrum_row *r = &j->rows[tr * L + l - 1];
+      ilab_summary_row *o = &rows[tr * L + l - 1];
+      o->sq_mean = r->finite ? r->sq_mean : NAN;
+      o->sq_var = r->finite ? r->sq_var : NAN;
+      o->sq_mean_theory = ilab_spectrum_mean_theory(&j->theory, l);
+      o->sq_var_theory = ilab_spectrum_var_theory(&j->theory, l);
+    }
+  ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
+  if (!w) return ilab_error(ILAB_ENOMEM, "out of memory for the theory");
+  const double factor[3] = {1, exp(-h), exp(h)};
+  for (int k = 0; k < 3; k++) {
+    ilab_spectrum_theory t = j->theory;
+    if (k && ilab_spectrum_predict(w, &j->act, j->theory.sigma_w2 * factor[k], j->sigma_b2, j->theory.s1, &t))
+      t.mu1 = t.mu2 = t.s1 = NAN;
+    for (size_t l = 1; l <= L; l++) {
+      ilab_summary_row *o = &pr[k * L + l - 1];
+      o->sq_mean = o->sq_mean_theory = ilab_spectrum_mean_theory(&t, l);
+      o->sq_var = o->sq_var_theory = ilab_spectrum_var_theory(&t, l);
+    }
+  }
+  ilab_theory_workspace_free(w);
+  return ILAB_OK;
+}
+
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
  * interval, verdict, and for a claim with a noise model its false-alarm
  * probability, the trials' spread, its sensitivity to Var(W) and the
@@ -192,6 +229,7 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
         ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
         ilab_claim_pred_rows(&th[cell * L], L, pr + L);
         ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
+        if (!st && s->spectra && s->spectra[cell].rows) st = spectrum_trial_rows(s, cell, h, rows, pr);
       }
       if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, c->trials, pred, h, L, &res);
     } else {
