@@ -56,7 +56,7 @@ done
 [ "$drawn" -gt 0 ] || [ "$fail" -ne 0 ] || echo "plots.sh: no tables under $res; run 'make run' first" >&2
 
 # The README's gallery: the figures that tell the story, kept in docs/.
-for f in depth/depth fan/fan frameworks/frameworks criticality/criticality isometry/isometry; do
+for f in depth/depth fan/fan frameworks/frameworks criticality/criticality isometry/isometry activations/activations; do
   if [ -f "$res/$f.png" ]; then cp "$res/$f.png" docs/ || fail=1; fi
 done
 exit $fail

@@ -1,4 +1,4 @@
-/* Activation functions and their derivatives. */
+/* Activation functions and their derivatives, the only place either is written. */
 #include "act.h"
 #include "ilab.h"
 
@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ilab_act_names[] = {"linear", "tanh", "relu", "leaky_relu",
-                                      "sigmoid", "selu", NULL};
+const char *const ilab_act_names[] = {"linear", "tanh", "relu", "leaky_relu", "sigmoid", "selu",
+                                      "gelu", "gelu_tanh", "silu", "elu", "softplus", "mish",
+                                      "hardtanh", NULL};
 
 const char *ilab_act_formula(ilab_act_kind kind)
 {
@@ -21,57 +22,106 @@ const char *ilab_act_formula(ilab_act_kind kind)
   case ILAB_ACT_LEAKY_RELU: return "phi(h) = h if h > 0 else slope*h  [slope=0.01]";
   case ILAB_ACT_SIGMOID: return "phi(h) = 1/(1 + exp(-h))";
   case ILAB_ACT_SELU: return "phi(h) = lambda*h if h > 0 else lambda*alpha*(exp(h) - 1)";
+  case ILAB_ACT_GELU: return "phi(h) = h Phi(h), Phi(h) = erfc(-h/sqrt 2)/2 the N(0,1) cdf";
+  case ILAB_ACT_GELU_TANH: return "phi(h) = h/2 (1 + tanh(sqrt(2/pi) (h + 0.044715 h^3)))";
+  case ILAB_ACT_SILU: return "phi(h) = h/(1 + exp(-h))  (alias swish)";
+  case ILAB_ACT_ELU: return "phi(h) = h if h > 0 else alpha*(exp(h) - 1)  [alpha=1]";
+  case ILAB_ACT_SOFTPLUS: return "phi(h) = log(1 + exp(beta*h))/beta  [beta=1]";
+  case ILAB_ACT_MISH: return "phi(h) = h tanh(log(1 + exp(h)))";
+  case ILAB_ACT_HARDTANH: return "phi(h) = max(-1, min(h, 1))";
   }
   return "";
 }
 
+/* The activations that take a parameter: its key and range, lo <= v < hi
+ * (lo < v if lo_open).  A negative elu alpha would make phi non-monotonic. */
+typedef struct {
+  ilab_act_kind kind;
+  const char *key;
+  double lo, hi;
+  int lo_open;
+} act_param;
+
+static const act_param params[] = {
+    {ILAB_ACT_LEAKY_RELU, "slope", 0, 1, 0},
+    {ILAB_ACT_ELU, "alpha", 0, INFINITY, 0},
+    {ILAB_ACT_SOFTPLUS, "beta", 0, INFINITY, 1},
+};
+
+static double *param_field(ilab_act *a)
+{
+  switch (a->kind) {
+  case ILAB_ACT_LEAKY_RELU: return &a->slope;
+  case ILAB_ACT_ELU: return &a->alpha;
+  case ILAB_ACT_SOFTPLUS: return &a->beta;
+  default: return NULL;
+  }
+}
+
+static const act_param *param_of(ilab_act_kind kind)
+{
+  for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+    if (params[i].kind == kind) return &params[i];
+  return NULL;
+}
+
 int ilab_act_parse(const char *spec, ilab_act *a)
 {
-  static const ilab_act_kind kinds[] = {ILAB_ACT_LINEAR, ILAB_ACT_TANH, ILAB_ACT_RELU,
-                                        ILAB_ACT_LEAKY_RELU, ILAB_ACT_SIGMOID, ILAB_ACT_SELU};
   size_t len = strcspn(spec, ":");
   a->slope = 0.01; /* PyTorch's and Keras's default negative slope */
-  for (int i = 0; ilab_act_names[i]; i++) {
-    if (strlen(ilab_act_names[i]) != len || strncmp(spec, ilab_act_names[i], len) != 0)
-      continue;
-    a->kind = kinds[i];
-    if (spec[len] == '\0')
-      return ILAB_OK;
-    if (a->kind != ILAB_ACT_LEAKY_RELU)
-      ILAB_ERROR(ILAB_EPARSE, "activation '%s' takes no parameters", ilab_act_names[i]);
-    const char *p = spec + len + 1;
-    if (strncmp(p, "slope=", 6) != 0)
-      ILAB_ERROR(ILAB_EPARSE, "in activation '%s': expected 'slope=NUMBER'", spec);
-    char *end;
-    errno = 0;
-    double s = strtod(p + 6, &end);
-    if (end == p + 6 || *end != '\0' || errno == ERANGE || !isfinite(s))
-      ILAB_ERROR(ILAB_EPARSE, "in activation '%s': slope is not a finite number", spec);
-    if (s < 0 || s >= 1)
-      ILAB_ERROR(ILAB_EPARSE, "in activation '%s': slope must lie in [0, 1)", spec);
-    /* strtod flags a subnormal written in decimal (ERANGE) but not in hex:
-     * refuse both, so that every slope accepted has a name that parses. */
-    if (s > 0 && s < DBL_MIN)
-      ILAB_ERROR(ILAB_EPARSE, "in activation '%s': slope is below the smallest normal double %g; use 0",
-                 spec, DBL_MIN);
-    a->slope = s;
+  a->alpha = 1.0;  /* PyTorch's, Keras's and Clevert et al.'s (2016) elu */
+  a->beta = 1.0;   /* PyTorch's softplus */
+  int i;
+  for (i = 0; ilab_act_names[i]; i++)
+    if (strlen(ilab_act_names[i]) == len && strncmp(spec, ilab_act_names[i], len) == 0) break;
+  if (!ilab_act_names[i] && len == 5 && strncmp(spec, "swish", 5) == 0) i = ILAB_ACT_SILU;
+  if (!ilab_act_names[i])
+    ILAB_ERROR(ILAB_EPARSE,
+               "unknown activation '%s' (expected linear, tanh, relu, leaky_relu, sigmoid, selu, "
+               "gelu, gelu_tanh, silu, swish, elu, softplus, mish or hardtanh)", spec);
+  a->kind = (ilab_act_kind)i;
+  if (spec[len] == '\0')
     return ILAB_OK;
+  const act_param *pp = param_of(a->kind);
+  if (!pp)
+    ILAB_ERROR(ILAB_EPARSE, "activation '%s' takes no parameters", ilab_act_names[i]);
+  const char *p = spec + len + 1;
+  size_t kl = strlen(pp->key);
+  if (strncmp(p, pp->key, kl) != 0 || p[kl] != '=')
+    ILAB_ERROR(ILAB_EPARSE, "in activation '%s': expected '%s=NUMBER'", spec, pp->key);
+  p += kl + 1;
+  char *end;
+  errno = 0;
+  double s = strtod(p, &end);
+  if (end == p || *end != '\0' || errno == ERANGE || !isfinite(s))
+    ILAB_ERROR(ILAB_EPARSE, "in activation '%s': %s is not a finite number", spec, pp->key);
+  if (s < pp->lo || (pp->lo_open && s == pp->lo) || s >= pp->hi) {
+    if (isinf(pp->hi))
+      ILAB_ERROR(ILAB_EPARSE, "in activation '%s': %s must be %s %g", spec, pp->key,
+                 pp->lo_open ? ">" : ">=", pp->lo);
+    ILAB_ERROR(ILAB_EPARSE, "in activation '%s': %s must lie in [%g, %g)", spec, pp->key, pp->lo, pp->hi);
   }
-  ILAB_ERROR(ILAB_EPARSE,
-             "unknown activation '%s' (expected linear, tanh, relu, leaky_relu, sigmoid or selu)",
-             spec);
+  /* strtod flags a subnormal written in decimal (ERANGE) but not in hex:
+   * refuse both, so that every value accepted has a name that parses. */
+  if (s > 0 && s < DBL_MIN)
+    ILAB_ERROR(ILAB_EPARSE, "in activation '%s': %s is below the smallest normal double %g; use 0",
+               spec, pp->key, DBL_MIN);
+  *param_field(a) = s;
+  return ILAB_OK;
 }
 
 void ilab_act_name(const ilab_act *a, char *buf, size_t size)
 {
-  if (a->kind == ILAB_ACT_LEAKY_RELU) {
-    /* The fewest digits, from %g's 6, that read back as the same slope: the
+  const act_param *pp = param_of(a->kind);
+  if (pp) {
+    double v = *param_field((ilab_act *)a);
+    /* The fewest digits, from %g's 6, that read back as the same value: the
      * name is matched against claims and must not round 0.9999999 to 1 (a
-     * slope the parser rejects) or make two slopes one. */
+     * slope the parser rejects) or make two values one. */
     for (int prec = 6; prec <= 17; prec++) {
-      snprintf(buf, size, "leaky_relu:slope=%.*g", prec, a->slope);
-      const char *v = strchr(buf, '=');
-      if (v && strtod(v + 1, NULL) == a->slope) break;
+      snprintf(buf, size, "%s:%s=%.*g", ilab_act_names[a->kind], pp->key, prec, v);
+      const char *e = strchr(buf, '=');
+      if (e && strtod(e + 1, NULL) == v) break;
     }
   } else {
     snprintf(buf, size, "%s", ilab_act_names[a->kind]);
@@ -94,21 +144,74 @@ double ilab_act_tanh(double x)
   return x + x * s * (p / q);
 }
 
+/* ---- one activation at a time: the single definition of each phi and phi' ---- */
+
+#define INV_SQRT_2PI 0.39894228040143267794 /* 1/sqrt(2 pi), the N(0,1) density at 0 */
+#define INV_SQRT2 0.70710678118654752440
+
+static inline double sigm(double h) { return 1.0 / (1.0 + exp(-h)); }
+/* the N(0,1) cdf; erfc keeps its relative accuracy in the lower tail */
+static inline double ncdf(double h) { return 0.5 * erfc(-h * INV_SQRT2); }
+/* log(1 + e^t) without overflow for large t or loss for small */
+static inline double log1pexp(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
+
+static inline double phi_relu(double h) { return h > 0 ? h : (h == h ? 0.0 : h); }
+static inline double phi_selu(double h)
+{
+  return h > 0 ? ILAB_SELU_LAMBDA * h : ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA * expm1(h);
+}
+static inline double phi_gelu(double h) { return h * ncdf(h); }
+/* h/2 (1 + tanh u) = h sigma(2u), which keeps the lower tail's relative accuracy */
+static inline double gelu_tanh_u(double h)
+{
+  return ILAB_GELU_TANH_C * (h + ILAB_GELU_TANH_K * h * h * h);
+}
+static inline double phi_gelu_tanh(double h) { return h * sigm(2 * gelu_tanh_u(h)); }
+static inline double phi_silu(double h) { return h * sigm(h); }
+static inline double phi_elu(double h, double alpha) { return h > 0 ? h : alpha * expm1(h); }
+static inline double phi_softplus(double h, double beta) { return log1pexp(beta * h) / beta; }
+static inline double phi_mish(double h) { return h * ilab_act_tanh(log1pexp(h)); }
+static inline double phi_hardtanh(double h) { return h > 1 ? 1.0 : h < -1 ? -1.0 : h; }
+
+static inline double dphi_gelu(double h) { return ncdf(h) + h * INV_SQRT_2PI * exp(-0.5 * h * h); }
+static inline double dphi_gelu_tanh(double h)
+{
+  /* d/dh h sigma(2u) = sigma(2u) + h sigma(2u) sigma(-2u) 2 u'(h) */
+  double u = gelu_tanh_u(h), s = sigm(2 * u), sm = sigm(-2 * u);
+  if (s == 0 || sm == 0) return s; /* the tails, where h^2 may overflow */
+  return s + h * s * sm * 2 * ILAB_GELU_TANH_C * (1 + 3 * ILAB_GELU_TANH_K * h * h);
+}
+static inline double dphi_silu(double h) { return sigm(h) * (1 + h * sigm(-h)); }
+static inline double dphi_mish(double h)
+{
+  /* d/dh h tanh(sp(h)) = tanh(sp) + h (1 - tanh(sp)^2) sigma(h) */
+  double t = ilab_act_tanh(log1pexp(h));
+  return t + h * (1 - t) * (1 + t) * sigm(h);
+}
+
 double ilab_act_phi(const ilab_act *a, double h)
 {
   switch (a->kind) {
   case ILAB_ACT_LINEAR: return h;
   case ILAB_ACT_TANH: return ilab_act_tanh(h);
-  case ILAB_ACT_RELU: return h > 0 ? h : 0.0;
+  case ILAB_ACT_RELU: return phi_relu(h);
   case ILAB_ACT_LEAKY_RELU: return h > 0 ? h : a->slope * h;
-  case ILAB_ACT_SIGMOID: return 1.0 / (1.0 + exp(-h));
-  case ILAB_ACT_SELU: return h > 0 ? ILAB_SELU_LAMBDA * h : ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA * expm1(h);
+  case ILAB_ACT_SIGMOID: return sigm(h);
+  case ILAB_ACT_SELU: return phi_selu(h);
+  case ILAB_ACT_GELU: return phi_gelu(h);
+  case ILAB_ACT_GELU_TANH: return phi_gelu_tanh(h);
+  case ILAB_ACT_SILU: return phi_silu(h);
+  case ILAB_ACT_ELU: return phi_elu(h, a->alpha);
+  case ILAB_ACT_SOFTPLUS: return phi_softplus(h, a->beta);
+  case ILAB_ACT_MISH: return phi_mish(h);
+  case ILAB_ACT_HARDTANH: return phi_hardtanh(h);
   }
   return NAN;
 }
 
 double ilab_act_dphi(const ilab_act *a, double h)
 {
+  if (h != h && a->kind != ILAB_ACT_LINEAR) return h;
   switch (a->kind) {
   case ILAB_ACT_LINEAR: return 1.0;
   case ILAB_ACT_TANH: {
@@ -118,19 +221,89 @@ double ilab_act_dphi(const ilab_act *a, double h)
   case ILAB_ACT_RELU: return h > 0 ? 1.0 : 0.0;
   case ILAB_ACT_LEAKY_RELU: return h > 0 ? 1.0 : a->slope;
   case ILAB_ACT_SIGMOID: {
-    double s = 1.0 / (1.0 + exp(-h));
+    double s = sigm(h);
     return s * (1.0 - s);
   }
   case ILAB_ACT_SELU: return h > 0 ? ILAB_SELU_LAMBDA : ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA * exp(h);
+  case ILAB_ACT_GELU: return dphi_gelu(h);
+  case ILAB_ACT_GELU_TANH: return dphi_gelu_tanh(h);
+  case ILAB_ACT_SILU: return dphi_silu(h);
+  case ILAB_ACT_ELU: return h > 0 ? 1.0 : a->alpha * exp(h);
+  case ILAB_ACT_SOFTPLUS: return sigm(a->beta * h);
+  case ILAB_ACT_MISH: return dphi_mish(h);
+  case ILAB_ACT_HARDTANH: return h > -1 && h < 1 ? 1.0 : 0.0;
   }
   return NAN;
 }
+
+/* ---- blocks: the passes of a network call these ------------------------------ */
+
+#define EACH(EXPR) for (size_t i = 0; i < n; i++) { double v = h[i]; (void)v; x[i] = (EXPR); }
+
+void ilab_act_phi_n(const ilab_act *a, const double *h, double *x, size_t n)
+{
+  switch (a->kind) {
+  case ILAB_ACT_LINEAR: EACH(v) break;
+  case ILAB_ACT_TANH: EACH(ilab_act_tanh(v)) break;
+  case ILAB_ACT_RELU: EACH(phi_relu(v)) break;
+  case ILAB_ACT_SIGMOID: EACH(sigm(v)) break;
+  default: EACH(ilab_act_phi(a, v)) break;
+  }
+}
+#undef EACH
+
+int ilab_act_needs_h(const ilab_act *a)
+{
+  switch (a->kind) {
+  case ILAB_ACT_GELU:
+  case ILAB_ACT_GELU_TANH:
+  case ILAB_ACT_SILU:
+  case ILAB_ACT_MISH: return 1;
+  default: return 0;
+  }
+}
+
+#define EACH(DPHI) for (size_t i = 0; i < n; i++) { double v = x[i]; (void)v; dh[i] = g[i] * (DPHI); }
+
+void ilab_act_grad_from_x(const ilab_act *a, const double *g, const double *x, double *dh, size_t n)
+{
+  switch (a->kind) {
+  case ILAB_ACT_LINEAR: EACH(1.0) break;
+  /* a NaN activation passes NaN back rather than a derivative */
+  case ILAB_ACT_RELU: EACH(v > 0 ? 1.0 : v == v ? 0.0 : v) break;
+  case ILAB_ACT_LEAKY_RELU: EACH(v > 0 ? 1.0 : v == v ? a->slope : v) break;
+  case ILAB_ACT_TANH: EACH(1.0 - v * v) break;
+  case ILAB_ACT_SIGMOID: EACH(v * (1.0 - v)) break;
+  /* selu(h) = lambda alpha (e^h - 1) below 0, so selu' = lambda alpha e^h = x + lambda alpha */
+  case ILAB_ACT_SELU: EACH(v > 0 ? ILAB_SELU_LAMBDA : v == v ? v + ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA : v) break;
+  case ILAB_ACT_ELU: EACH(v > 0 ? 1.0 : v == v ? v + a->alpha : v) break;
+  /* e^(beta x) = 1 + e^(beta h), so sigma(beta h) = 1 - e^(-beta x) */
+  case ILAB_ACT_SOFTPLUS: EACH(-expm1(-a->beta * v)) break;
+  case ILAB_ACT_HARDTANH: EACH(v != v ? v : fabs(v) < 1 ? 1.0 : 0.0) break;
+  default: EACH(NAN) break; /* phi' is not a function of x: a caller's error */
+  }
+}
+#undef EACH
+
+#define EACH(DPHI) for (size_t i = 0; i < n; i++) { double v = h[i]; (void)v; dh[i] = g[i] * (DPHI); }
+
+void ilab_act_grad_from_h(const ilab_act *a, const double *g, const double *h, double *dh, size_t n)
+{
+  switch (a->kind) {
+  case ILAB_ACT_LINEAR: EACH(1.0) break;
+  case ILAB_ACT_GELU: EACH(v == v ? dphi_gelu(v) : v) break;
+  case ILAB_ACT_SILU: EACH(v == v ? dphi_silu(v) : v) break;
+  default: EACH(ilab_act_dphi(a, v)) break;
+  }
+}
+#undef EACH
 
 int ilab_act_bounds(const ilab_act *a, double *lo, double *hi)
 {
   switch (a->kind) {
   case ILAB_ACT_TANH: *lo = -1; *hi = 1; return 1;
   case ILAB_ACT_SIGMOID: *lo = 0; *hi = 1; return 1;
+  case ILAB_ACT_HARDTANH: *lo = -1; *hi = 1; return 1;
   default: return 0;
   }
 }
@@ -138,14 +311,14 @@ int ilab_act_bounds(const ilab_act *a, double *lo, double *hi)
 double ilab_act_gain(const ilab_act *a)
 {
   switch (a->kind) {
-  case ILAB_ACT_LINEAR: return 1.0;
+  case ILAB_ACT_LINEAR:
   case ILAB_ACT_SIGMOID: return 1.0;
   case ILAB_ACT_TANH: return 5.0 / 3.0;
   case ILAB_ACT_RELU: return sqrt(2.0);
   case ILAB_ACT_LEAKY_RELU: return sqrt(2.0 / (1.0 + a->slope * a->slope));
   case ILAB_ACT_SELU: return 0.75;
+  default: return NAN; /* no entry in calculate_gain */
   }
-  return NAN;
 }
 
 int ilab_act_closed_x_sq(const ilab_act *a, double q, double *result)

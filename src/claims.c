@@ -166,7 +166,8 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
   } else if (*p == '~') {
     if (cl->kind == ILAB_CLAIM_ALL)
       ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: 'all' has no noise model; write a rate or one layer with '~'", c->path, cl->line);
-    if (!strcmp(cl->qty->name, "nonfinite") || (cl->qty2 && !strcmp(cl->qty2->name, "nonfinite")))
+    /* cl->qty is set: parse_ref returned ILAB_OK above */
+    if (!strcmp(cl->qty->name, "nonfinite") || (cl->qty2 && !strcmp(cl->qty2->name, "nonfinite"))) /* NOLINT(clang-analyzer-core.NullDereference) */
       ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '~' takes logarithms; nonfinite counts take 'in [LO, HI]' or '< X'", c->path, cl->line);
     p++;
     p += strspn(p, " \t");
@@ -217,7 +218,7 @@ static double at(const ilab_summary_row *rows, const ilab_claim_quantity *q, siz
 void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t depth,
                      ilab_claim_result *res)
 {
-  double lo = INFINITY, hi = -INFINITY, v;
+  double lo = INFINITY, hi = -INFINITY;
   int ok = 1;
   res->measured_min = res->measured_max = NAN;
   res->lo = cl->lo;
@@ -237,7 +238,7 @@ void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t 
     break;
   case ILAB_CLAIM_ALL:
     for (size_t l = cl->a; l <= cl->b; l++) {
-      v = at(rows, cl->qty, l);
+      double v = at(rows, cl->qty, l);
       if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
       if (v < lo || isnan(v)) lo = v;
       if (v > hi || isnan(v)) hi = v;

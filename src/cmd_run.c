@@ -41,7 +41,10 @@ static void help(void)
       "(n_0 .. n_L), batch, trials [1], seed, sigma_b2 (bias variance) [0], input (law\n"
       "of the input entries, a scheme spec) [normal:std=1], spectrum (yes: the\n"
       "Jacobian's singular values, square layers only) [no], spectrum_layers (layers\n"
-      "whose every singular value is written).\n\n"
+      "whose every singular value is written), rates = A..B (layers of rates.tsv)\n"
+      "[1..depth].\n\n");
+  /* two literals: one would pass the 4095 characters C99 promises to support */
+  printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
       "  DIR/layers.tsv   one row per (act, scheme, trial, layer): fan_in fan_out w_var\n"
       "                   (target Var(W_l)), h_mean h_var (H_l = X_{l-1} W_l + b_l),\n"
@@ -75,6 +78,12 @@ static void help(void)
       "                   prediction out of [lo, hi]; inf for a 'theory' centre).\n"
       "                   The older 'in [LO, HI]', '< X', '> X' and 'all Q[A..B]'\n"
       "                   forms state no false-alarm probability.\n"
+      "  DIR/rates.tsv    one row per (act, scheme): over the layers A..B of the key\n"
+      "                   'rates = A..B' [1..depth], the per-layer rates\n"
+      "                   (v[B]/v[A])^(1/(B-A)) of h_var and gx_var from the means over\n"
+      "                   trials (_min, _max over the trials), chi1_measured =\n"
+      "                   1/gx_var_rate and chi1_theory at sigma_w2 = fan_in w_var\n"
+      "                   and sigma_b2.\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
@@ -220,7 +229,7 @@ int ilab_cmd_run(int argc, char **argv)
   if (check)
     fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", sw.check_max);
   if (!quiet)
-    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s%s%s\n", outdir,
+    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s%s%s, rates.tsv\n", outdir,
             cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
             cfg.spectrum ? ", spectrum.tsv" : "", cfg.n_spec ? ", spectrum_values.tsv" : "");
   if (failed_claims) {

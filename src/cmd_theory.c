@@ -19,26 +19,40 @@ static void usage(void)
 {
   printf(
       "Usage: initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--depth L] [--q0 Q] [--batch B]\n"
+      "       initlab theory --act A --sigma-w2 LO:HI:STEP [--sigma-b2 B|LO:HI:STEP] [--fixed-point]\n"
       "       initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--q0 Q] --fixed-point\n"
       "       initlab theory --act A --sigma-b2 B [--q0 Q] --critical\n"
+      "       initlab theory --act A --critical-line\n"
+      "       initlab theory --act A --gain\n"
       "\n"
       "Mean-field predictions (exact as the width n grows) for an MLP of square layers,\n"
       "weights with Var(W) = sigma_w2/n, biases with variance sigma_b2, inputs with\n"
       "E[x_0^2] = q0, and an output gradient dL/dX_L of iid N(0,1) entries.  Below,\n"
       "z ~ N(0,1) and E[f(sqrt(q) z)] is computed by GSL quadrature to a relative\n"
-      "error of 1e-12 (closed forms for linear, relu, leaky_relu).\n"
+      "error of 1e-12 (closed forms for linear, relu, leaky_relu).  The mean of an\n"
+      "activation is not subtracted: Var(H_l) = sigma_w2 E[x_{l-1}^2] + sigma_b2 takes\n"
+      "the second moment, so a non-zero E[x] (gelu, silu, elu, softplus, mish) feeds\n"
+      "the next layer's variance.\n"
       "\n"
       "Options:\n"
-      "  --act A        activation: linear, tanh, relu, leaky_relu[:slope=S] [S = 0.01], sigmoid, selu\n"
-      "  --sigma-w2 V   n Var(W), the weight variance times the fan-in (not needed with --critical)\n"
-      "  --sigma-b2 B   bias variance [0]\n"
+      "  --act A        activation: linear, tanh, relu, leaky_relu[:slope=S] [S = 0.01], sigmoid,\n"
+      "                 selu, gelu, gelu_tanh, silu (swish), elu[:alpha=A] [1], softplus[:beta=B] [1],\n"
+      "                 mish, hardtanh ('initlab list' gives each formula)\n"
+      "  --sigma-w2 V   n Var(W), the weight variance times the fan-in (not with --critical),\n"
+      "                 or a range LO:HI:STEP: one row (per layer) for each value\n"
+      "  --sigma-b2 B   bias variance, or a range LO:HI:STEP [0]\n"
       "  --depth L      number of layers, 1 to %lu [10]\n"
       "  --q0 Q         input second moment E[x_0^2] [1]\n"
       "  --batch B      examples the weight gradient is averaged over [1]\n"
       "  --fixed-point  print the fixed point, chi1 and the depth scales instead\n"
       "  --critical     print the critical sigma_w2 for --sigma-b2 instead\n"
+      "  --critical-line  print the critical line, one row per fixed point q* in 1e-3..1e3\n"
+      "  --gain         print the activation's Gaussian moments and exact gains instead\n"
       "  -h, --help     print this help and exit\n"
       "\n"
+      "",
+      MAX_DEPTH);
+  printf(
       "Columns, one row per layer l = 1..L:\n"
       "  h_var   q_l = Var(H_l) = sigma_w2 E[x_{l-1}^2] + sigma_b2, with E[x_0^2] = q0\n"
       "  x_sq    E[x_l^2] = E[phi(sqrt(q_l) z)^2]\n"
@@ -54,11 +68,37 @@ static void usage(void)
       "  xi_c    -1/log chi1 for chi1 < 1: layers over which two inputs stay distinguishable\n"
       "          (inf at chi1 = 1; nan for chi1 > 1, where it needs c* < 1, not computed)\n"
       "With --critical: sigma_w2_crit, where chi1 = 1 at the fixed point q_star reached\n"
-      "from q0 (nan if none: relu and linear are critical only at sigma_b2 = 0).\n"
+      "from q0 (nan if none: relu and linear are critical only at sigma_b2 = 0; gelu, silu,\n"
+      "mish at small sigma_b2, where q* jumps from a stable value to inf as sigma_w2 grows).\n"
+      "With --critical-line, for q* = 10^(k/4), k = -12..12, the point of the line whose\n"
+      "fixed point is q*: sigma_w2 = 1/E[phi'(sqrt(q*) z)^2] (chi1 = 1), sigma_b2 =\n"
+      "q* - sigma_w2 E[phi(sqrt(q*) z)^2] (< 0: unreachable), slope = V'(q*) (> 1: q* repels).\n"
+      "With --gain, at q = 1 (z ~ N(0,1)); the weight sd is gain/sqrt(fan_in):\n"
+      "  mean, second, var, dphi_sq   E[phi(z)], E[phi(z)^2], Var phi(z), E[phi'(z)^2]\n"
+      "  pytorch        torch.nn.init.calculate_gain (nan: it has no entry)\n"
+      "  gain_second    1/sqrt(E[phi(z)^2]): calculate_gain's convention, keeps E[x^2] = 1,\n"
+      "                 so q = 1 is a fixed point of V without bias\n"
+      "  gamma          1/sqrt(Var phi(z)): NFNets' gamma (Brock et al. 2021), keeps Var(x) = 1;\n"
+      "                 right when each layer's mean is removed, too large otherwise\n"
+      "  chi1_second    chi1 at that fixed point, E[phi'(z)^2]/E[phi(z)^2]\n"
+      "  slope_second   V'(1) there (> 1: q = 1 repels and q_l drifts away, as for gelu)\n"
+      "  gain_critical  sqrt(1/E[phi'(z)^2]): the sigma_w2 = gain^2 making chi1 = 1 at q* = 1,\n"
+      "  sigma_b2_critical  with the bias variance 1 - E[phi(z)^2]/E[phi'(z)^2] that makes\n"
+      "                 q* = 1 the fixed point (< 0: no bias does)\n"
+      "  slope_critical V'(1) at that point (> 1: q* = 1 repels even there, as for gelu)\n"
+      "A range LO:HI:STEP gives the values LO + i STEP up to HI (HI itself when it is\n"
+      "within a millionth of a step, as 0.8:4.2:0.01 ends at 4.2); plain decimals are\n"
+      "stepped exactly in decimal, so each value is the number as if typed.  With a\n"
+      "range, the per-layer table gains leading columns sigma_w2 and sigma_b2, and\n"
+      "--fixed-point and --critical give one row per value (sigma_b2 varying slowest).\n"
       "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
+      "Exit status: 0 success, 1 the theory failed (quadrature or root finding),\n"
+      "2 a usage error (a bad option, number or range).\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
-      "through transient chaos; Schoenholz et al. 2017, Deep information propagation.\n",
-      MAX_DEPTH);
+      "through transient chaos; Schoenholz et al. 2017, Deep information propagation;\n"
+      "Brock et al. 2021, High-performance large-scale image recognition without\n"
+      "normalization (gamma).\n"
+      "Exit status: 0 success, 1 a quadrature or root-finding failure, 2 a usage error.\n");
 }
 
 /* %.17g, but NaN always as "nan" (glibc may print "-nan"). */
@@ -78,7 +118,7 @@ static void put_provenance(int argc, char **argv, const char *what)
          ILAB_THEORY_EPSREL);
 }
 
-enum { OPT_ACT = 256, OPT_SW2, OPT_SB2, OPT_DEPTH, OPT_Q0, OPT_BATCH, OPT_FIXED, OPT_CRIT };
+enum { OPT_ACT = 256, OPT_SW2, OPT_SB2, OPT_DEPTH, OPT_Q0, OPT_BATCH, OPT_FIXED, OPT_CRIT, OPT_LINE, OPT_GAIN };
 
 int ilab_cmd_theory(int argc, char **argv)
 {
@@ -91,12 +131,15 @@ int ilab_cmd_theory(int argc, char **argv)
       {"batch", required_argument, NULL, OPT_BATCH},
       {"fixed-point", no_argument, NULL, OPT_FIXED},
       {"critical", no_argument, NULL, OPT_CRIT},
+      {"critical-line", no_argument, NULL, OPT_LINE},
+      {"gain", no_argument, NULL, OPT_GAIN},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *act_spec = NULL;
-  double sw2 = NAN, sb2 = 0, q0 = 1;
+  cmd_range sw2 = {0}, sb2 = {0, 0, 0, 1, 0, 0, 0};
+  double q0 = 1;
   unsigned long depth = 10, batch = 1;
-  int have_sb2 = 0, fixed = 0, critical = 0, c;
+  int have_sw2 = 0, have_sb2 = 0, fixed = 0, critical = 0, line = 0, gain = 0, c;
 
   /* '+': stop at the first non-option rather than permute argv, so the
    * provenance line shows the command as typed. */
@@ -104,10 +147,11 @@ int ilab_cmd_theory(int argc, char **argv)
     switch (c) {
     case OPT_ACT: act_spec = optarg; break;
     case OPT_SW2:
-      if (cmd_parse_double(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
+      have_sw2 = 1;
       break;
     case OPT_SB2:
-      if (cmd_parse_double(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
       have_sb2 = 1;
       break;
     case OPT_DEPTH:
@@ -121,6 +165,8 @@ int ilab_cmd_theory(int argc, char **argv)
       break;
     case OPT_FIXED: fixed = 1; break;
     case OPT_CRIT: critical = 1; break;
+    case OPT_LINE: line = 1; break;
+    case OPT_GAIN: gain = 1; break;
     case 'h': usage(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(CMD);
     }
@@ -130,9 +176,18 @@ int ilab_cmd_theory(int argc, char **argv)
   ilab_act a;
   if (ilab_act_parse(act_spec, &a) != ILAB_OK)
     return cmd_usage_error(CMD, "%s", ilab_error_reason());
-  if (fixed && critical) return cmd_usage_error(CMD, "--fixed-point and --critical exclude each other");
+  if (fixed + critical + line + gain > 1)
+    return cmd_usage_error(CMD, "--fixed-point, --critical, --critical-line and --gain exclude each other");
   if (critical && !have_sb2) return cmd_usage_error(CMD, "--critical needs --sigma-b2");
-  if (!critical && isnan(sw2)) return cmd_usage_error(CMD, "--sigma-w2 is required");
+  if ((line || gain) && (have_sw2 || have_sb2))
+    return cmd_usage_error(CMD, "%s takes no --sigma-w2 or --sigma-b2: it finds them", line ? "--critical-line" : "--gain");
+  if (!critical && !line && !gain && !have_sw2) return cmd_usage_error(CMD, "--sigma-w2 is required");
+  if (critical && have_sw2) return cmd_usage_error(CMD, "--critical finds sigma_w2 itself: drop --sigma-w2");
+  /* a range adds the varied values as columns of one table */
+  int ranged = sw2.n > 1 || sb2.n > 1;
+  if ((double)sw2.n * (double)sb2.n * (critical || fixed ? 1.0 : (double)depth) > 1e7)
+    return cmd_usage_error(CMD, "%zu x %zu values%s: more than 10^7 rows", sw2.n, sb2.n,
+                           critical || fixed ? "" : " x --depth layers");
 
   char name[64];
   ilab_act_name(&a, name, sizeof name);
@@ -143,19 +198,50 @@ int ilab_cmd_theory(int argc, char **argv)
   }
   int st = ILAB_OK;
   if (fixed) {
-    ilab_theory_fixed fp;
-    if ((st = ilab_theory_fixed_point(w, &a, sw2, sb2, q0, &fp)) == ILAB_OK) {
-      put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
-      printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n%s\t", name);
-      put_num(sw2, '\t'); put_num(sb2, '\t'); put_num(fp.q_star, '\t');
-      put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
+    put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
+    printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n");
+    for (size_t j = 0; j < sb2.n && !st; j++)
+      for (size_t i = 0; i < sw2.n && !st; i++) {
+        double vw = cmd_range_at(&sw2, i), vb = cmd_range_at(&sb2, j);
+        ilab_theory_fixed fp;
+        if ((st = ilab_theory_fixed_point(w, &a, vw, vb, q0, &fp)) != ILAB_OK) break;
+        printf("%s\t", name);
+        put_num(vw, '\t'); put_num(vb, '\t'); put_num(fp.q_star, '\t');
+        put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
+      }
+  } else if (gain) {
+    ilab_theory_gains g;
+    if ((st = ilab_theory_gain(w, &a, &g)) == ILAB_OK) {
+      put_provenance(argc, argv, "Gaussian moments at q = 1 and exact gains");
+      printf("act\tmean\tsecond\tvar\tdphi_sq\tpytorch\tgain_second\tgamma\tchi1_second\t"
+             "slope_second\tgain_critical\tsigma_b2_critical\tslope_critical\n%s\t", name);
+      put_num(g.mean, '\t'); put_num(g.second, '\t'); put_num(g.var, '\t'); put_num(g.dphi_sq, '\t');
+      put_num(ilab_act_gain(&a), '\t'); put_num(g.second_moment, '\t'); put_num(g.gamma, '\t');
+      put_num(g.chi1_second, '\t'); put_num(g.slope_second, '\t'); put_num(g.critical, '\t');
+      put_num(g.critical_sigma_b2, '\t'); put_num(g.critical_slope, '\n');
+    }
+  } else if (line) {
+    double q[25], s[25], b[25], sl[25];
+    for (int k = 0; k < 25 && st == ILAB_OK; k++) {
+      q[k] = pow(10, (k - 12) / 4.0);
+      st = ilab_theory_critical_at(w, &a, q[k], &s[k], &b[k], &sl[k]);
+    }
+    if (st == ILAB_OK) {
+      put_provenance(argc, argv, "the critical line, by its fixed point q*");
+      printf("act\tq_star\tsigma_w2\tsigma_b2\tslope\n");
+      for (int k = 0; k < 25; k++) {
+        printf("%s\t", name);
+        put_num(q[k], '\t'); put_num(s[k], '\t'); put_num(b[k], '\t'); put_num(sl[k], '\n');
+      }
     }
   } else if (critical) {
-    double s, q;
-    if ((st = ilab_theory_critical(w, &a, sb2, q0, &s, &q)) == ILAB_OK) {
-      put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
-      printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n%s\t", name);
-      put_num(sb2, '\t'); put_num(s, '\t'); put_num(q, '\n');
+    put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
+    printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n");
+    for (size_t j = 0; j < sb2.n && !st; j++) {
+      double vb = cmd_range_at(&sb2, j), sc, q;
+      if ((st = ilab_theory_critical(w, &a, vb, q0, &sc, &q)) != ILAB_OK) break;
+      printf("%s\t", name);
+      put_num(vb, '\t'); put_num(sc, '\t'); put_num(q, '\n');
     }
   } else {
     /* Square layers of width n with Var(W) = sigma_w2/n: n enters only as
@@ -171,18 +257,25 @@ int ilab_cmd_theory(int argc, char **argv)
       return ILAB_EXIT_RUNTIME;
     }
     for (size_t l = 0; l <= depth; l++) widths[l] = 1;
-    for (size_t l = 0; l < depth; l++) var[l] = sw2;
-    st = ilab_theory_network(w, &a, depth, widths, var, sb2, q0, batch, out, &errmax);
-    if (st == ILAB_OK) {
-      put_provenance(argc, argv, "per-layer mean-field predictions");
-      printf("# largest quadrature error estimate %g\n", errmax);
-      printf("layer\th_var\tx_sq\tgx_var\tgw_var\n");
-      for (size_t l = 0; l < depth; l++) {
-        printf("%zu\t", l + 1);
-        put_num(out[l].h_var, '\t'); put_num(out[l].x_sq, '\t');
-        put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, '\n');
+    int headed = 0;
+    for (size_t j = 0; j < sb2.n && !st; j++)
+      for (size_t i = 0; i < sw2.n && !st; i++) {
+        double vw = cmd_range_at(&sw2, i), vb = cmd_range_at(&sb2, j), err = 0;
+        for (size_t l = 0; l < depth; l++) var[l] = vw;
+        if ((st = ilab_theory_network(w, &a, depth, widths, var, vb, q0, batch, out, &err)) != ILAB_OK) break;
+        if (err > errmax) errmax = err;
+        if (!headed++) {
+          put_provenance(argc, argv, "per-layer mean-field predictions");
+          if (!ranged) printf("# largest quadrature error estimate %g\n", errmax);
+          printf("%slayer\th_var\tx_sq\tgx_var\tgw_var\n", ranged ? "sigma_w2\tsigma_b2\t" : "");
+        }
+        for (size_t l = 0; l < depth; l++) {
+          if (ranged) { put_num(vw, '\t'); put_num(vb, '\t'); }
+          printf("%zu\t", l + 1);
+          put_num(out[l].h_var, '\t'); put_num(out[l].x_sq, '\t');
+          put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, '\n');
+        }
       }
-    }
     free(widths); free(var); free(out);
   }
   ilab_theory_workspace_free(w);

@@ -10,7 +10,7 @@
 
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
-                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", NULL};
+                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", "rates", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -75,9 +75,10 @@ static int parse_claims(ilab_config *c)
   }
   for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
   ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials};
-  int st;
-  for (size_t i = 0; i < c->n_claims; i++)
-    if ((st = ilab_claim_parse(&ctx, &c->claims[i]))) return st;
+  for (size_t i = 0; i < c->n_claims; i++) {
+    int st = ilab_claim_parse(&ctx, &c->claims[i]);
+    if (st) return st;
+  }
   return ILAB_OK;
 }
 
@@ -205,7 +206,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -269,6 +270,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       else { st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum must be yes or no, not '%s'", path, lineno, val); goto fail; }
     } else if (!strcmp(key, "hist_bins")) {
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->hist_bins))) goto fail;
+    } else if (!strcmp(key, "rates")) {
+      /* A..B, checked against the depth once it is known */
+      char *dots = strstr(val, "..");
+      if (!dots) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: expected a layer range A..B, found '%s'", path, lineno, val); goto fail; }
+      *dots = '\0';
+      if ((st = parse_size(path, lineno, "rates", val, 1, ILAB_MAX_DEPTH, &c->rates_a)) ||
+          (st = parse_size(path, lineno, "rates", dots + 2, 1, ILAB_MAX_DEPTH, &c->rates_b))) goto fail;
+      if (c->rates_a >= c->rates_b) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: the range A..B needs A < B, found %zu..%zu", path, lineno, c->rates_a, c->rates_b); goto fail; }
     } else if (!strcmp(key, "width")) {
       if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_WIDTH, &width))) goto fail;
     } else if (!strcmp(key, "depth")) {
@@ -330,6 +339,12 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                       line_of[11], c->hist_layers[i], c->depth);
       goto fail;
     }
+  if (c->rates_b > c->depth) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: rates: layer %zu is beyond the depth %zu", path, line_of[15],
+                    c->rates_b, c->depth);
+    goto fail;
+  }
+  if (!c->rates_b) { c->rates_a = 1; c->rates_b = c->depth; }
   if (c->spectrum)
     for (size_t l = 1; l <= c->depth; l++)
       if (c->widths[l] != c->widths[0]) {

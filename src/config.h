@@ -40,6 +40,8 @@ typedef struct {
   size_t n_hist;         /* layers whose histograms are recorded */
   size_t hist_layers[ILAB_MAX_LIST];
   size_t hist_bins;      /* bins per histogram [100] */
+  size_t rates_a, rates_b; /* layers between which rates.tsv measures per-layer
+                              rates, 'rates = A..B' [1..depth] */
   int spectrum;          /* spectrum = yes: the Jacobian's singular values per
                             (cell, trial, layer), written to spectrum.tsv;
                             needs one width */

@@ -1,5 +1,5 @@
-/* The forward and backward passes of a deep MLP, with their statistics fused
- * into the passes that apply phi and phi'. */
+/* The forward and backward passes of a deep MLP, with their statistics taken
+ * block by block beside act.c's phi and phi'. */
 #include "mlp.h"
 #include "ilab.h"
 #include "platform.h"
@@ -131,12 +131,12 @@ static void sizes(size_t L, const size_t *w, size_t B, size_t *nx, size_t *nh, s
   *nmax = mul_ok(*nmax, B);
 }
 
-size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch)
+size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch, const ilab_act *act)
 {
   size_t nx, nh, nmax, nw;
   sizes(L, widths, batch, &nx, &nh, &nmax, &nw);
-  (void)nh;
-  size_t n = add_ok(nx, add_ok(mul_ok(4, nmax), nw));
+  /* X_0..X_L, H (every layer's, or one), the gradients g, g2, dh, and dW */
+  size_t n = add_ok(nx, add_ok(ilab_act_needs_h(act) ? nh : nmax, add_ok(mul_ok(3, nmax), nw)));
   return mul_ok(n, sizeof(double));
 }
 
@@ -152,7 +152,7 @@ void ilab_mlp_free(ilab_mlp *net)
 int ilab_mlp_alloc(ilab_mlp **out, size_t L, const size_t *widths, size_t batch, const ilab_act *act)
 {
   *out = NULL;
-  if (ilab_mlp_bytes(L, widths, batch) == SIZE_MAX)
+  if (ilab_mlp_bytes(L, widths, batch, act) == SIZE_MAX)
     ILAB_ERROR(ILAB_ENOMEM, "network too large to address");
   size_t nx, nh, nmax, nw;
   sizes(L, widths, batch, &nx, &nh, &nmax, &nw);
@@ -161,13 +161,14 @@ int ilab_mlp_alloc(ilab_mlp **out, size_t L, const size_t *widths, size_t batch,
   net->L = L;
   net->batch = batch;
   net->act = *act;
+  net->keep_h = ilab_act_needs_h(act);
   net->widths = malloc((L + 1) * sizeof *net->widths);
   net->unit = calloc(L + 1, sizeof *net->unit);
   net->scale = calloc(L + 1, sizeof *net->scale);
   net->bias = calloc(L + 1, sizeof *net->bias);
   net->x_off = malloc((L + 1) * sizeof *net->x_off);
   net->x = malloc(nx * sizeof(double));
-  net->h = malloc(nmax * sizeof(double));
+  net->h = malloc((net->keep_h ? nh : nmax) * sizeof(double));
   net->g = malloc(nmax * sizeof(double));
   net->g2 = malloc(nmax * sizeof(double));
   net->dh = malloc(nmax * sizeof(double));
@@ -201,7 +202,7 @@ const double *ilab_mlp_x(const ilab_mlp *net, size_t l)
   assert(l <= net->L);
   return net->x + net->x_off[l];
 }
-const double *ilab_mlp_h(const ilab_mlp *net) { return net->h; }
+const double *ilab_mlp_h(const ilab_mlp *net) { return net->h_last ? net->h_last : net->h; }
 const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
 const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
 
@@ -216,13 +217,12 @@ static void lap(ilab_mlp *net, int k, double *t0)
 
 /* ---- forward ---------------------------------------------------------------- */
 
-/* One pass over a block: x = phi(h), the shifted sums of h and x, and the
- * counts of zeros and saturated entries.  PHI computes xv from hv; SAT says
+/* Statistics of one block, after x = phi(h) (ilab_act_phi_n): the shifted
+ * sums of h and x, and the counts of zeros and saturated entries.  SAT says
  * whether xv is within 1% of a bound. */
-#define FORWARD_BLOCK(PHI, SAT)                                           \
+#define FORWARD_STATS(SAT)                                                \
   for (size_t j = 0; j < k; j++) {                                        \
-    double hv = h[j], xv = (PHI);                                         \
-    x[j] = xv;                                                            \
+    double hv = h[j], xv = x[j];                                          \
     double dh = hv - shh, dx = xv - shx;                                  \
     sh1 += dh; sh2 += dh * dh; sx1 += dx; sx2 += dx * dx;                 \
     z += xv == 0;                                                         \
@@ -239,14 +239,14 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
   double shh = f->h.shift, shx = f->x.shift;
   double sh1 = 0, sh2 = 0, sx1 = 0, sx2 = 0;
   long long z = 0, sat = 0;
+  ilab_act_phi_n(a, h, x, k);
   switch (a->kind) {
-  case ILAB_ACT_LINEAR: FORWARD_BLOCK(hv, 0) break;
-  case ILAB_ACT_RELU: FORWARD_BLOCK(hv > 0 ? hv : (hv == hv ? 0.0 : hv), 0) break;
-  /* saturated: |tanh h| >= 0.99, within 1% of the bounds -1 and 1 */
-  case ILAB_ACT_TANH: FORWARD_BLOCK(ilab_act_tanh(hv), fabs(xv) >= 0.99) break;
+  /* saturated: within 1% of the bounds -1 and 1 */
+  case ILAB_ACT_TANH:
+  case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
   /* saturated: within 1% of the bounds 0 and 1 */
-  case ILAB_ACT_SIGMOID: FORWARD_BLOCK(1.0 / (1.0 + exp(-hv)), xv <= 0.01 || xv >= 0.99) break;
-  default: FORWARD_BLOCK(ilab_act_phi(a, hv), 0) break;
+  case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
+  default: FORWARD_STATS(0) break;
   }
   acc_add(&f->h, h, k, sh1, sh2);
   acc_add(&f->x, x, k, sx1, sx2);
@@ -259,8 +259,11 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   assert(l >= 1 && l <= net->L); /* layer 0 is the input; widths[l] would be read past n_L */
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
-  double *h = net->h, *x = net->x + net->x_off[l];
+  /* H_l in its own slot when phi' needs it later, in the shared one otherwise */
+  double *h = net->keep_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->h;
+  double *x = net->x + net->x_off[l];
   double beta = 0, t0 = net->timing ? ilab_clock_now() : 0;
+  net->h_last = h;
   if (net->bias[l]) {
     for (size_t i = 0; i < B; i++) memcpy(h + i * nout, net->bias[l], nout * sizeof *h);
     beta = 1;
@@ -299,32 +302,17 @@ void ilab_mlp_backward_begin(ilab_mlp *net, const double *G)
   memcpy(net->g, G, net->batch * net->widths[net->L] * sizeof *G);
 }
 
-/* One pass over a block: dh = g * phi'(h), with phi' written through x =
- * phi(h) (so H need not be kept: relu' = [x > 0], tanh' = 1 - x^2, sigmoid'
- * = x(1 - x), selu' = lambda or x + lambda alpha), and the shifted sums of g
- * and dh. */
-#define BACKWARD_BLOCK(DPHI)                                              \
-  for (size_t j = 0; j < k; j++) {                                        \
-    double gv = g[j], xv = x[j], dv = gv * (DPHI);                        \
-    (void)xv;                                                             \
-    dh[j] = dv;                                                           \
-    double d1 = gv - shg, d2 = dv - shd;                                  \
-    sg1 += d1; sg2 += d1 * d1; sd1 += d2; sd2 += d2 * d2;                 \
-  }
-
-static void backward_block(const ilab_act *a, const double *g, const double *x, double *dh,
-                           size_t k, acc *ag, acc *adh)
+/* One block: dh = g * phi'(h), by act.c from X or, for the activations that
+ * need it, from the kept H; then the shifted sums of g and dh. */
+static void backward_block(const ilab_act *a, const double *g, const double *xh, int from_h,
+                           double *dh, size_t k, acc *ag, acc *adh)
 {
   double shg = ag->shift, shd = adh->shift, sg1 = 0, sg2 = 0, sd1 = 0, sd2 = 0;
-  switch (a->kind) {
-  case ILAB_ACT_LINEAR: BACKWARD_BLOCK(1.0) break;
-  /* a NaN activation passes NaN back rather than a derivative of 0 */
-  case ILAB_ACT_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : xv == xv ? 0.0 : xv) break;
-  case ILAB_ACT_LEAKY_RELU: BACKWARD_BLOCK(xv > 0 ? 1.0 : xv == xv ? a->slope : xv) break;
-  case ILAB_ACT_TANH: BACKWARD_BLOCK(1.0 - xv * xv) break;
-  case ILAB_ACT_SIGMOID: BACKWARD_BLOCK(xv * (1.0 - xv)) break;
-  case ILAB_ACT_SELU:
-    BACKWARD_BLOCK(xv > 0 ? ILAB_SELU_LAMBDA : xv == xv ? xv + ILAB_SELU_LAMBDA * ILAB_SELU_ALPHA : xv) break;
+  if (from_h) ilab_act_grad_from_h(a, g, xh, dh, k);
+  else ilab_act_grad_from_x(a, g, xh, dh, k);
+  for (size_t j = 0; j < k; j++) {
+    double d1 = g[j] - shg, d2 = dh[j] - shd;
+    sg1 += d1; sg2 += d1 * d1; sd1 += d2; sd2 += d2 * d2;
   }
   acc_add(ag, g, k, sg1, sg2);
   acc_add(adh, dh, k, sd1, sd2);
@@ -334,17 +322,20 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   assert(l >= 1 && l <= net->L);
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
-  const double *x = net->x + net->x_off[l], *x0 = net->x + net->x_off[l - 1];
+  const double *x0 = net->x + net->x_off[l - 1];
+  /* phi' is read from X_l, or from H_l where X does not determine it */
+  const double *x = net->keep_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
+  int from_h = net->keep_h;
   acc ag, adh, adw;
   size_t k0 = n < BLOCK ? n : BLOCK;
   double t0 = net->timing ? ilab_clock_now() : 0;
   memset(&ag, 0, sizeof ag); /* the first block only finds the shifts; its sums are dropped */
   memset(&adh, 0, sizeof adh);
-  backward_block(&net->act, net->g, x, net->dh, k0, &ag, &adh); /* dh of the first block */
+  backward_block(&net->act, net->g, x, from_h, net->dh, k0, &ag, &adh); /* dh of the first block */
   acc_start(&ag, net->g, k0);
   acc_start(&adh, net->dh, k0);
   for (size_t i = 0; i < n; i += BLOCK)
-    backward_block(&net->act, net->g + i, x + i, net->dh + i, n - i < BLOCK ? n - i : BLOCK, &ag, &adh);
+    backward_block(&net->act, net->g + i, x + i, from_h, net->dh + i, n - i < BLOCK ? n - i : BLOCK, &ag, &adh);
   cross_check(net, &ag, net->g, n);
   cross_check(net, &adh, net->dh, n);
   lap(net, 3, &t0);

@@ -32,10 +32,13 @@ typedef struct {
   const double **unit;  /* W_l = scale[l] * unit[l], n_{l-1} x n_l row-major; not owned */
   double *scale;
   const double **bias;  /* b_l (length n_l), or NULL for none; not owned */
-  double *x;            /* X_0 .. X_L, stored for the backward pass (phi' is
-                           computed from X, so H need not be kept) */
+  double *x;            /* X_0 .. X_L, stored for the backward pass */
   size_t *x_off;
-  double *h;            /* H_l of the layer last run forward */
+  int keep_h;           /* phi' needs H (ilab_act_needs_h): h holds H_1 .. H_L at
+                           x_off[l] - x_off[1]; otherwise phi' is read from X and
+                           h holds only the layer last run forward */
+  double *h;
+  const double *h_last; /* H_l of the layer last run forward */
   double *g, *g2, *dh, *dw; /* backward workspace: dL/dX_l, dL/dX_{l-1}, dL/dH_l, dL/dW_l */
   int timing;           /* if set, time[] accumulates seconds spent in: */
   double time[4];       /* forward products, forward phi + statistics,
@@ -44,9 +47,11 @@ typedef struct {
   double check_max;     /* ... and the largest relative difference kept here */
 } ilab_mlp;
 
-/* Bytes ilab_mlp_alloc will take for these sizes, or SIZE_MAX if the count
- * overflows; callers check it against a memory limit first. */
-size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch);
+/* Bytes ilab_mlp_alloc will take for these sizes and this activation (an
+ * activation whose phi' needs H keeps H_1..H_L: B (n_1 + ... + n_L) doubles
+ * more, less one layer's), or SIZE_MAX if the count overflows; callers check
+ * it against a memory limit first. */
+size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch, const ilab_act *act);
 
 /* A network of L layers with widths n_0..n_L for a batch of B examples.
  * ILAB_ENOMEM on failure (nothing is left allocated). */

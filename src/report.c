@@ -4,6 +4,7 @@
 #include "claims.h"
 #include "config.h"
 #include "ilab.h"
+#include "rates.h"
 #include "summary.h"
 #include "table.h"
 
@@ -393,7 +394,7 @@ int ilab_report_write(const char *dir, const ilab_sweep *s, const ilab_report_co
 {
   const ilab_config *cfg = s->cfg;
   prov p = {cfg, cmd->argc, cmd->argv, s->seed, s->rng_type->name};
-  ilab_table tabs[6];
+  ilab_table tabs[7];
   size_t ntab = 2;
   int st;
   memset(tabs, 0, sizeof tabs);
@@ -402,7 +403,9 @@ int ilab_report_write(const char *dir, const ilab_sweep *s, const ilab_report_co
       (cfg->n_claims && (st = write_claims(dir, s, &p, &tabs[ntab++], failed_claims))) ||
       (cfg->n_hist && (st = write_hist(dir, s, &p, &tabs[ntab++]))) ||
       (s->spectra && (st = write_spectrum(dir, s, &p, &tabs[ntab++]))) ||
-      (s->spectra && cfg->n_spec && (st = write_spectrum_values(dir, s, &p, &tabs[ntab++])))) {
+      (s->spectra && cfg->n_spec && (st = write_spectrum_values(dir, s, &p, &tabs[ntab++]))) ||
+      (st = open_result(&tabs[ntab++], dir, "rates.tsv", &p, "per-layer rates of each cell, one row per (act, scheme)")) ||
+      (st = ilab_rates_write(&tabs[ntab - 1], s))) {
     for (size_t i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     return st;
   }

@@ -46,6 +46,18 @@ static size_t count_families(const ilab_config *c, families *f)
   return f->n_fam;
 }
 
+/* The largest network among the experiment's activations: those whose phi'
+ * needs H keep every layer's. */
+static size_t max_net_bytes(const ilab_config *c)
+{
+  size_t m = 0;
+  for (size_t i = 0; i < c->n_acts; i++) {
+    size_t b = ilab_mlp_bytes(c->depth, c->widths, c->batch, &c->acts[i]);
+    if (b > m) m = b;
+  }
+  return m;
+}
+
 size_t ilab_sweep_bytes(const ilab_config *c, int threads)
 {
   families f;
@@ -56,7 +68,7 @@ size_t ilab_sweep_bytes(const ilab_config *c, int threads)
   b *= sizeof(double);
   size_t cells = c->n_acts * c->n_schemes;
   size_t inflight = (size_t)threads < cells ? (size_t)threads : cells;
-  b += (double)inflight * (double)ilab_mlp_bytes(c->depth, c->widths, c->batch);
+  b += (double)inflight * (double)max_net_bytes(c);
   b += (double)cells * c->trials * c->depth * sizeof(ilab_layer_stats);
   return b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
 }

@@ -31,11 +31,16 @@
  * q = 1e10 has width 1e-5 in z).  About 520 points at most, for q = DBL_MAX. */
 #define NPTS_MAX 600
 #define LIMIT 2000 /* subintervals qagp may create, well above NPTS_MAX */
+#define ROUND_SLACK 100 /* after a roundoff flag, 1e-10 relative: still 100x below what any use here needs */
 
 #define ROOT_EPSREL 1e-12 /* Brent's bracket width, relative: the q-map itself is known only to ILAB_THEORY_EPSREL */
 #define ROOT_MAXITER 200
 #define QMAX 1e200 /* with V(q)/q -> 1, a q-map still above the diagonal here grows without bound */
 #define SW2_RANGE 40 /* the critical search probes sigma_w2 in [2^-40, 2^40] */
+/* |chi1 - 1| at a root of Brent's method: chi1 is continuous in sigma_w2 at
+ * a true root (within ROOT_EPSREL times its slope, ~1e-12), and jumps by
+ * O(1) where q* does; 1e-6 tells one from the other. */
+#define CHI1_TOL 1e-6
 
 struct ilab_theory_workspace {
   gsl_integration_workspace *iw;
@@ -155,13 +160,22 @@ static double integrand_eval(double z, void *params)
   return density == 0 ? 0.0 : f_of(g->a, g->f, g->s * z) * density;
 }
 
-/* Fills pts with the breakpoints described at NPTS_MAX; returns their count. */
-static size_t breakpoints(double *pts, double sqrt_q)
+/* Fills pts with the breakpoints described at NPTS_MAX, and the kink of
+ * hardtanh at |h| = 1 (z = 1/sqrt(q)), where phi'^2 jumps; returns their
+ * count. */
+static size_t breakpoints(double *pts, double sqrt_q, const ilab_act *a)
 {
   size_t n = 0;
+  double kink = a->kind == ILAB_ACT_HARDTANH ? 1 / sqrt_q : INFINITY;
   pts[n++] = 0;
-  for (double z = sqrt_q > 1 ? 1 / sqrt_q : 1; z < ZMAX && n < NPTS_MAX - 1; z *= 2)
+  for (double z = sqrt_q > 1 ? 1 / sqrt_q : 1; z < ZMAX && n < NPTS_MAX - 2; z *= 2) {
+    if (kink < z) {
+      if (kink > pts[n - 1]) pts[n++] = kink;
+      kink = INFINITY;
+    }
     pts[n++] = z;
+  }
+  if (kink < ZMAX && kink > pts[n - 1]) pts[n++] = kink;
   pts[n++] = ZMAX;
   return n;
 }
@@ -188,9 +202,17 @@ int ilab_theory_expect_quad(ilab_theory_workspace *w, const ilab_act *a, ilab_th
     integrand g = {a, f, half ? -s : s};
     gsl_function F = {integrand_eval, &g};
     double r, e;
-    size_t n = breakpoints(w->pts, s);
+    size_t n = breakpoints(w->pts, s, a);
     /* Half of epsabs each, so the sum keeps |error| <= epsabs + epsrel E|f|. */
     int st = gsl_integration_qagp(&F, w->pts, n, w->epsabs / 2, w->epsrel, LIMIT, w->iw, &r, &e);
+    /* qagp flags roundoff when bisecting stops lowering its error estimate:
+     * on an integrand its first pass already gets to the last bits (the
+     * Gaussian density alone: the half z > 0 of E[selu'^2] at q = 412.6), or
+     * one with a step of width 1/sqrt(q) at huge q (E[elu^2] at q = 3e19).
+     * Keep the result when the estimate is within ROUND_SLACK times the bound
+     * asked for. */
+    if (st == GSL_EROUND && isfinite(r) && e <= ROUND_SLACK * fmax(w->epsabs / 2, w->epsrel * fabs(r)))
+      st = GSL_SUCCESS;
     if (st != GSL_SUCCESS)
       ILAB_ERROR(ILAB_EMATH, "quadrature of E[%s(sqrt(q) z)] at q = %g failed: %s "
                              "(estimate %g, error %g)", fn_name(f), q, gsl_strerror(st), r, e);
@@ -281,8 +303,9 @@ static int qmap_slope(ilab_theory_workspace *w, const ilab_act *a, double q, dou
   double err;
   if (q == 0 || isinf(q)) return ilab_theory_expect(w, a, ILAB_THEORY_DPHI_SQ, q, result, &err);
   int st = ilab_theory_expect(w, a, ILAB_THEORY_H_PHI_DPHI, q, result, &err);
+  if (st) return st;
   *result /= q;
-  return st;
+  return ILAB_OK;
 }
 
 /* The q-map above the diagonal, V(q) - q, for Brent's method; a failure
@@ -334,7 +357,16 @@ static int brent(gsl_root_fsolver *s, gsl_function *F, double lo, double hi,
  * lim V(q)/q = V'(0) <= 1.  Sigmoid (phi(0) = 1/2) falls outside the
  * argument; its V(0) > 0 and V is bounded, so a root lies below q0 when
  * V(q0) < q0 and above it otherwise, and on a grid of sigma_w2 in [0.1, 1e4],
- * sigma_b2 in [0, 5], q in [1e-8, 1e8] V(q) - q crossed 0 exactly once. */
+ * sigma_b2 in [0, 5], q in [1e-8, 1e8] V(q) - q crossed 0 exactly once.
+ * ELU (alpha >= 0) and hard tanh meet the condition above.  GELU, SiLU and
+ * Mish do not: phi(h)/h rises from phi'(0)^2 to 1 in |h| on one side, so
+ * V(q)/q grows, and V(q) - q may cross 0 twice (a stable root q_s below an
+ * unstable q_u, with V(q) > q beyond it when lim V(q)/q > 1).  The search
+ * still lands on the limit: from q0 between them the bracket [0, q0] holds
+ * q_s alone, from q0 above q_u the limit slope says inf, and with
+ * sigma_b2 = 0 the slope at 0 says whether 0 attracts.  Softplus, with
+ * phi(0) > 0, is like sigmoid.  tests/test_theory.c checks q* against the
+ * iterated map for every new activation on a grid of (sigma_w2, sigma_b2, q0). */
 static int fixed_q(ilab_theory_workspace *w, const ilab_act *a, double sigma_w2,
                    double sigma_b2, double q0, double *q_star)
 {
@@ -487,8 +519,51 @@ int ilab_theory_critical(ilab_theory_workspace *w, const ilab_act *a, double sig
     if (k == SW2_RANGE) return ILAB_OK; /* no sign change: no critical point */
     if (fs != 0 && (st = brent(w->root_w2, &F, fmin(prev, s), fmax(prev, s), &p.status, &s)))
       return st;
+    /* A sign change by a jump of q* (a stable fixed point below the root,
+     * explosion above it) leaves chi1 away from 1 at the "root": none. */
+    double fr = chi1_excess(s, &p);
+    if (p.status) return p.status;
+    if (!(fabs(fr) <= CHI1_TOL)) return ILAB_OK;
   }
   if ((st = fixed_q(w, a, s, sigma_b2, q0, q_star))) return st;
   *sigma_w2 = s;
+  return ILAB_OK;
+}
+
+int ilab_theory_critical_at(ilab_theory_workspace *w, const ilab_act *a, double q_star,
+                            double *sigma_w2, double *sigma_b2, double *slope)
+{
+  int st;
+  double d, e, err, sl;
+  if (!(q_star > 0) || !isfinite(q_star))
+    ILAB_ERROR(ILAB_EINVAL, "the fixed point q* = %g is not a finite number > 0", q_star);
+  if ((st = ilab_theory_expect(w, a, ILAB_THEORY_DPHI_SQ, q_star, &d, &err))
+      || (st = ilab_theory_expect(w, a, ILAB_THEORY_PHI_SQ, q_star, &e, &err))
+      || (st = qmap_slope(w, a, q_star, &sl)))
+    return st;
+  *sigma_w2 = 1 / d;
+  *sigma_b2 = q_star - e / d;
+  *slope = sl / d;
+  return ILAB_OK;
+}
+
+int ilab_theory_gain(ilab_theory_workspace *w, const ilab_act *a, ilab_theory_gains *g)
+{
+  int st;
+  double err, sl, sw2, sb2, slc;
+  if ((st = ilab_theory_expect(w, a, ILAB_THEORY_PHI, 1, &g->mean, &err))
+      || (st = ilab_theory_expect(w, a, ILAB_THEORY_PHI_SQ, 1, &g->second, &err))
+      || (st = ilab_theory_expect(w, a, ILAB_THEORY_DPHI_SQ, 1, &g->dphi_sq, &err))
+      || (st = qmap_slope(w, a, 1, &sl))
+      || (st = ilab_theory_critical_at(w, a, 1, &sw2, &sb2, &slc)))
+    return st;
+  g->var = g->second - g->mean * g->mean;
+  g->second_moment = 1 / sqrt(g->second);
+  g->gamma = 1 / sqrt(g->var);
+  g->chi1_second = g->dphi_sq / g->second;
+  g->slope_second = sl / g->second;
+  g->critical = sqrt(sw2);
+  g->critical_sigma_b2 = sb2;
+  g->critical_slope = slc;
   return ILAB_OK;
 }

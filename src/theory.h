@@ -1,6 +1,6 @@
 /* The mean-field variance recursion: Gaussian expectations of an activation,
  * per-layer forward and backward variances, the fixed point q*, chi_1, the
- * depth scales and the critical line (Poole et al. 2016, "Exponential
+ * depth scales, the critical line and exact gains (Poole et al. 2016, "Exponential
  * expressivity in deep neural networks through transient chaos"; Schoenholz,
  * Gilmer, Ganguli & Sohl-Dickstein 2017, "Deep information propagation"). */
 #ifndef ILAB_THEORY_H
@@ -36,9 +36,14 @@ ilab_theory_workspace *ilab_theory_workspace_alloc(double epsabs, double epsrel)
 void ilab_theory_workspace_free(ilab_theory_workspace *w); /* NULL is a no-op */
 
 /* E_z[f(sqrt(q) z)], z ~ N(0,1), for f = phi, phi^2, phi'^2 or h phi phi'.
+ * These are the recursions' inputs for every activation: E[x_l] = E[phi],
+ * E[x_l^2] = E[phi^2] (which, not Var(x_l), feeds the next layer's
+ * Var(H_{l+1}) = sigma_w2 E[x_l^2] + sigma_b2: an activation with a non-zero
+ * mean passes its mean on as variance), and chi = sigma_w2 E[phi'^2].
  * Closed forms for linear, relu and leaky_relu (abserr = 0), quadrature
  * otherwise, with *abserr the quadrature's error estimate, which is within
- * the workspace's tolerance.  q = 0 gives the limit q -> 0+ (f(0) where f is
+ * the workspace's tolerance (within 100 times it where GSL reports that
+ * roundoff stopped it short).  q = 0 gives the limit q -> 0+ (f(0) where f is
  * continuous, the mean of the one-sided limits at a kink of phi') and
  * q = inf the limit q -> inf.  ILAB_EINVAL for q < 0 or NaN, ILAB_EMATH when
  * the quadrature fails. */
@@ -103,10 +108,42 @@ int ilab_theory_fixed_point(ilab_theory_workspace *w, const ilab_act *a, double 
  * reached from q0 (Brent's method on sigma_w2 -> chi1 - 1), and that q*.
  * Linear: (1, q0) and relu: (2, q0) at sigma_b2 = 0; for them and leaky_relu
  * no finite q* has chi1 = 1 when sigma_b2 > 0, and both results are NaN, as
- * they are when chi1 - 1 keeps its sign over sigma_w2 in [2^-40, 2^40].
+ * they are when chi1 - 1 keeps its sign over sigma_w2 in [2^-40, 2^40], and
+ * when it changes sign only by a jump of q* (gelu, silu and mish at small
+ * sigma_b2: their V(q)/q grows with q, so q_l falls to a stable fixed point
+ * below one sigma_w2 and grows without bound above it, with chi1 < 1 on one
+ * side and > 1 on the other; ilab_theory_critical_at gives their line).
  * ILAB_EINVAL for a negative or non-finite argument, ILAB_EMATH when
  * quadrature or root finding fails. */
 int ilab_theory_critical(ilab_theory_workspace *w, const ilab_act *a, double sigma_b2,
                          double q0, double *sigma_w2, double *q_star);
+
+/* The critical line parametrized by its fixed point (Schoenholz et al. 2017,
+ * fig. 1): for q* > 0, the sigma_w2 = 1/E[phi'(sqrt(q*) z)^2] that makes
+ * chi1 = 1 there and the sigma_b2 = q* - sigma_w2 E[phi(sqrt(q*) z)^2] that
+ * makes q* a fixed point (negative: no bias variance achieves it), and the
+ * q-map's slope V'(q*) there (> 1: q* repels, and q_l leaves it).  No root
+ * finding, so no assumption on the q-map's shape.  ILAB_EINVAL for q* <= 0
+ * or not finite, ILAB_EMATH when quadrature fails. */
+int ilab_theory_critical_at(ilab_theory_workspace *w, const ilab_act *a, double q_star,
+                            double *sigma_w2, double *sigma_b2, double *slope);
+
+/* Exact gains of an activation (the weight sd is gain/sqrt(fan_in)), from
+ * z ~ N(0,1) moments at q = 1. */
+typedef struct {
+  double mean, second, var, dphi_sq; /* E[phi(z)], E[phi(z)^2], Var phi(z), E[phi'(z)^2] */
+  double second_moment; /* 1/sqrt(E[phi(z)^2]): PyTorch's calculate_gain convention,
+                           keeps E[x^2] = 1 given Var(h) = 1, bias-free (q = 1 is a fixed point) */
+  double gamma;         /* 1/sqrt(Var phi(z)): NFNets' gamma (Brock et al. 2021), keeps
+                           Var(x) = 1, right when the mean is removed (scaled WS) */
+  double chi1_second;   /* chi1 at that fixed point: E[phi'(z)^2]/E[phi(z)^2] */
+  double slope_second;  /* V'(1) there: > 1 means q = 1 repels (gelu, silu, mish) */
+  double critical;      /* sqrt(sigma_w2) of ilab_theory_critical_at(q* = 1): chi1 = 1 at q* = 1 */
+  double critical_sigma_b2; /* with this bias variance (< 0: no bias achieves it) */
+  double critical_slope;    /* V'(1) there (> 1: q* = 1 repels, as for gelu: 1.067) */
+} ilab_theory_gains;
+
+/* Fills g.  ILAB_EMATH when quadrature fails. */
+int ilab_theory_gain(ilab_theory_workspace *w, const ilab_act *a, ilab_theory_gains *g);
 
 #endif

@@ -138,6 +138,11 @@ t "run: --max-memory 0"         2 "--max-memory"                     run "$D/ok.
 t "run: --max-memory NaN"       2 "--max-memory"                     run "$D/ok.cfg" -o "$O" --max-memory nan
 t "run: --max-memory blank unit" 2 "--max-memory"                    run "$D/ok.cfg" -o "$O" --max-memory "1 "
 t "run: --max-memory bad unit"  2 "--max-memory"                     run "$D/ok.cfg" -o "$O" --max-memory 5X
+# gelu's phi' needs H, kept for every layer: 40 more layers of 256 x 512 doubles than relu
+mk mem_relu "activations = relu" "schemes = he_normal" "depth = 40" "width = 256" "batch = 512"
+mk mem_gelu "activations = gelu" "schemes = he_normal" "depth = 40" "width = 256" "batch = 512"
+t "run: relu's memory estimate" 1 "needs about 0.0708 GB"            run "$D/mem_relu.cfg" -o "$O" --max-memory 1M -j 1
+t "run: gelu keeps H"           1 "needs about 0.112 GB"             run "$D/mem_gelu.cfg" -o "$O" --max-memory 90M -j 1
 t "run: empty -o"               2 "--output"                         run "$D/ok.cfg" -o ""
 env_set="GSL_RNG_TYPE=nosuch"
 t "run: unknown GSL_RNG_TYPE"   2 "GSL_RNG_TYPE=nosuch"              run "$D/ok.cfg" -o "$O"
@@ -177,8 +182,8 @@ mk inf_b "$ok_lines" "sigma_b2 = inf"
 t "cfg: inf sigma_b2"           2 "$D/inf_b.cfg:6: sigma_b2 must be a finite number" run "$D/inf_b.cfg" -o "$O"
 mk neg_b "$ok_lines" "sigma_b2 = -0.1"
 t "cfg: negative sigma_b2"      2 "$D/neg_b.cfg:6: sigma_b2 must be a finite number >= 0" run "$D/neg_b.cfg" -o "$O"
-mk bad_act "activations = relu swish" "schemes = he_normal" "depth = 3" "width = 8" "batch = 4"
-t "cfg: unknown activation"     2 "$D/bad_act.cfg:1: unknown activation 'swish'" run "$D/bad_act.cfg" -o "$O"
+mk bad_act "activations = relu swoosh" "schemes = he_normal" "depth = 3" "width = 8" "batch = 4"
+t "cfg: unknown activation"     2 "$D/bad_act.cfg:1: unknown activation 'swoosh'" run "$D/bad_act.cfg" -o "$O"
 mk bad_scheme "activations = relu" "schemes = he_normal nosuch" "depth = 3" "width = 8" "batch = 4"
 t "cfg: unknown scheme"         2 "$D/bad_scheme.cfg:2: unknown scheme 'nosuch'" run "$D/bad_scheme.cfg" -o "$O"
 mk bad_scheme_key "activations = relu" "schemes = he_normal:colour=2" "depth = 3" "width = 8" "batch = 4"
@@ -269,6 +274,15 @@ if [ "$have_theory" -eq 1 ]; then
   t "theory: --sigma-w2 negative"  2 "--sigma-w2"                    $T --sigma-w2 -1
   t "theory: --sigma-w2 0 (zero weights)" 0 ""                       $T --sigma-w2 0
   t "theory: unknown activation"   2 "unknown activation 'nosuch'"   theory --act nosuch --sigma-w2 2
+  t "theory: --gain with --sigma-w2" 2 "--gain takes no --sigma-w2"  theory --act gelu --gain --sigma-w2 2
+  t "theory: --gain and --critical" 2 "exclude each other"           theory --act gelu --gain --critical --sigma-b2 0
+  t "theory: --critical-line w/ --sigma-b2" 2 "--critical-line takes no" theory --act gelu --critical-line --sigma-b2 0
+  t "theory: --gain gelu"          0 ""                              theory --act gelu --gain
+  t "theory: --gain swish"         0 ""                              theory --act swish --gain
+  t "theory: --critical-line mish" 0 ""                              theory --act mish --critical-line
+  t "theory: elu alpha negative"   2 "alpha must be >= 0"            theory --act elu:alpha=-1 --gain
+  t "theory: softplus beta 0"      2 "beta must be > 0"              theory --act softplus:beta=0 --gain
+  t "theory: gelu with a parameter" 2 "takes no parameters"          theory --act gelu:alpha=1 --gain
 else
   echo "FAIL: 'initlab theory --help' fails, so its cases cannot run"; failed=$((failed + 1))
 fi

@@ -91,6 +91,8 @@ v "run: tiny experiment with claims and histograms" 0 run "$D/tiny.cfg" -o "$D/o
 ok "run: hist.tsv and claims.tsv written" "found: $(cd "$D/out-run" 2>&1 && echo *)"
 v "sample" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3
 v "theory --act tanh --sigma-w2 1 --depth 3" 0 theory --act tanh --sigma-w2 1 --depth 3
+v "sample --hist" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3 --hist -1:1:8
+v "theory over ranges" 0 theory --act tanh --sigma-w2 1:2:0.5 --sigma-b2 0:0.1:0.1 --depth 3
 v "moments he_normal -n 2000" 0 moments he_normal -n 2000
 v "sample orthogonal (LAPACK's QR)" 0 sample orthogonal --fan-in 8 --fan-out 5 -n 2 --seed 3
 v "moments orthogonal identity -n 2000" 0 moments orthogonal identity --fan-in 30 --fan-out 20 -n 2000

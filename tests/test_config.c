@@ -184,8 +184,8 @@ static void test_errors(void)
   expect("overflowing sigma_b2", BASE "sigma_b2 = 1e999\n", ILAB_EPARSE, NAME ":6:", "finite");
   expect("negative sigma_b2", BASE "sigma_b2 = -0.5\n", ILAB_EPARSE, NAME ":6:", ">= 0");
   expect("sigma_b2 not a number", BASE "sigma_b2 = half\n", ILAB_EPARSE, NAME ":6:", "not a number");
-  expect("unknown activation", "activations = relu swish\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n",
-         ILAB_EPARSE, NAME ":1:", "unknown activation 'swish'");
+  expect("unknown activation", "activations = relu swoosh\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":1:", "unknown activation 'swoosh'");
   expect("duplicate activation", "activations = relu tanh relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 4\n",
          ILAB_EPARSE, NAME ":1:", "listed twice");
   expect("unknown scheme", "activations = relu\n\nschemes = he_normal nosuch\ndepth = 3\nwidth = 8\nbatch = 4\n",

@@ -236,13 +236,30 @@ static void check_preconditions(void)
 
 int main(void)
 {
-  static const char *const acts[] = {"linear", "tanh", "relu", "leaky_relu:slope=0.1", "sigmoid", "selu"};
+  /* gelu, silu and mish take the path that keeps H; the others read phi' from X */
+  static const char *const acts[] = {"linear", "tanh", "relu", "leaky_relu:slope=0.1", "sigmoid", "selu",
+                                     "gelu", "gelu_tanh", "silu", "elu:alpha=0.7", "softplus:beta=2",
+                                     "mish", "hardtanh"};
   for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
     check_act(acts[i], 0);
     check_act(acts[i], 0.3);
     check_stats(acts[i]);
   }
   check_overflow();
+  /* The activations whose phi' needs H keep every layer's: B (n_1 + ... + n_L)
+   * doubles in place of one layer's B max n_l. */
+  {
+    size_t w[4] = {10, 20, 30, 40};
+    ilab_act r, g;
+    ilab_act_parse("relu", &r);
+    ilab_act_parse("gelu", &g);
+    size_t br = ilab_mlp_bytes(3, w, 5, &r), bg = ilab_mlp_bytes(3, w, 5, &g);
+    ilab_test(bg - br == 5 * (20 + 30 + 40 - 40) * sizeof(double), "gelu keeps H: %zu bytes more than relu",
+              bg - br);
+    ilab_mlp *net;
+    ilab_test(ilab_mlp_alloc(&net, 3, w, 5, &g) == ILAB_OK && net->keep_h, "a gelu network keeps H");
+    ilab_mlp_free(net);
+  }
   check_preconditions();
   return ilab_test_summary();
 }

@@ -144,7 +144,8 @@ ILAB_FUZZ_UNUSED static const char *ilab_fuzz_scheme_check(const uint8_t *data, 
   }
   if (r->act_st == ILAB_OK) {
     if (r->act_name_st != ILAB_OK) return "an activation whose canonical name does not parse";
-    if (r->a2.kind != r->a.kind || r->a2.slope != r->a.slope)
+    if (r->a2.kind != r->a.kind || r->a2.slope != r->a.slope || r->a2.alpha != r->a.alpha
+        || r->a2.beta != r->a.beta)
       return "an activation whose canonical name parses to another activation";
   } else if (r->act_st != ILAB_EPARSE) {
     return "an activation failure other than ILAB_EPARSE";
