@@ -53,7 +53,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 EXPERIMENTS := $(wildcard experiments/*.cfg)
 
-.PHONY: all check reproduce run plots bench fuzz deps clean install uninstall lint
+.PHONY: all check reproduce run plots plots-draw bench fuzz deps clean install uninstall lint
 
 all: build/initlab
 
@@ -126,8 +126,60 @@ run: build/initlab
 	  build/initlab run $$f -o results/$$n || fail=1; done; \
 	scripts/claims.sh results || fail=1; exit $$fail
 
+# make plots: every results folder gets its figures, and only what changed is
+# redrawn (each figure depends on its tables and scripts).  The gallery
+# experiments, those with a hand-made plots/NAME.gp, get RESULTS/NAME/NAME.png
+# and .svg; every other folder with a summary.tsv, a user's own included, gets
+# 'initlab plot''s figures (RESULTS/NAME/variance.png, hist.png, claims.png,
+# ...).  The README's gallery figures are copied to docs/.
+RESULTS ?= results
+PLOT_FORMATS ?= png svg
+comma := ,
+empty :=
+space := $(empty) $(empty)
+GALLERY := $(filter-out style fig_%,$(basename $(notdir $(wildcard plots/*.gp))))
+PLOT_LIB := plots/style.gp
+# the table a gallery figure is given as infile, where it is not summary.tsv
+GALLERY_TABLE_criticality := chi
+GALLERY_TABLE_weights := hist
+GALLERY_TABLE_isometry := spectrum
+RESULT_DIRS := $(patsubst %/summary.tsv,%,$(wildcard $(RESULTS)/*/summary.tsv))
+# gallery figures whose experiment has run; weights needs no run
+GALLERY_DONE := $(filter $(GALLERY),$(notdir $(RESULT_DIRS))) weights
+GALLERY_PNG := $(foreach n,$(GALLERY_DONE),$(RESULTS)/$(n)/$(n).png)
+AUTO_PNG := $(addsuffix /variance.png,$(filter-out $(addprefix $(RESULTS)/,$(GALLERY)),$(RESULT_DIRS)))
+# the README's gallery, refreshed from the default results folder only
+DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality isometry activations fluctuation,$(GALLERY_DONE)))))
+
 plots: build/initlab
-	@scripts/plots.sh results
+	@command -v $(GNUPLOT) >/dev/null 2>&1 || { echo "make plots: $(GNUPLOT) is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory plots-draw
+plots-draw: $(GALLERY_PNG) $(AUTO_PNG) $(DOCS_PNG)
+
+.SECONDEXPANSION:
+.DELETE_ON_ERROR:
+
+# A gallery figure: plots/NAME.gp over its experiment's tables.
+$(RESULTS)/%.png: $$(wildcard $(RESULTS)/$$(*D)/*.tsv) plots/$$(*F).gp $(PLOT_LIB)
+	$(GNUPLOT) -e "infile='$(RESULTS)/$(*D)/$(or $(GALLERY_TABLE_$(*F)),summary).tsv'; outfile='$(RESULTS)/$*'; formats='$(PLOT_FORMATS)'" plots/$(*F).gp
+	@echo "plots: $@"
+
+# Tables that two gallery figures draw from, made by their scripts.
+$(RESULTS)/criticality/criticality.png: $(RESULTS)/criticality/chi.tsv
+$(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criticality.sh build/initlab
+	scripts/criticality.sh $(RESULTS)/criticality build/initlab
+$(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
+$(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)
+$(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
+	scripts/weights.sh $(RESULTS)/weights build/initlab
+
+# Any other folder: initlab plot draws what its tables allow.
+$(RESULTS)/%/variance.png: $(RESULTS)/%/summary.tsv $$(wildcard $(RESULTS)/$$*/*.tsv) plots/fig_variance.gp \
+		plots/fig_hist.gp plots/fig_claims.gp plots/fig_width.gp plots/fig_phase.gp $(PLOT_LIB) build/initlab
+	build/initlab plot $(RESULTS)/$* --format $(subst $(space),$(comma),$(strip $(PLOT_FORMATS)))
+
+docs/%.png: $(RESULTS)/$$*/$$*.png
+	cp $< $@
 
 bench: deps
 	@$(MAKE) --no-print-directory build/initlab
@@ -158,14 +210,14 @@ fuzz:
 
 # make lint: cppcheck and clang-tidy over src/, clean or failing.  Their
 # configuration is checked in: .clang-tidy (the checks, and why some are left
-# out) and lint/cppcheck.supp (each suppression with its reason); a finding
+# out) and scripts/cppcheck.supp (each suppression with its reason); a finding
 # on one line is silenced in the source, beside the reason.
 CPPCHECK ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 LINT_DEFS = -std=c11 -D_POSIX_C_SOURCE=200809L $(GSL_CFLAGS) -Isrc -DILAB_DATADIR='"$(DATADIR)"'
 lint: deps
 	$(CPPCHECK) --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 \
-	  --inline-suppr --suppressions-list=lint/cppcheck.supp -q -Isrc -D__GNUC__ \
+	  --inline-suppr --suppressions-list=scripts/cppcheck.supp -q -Isrc -D__GNUC__ \
 	  --template='{file}:{line}: {severity}: {message} [{id}]' src/
 	@echo "$(CLANG_TIDY) --quiet src/*.c -- $(LINT_DEFS)"
 	@mkdir -p build; $(CLANG_TIDY) --quiet $(wildcard src/*.c) -- $(LINT_DEFS) >build/clang-tidy.log 2>&1; \

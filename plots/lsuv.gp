@@ -6,18 +6,17 @@
 # Usage: gnuplot -e "infile='results/lsuv/summary.tsv'; outfile='results/lsuv/lsuv'" plots/lsuv.gp
 if (!exists("infile")) infile = "results/lsuv/summary.tsv"
 if (!exists("outfile")) outfile = "results/lsuv/lsuv"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
+if (!exists("formats")) formats = "png svg"
 dir = infile[1:strlen(infile)-11]
 lfile = dir."layers.tsv"
 l4file = dir."../lsuv_batch4/layers.tsv"
 schemes = "lsuv he_normal orthogonal"
 sc(i) = word("#8c564b #d62728 #1f5fbf", i)
 
-do for [fmt in "png svg"] {
-  reset
-  if (fmt eq "png") { set terminal pngcairo size 1400, 600 font "DejaVu Sans,13" }
-  else { set terminal svg size 1400, 600 font "DejaVu Sans,13" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1400, 600, 13)
   set termoption enhanced
   set multiplot layout 1, 2 margins 0.07, 0.98, 0.12, 0.82 spacing 0.08 title "LSUV (Mishkin and Matas 2016): 50 layers of 128 units, orthogonal base rescaled layer by layer on the batch.\nLeft: Var(H_l), mean of 10 trials (solid ReLU, dashed tanh). Right: the factor LSUV fitted per layer and trial" font ",15"
   set xlabel "layer l"

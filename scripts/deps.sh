@@ -3,7 +3,8 @@
 # GSL, OpenBLAS, LAPACKE, libzip and jansson (initlab check's readers), gnuplot,
 # pkg-config, valgrind (tests/cli_valgrind.sh),
 # help2man and man (the man page of 'make install', tests/cli_install.sh),
-# cppcheck and clang-tidy ('make lint'), from Debian's packages.
+# cppcheck and clang-tidy ('make lint'), ImageMagick and xmllint
+# (tests/cli_plot.sh: pixels of a PNG, an SVG parsed), from Debian's packages.
 # Usage: scripts/deps.sh [--check] [fuzz]
 #   --check  only report what is missing (exit 1 if anything is); install nothing
 #   fuzz     also clang and libclang-rt-14-dev, for 'make fuzz': the libFuzzer,
@@ -14,7 +15,7 @@
 # counts as present when the file it brings that initlab uses is found: the
 # command, GSL's pkg-config entry, the library the compiler would link.
 set -eu
-need="libgsl-dev libopenblas-dev liblapacke-dev libzip-dev libjansson-dev gnuplot-nox pkg-config valgrind help2man man-db cppcheck clang-tidy"
+need="libgsl-dev libopenblas-dev liblapacke-dev libzip-dev libjansson-dev gnuplot-nox pkg-config valgrind help2man man-db cppcheck clang-tidy imagemagick libxml2-utils"
 check=0
 fuzz=0
 for a in "$@"; do
@@ -37,6 +38,8 @@ has_files() {
     liblapacke-dev) lib=$(${CC:-cc} -print-file-name=liblapacke.so 2>/dev/null) && [ "$lib" != liblapacke.so ] ;;
     gnuplot-nox) command -v gnuplot >/dev/null 2>&1 ;;
     man-db) command -v man >/dev/null 2>&1 ;;
+    imagemagick) command -v convert >/dev/null 2>&1 && command -v identify >/dev/null 2>&1 ;;
+    libxml2-utils) command -v xmllint >/dev/null 2>&1 ;;
     libclang-rt-14-dev)
       dir=$(clang --print-resource-dir 2>/dev/null) && [ -f "$dir/lib/linux/libclang_rt.fuzzer-x86_64.a" ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;; # the package's command has its name

@@ -18,6 +18,7 @@ int ilab_cmd_moments(int argc, char **argv);
 int ilab_cmd_theory(int argc, char **argv);
 int ilab_cmd_list(int argc, char **argv);
 int ilab_cmd_bench(int argc, char **argv);
+int ilab_cmd_plot(int argc, char **argv);
 int ilab_cmd_spectrum(int argc, char **argv);
 int ilab_cmd_check(int argc, char **argv);
 

@@ -25,6 +25,7 @@ static const struct {
     {"check", ilab_cmd_check, "audit weight files (.npy .npz .safetensors text) against schemes"},
     {"bench", ilab_cmd_bench, "time a sweep against the BLAS peak"},
     {"spectrum", ilab_cmd_spectrum, "singular values of the input-output Jacobian beside free probability"},
+    {"plot", ilab_cmd_plot, "draw the standard figures of a results folder with gnuplot"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
