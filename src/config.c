@@ -388,6 +388,12 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                         path, line_of[13], l, c->widths[l], c->widths[0]);
         goto fail;
       }
+  for (size_t i = 0; c->spectrum && i < c->n_schemes; i++)
+    if (c->schemes[i].lsuv) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes does not support '%s' (lsuv's scales come from the batch)",
+                      path, line_of[13], c->schemes[i].spec);
+      goto fail;
+    }
   if (c->n_spec && !c->spectrum) {
     st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum_layers needs 'spectrum = yes'", path, line_of[14]);
     goto fail;
@@ -402,10 +408,6 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
     int sq = !strncmp(cl->qty->name, "sq_", 3) || (cl->qty2 && !strncmp(cl->qty2->name, "sq_", 3));
-    if (sq && cl->noise) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: claim: the sq_* quantities take an interval ('in [LO, HI]'), not '~'", path, cl->line);
-      goto fail;
-    }
     if (sq && !c->spectrum) {
       st = ilab_error(ILAB_EPARSE, "%s:%d: claim: the sq_* quantities need 'spectrum = yes'", path, cl->line);
       goto fail;
