@@ -12,6 +12,7 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -224,6 +225,21 @@ static int write_check(FILE *gp, void *ctx)
   return ilab_plot_check_write(gp, ctx);
 }
 
+/* Appends to the string in buf, truncating at size. */
+static void append(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+  size_t len = strlen(buf);
+  va_list ap;
+  va_start(ap, fmt);
+  if (len + 1 < size) vsnprintf(buf + len, size - len, fmt, ap);
+  va_end(ap);
+}
+
 /* Draws one tensor's figure into base.png (through base.partPID.png);
  * 0, or -1 with a message. */
 static int draw_tensor(const options *o, const char *path, const ilab_tensor *t, const char *name,
@@ -236,18 +252,19 @@ static int draw_tensor(const options *o, const char *path, const ilab_tensor *t,
   int hb = law_of(best, have_fans, fi, fo, &db);
   if (he && hb && !strcmp(best, ex->s.spec)) hb = 0; /* one curve when the expected law fits best */
   char title[700], sub[1200], both[300];
-  snprintf(title, sizeof title, "%s (%s): %s", name, path,
+  snprintf(title, sizeof title, "%s: %s", name,
            !strcmp(verdict, "pass") ? "passes" : !strcmp(verdict, "fail") ? "fails" : ex ? "not judged" : "no --expect");
   int lowp = t->dtype == ILAB_DTYPE_F16 || t->dtype == ILAB_DTYPE_BF16;
-  int len = snprintf(sub, sizeof sub, "%s %s, n = %zu", ilab_dtype_name(t->dtype), shape, t->n);
-  if (have_fans) len += snprintf(sub + len, sizeof sub - (size_t)len, ", fan_in %zu, fan_out %zu", fi, fo);
-  if (ex && r->judged)
-    len += snprintf(sub + len, sizeof sub - (size_t)len, ";  var / expected %.3g [%.3g, %.3g], p = %.2g",
-                    r->var_ratio, r->ratio_lo, r->ratio_hi, r->p);
-  len += snprintf(sub + len, sizeof sub - (size_t)len, ";  best %s (p = %.2g)", best, best_p);
+  int judged = ex && r->judged && isfinite(r->var_ratio);
+  snprintf(sub, sizeof sub, "%s: %s %s, n = %zu", path, ilab_dtype_name(t->dtype), shape, t->n);
+  if (have_fans) append(sub, sizeof sub, ", fan_in %zu, fan_out %zu", fi, fo);
+  if (judged)
+    append(sub, sizeof sub, "\nvar / expected %.3g [%.3g, %.3g], p = %.2g;  ", r->var_ratio, r->ratio_lo,
+           r->ratio_hi, r->p);
+  append(sub, sizeof sub, "%sbest %s (p = %.2g)", judged ? "" : "\n", best, best_p);
   if (lowp && (he || hb))
-    snprintf(sub + len, sizeof sub - (size_t)len, "\ncurves: the continuous law's density (the %s grid's rounding not drawn)",
-             ilab_dtype_name(t->dtype));
+    append(sub, sizeof sub, "\ncurves: the continuous law's density (the %s grid's rounding not drawn)",
+           ilab_dtype_name(t->dtype));
   char tmp[4400];
   snprintf(tmp, sizeof tmp, "%s.part%ld", base, (long)getpid());
   ilab_plot_check_figure f = {o->plotdir, tmp, title, sub, t->x, t->n, he ? &de : NULL,

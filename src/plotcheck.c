@@ -121,7 +121,7 @@ int ilab_plot_check_write(FILE *gp, const ilab_plot_check_figure *f)
   ilab_plot_put_var_str(gp, "title", f->title);
   ilab_plot_put_var_str(gp, "subtitle", f->subtitle);
   char lab[512];
-  snprintf(lab, sizeof lab, "tensor, %zu values in %zu bins", n, k);
+  snprintf(lab, sizeof lab, "tensor, %zu values in %zu bin%s", n, k, k == 1 ? "" : "s");
   ilab_plot_put_var_str(gp, "histname", lab);
   snprintf(lab, sizeof lab, "expected: %s", f->expect_name ? f->expect_name : "");
   ilab_plot_put_var_str(gp, "expname", lab);
