@@ -1,17 +1,28 @@
 # initlab: measure how initializers carry variance through deep networks.
-# Targets: all (build/initlab), check, reproduce, plots, bench, fuzz, clean.
+# Targets: all (build/initlab), check, reproduce, plots, bench, fuzz, lint,
+# install, uninstall, clean.
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 GNUPLOT ?= gnuplot
+# make install: $(DESTDIR)$(PREFIX)/bin/initlab, its man page, and the plot
+# scripts and experiments under $(PREFIX)/share/initlab, a path compiled into
+# the binary (ILAB_DATADIR) so that it finds them once installed.
+PREFIX ?= /usr/local
+DATADIR = $(PREFIX)/share/initlab
+MANDIR = $(PREFIX)/share/man/man1
+INSTALL ?= install
 
 # GSL's flags, with its reference CBLAS (-lgslcblas) replaced by OpenBLAS:
 # gsl_blas_dgemm at n = 512 runs ~15x faster with it on the machines we use.
 GSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags gsl 2>/dev/null)
 GSL_LIBS := $(subst -lgslcblas,-lopenblas,$(shell $(PKG_CONFIG) --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm))
 
+# Warning-free under these.  -Wconversion is not on yet: see the count in
+# the comment of 'make lint'.
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CFLAGS) -Isrc \
+             -DILAB_DATADIR='"$(DATADIR)"' $(CFLAGS)
 LIBS = -llapacke $(GSL_LIBS) -lzip -ljansson -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
@@ -42,11 +53,17 @@ FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 EXPERIMENTS := $(wildcard experiments/*.cfg)
 
-.PHONY: all check reproduce run plots bench fuzz deps clean
+.PHONY: all check reproduce run plots plots-draw bench fuzz deps clean install uninstall lint
 
 all: build/initlab
 
-build/obj/%.o: src/%.c | build/obj
+# The flags each object was compiled with: rewritten when they change (a new
+# PREFIX, say), so that every object depending on it is rebuilt.
+build/flags: FORCE | build/obj
+	@echo '$(ALL_CFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS)' >$@
+FORCE:
+
+build/obj/%.o: src/%.c build/flags | build/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/libinitlab.a: $(OBJ)
@@ -58,7 +75,7 @@ build/initlab: $(CMD_OBJ) build/libinitlab.a
 build/tests/%: tests/%.c tests/test.h build/libinitlab.a | build/tests
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< build/libinitlab.a $(LIBS)
 
-build/asan/obj/%.o: src/%.c | build/asan/obj
+build/asan/obj/%.o: src/%.c build/flags | build/asan/obj
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 build/asan/libinitlab.a: $(ASAN_OBJ)
@@ -67,7 +84,7 @@ build/asan/libinitlab.a: $(ASAN_OBJ)
 build/asan/tests/%: tests/%.c tests/test.h build/asan/libinitlab.a | build/asan/tests
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests -o $@ $< build/asan/libinitlab.a $(LIBS)
 
-build/fuzz/obj/%.o: src/%.c | build/fuzz/obj
+build/fuzz/obj/%.o: src/%.c build/flags | build/fuzz/obj
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -c -o $@ $<
 
 build/fuzz/libinitlab.a: $(FUZZ_OBJ)
@@ -109,8 +126,59 @@ run: build/initlab
 	  build/initlab run $$f -o results/$$n || fail=1; done; \
 	scripts/claims.sh results || fail=1; exit $$fail
 
+# make plots: every results folder gets its figures, and only what changed is
+# redrawn (each figure depends on its tables and scripts).  The gallery
+# experiments, those with a hand-made plots/NAME.gp, get RESULTS/NAME/NAME.png
+# and .svg; every other folder with a summary.tsv, a user's own included, gets
+# 'initlab plot''s figures (RESULTS/NAME/variance.png, hist.png, claims.png,
+# ...).  The README's gallery figures are copied to docs/.
+RESULTS ?= results
+PLOT_FORMATS ?= png svg
+comma := ,
+empty :=
+space := $(empty) $(empty)
+GALLERY := $(filter-out style fig_%,$(basename $(notdir $(wildcard plots/*.gp))))
+PLOT_LIB := plots/style.gp
+# the table a gallery figure is given as infile, where it is not summary.tsv
+GALLERY_TABLE_criticality := chi
+GALLERY_TABLE_weights := hist
+GALLERY_TABLE_isometry := spectrum
+RESULT_DIRS := $(patsubst %/summary.tsv,%,$(wildcard $(RESULTS)/*/summary.tsv))
+# gallery figures whose experiment has run; weights needs no run
+GALLERY_DONE := $(filter $(GALLERY),$(notdir $(RESULT_DIRS))) weights
+GALLERY_PNG := $(foreach n,$(GALLERY_DONE),$(RESULTS)/$(n)/$(n).png)
+AUTO_PNG := $(addsuffix /variance.png,$(filter-out $(addprefix $(RESULTS)/,$(GALLERY)),$(RESULT_DIRS)))
+# the README's gallery, refreshed from the default results folder only
+DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality isometry activations fluctuation,$(GALLERY_DONE)))))
+
 plots: build/initlab
-	@scripts/plots.sh results
+	@command -v $(GNUPLOT) >/dev/null 2>&1 || { echo "make plots: $(GNUPLOT) is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory plots-draw
+plots-draw: $(GALLERY_PNG) $(AUTO_PNG) $(DOCS_PNG)
+
+.SECONDEXPANSION:
+.DELETE_ON_ERROR:
+
+# A gallery figure: plots/NAME.gp over its experiment's tables.
+$(RESULTS)/%.png: $$(wildcard $(RESULTS)/$$(*D)/*.tsv) plots/$$(*F).gp $(PLOT_LIB)
+	$(GNUPLOT) -e "infile='$(RESULTS)/$(*D)/$(or $(GALLERY_TABLE_$(*F)),summary).tsv'; outfile='$(RESULTS)/$*'; formats='$(PLOT_FORMATS)'" plots/$(*F).gp
+	@echo "plots: $@"
+
+# Tables that two gallery figures draw from, made by their scripts.
+$(RESULTS)/criticality/criticality.png: $(RESULTS)/criticality/chi.tsv
+$(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criticality.sh build/initlab
+	scripts/criticality.sh $(RESULTS)/criticality build/initlab
+$(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
+$(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
+	scripts/weights.sh $(RESULTS)/weights build/initlab
+
+# Any other folder: initlab plot draws what its tables allow.
+$(RESULTS)/%/variance.png: $(RESULTS)/%/summary.tsv $$(wildcard $(RESULTS)/$$*/*.tsv) plots/fig_variance.gp \
+		plots/fig_hist.gp plots/fig_claims.gp plots/fig_width.gp plots/fig_phase.gp $(PLOT_LIB) build/initlab
+	build/initlab plot $(RESULTS)/$* --format $(subst $(space),$(comma),$(strip $(PLOT_FORMATS)))
+
+docs/%.png: $(RESULTS)/$$*/$$*.png
+	cp $< $@
 
 bench: deps
 	@$(MAKE) --no-print-directory build/initlab
@@ -138,6 +206,39 @@ fuzz:
 	    grep -E -A 30 '^==[0-9]+==|runtime error|^fuzz_' build/fuzz/$$n.log | head -n 60; \
 	    ls build/fuzz/$$n-* 2>/dev/null; fi; \
 	done; exit $$fail
+
+# make lint: cppcheck and clang-tidy over src/, clean or failing.  Their
+# configuration is checked in: .clang-tidy (the checks, and why some are left
+# out) and scripts/cppcheck.supp (each suppression with its reason); a finding
+# on one line is silenced in the source, beside the reason.
+CPPCHECK ?= cppcheck
+CLANG_TIDY ?= clang-tidy
+LINT_DEFS = -std=c11 -D_POSIX_C_SOURCE=200809L $(GSL_CFLAGS) -Isrc -DILAB_DATADIR='"$(DATADIR)"'
+lint: deps
+	$(CPPCHECK) --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 \
+	  --inline-suppr --suppressions-list=scripts/cppcheck.supp -q -Isrc -D__GNUC__ \
+	  --template='{file}:{line}: {severity}: {message} [{id}]' src/
+	@echo "$(CLANG_TIDY) --quiet src/*.c -- $(LINT_DEFS)"
+	@mkdir -p build; $(CLANG_TIDY) --quiet $(wildcard src/*.c) -- $(LINT_DEFS) >build/clang-tidy.log 2>&1; \
+	  st=$$?; grep -v '^[0-9]* warnings\{0,1\} generated\.$$' build/clang-tidy.log; exit $$st
+
+# The man page: help2man over 'initlab --help' and every command's --help.
+build/initlab.1: build/initlab scripts/manpage.sh
+	scripts/manpage.sh build/initlab >$@.tmp && mv $@.tmp $@
+
+install: build/initlab build/initlab.1
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR) \
+	  $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/experiments
+	$(INSTALL) -m 755 build/initlab $(DESTDIR)$(PREFIX)/bin/initlab
+	$(INSTALL) -m 644 build/initlab.1 $(DESTDIR)$(MANDIR)/initlab.1
+	$(INSTALL) -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
+	$(INSTALL) -m 644 experiments/*.cfg $(DESTDIR)$(DATADIR)/experiments/
+
+# Removes what install put there, and initlab's own folders once empty.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/initlab $(DESTDIR)$(MANDIR)/initlab.1 \
+	  $(DESTDIR)$(DATADIR)/plots/*.gp $(DESTDIR)$(DATADIR)/experiments/*.cfg
+	-rmdir $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/experiments $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf build

@@ -8,6 +8,8 @@
 # Usage: gnuplot -e "infile='results/activations/summary.tsv'; outfile='results/activations/activations'" plots/activations.gp
 if (!exists("infile")) infile = "results/activations/summary.tsv"
 if (!exists("outfile")) outfile = "results/activations/activations"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 initlab = system("echo ${INITLAB:-build/initlab}")
 acts = system("grep -v '^#' '".infile."' | awk -F'\t' 'NR>1 && !seen[$1]++ {printf \"%s \", $1}'")
 schemes = system("grep -v '^#' '".infile."' | awk -F'\t' 'NR>1 && !seen[$2]++ {printf \"%s \", $2}'")
@@ -37,12 +39,8 @@ do for [i=1:na] {
   do for [s in schemes] { r = role(a, s, g2, gm); if (strlen(r) > 0) { dsch[i] = dsch[i].s." "; drole[i] = drole[i].r." " } }
 }
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 420*na+320, 1250 font "DejaVu Sans,13" }
-  else { set terminal svg size 420*na+320, 1250 font "DejaVu Sans,13" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 420*na+320, 1250, 13)
   set multiplot layout 3, na margins 0.06, 0.86, 0.06, 0.91 spacing 0.05, 0.09 \
       title sprintf("Modern activations through %d layers without bias: measured (solid, mean of %d trials) and mean-field theory (dashed)", depth, ntrials) font ",15"
   set logscale y

@@ -8,6 +8,8 @@
 #   (pointsfile and critfile default to chi_measured.tsv and critical.tsv beside infile)
 if (!exists("infile")) infile = "results/criticality/chi.tsv"
 if (!exists("outfile")) outfile = "results/criticality/criticality"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 dir = (strstrt(infile, "/") > 0) ? system(sprintf("dirname '%s'", infile)) : "."
 if (!exists("pointsfile")) pointsfile = dir."/chi_measured.tsv"
 if (!exists("critfile")) critfile = dir."/critical.tsv"
@@ -16,15 +18,19 @@ scrit = col(critfile, "sigma_w2_crit") + 0
 sb2 = col(critfile, "sigma_b2") + 0
 qcrit = col(critfile, "q_star") + 0
 act = col(critfile, "act")
+# the facts of the run, from the experiment's summary.tsv: the layers the
+# measured factor spans (its claim 'rate gx_var[A..B]'), the width, the trials
+sumfile = dir."/summary.tsv"
+rng = system(sprintf("awk 'match($0, /rate gx_var\\[[0-9]+\\.\\.[0-9]+\\]/) {s = substr($0, RSTART + 12, RLENGTH - 13); sub(/\\.\\./, \" \", s); print s; exit}' '%s'", sumfile))
+la = word(rng, 1) + 0
+lb = word(rng, 2) + 0
+ntrials = cellval(sumfile, act, system(sprintf("awk -F'\t' '!/^#/ && h++ {print $2; exit}' '%s'", sumfile)), 1, "trials")
+widths = widthsof(sumfile)
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 1200, 850 font "DejaVu Sans,14" }
-  else { set terminal svg size 1200, 850 font "DejaVu Sans,14" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1200, 850, 14)
   set termoption enhanced
-  set title sprintf("The edge of chaos of a deep %s network (σ_b^2 = %g): the gradient's per-layer factor χ_1\ncrosses 1 at σ_w^2 = %.3f.  Mean-field theory (line) and measured through layers 10-50 of 512 units (points)", act, sb2, scrit) font ",15"
+  set title sprintf("The edge of chaos of a deep %s network (σ_b^2 = %g): the gradient's per-layer factor χ_1\ncrosses 1 at σ_w^2 = %.3f.  Mean-field theory (line) and measured through layers %d-%d, %s (points)", act, sb2, scrit, la, lb, widths) font ",15"
   set xrange [0.8:4.2]
   set yrange [0.6:1.45]
   set xtics 0.5
@@ -42,7 +48,7 @@ do for [fmt in "png svg"] {
   set key bottom right Left reverse samplen 2.5 spacing 1.7 enhanced opaque box lc rgb "#cccccc"
   plot 1 with lines lw 1.5 lc rgb "#000000" title "χ_1 = 1: gradients keep scale", \
        infile using "sigma_w2":"chi1_theory" with lines lw 2.5 dt (6,4) lc rgb "#000000" title "mean-field theory σ_w^2 E[tanh'(√q* z)^2]", \
-       pointsfile using "sigma_w2":"chi1_measured":"chi1_trial_min":"chi1_trial_max" with yerrorbars pt 7 ps 1.6 lw 2 lc rgb "#8c564b" title "measured (Var(dL/dX_{10}) / Var(dL/dX_{50}))^{1/40}\n(bars: range over the 3 trials)", \
+       pointsfile using "sigma_w2":"chi1_measured":"chi1_trial_min":"chi1_trial_max" with yerrorbars pt 7 ps 1.6 lw 2 lc rgb "#8c564b" title sprintf("measured (Var(dL/dX_{%d}) / Var(dL/dX_{%d}))^{1/%d}\n(bars: range over the %d trials)", la, lb, lb - la, ntrials), \
        pointsfile using "sigma_w2":"chi1_measured":(sprintf("%.3f", column("chi1_measured"))) with labels offset char 0.8, char -0.9 left font ",12" tc rgb "#8c564b" notitle
   unset object 1
   unset object 2

@@ -4,16 +4,14 @@
 # Usage: gnuplot -e "infile='results/depth/summary.tsv'; outfile='results/depth/depth'" plots/depth.gp
 if (!exists("infile")) infile = "results/depth/summary.tsv"
 if (!exists("outfile")) outfile = "results/depth/depth"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 acts = system("grep -v '^#' '".infile."' | awk -F'\t' 'NR>1 && !seen[$1]++ {printf \"%s \", $1}'")
 schemes = system("grep -v '^#' '".infile."' | awk -F'\t' 'NR>1 && !seen[$2]++ {printf \"%s \", $2}'")
 na = words(acts)
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 480*na+300, 1250 font "DejaVu Sans,13" }
-  else { set terminal svg size 480*na+300, 1250 font "DejaVu Sans,13" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 480*na+300, 1250, 13)
   set label 1 "bottom row:\nsolid  Var(H_l)\ndotted Var(dL/dX_l)" at screen 0.855, 0.25 noenhanced
   set multiplot layout 3, na margins 0.07, 0.84, 0.06, 0.92 spacing 0.06, 0.09 title "Signal and gradient variance through depth: measured (solid, mean over trials) and mean-field theory (dashed)" font ",15"
   set logscale y

@@ -5,7 +5,8 @@
 # Usage: gnuplot -e "infile='results/frameworks/summary.tsv'; outfile='results/frameworks/frameworks'" plots/frameworks.gp
 if (!exists("infile")) infile = "results/frameworks/summary.tsv"
 if (!exists("outfile")) outfile = "results/frameworks/frameworks"
-load "plots/style.gp"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 
 act = "relu"
 schemes = system(sprintf("awk -F'\t' '/^#/ {next} !h++ {next} $1 == \"%s\" && !seen[$2]++ {printf \"%%s \", $2}' '%s'", act, infile))
@@ -22,14 +23,9 @@ label(s) = sprintf("%s  (%s per layer)", s, ffmt(factor(s)))
 col(s) = (s eq "tf1_contrib") ? "#e377c2" : (strstrt(s, "tf1_truncated") > 0) ? "#9467bd" : color(s)
 ptype(s) = (s eq "he_normal") ? 7 : (s eq "torch_linear") ? 5 : (s eq "tf1_contrib") ? 9 : (strstrt(s, "tf1_truncated") > 0) ? 11 : 13
 f_c = factor("tf1_contrib")
-sci(x) = (_e = floor(log10(x)), sprintf("%.2g·10^{%d}", x / 10.0**_e, _e))
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 1300, 900 font "DejaVu Sans,14" }
-  else { set terminal svg size 1300, 900 font "DejaVu Sans,14" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1300, 900, 14)
   set termoption enhanced
   set title sprintf("Framework defaults in a %d-layer ReLU network: each layer multiplies Var(H_l) by (1/2) n Var(W),\nso PyTorch's nn.Linear default ends at Var(H_{%d}) = %s where He keeps 2.\nMeasured: solid, mean of %d trials.  Mean-field theory: dashed", L, L, sci(cellval(infile, act, "torch_linear", L, "h_var")), ntrials) font ",15"
   set lmargin 12
@@ -42,7 +38,7 @@ do for [fmt in "png svg"] {
   set xlabel "layer l"
   set ylabel "Var(H_l)  (log scale)"
   set key bottom left Left reverse samplen 2.5 spacing 1.2 noenhanced
-  set label 1 sprintf("tf1_contrib's ×%.4f compounds to ×%.2f over %d layers:\nless than the spread between trials at width 512", f_c, f_c ** L, L) at L - 1, 1e-8 right noenhanced font ",13"
+  set label 1 sprintf("tf1_contrib's ×%.4f compounds to ×%.2f over %d layers:\nless than the spread between trials at %s", f_c, f_c ** L, L, widthsof(infile)) at L - 1, 1e-8 right noenhanced font ",13"
   plot for [s in schemes] cell(infile, act, s) using "layer":"h_var" with linespoints pi 5 ps 1.3 pt ptype(s) lw 2.5 lc rgb col(s) title label(s), \
        for [s in schemes] cell(infile, act, s) using "layer":"h_var_theory" with lines dt (6,4) lw 1.5 lc rgb "#000000" notitle, \
        NaN with lines dt (6,4) lw 1.5 lc rgb "#000000" title "mean-field theory: Var(H_1) × factor^(l-1)"

@@ -1,5 +1,6 @@
 # The Glorot & Bengio (2010) figure: their figures 6 and 7 side by side, and
-# their eq. 14.  Five tanh layers of width 1000; columns: the "standard"
+# their eq. 14.  Five tanh layers of width 1000 in the experiment (the depth
+# and width are read from the table); columns: the "standard"
 # initialization U(+-1/sqrt(n)) (torch_linear) and the "normalized" one
 # (glorot_uniform).  Row 1: density of the activations X_l per layer; row 2:
 # density of the back-propagated gradients dL/dX_l per layer (a symmetric
@@ -11,12 +12,14 @@
 if (!exists("infile")) infile = "results/glorot2010/summary.tsv"
 if (!exists("outfile")) outfile = "results/glorot2010/glorot2010"
 if (!exists("histfile")) histfile = (strstrt(infile, "/") > 0) ? system(sprintf("dirname '%s'", infile))."/hist.tsv" : "hist.tsv"
-load "plots/style.gp"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 
 act = "tanh"
 SA = "torch_linear";   NA = "standard init U(±1/√n)  [torch\\_linear]"
 SB = "glorot_uniform"; NB = "normalized init U(±√(6/(n_{in}+n_{out})))  [glorot\\_uniform]"
-nl = 5
+nl = cellmax(infile, act, SA, "layer")
+width = widthsof(infile)
 # one histogram: the rows of (scheme s, layer l, quantity q) with the header
 hcell(s, q, l) = sprintf("< awk -F'\t' '!/^#/ && (!h++ || ($1 == \"%s\" && $2 == \"%s\" && $3 == %d && $4 == \"%s\"))' '%s'", act, s, l, q, histfile)
 # the largest |value| binned for quantity q, and the largest density, over both schemes
@@ -26,7 +29,7 @@ gxr = ceil(gxr)
 xtop = hmax("x", "density") * 1.08
 gtop = hmax("gx", "density") * 1.08
 # layer colours, light to dark
-lc(l) = word("#7ad151 #22a884 #2a788e #414487 #440154", l)
+lc(l) = (_f = nl > 1 ? (l - 1.0) / (nl - 1) : 1, _f < 0.25 ? "#7ad151" : _f < 0.5 ? "#22a884" : _f < 0.75 ? "#2a788e" : _f < 1 ? "#414487" : "#440154")
 # the numbers quoted in the titles
 sdA1 = sqrt(cellval(infile, act, SA, 1, "gx_var")); sdA5 = sqrt(cellval(infile, act, SA, nl, "gx_var"))
 sdB1 = sqrt(cellval(infile, act, SB, 1, "gx_var")); sdB5 = sqrt(cellval(infile, act, SB, nl, "gx_var"))
@@ -35,14 +38,10 @@ xB1 = sqrt(cellval(infile, act, SB, 1, "x_sq")); xB5 = sqrt(cellval(infile, act,
 gwA = cellval(infile, act, SA, 1, "gw_var") / cellval(infile, act, SA, nl, "gw_var")
 gwB = cellval(infile, act, SB, 1, "gw_var") / cellval(infile, act, SB, nl, "gw_var")
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 1500, 1550 font "DejaVu Sans,14" }
-  else { set terminal svg size 1500, 1550 font "DejaVu Sans,14" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1500, 1550, 14)
   set termoption enhanced
-  set multiplot title "Glorot and Bengio (2010), figs. 6-7 and eq. 14, five tanh layers of width 1000: with the standard init the activations\nshrink toward 0 going up and the gradients shrink going down; the normalized init keeps both closer to one scale" font ",16"
+  set multiplot title sprintf("Glorot and Bengio (2010), figs. 6-7 and eq. 14, %d tanh layers of %s: with the standard init the activations\nshrink toward 0 going up and the gradients shrink going down; the normalized init keeps both closer to one scale", nl, width) font ",16"
 
   # rows 1 and 2: histograms, one curve per layer
   set ylabel "density"

@@ -1,4 +1,5 @@
-# The He et al. (2015) figure: 30 ReLU layers of width 512, Xavier
+# The He et al. (2015) figure: a deep ReLU network (depth and width read
+# from the table: 30 layers of width 512 in the experiment), Xavier
 # (glorot_normal) against He (he_normal; mode=fan_out draws the same weights
 # in square layers), Var(H_l) forward (left) and Var(dL/dX_l) backward
 # (right), log scale: mean over trials, band from the smallest to the largest
@@ -7,7 +8,8 @@
 # Usage: gnuplot -e "infile='results/he2015/summary.tsv'; outfile='results/he2015/he2015'" plots/he2015.gp
 if (!exists("infile")) infile = "results/he2015/summary.tsv"
 if (!exists("outfile")) outfile = "results/he2015/he2015"
-load "plots/style.gp"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 if (!exists("layersfile")) layersfile = layersof(infile)
 
 act = "relu"
@@ -19,17 +21,12 @@ fwd = cellval(infile, act, SX, L, "h_var") / cellval(infile, act, SX, 1, "h_var"
 bwd = cellval(infile, act, SX, 1, "gx_var") / cellval(infile, act, SX, L, "gx_var")
 fwdt = cellval(infile, act, SX, L, "h_var_theory") / cellval(infile, act, SX, 1, "h_var_theory")
 bwdt = cellval(infile, act, SX, 1, "gx_var_theory") / cellval(infile, act, SX, L, "gx_var_theory")
-sci(x) = (_e = floor(log10(x)), sprintf("%.2g·10^{%d}", x / 10.0**_e, _e))
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 1500, 820 font "DejaVu Sans,14" }
-  else { set terminal svg size 1500, 820 font "DejaVu Sans,14" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1500, 820, 14)
   set termoption enhanced
   set multiplot layout 1, 2 margins 0.08, 0.98, 0.1, 0.82 spacing 0.08, 0.1 \
-      title sprintf("ReLU, %d layers of width 512: Xavier's n Var(W) = 1 halves the signal at every layer, 2^{-%d} over the depth,\nforward and backward; He's n Var(W) = 2 keeps both.  Measured: solid, mean of %d trials.  Mean-field theory: dashed", L, L - 1, ntrials) font ",16"
+      title sprintf("ReLU, %d layers of %s: Xavier's n Var(W) = 1 halves the signal at every layer, 2^{-%d} over the depth,\nforward and backward; He's n Var(W) = 2 keeps both.  Measured: solid, mean of %d trials.  Mean-field theory: dashed", L, widthsof(infile), L - 1, ntrials) font ",16"
   set logscale y
   set yrange [1e-11:1e3]
   set format y "10^{%T}"

@@ -7,7 +7,12 @@
 # Usage: gnuplot -e "infile='results/isometry/spectrum.tsv'; outfile='results/isometry/isometry'" plots/isometry.gp
 if (!exists("infile")) infile = "results/isometry/spectrum.tsv"
 if (!exists("outfile")) outfile = "results/isometry/isometry"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 valfile = infile[1:strlen(infile)-12]."spectrum_values.tsv"
+# the width and the trials, from the experiment file quoted in the table
+width = cfg(infile, "width")
+ntrials = cfg(infile, "trials")
 # the four cells: (activation, scheme, label)
 acts = "tanh tanh relu relu"
 schemes = "variance_scaling:scale=1.0860262924996922,dist=normal orthogonal:gain=1.0421258525243926 he_normal orthogonal:gain=1.4142135623730951"
@@ -19,14 +24,10 @@ array NV[16]
 dcolor(i) = word("#9ecae1 #4292c6 #08519c #08306b #000000", i)
 scolor(i) = word("#d62728 #1f5fbf", i)
 
-do for [fmt in "png svg"] {
-  reset
-  if (fmt eq "png") { set terminal pngcairo size 1800, 1050 font "DejaVu Sans,13" }
-  else { set terminal svg size 1800, 1050 font "DejaVu Sans,13" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1800, 1050, 13)
   set termoption enhanced
-  set multiplot layout 2, 4 margins 0.05, 0.98, 0.07, 0.9 spacing 0.05, 0.12 title "Dynamical isometry: singular values of the input-output Jacobian J_l of 256-unit networks (4 trials)\ntop: their density at several depths; bottom: the variance of their squares against depth, measured (points, 95% interval) and free-probability theory (lines)" font ",15"
+  set multiplot layout 2, 4 margins 0.05, 0.98, 0.07, 0.9 spacing 0.05, 0.12 title sprintf("Dynamical isometry: singular values of the input-output Jacobian J_l of %s-unit networks (%s trials)\ntop: their density at several depths; bottom: the variance of their squares against depth, measured (points, 95% interval) and free-probability theory (lines)", width, ntrials) font ",15"
   set xlabel "singular value of J_l"
   set ylabel "density"
   set xrange [0:3]

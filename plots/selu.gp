@@ -1,25 +1,28 @@
 # The SELU figure: the mean and the second moment of the activations through
-# 50 SELU layers from inputs of variance 4, beside the mean-field theory, and
+# a deep SELU network (depth, width, trials and the input law read from the
+# tables: 50 layers from inputs of variance 4 in the experiment), beside the
+# mean-field theory, and
 # the fixed point (0, 1) they converge to (Klambauer et al. 2017).
 # From summary.tsv (and layers.tsv beside it for the mean).
 # Usage: gnuplot -e "infile='results/selu/summary.tsv'; outfile='results/selu/selu'" plots/selu.gp
 if (!exists("infile")) infile = "results/selu/summary.tsv"
 if (!exists("outfile")) outfile = "results/selu/selu"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 lfile = infile[1:strlen(infile)-11]."layers.tsv"
 schemes = system("grep -v '^#' '".infile."' | awk -F'\t' 'NR>1 && !seen[$2]++ {printf \"%s \", $2}'")
 # the mean of x_mean over trials, per layer, of one scheme
 xmean(s) = sprintf("< awk -F'\t' '/^#/ {next} !h++ {for (i = 1; i <= NF; i++) k[$i] = i; print \"layer\\tx_mean\"; next} $2 == \"%s\" {l = $k[\"layer\"] + 0; m[l] += $k[\"x_mean\"]; c[l]++; if (l > n) n = l} END {for (l = 1; l <= n; l++) printf \"%%d\\t%%.17g\\n\", l, m[l] / c[l]}' '%s'", s, lfile)
 
 sc(i) = word("#1f5fbf #ff7f0e #2ca02c #d62728", i)
+L = cellmax(infile, "selu", word(schemes, 1), "layer")
+ntrials = cellval(infile, "selu", word(schemes, 1), 1, "trials")
+inlaw = cfg(infile, "input")
 
-do for [fmt in "png svg"] {
-  reset
-  if (fmt eq "png") { set terminal pngcairo size 1400, 600 font "DejaVu Sans,13" }
-  else { set terminal svg size 1400, 600 font "DejaVu Sans,13" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1400, 600, 13)
   set termoption enhanced
-  set multiplot layout 1, 2 margins 0.07, 0.98, 0.12, 0.82 spacing 0.08 title "Self-normalization: 50 SELU layers of 512 units with Var(W) = 1/n, inputs of variance 4.\nMeasured (solid, mean of 8 trials) and mean-field theory (dashed) converge to the fixed point (mean 0, E[x^2] = 1)" font ",15"
+  set multiplot layout 1, 2 margins 0.07, 0.98, 0.12, 0.82 spacing 0.08 title sprintf("Self-normalization: %d SELU layers, %s, with Var(W) = 1/n, inputs %s.\nMeasured (solid, mean of %d trials) and mean-field theory (dashed) converge to the fixed point (mean 0, E[x^2] = 1)", L, widthsof(infile), strlen(inlaw) ? inlaw : "N(0, 1)", ntrials) font ",15" noenhanced
   set xlabel "layer l"
   set title "E[x_l^2] and Var(H_l)"
   set yrange [0.8:4.2]

@@ -6,7 +6,8 @@
 # Usage: gnuplot -e "infile='results/truncation/summary.tsv'; outfile='results/truncation/truncation'" plots/truncation.gp
 if (!exists("infile")) infile = "results/truncation/summary.tsv"
 if (!exists("outfile")) outfile = "results/truncation/truncation"
-load "plots/style.gp"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 if (!exists("layersfile")) layersfile = layersof(infile)
 
 act = "relu"
@@ -22,15 +23,9 @@ frac = pred / cellval(infile, act, S1, L, "h_var_theory")
 # the two truncated schemes share their unit draws, so at every layer their
 # measured ratio is exactly the per-layer factor compounded
 mfrac = meas / cellval(infile, act, S2, L, "h_var")
-# a number as m·10^{e} in enhanced text
-sci(x) = (_e = floor(log10(x)), sprintf("%.2g·10^{%d}", x / 10.0**_e, _e))
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
-  if (fmt eq "png") { set terminal pngcairo size 1300, 1000 font "DejaVu Sans,14" }
-  else { set terminal svg size 1300, 1000 font "DejaVu Sans,14" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+do for [fmt in formats] {
+  eval figure(fmt, 1300, 1000, 14)
   set termoption enhanced
   set multiplot title sprintf("A truncated normal without its variance correction keeps %.4f of He's variance:\nthrough %d ReLU layers the signal falls to %.4f^{%d} = %s of He's", f3, L, f3, L, sci(frac)) font ",16"
   set lmargin at screen 0.10
@@ -52,7 +47,7 @@ do for [fmt in "png svg"] {
        for [i=1:3] cell(infile, act, value("S".i)) using "layer":"h_var" with linespoints pi 5 ps 1.3 pt value("P".i) lw value("W".i) lc rgb value("C".i) title value("T".i), \
        for [i=1:3] cell(infile, act, value("S".i)) using "layer":"h_var_theory" with lines dt (6,4) lw 1.5 lc rgb "#000000" notitle, \
        NaN with lines dt (6,4) lw 1.5 lc rgb "#000000" title "mean-field theory", \
-       NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#888888" title "range over the 3 trials"
+       NaN with filledcurves fs transparent solid 0.18 noborder lc rgb "#888888" title sprintf("range over the %d trials", cellval(infile, act, S1, 1, "trials"))
   unset arrow 1
   unset label 1
 
@@ -66,7 +61,7 @@ do for [fmt in "png svg"] {
   set xlabel "layer l"
   set ylabel "measured / theory\n(log scale)"
   unset key
-  set label 3 "below 1 at depth: at width 512 each layer's factor is random, and a product of many\ntypically falls below its mean.  The two truncated normals share their draws: equal ratios" at 2, 2.9 left font ",13"
+  set label 3 sprintf("below 1 at depth: at %s each layer's factor is random, and a product of many\ntypically falls below its mean.  The two truncated normals share their draws: equal ratios", widthsof(infile)) at 2, 2.9 left font ",13"
   plot 1 with lines lc rgb "#000000" lw 1 notitle, \
        for [i=1:3] cell(infile, act, value("S".i)) using "layer":"h_var_ratio" with lines lw (i == 2 ? 7 : 2.5) lc rgb value("C".i) notitle
   unset label 3

@@ -10,7 +10,8 @@ if (!exists("outfile")) outfile = "results/weights/weights"
 dir = (strstrt(infile, "/") > 0) ? system(sprintf("dirname '%s'", infile)) : "."
 if (!exists("pdffile")) pdffile = dir."/pdf.tsv"
 if (!exists("momfile")) momfile = dir."/moments.tsv"
-load "plots/style.gp"
+if (!exists("plotdir")) plotdir = system(sprintf("dirname '%s'", ARG0))
+load plotdir."/style.gp"
 
 schemes = system(sprintf("awk -F'\t' '/^#/ {next} !h++ {next} !seen[$1]++ {printf \"%%s \", $1}' '%s'", infile))
 ns = words(schemes)
@@ -28,13 +29,9 @@ hepdf(x) = exp(-x * x / (2 * sdhe**2)) / (sdhe * sqrt(2 * pi))
 col(s) = (strstrt(s, "correct=0") > 0) ? "#9467bd" : (strstrt(s, "truncated") > 0) ? "#f28e2b" : (s eq "tf1_contrib") ? "#e377c2" : color(s)
 ymax = 1.1 * system(sprintf("awk -F'\t' '/^#/ {next} !h++ {next} $3 > m {m = $3} END {print m}' '%s'", pdffile))
 
-do for [fmt in "png svg"] {
-  reset  # nothing set for the PNG may leak into the SVG
+do for [fmt in formats] {
   H = 480 * nrow + 200
-  if (fmt eq "png") { set terminal pngcairo size 1500, H font "DejaVu Sans,14" }
-  else { set terminal svg size 1500, H font "DejaVu Sans,14" dynamic }
-  set output outfile.".".fmt
-  load "plots/style.gp"
+  eval figure(fmt, 1500, H, 14)
   set termoption enhanced
   bot = 75.0 / H
   top = 1 - 170.0 / H

@@ -311,7 +311,7 @@ int ilab_act_bounds(const ilab_act *a, double *lo, double *hi)
 double ilab_act_gain(const ilab_act *a)
 {
   switch (a->kind) {
-  case ILAB_ACT_LINEAR: return 1.0;
+  case ILAB_ACT_LINEAR:
   case ILAB_ACT_SIGMOID: return 1.0;
   case ILAB_ACT_TANH: return 5.0 / 3.0;
   case ILAB_ACT_RELU: return sqrt(2.0);

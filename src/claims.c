@@ -32,6 +32,22 @@ static double sq_mean_theory(const ilab_summary_row *r) { return r->sq_mean_theo
 static double sq_var_theory(const ilab_summary_row *r) { return r->sq_var_theory; }
 static double sq_var_ratio(const ilab_summary_row *r) { return r->sq_var / r->sq_var_theory; }
 
+/* The logarithms' spread over trials beside one input's theory (summary.h). */
+#define LN_QTY(NAME, Q)                                                                             \
+  static double NAME##_mean(const ilab_summary_row *r) { return r->ln[Q].mean; }                   \
+  static double NAME##_var(const ilab_summary_row *r) { return r->ln[Q].var; }                     \
+  static double NAME##_mean_theory(const ilab_summary_row *r) { return r->ln[Q].mean_theory; }     \
+  static double NAME##_var_theory(const ilab_summary_row *r) { return r->ln[Q].var_theory; }       \
+  static double NAME##_var_ratio(const ilab_summary_row *r) { return r->ln[Q].var / r->ln[Q].var_theory; } \
+  static double NAME##_mean_z(const ilab_summary_row *r) { return r->ln[Q].mean_z; }               \
+  static double NAME##_var_z(const ilab_summary_row *r) { return r->ln[Q].var_z; }
+LN_QTY(ln_x_sq, ILAB_SUMMARY_LN_X_SQ)
+LN_QTY(ln_h_var, ILAB_SUMMARY_LN_H_VAR)
+#define LN_ENTRIES(NAME)                                                                            \
+  {#NAME "_mean", NAME##_mean}, {#NAME "_var", NAME##_var}, {#NAME "_mean_theory", NAME##_mean_theory}, \
+  {#NAME "_var_theory", NAME##_var_theory}, {#NAME "_var_ratio", NAME##_var_ratio},                 \
+  {#NAME "_mean_z", NAME##_mean_z}, {#NAME "_var_z", NAME##_var_z}
+
 const ilab_claim_quantity ilab_claim_quantities[] = {
     {"h_var", h_var},
     {"x_sq", x_sq},
@@ -52,6 +68,8 @@ const ilab_claim_quantity ilab_claim_quantities[] = {
     {"sq_mean_theory", sq_mean_theory},
     {"sq_var_theory", sq_var_theory},
     {"sq_var_ratio", sq_var_ratio},
+    LN_ENTRIES(ln_x_sq),
+    LN_ENTRIES(ln_h_var),
     {NULL, NULL}};
 
 const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len)
@@ -78,7 +96,8 @@ static int parse_ref(const ilab_claim_context *c, const ilab_claim *cl, char **p
   if (!*qty)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
                "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; with 'spectrum = yes' "
-               "sq_mean, sq_var, sq_mean_theory, sq_var_theory, sq_var_ratio)", c->path, cl->line, (int)n, s);
+               "sq_mean, sq_var, sq_mean_theory, sq_var_theory, sq_var_ratio; ln_x_sq, ln_h_var with _mean, _var, "
+               "_mean_theory, _var_theory, _var_ratio, _mean_z, _var_z)", c->path, cl->line, (int)n, s);
   char *end;
   errno = 0;
   unsigned long x = strtoul(br + 1, &end, 10), y = x;
@@ -133,6 +152,30 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
   if (i == c->n_schemes) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's schemes", c->path, cl->line, scheme);
   cl->scheme = i;
   p += strspn(p, " \t");
+  /* width=N and depth=N pick a shape where the experiment sweeps several */
+  cl->width = cl->depth = 0;
+  while (!strncmp(p, "width=", 6) || !strncmp(p, "depth=", 6)) {
+    int w = *p == 'w';
+    size_t n = w ? c->n_widths : c->n_depths, *dst = w ? &cl->width : &cl->depth;
+    const size_t *list = w ? c->widths : c->depths;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(p + 6, &end, 10);
+    if (end == p + 6 || p[6] == '-' || (*end && *end != ' ' && *end != '\t'))
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a number after '%.6s'", c->path, cl->line, p);
+    for (i = 0; i < n; i++) if (list[i] == v) break;
+    if (i == n) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %s %lu is not one of the experiment's", c->path, cl->line, w ? "width" : "depth", v);
+    if (*dst) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %s given twice", c->path, cl->line, w ? "width" : "depth");
+    *dst = v;
+    p = end + strspn(end, " \t");
+  }
+  if (c->n_widths > 1 && !cl->width)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu widths; name one with width=N after the scheme", c->path, cl->line, c->n_widths);
+  if (c->n_depths > 1 && !cl->depth)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu depths; name one with depth=N after the scheme", c->path, cl->line, c->n_depths);
+  ilab_claim_context shape = *c; /* layers are checked against the claim's depth */
+  if (cl->depth) shape.depth = cl->depth;
+  c = &shape;
   cl->kind = ILAB_CLAIM_AT;
   if (!strncmp(p, "all ", 4)) { cl->kind = ILAB_CLAIM_ALL; p += 4; }
   else if (!strncmp(p, "rate ", 5)) { cl->kind = ILAB_CLAIM_RATE; p += 5; }
@@ -159,10 +202,20 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
     p = end + strspn(end, " \t");
     if (*p != ']') ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected ']' after HI", c->path, cl->line);
     p++;
+    /* 'at ALPHA': the interval's false-alarm probability, as the file's own
+     * noise model derives it (a z-score interval, a theory +- k sd) */
+    p += strspn(p, " \t");
+    if (!strncmp(p, "at", 2) && p[2] && strchr(" \t", p[2])) {
+      if ((st = parse_bound(c, cl, p + 2, &end, &cl->alpha))) return st;
+      if (!(cl->alpha > 0 && cl->alpha < 0.5))
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the false-alarm probability must lie in (0, 0.5), not %g", c->path, cl->line, cl->alpha);
+      p = end;
+    }
   } else if (*p == '~') {
     if (cl->kind == ILAB_CLAIM_ALL)
       ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: 'all' has no noise model; write a rate or one layer with '~'", c->path, cl->line);
-    if (!strcmp(cl->qty->name, "nonfinite") || (cl->qty2 && !strcmp(cl->qty2->name, "nonfinite")))
+    /* cl->qty is set: parse_ref returned ILAB_OK above */
+    if (!strcmp(cl->qty->name, "nonfinite") || (cl->qty2 && !strcmp(cl->qty2->name, "nonfinite"))) /* NOLINT(clang-analyzer-core.NullDereference) */
       ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '~' takes logarithms; nonfinite counts take 'in [LO, HI]' or '< X'", c->path, cl->line);
     p++;
     p += strspn(p, " \t");
@@ -213,12 +266,13 @@ static double at(const ilab_summary_row *rows, const ilab_claim_quantity *q, siz
 void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t depth,
                      ilab_claim_result *res)
 {
-  double lo = INFINITY, hi = -INFINITY, v;
+  double lo = INFINITY, hi = -INFINITY;
   int ok = 1;
   res->measured_min = res->measured_max = NAN;
   res->lo = cl->lo;
   res->hi = cl->hi;
   res->alpha = res->sd = res->sens = res->detects = NAN;
+  res->alpha = cl->alpha; /* 'in [LO, HI] at ALPHA', else NaN */
   if (!rows) { res->verdict = ILAB_CLAIM_SKIPPED; return; }
   assert(cl->qty && cl->a >= 1 && cl->a <= depth && cl->b >= 1 && cl->b <= depth);
   (void)depth; /* read only by the assertion */
@@ -233,7 +287,7 @@ void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t 
     break;
   case ILAB_CLAIM_ALL:
     for (size_t l = cl->a; l <= cl->b; l++) {
-      v = at(rows, cl->qty, l);
+      double v = at(rows, cl->qty, l);
       if (!(v >= cl->lo && v <= cl->hi)) ok = 0;
       if (v < lo || isnan(v)) lo = v;
       if (v > hi || isnan(v)) hi = v;

@@ -32,6 +32,10 @@ const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len
  *   ACT SCHEME  QTY[A] / QTY2[B]    in [LO, HI]
  *   ACT SCHEME  all QTY[A..B]       in [LO, HI]   every layer A..B
  *   ACT SCHEME  rate QTY[A..B]      in [LO, HI]   (QTY[B]/QTY[A])^(1/(B-A))
+ * with "width=N" and "depth=N" after SCHEME to pick a shape where the
+ * experiment sweeps several widths or depths, and "in [LO, HI] at ALPHA"
+ * stating the interval's false-alarm probability where the file derives it
+ * (a z-score within +-4: 6.3e-5);
  * "< X" and "> X" may stand for "in [-inf, X]" and "in [X, inf]".
  *
  * A claim may instead state its prediction and its noise model:
@@ -57,6 +61,7 @@ typedef struct {
   int line;                        /* in the experiment file */
   char text[256];                  /* as written after "claim =" */
   size_t act, scheme;              /* indices into the experiment's lists */
+  size_t width, depth;             /* the shape (width=N, depth=N); 0: the only one */
   ilab_claim_kind kind;
   const ilab_claim_quantity *qty;  /* QTY */
   const ilab_claim_quantity *qty2; /* QTY2 (RATIO), else NULL */
@@ -80,6 +85,10 @@ typedef struct {
   const char *const *schemes;
   size_t depth;
   size_t trials;                   /* '~' claims need at least 3 */
+  size_t n_widths;       /* the swept widths and depths, if several (a claim */
+  const size_t *widths;  /* must then name one); n = 0 or 1: nothing to name */
+  size_t n_depths;
+  const size_t *depths;
 } ilab_claim_context;
 
 /* Parses cl->text (cl->line set by the caller) into the rest of *cl.

@@ -18,6 +18,7 @@ int ilab_cmd_moments(int argc, char **argv);
 int ilab_cmd_theory(int argc, char **argv);
 int ilab_cmd_list(int argc, char **argv);
 int ilab_cmd_bench(int argc, char **argv);
+int ilab_cmd_plot(int argc, char **argv);
 int ilab_cmd_spectrum(int argc, char **argv);
 int ilab_cmd_check(int argc, char **argv);
 
@@ -48,6 +49,27 @@ int cmd_parse_double(const char *command, const char *option, const char *s,
                      double lo, double hi, double *out);
 int cmd_parse_ulong(const char *command, const char *option, const char *s,
                     unsigned long lo, unsigned long hi, unsigned long *out);
+
+/* A number or a range of numbers given as LO:HI:STEP: the values
+ * LO + i STEP, i = 0 .. n-1, the last within a millionth of a step of HI
+ * (and then exactly HI); plain decimals are stepped exactly in decimal, so
+ * 0.8:4.2:0.01 gives the doubles nearest 0.80, 0.81, ..., 4.20 (341
+ * values).  A single number V gives n = 1. */
+#define CMD_RANGE_MAX 1000000
+typedef struct {
+  double lo, hi, step;
+  size_t n;
+  double li, si, scale; /* LO and STEP in units of 1/scale, if scale > 0 */
+} cmd_range;
+
+/* Parses a number or LO:HI:STEP with each number in [lo, hi]; on failure prints a
+ * usage error naming the option and returns -1 (a bad number, a step <= 0,
+ * HI < LO, more than CMD_RANGE_MAX values). */
+int cmd_parse_range(const char *command, const char *option, const char *s, double lo,
+                    double hi, cmd_range *r);
+
+/* The i-th value of a range, i < r->n. */
+double cmd_range_at(const cmd_range *r, size_t i);
 
 /* The generator every command draws with: GSL_RNG_TYPE if set (GSL's
  * convention), else mt19937.  For a name GSL does not know it prints the

@@ -217,15 +217,15 @@ static int check_files(const options *o, int argc, char **argv, char **paths, il
       if (ex) used[ex - o->ex]++;
       ilab_audit_result r;
       memset(&r, 0, sizeof r);
-      if (ex && (st = ilab_audit_judge(w, t.x, t.n, t.dtype, &ex->s, have_fans, fi, fo, per_test, &r))) {
+      if (ex && ilab_audit_judge(w, t.x, t.n, t.dtype, &ex->s, have_fans, fi, fo, per_test, &r) != ILAB_OK) {
         cmd_error("%s: %s: %s", paths[f], t.name, ilab_error_reason());
         status = ILAB_EXIT_RUNTIME;
         break;
       }
       char best[160], alike[256];
       double best_p;
-      if ((st = ilab_audit_best(w, t.x, t.n, t.dtype, have_fans, fi, fo, per_test, best, sizeof best, &best_p,
-                                alike, sizeof alike))) {
+      if (ilab_audit_best(w, t.x, t.n, t.dtype, have_fans, fi, fo, per_test, best, sizeof best, &best_p,
+                          alike, sizeof alike) != ILAB_OK) {
         cmd_error("%s: %s: %s", paths[f], t.name, ilab_error_reason());
         status = ILAB_EXIT_RUNTIME;
         break;
@@ -254,7 +254,7 @@ static int check_files(const options *o, int argc, char **argv, char **paths, il
         fprintf(stderr, "initlab check: warning: %s: %s not judged: %s\n", paths[f], t.name, r.note);
       /* a name with a tab or a newline (a safetensors key may hold one)
        * would break the table's rows */
-      char name[sizeof t.name];
+      char name[sizeof t.name] = "";
       for (size_t k = 0; k < sizeof name; k++) {
         unsigned char ch = (unsigned char)t.name[k];
         name[k] = ch && ch < 0x20 ? '?' : (char)ch;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,8 +28,9 @@ static void help(void)
       "  -o, --output DIR     folder for the tables [results/NAME, NAME the file's stem]\n"
       "  -s, --seed S         seed; overrides the file's 'seed' [file, else GSL_RNG_SEED, else 42]\n"
       "  -j, --threads N      worker threads; the tables do not depend on N [all cores]\n"
-      "      --only KEY=VAL   run only the cells with act=NAME or scheme=SPEC; repeat to\n"
-      "                       select more; rows equal those of the full run\n"
+      "      --only KEY=VAL   run only the cells with act=NAME, scheme=SPEC, width=N or\n"
+      "                       depth=N; repeat to select more; rows equal those of the\n"
+      "                       full run\n"
       "      --cross-check    recompute every mean and variance with gsl_stats_* and\n"
       "                       report the largest relative difference\n"
       "      --max-memory B   refuse a run needing more than B bytes (K, M, G suffixes)\n"
@@ -37,11 +39,18 @@ static void help(void)
       "  -h, --help           this help\n\n"
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
       "the question.  Keys: activations (linear tanh relu leaky_relu[:slope=A] sigmoid\n"
-      "selu), schemes (see 'initlab list'), depth and width (square layers) or widths\n"
-      "(n_0 .. n_L), batch, trials [1], seed, sigma_b2 (bias variance) [0], input (law\n"
-      "of the input entries, a scheme spec) [normal:std=1], spectrum (yes: the\n"
-      "Jacobian's singular values, square layers only) [no], spectrum_layers (layers\n"
-      "whose every singular value is written).\n\n"
+      "selu), schemes (see 'initlab list'), depth and width (square layers; either may\n"
+      "be a list, swept like activations and schemes: cells = act x scheme x width x\n"
+      "depth) or widths (n_0 .. n_L), batch (1: statistics over units only), trials\n"
+      "[1] (or one count per width), seed, sigma_b2 (bias variance) [0], input (law\n"
+      "of the input entries, a scheme spec) [normal:std=1], histograms (layers) and\n"
+      "hist_bins [100], layers_table (yes or no: write layers.tsv) [yes],\n"
+      "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
+      "singular values, square layers, one width and depth) [no], spectrum_layers\n"
+      "(layers whose every singular value is written), rates = A..B (layers of\n"
+      "rates.tsv, one shape only) [1..depth], claim (see the README).\n\n");
+  /* two literals: one would pass the 4095 characters C99 promises to support */
+  printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
       "  DIR/layers.tsv   one row per (act, scheme, trial, layer): fan_in fan_out w_var\n"
       "                   (target Var(W_l)), h_mean h_var (H_l = X_{l-1} W_l + b_l),\n"
@@ -53,7 +62,22 @@ static void help(void)
       "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi),\n"
       "                   the mean-field prediction of each (_theory, for the exact\n"
       "                   widths, Var(W_l), sigma_b2 and input) and measured/theory\n"
-      "                   (_ratio).  See 'initlab theory --help' for the recursion.\n");
+      "                   (_ratio).  See 'initlab theory --help' for the recursion.\n"
+      "                   Also, over the trials whose value is > 0 (ln_trials), the\n"
+      "                   mean and variance of ln x_sq (= ln M_l, M_l = |x_l|^2/n_l, at\n"
+      "                   batch 1) and of ln h_var, one input's finite-width theory\n"
+      "                   of each (_mean_theory at batch 1 only; _var_theory bounds the\n"
+      "                   variance from above at batch > 1, where a batch mean\n"
+      "                   fluctuates less), the variance's standard error over n\n"
+      "                   trials from the theory's fourth cumulant (_var_se), z-scores\n"
+      "                   (mean - theory)/sqrt(var_theory/n) and (var - var_theory)/\n"
+      "                   var_se, and dead_theory,\n"
+      "                   the probability that a relu network has died by layer l.\n"
+      "  DIR/lnhist.tsv   with ln_histogram = BINS: per cell, the histogram of ln x_sq\n"
+      "                   at the last layer over trials, beside the log-normal density\n"
+      "                   from the theory and the normal fitted to the trials.\n"
+      "Every row ends with the cell's width (0 for a 'widths' list) and depth.\n");
+  /* in two parts: ISO C caps a string literal at 4095 characters */
   printf(
       "  DIR/spectrum.tsv with 'spectrum = yes': one row per (act, scheme, layer), the\n"
       "                   columns of 'initlab spectrum' (see its --help) for the same\n"
@@ -75,6 +99,12 @@ static void help(void)
       "                   prediction out of [lo, hi]; inf for a 'theory' centre).\n"
       "                   The older 'in [LO, HI]', '< X', '> X' and 'all Q[A..B]'\n"
       "                   forms state no false-alarm probability.\n"
+      "  DIR/rates.tsv    one row per (act, scheme): over the layers A..B of the key\n"
+      "                   'rates = A..B' [1..depth], the per-layer rates\n"
+      "                   (v[B]/v[A])^(1/(B-A)) of h_var and gx_var from the means over\n"
+      "                   trials (_min, _max over the trials), chi1_measured =\n"
+      "                   1/gx_var_rate and chi1_theory at sigma_w2 = fan_in w_var\n"
+      "                   and sigma_b2.\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
@@ -118,8 +148,9 @@ int ilab_cmd_run(int argc, char **argv)
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
-      if (strncmp(optarg, "act=", 4) && strncmp(optarg, "scheme=", 7))
-        return cmd_usage_error(cmd, "--only takes act=NAME or scheme=SPEC, not '%s'", optarg);
+      if (strncmp(optarg, "act=", 4) && strncmp(optarg, "scheme=", 7) && strncmp(optarg, "width=", 6)
+          && strncmp(optarg, "depth=", 6))
+        return cmd_usage_error(cmd, "--only takes act=NAME, scheme=SPEC, width=N or depth=N, not '%s'", optarg);
       only[n_only++] = optarg;
       break;
     case 2: check = 1; break;
@@ -143,41 +174,90 @@ int ilab_cmd_run(int argc, char **argv)
     return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
   }
   int status = ILAB_EXIT_RUNTIME;
-  ilab_sweep sw;
-  memset(&sw, 0, sizeof sw);
+  size_t nsh = ilab_config_n_shapes(&cfg);
+  ilab_config *views = calloc(nsh, sizeof *views);
+  ilab_sweep *sws = calloc(nsh, sizeof *sws);
+  unsigned char *run = calloc(nsh, 1);
   unsigned char *sel = NULL;
   char dirbuf[4096];
+  if (!views || !sws || !run) { cmd_error("out of memory"); goto out; }
 
   /* the seed: --seed, else the file's, else GSL_RNG_SEED, else 42 */
-  sw.seed = has_seed ? seed : cfg.has_seed ? cfg.seed : cmd_default_seed();
-  if ((status = cmd_rng_type(&sw.rng_type))) goto out;
+  unsigned long base_seed = has_seed ? seed : cfg.has_seed ? cfg.seed : cmd_default_seed();
+  const gsl_rng_type *rng_type = gsl_rng_mt19937;
+  if ((status = cmd_rng_type(&rng_type))) goto out;
   status = ILAB_EXIT_RUNTIME;
-  sw.threads = (int)threads;
-  sw.cross_check = check;
-  sw.stop = &stop_signal;
-  if (n_only) {
+  /* --only: act= and scheme= select cells, width= and depth= shapes */
+  const char *cells_only[64];
+  size_t n_cells_only = 0;
+  int any_width = 0, any_depth = 0;
+  for (int i = 0; i < n_only; i++) {
+    int w = !strncmp(only[i], "width=", 6), d = !strncmp(only[i], "depth=", 6);
+    if (!w && !d) { cells_only[n_cells_only++] = only[i]; continue; }
+    any_width |= w;
+    any_depth |= d;
+    int found = 0;
+    for (size_t k = 0; k < nsh; k++) {
+      size_t sw_, sd;
+      char num[32];
+      ilab_config_shape_of(&cfg, k, &sw_, &sd);
+      snprintf(num, sizeof num, "%zu", w ? sw_ : sd);
+      found |= sw_ && !strcmp(only[i] + 6, num);
+    }
+    if (!found) {
+      status = cmd_usage_error(cmd, "--only %s: %s has no such %s", only[i], file,
+                               w ? "width (a 'width' list)" : "depth (a 'depth' list)");
+      goto out;
+    }
+  }
+  if (n_cells_only) {
     sel = calloc(cfg.n_acts * cfg.n_schemes, 1);
     if (!sel) { cmd_error("out of memory"); goto out; }
-    if (ilab_config_select(&cfg, only, (size_t)n_only, sel)) {
+    if (ilab_config_select(&cfg, cells_only, n_cells_only, sel)) {
       status = cmd_usage_error(cmd, "--only %s", ilab_error_reason());
       goto out;
     }
   }
 
-  /* before anything large is allocated (the result arrays alone can be huge) */
-  size_t need = ilab_sweep_bytes(&cfg, sw.threads);
-  size_t wmax = 0;
-  for (size_t l = 0; l <= cfg.depth; l++) if (cfg.widths[l] > wmax) wmax = cfg.widths[l];
+  /* the shapes, each a sweep of its own; with several, each draws from
+   * streams keyed by its width and depth too, so that shapes are independent
+   * and a shape's tables do not depend on which others run */
+  size_t need = 0, wmax = 0;
+  for (size_t k = 0; k < nsh; k++) {
+    size_t w, d;
+    ilab_config_shape_of(&cfg, k, &w, &d);
+    int ok_w = !any_width, ok_d = !any_depth;
+    for (int i = 0; i < n_only; i++) {
+      char num[32];
+      if (!strncmp(only[i], "width=", 6)) { snprintf(num, sizeof num, "%zu", w); ok_w |= !strcmp(only[i] + 6, num); }
+      if (!strncmp(only[i], "depth=", 6)) { snprintf(num, sizeof num, "%zu", d); ok_d |= !strcmp(only[i] + 6, num); }
+    }
+    if ((st = ilab_config_shape(&cfg, k, &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
+    run[k] = (unsigned char)(ok_w && ok_d);
+    ilab_sweep *sw = &sws[k];
+    sw->seed = nsh > 1 ? ilab_stream_seed(base_seed, w, d, ILAB_STREAM_SHAPE) : base_seed;
+    sw->rng_type = rng_type;
+    sw->threads = (int)threads;
+    sw->cross_check = check;
+    sw->stop = &stop_signal;
+    if (!run[k]) continue;
+    /* before anything large is allocated (the result arrays alone can be huge) */
+    size_t b = ilab_sweep_bytes(&views[k], sw->threads);
+    need = need > SIZE_MAX - b ? SIZE_MAX : need + b;
+    for (size_t l = 0; l <= views[k].depth; l++) if (views[k].widths[l] > wmax) wmax = views[k].widths[l];
+  }
   if (need > max_memory) {
     cmd_error("%s: this run needs about %.3g GB of memory (%zu layers, widths up to %zu, batch %zu, %d threads), "
               "more than the limit of %.3g GB; lower width, depth, batch, trials or --threads, or raise --max-memory",
-              file, (double)need / 1e9, cfg.depth, wmax, cfg.batch, sw.threads, (double)max_memory / 1e9);
+              file, (double)need / 1e9, cfg.depth, wmax, cfg.batch, (int)threads, (double)max_memory / 1e9);
     status = ILAB_EXIT_RUNTIME;
     goto out;
   }
-
-  if ((st = ilab_sweep_alloc(&sw, &cfg))) { cmd_error("%s", ilab_error_reason()); goto out; }
-  sw.run_cell = sel;
+  for (size_t k = 0; k < nsh; k++) {
+    if (!run[k]) continue;
+    if ((st = ilab_sweep_alloc(&sws[k], &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
+    sws[k].run_cell = sel;
+  }
 
   if (!outdir) {
     const char *base = strrchr(file, '/');
@@ -201,28 +281,48 @@ int ilab_cmd_run(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  size_t total = 0;
-  for (size_t i = 0; i < sw.n_cells; i++) total += !sel || sel[i];
-  cmd_progress *pr = quiet ? NULL : cmd_progress_start("initlab run", &sw.done, total * cfg.trials);
-  st = ilab_sweep_run(&sw);
-  cmd_progress_stop(pr);
-  if (st || (st = ilab_sweep_theory(&sw))) { cmd_error("%s", ilab_error_reason()); goto out; }
-  if (cfg.spectrum && (st = ilab_sweep_spectra(&sw))) { cmd_error("%s", ilab_error_reason()); goto out; }
-  if (sw.theory_failed)
-    fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", sw.theory_failed);
+  size_t cells = 0, theory_failed = 0;
+  double check_max = 0;
+  for (size_t i = 0; i < cfg.n_acts * cfg.n_schemes; i++) cells += !sel || sel[i];
+  for (size_t k = 0; k < nsh && !st; k++) {
+    if (!run[k]) continue;
+    char label[96] = "initlab run";
+    size_t w, d;
+    ilab_config_shape_of(&cfg, k, &w, &d);
+    if (nsh > 1) snprintf(label, sizeof label, "initlab run: width %zu depth %zu", w, d);
+    cmd_progress *pr = quiet ? NULL : cmd_progress_start(label, &sws[k].done, cells * views[k].trials);
+    st = ilab_sweep_run(&sws[k]);
+    cmd_progress_stop(pr);
+    if (!st) st = ilab_sweep_theory(&sws[k]);
+    if (!st && cfg.spectrum) st = ilab_sweep_spectra(&sws[k]);
+    theory_failed += sws[k].theory_failed;
+    if (sws[k].check_max > check_max) check_max = sws[k].check_max;
+  }
+  if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
+  if (theory_failed)
+    fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", theory_failed);
 
   ilab_report_command rc = {argc, argv};
+  ilab_report_runs runs = {&cfg, nsh, sws, run, base_seed};
   int failed_claims = 0;
-  if ((st = ilab_report_write(outdir, &sw, &rc, &stop_signal, &failed_claims))) {
+  if ((st = ilab_report_write(outdir, &runs, &rc, &stop_signal, &failed_claims))) {
     cmd_error("%s", ilab_error_reason());
     goto out;
   }
+  if (!cfg.layers_table) {
+    /* an older run's per-trial table would not match the new summary */
+    char old[4200];
+    snprintf(old, sizeof old, "%s/layers.tsv", outdir);
+    if (unlink(old) != 0 && errno != ENOENT)
+      fprintf(stderr, "initlab run: warning: cannot remove the older %s: %s\n", old, strerror(errno));
+  }
   if (check)
-    fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", sw.check_max);
+    fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", check_max);
   if (!quiet)
-    fprintf(stderr, "initlab run: wrote %s/layers.tsv, summary.tsv%s%s%s%s\n", outdir,
-            cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
-            cfg.spectrum ? ", spectrum.tsv" : "", cfg.n_spec ? ", spectrum_values.tsv" : "");
+    fprintf(stderr, "initlab run: wrote %s/%s%s%s%s%s%s%s%s\n", outdir, cfg.layers_table ? "layers.tsv, " : "",
+            "summary.tsv", cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
+            cfg.ln_hist_bins ? ", lnhist.tsv" : "", cfg.spectrum ? ", spectrum.tsv" : "",
+            cfg.n_spec ? ", spectrum_values.tsv" : "", nsh == 1 ? ", rates.tsv" : "");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;
@@ -230,7 +330,13 @@ int ilab_cmd_run(int argc, char **argv)
   }
   status = ILAB_EXIT_OK;
 out:
-  ilab_sweep_free(&sw);
+  for (size_t k = 0; k < nsh; k++) {
+    if (sws) ilab_sweep_free(&sws[k]);
+    if (views) ilab_config_shape_free(&views[k]);
+  }
+  free(sws);
+  free(views);
+  free(run);
   free(sel);
   ilab_config_free(&cfg);
   if (stop_signal) {

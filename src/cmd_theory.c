@@ -2,6 +2,8 @@
  * (sigma_w2, sigma_b2): per-layer variances, or the fixed point, chi_1 and
  * the depth scales, or the critical sigma_w2. */
 #include "cmd.h"
+#include "dist.h"
+#include "finite.h"
 #include "ilab.h"
 #include "table.h"
 #include "theory.h"
@@ -13,12 +15,15 @@
 
 #define CMD "theory"
 #define MAX_DEPTH 100000UL
+#define ILAB_THEORY_MAX_WIDTH 1000000UL
 #define MAX_VAR 1e300 /* any finite variance; the bound only keeps NaN and inf out */
 
 static void usage(void)
 {
   printf(
       "Usage: initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--depth L] [--q0 Q] [--batch B]\n"
+      "                      [--width N [--weights W] [--input I]]\n"
+      "       initlab theory --act A --sigma-w2 LO:HI:STEP [--sigma-b2 B|LO:HI:STEP] [--fixed-point]\n"
       "       initlab theory --act A --sigma-w2 V [--sigma-b2 B] [--q0 Q] --fixed-point\n"
       "       initlab theory --act A --sigma-b2 B [--q0 Q] --critical\n"
       "       initlab theory --act A --critical-line\n"
@@ -37,11 +42,18 @@ static void usage(void)
       "  --act A        activation: linear, tanh, relu, leaky_relu[:slope=S] [S = 0.01], sigmoid,\n"
       "                 selu, gelu, gelu_tanh, silu (swish), elu[:alpha=A] [1], softplus[:beta=B] [1],\n"
       "                 mish, hardtanh ('initlab list' gives each formula)\n"
-      "  --sigma-w2 V   n Var(W), the weight variance times the fan-in (not needed with --critical)\n"
-      "  --sigma-b2 B   bias variance [0]\n"
+      "  --sigma-w2 V   n Var(W), the weight variance times the fan-in (not with --critical),\n"
+      "                 or a range LO:HI:STEP: one row (per layer) for each value\n"
+      "  --sigma-b2 B   bias variance, or a range LO:HI:STEP [0]\n"
       "  --depth L      number of layers, 1 to %lu [10]\n"
       "  --q0 Q         input second moment E[x_0^2] [1]\n"
       "  --batch B      examples the weight gradient is averaged over [1]\n"
+      "  --width N      add one input's finite-width fluctuations for layers of N units\n"
+      "                 (n_0 = n_1 = ... = N; one sigma_w2 and sigma_b2) [none: mean field only]\n"
+      "  --weights W    the weights' law for --width: normal, uniform, truncated_normal\n"
+      "                 (cut at +-2 sd); only its kurtosis matters [normal]\n"
+      "  --input I      the input's entries for --width: normal, uniform, or fixed\n"
+      "                 (one magnitude, so |x_0|^2/n_0 = q0 exactly) [normal]\n"
       "  --fixed-point  print the fixed point, chi1 and the depth scales instead\n"
       "  --critical     print the critical sigma_w2 for --sigma-b2 instead\n"
       "  --critical-line  print the critical line, one row per fixed point q* in 1e-3..1e3\n"
@@ -55,7 +67,39 @@ static void usage(void)
       "  h_var   q_l = Var(H_l) = sigma_w2 E[x_{l-1}^2] + sigma_b2, with E[x_0^2] = q0\n"
       "  x_sq    E[x_l^2] = E[phi(sqrt(q_l) z)^2]\n"
       "  gx_var  g_l = Var(dL/dX_l): g_L = 1, g_{l-1} = sigma_w2 E[phi'(sqrt(q_l) z)^2] g_l\n"
-      "  gw_var  Var(dL/dW_l) per entry = E[x_{l-1}^2] g_l E[phi'(sqrt(q_l) z)^2] / B\n"
+      "  gw_var  Var(dL/dW_l) per entry = E[x_{l-1}^2] g_l E[phi'(sqrt(q_l) z)^2] / B\n");
+  /* ISO C caps a string literal at 4095 characters */
+  fputs(
+      "With --width, for ONE input, M_l = |x_l|^2/n_l over the draw of the weights\n"
+      "(and of the input's entries), no bias, Y_l = M_l/M_{l-1}:\n"
+      "  c             E[Y_l^2]/E[Y_l]^2 = 1 + c/N: c = E[phi(z)^4]/E[phi(z)^2]^2 - 1 for\n"
+      "                Gaussian weights at any scale (2 linear, 5 relu, 6(1+a^4)/(1+a^2)^2 - 1\n"
+      "                leaky); other weights add r (kappa - 3) K/N, kappa their kurtosis,\n"
+      "                K that of x_{l-1}'s entries, r = 2(1+a^4)/(1+a^2)^2 (to order 1/N^2)\n"
+      "  ratio         E[M_l^2]/E[M_l]^2 = (1 + (K_in - 1)/N) prod_{k<=l} (1 + c_k/N)\n"
+      "  ln_x_sq_mean  E ln M_l, and ln_x_sq_var Var ln M_l, given M_l > 0: for Gaussian\n"
+      "                weights exactly, from Y_l = (sigma_w2/N) chi^2_K, K ~ Bin(N, 1/2)\n"
+      "                live relu units (K = N linear), E ln chi^2_K = psi(K/2) + ln 2,\n"
+      "                Var = psi_1(K/2), layers adding (Hanin & Nica 2019); otherwise\n"
+      "                Y_l given K as the gamma law with its exact mean and variance,\n"
+      "                mixed over K (relu with uniform weights at N = 16, 4 layers:\n"
+      "                Var ln M_4 7% low against 10^5 networks; right at N = 64)\n"
+      "  ln_h_var_mean E ln s^2(h_l), and ln_h_var_var Var ln s^2(h_l), s^2 the sample\n"
+      "                variance of h_l's N entries: (N-1) s^2 / (sigma_w2 M_{l-1}) ~ chi^2_{N-1}\n"
+      "  dead          P(M_l = 0): a relu layer with no live unit, 1 - prod (1 - 2^-N)\n"
+      "  exact         1 exact, 0 approximate as said above, -1 unknown (nan): tanh,\n"
+      "                sigmoid and selu have no closed form (Y_l depends on M_{l-1}), nor\n"
+      "                does a network with biases: estimate the spread from trials\n"
+      "These hold for one input.  'initlab run' averages x^2 over a batch of B inputs\n"
+      "pushed through the same weights: a mean of B terms with M_l's law, its\n"
+      "variance is never larger than M_l's, so ln_x_sq_var bounds the variance of\n"
+      "its log over trials from above, to first order (and equals it at batch = 1;\n"
+      "relu, width 16, batch 8: 0.36 to 0.71 of the bound over 20 layers).  summary.tsv\n"
+      "prints these columns beside the measured spread; at batch 1 a claim can test\n"
+      "them with z-scores (ln_x_sq_mean_z, ln_x_sq_var_z, as experiments/\n"
+      "fluctuation.cfg does), at batch > 1 only as a bound (ln_x_sq_var_ratio <= 1).\n"
+      , stdout);
+  printf(
       "With --fixed-point, V(q) = sigma_w2 E[phi(sqrt(q) z)^2] + sigma_b2 maps q_{l-1} to q_l:\n"
       "  q_star  lim q_l from q0, a fixed point of V (0 if 0 attracts, inf if q_l grows\n"
       "          without bound, q0 if every q is fixed)\n"
@@ -84,11 +128,19 @@ static void usage(void)
       "  sigma_b2_critical  with the bias variance 1 - E[phi(z)^2]/E[phi'(z)^2] that makes\n"
       "                 q* = 1 the fixed point (< 0: no bias does)\n"
       "  slope_critical V'(1) at that point (> 1: q* = 1 repels even there, as for gelu)\n"
+      "A range LO:HI:STEP gives the values LO + i STEP up to HI (HI itself when it is\n"
+      "within a millionth of a step, as 0.8:4.2:0.01 ends at 4.2); plain decimals are\n"
+      "stepped exactly in decimal, so each value is the number as if typed.  With a\n"
+      "range, the per-layer table gains leading columns sigma_w2 and sigma_b2, and\n"
+      "--fixed-point and --critical give one row per value (sigma_b2 varying slowest).\n"
       "Numbers are %%.17g; inf and nan are written inf, -inf, nan.\n"
+      "Exit status: 0 success, 1 the theory failed (quadrature or root finding),\n"
+      "2 a usage error (a bad option, number or range).\n"
       "References: Poole et al. 2016, Exponential expressivity in deep neural networks\n"
       "through transient chaos; Schoenholz et al. 2017, Deep information propagation;\n"
       "Brock et al. 2021, High-performance large-scale image recognition without\n"
-      "normalization (gamma).\n"
+      "normalization (gamma); Hanin & Nica 2019, Products of many large random\n"
+      "matrices and gradients in deep neural networks (--width).\n"
       "Exit status: 0 success, 1 a quadrature or root-finding failure, 2 a usage error.\n");
 }
 
@@ -109,7 +161,24 @@ static void put_provenance(int argc, char **argv, const char *what)
          ILAB_THEORY_EPSREL);
 }
 
-enum { OPT_ACT = 256, OPT_SW2, OPT_SB2, OPT_DEPTH, OPT_Q0, OPT_BATCH, OPT_FIXED, OPT_CRIT, OPT_LINE, OPT_GAIN };
+enum { OPT_ACT = 256, OPT_SW2, OPT_SB2, OPT_DEPTH, OPT_Q0, OPT_BATCH, OPT_FIXED, OPT_CRIT, OPT_LINE, OPT_GAIN,
+       OPT_WIDTH, OPT_WEIGHTS, OPT_INPUT };
+
+/* The kurtosis E[u^4]/E[u^2]^2 of a named unit law, or 0 for an unknown name;
+ * the truncated normal's from its exact moments. */
+static double kurtosis_of(const char *name, int fixed_ok)
+{
+  ilab_dist d;
+  if (!strcmp(name, "normal")) return ILAB_KURT_NORMAL;
+  if (!strcmp(name, "uniform")) return ILAB_KURT_UNIFORM;
+  if (fixed_ok && !strcmp(name, "fixed")) return ILAB_KURT_FIXED;
+  if (!fixed_ok && !strcmp(name, "truncated_normal") && ilab_dist_truncnorm(&d, 1, -2, 2) == ILAB_OK) {
+    double m2 = ilab_dist_raw_moment(&d, 2);
+    return ilab_dist_raw_moment(&d, 4) / (m2 * m2);
+  }
+  return 0;
+}
+
 
 int ilab_cmd_theory(int argc, char **argv)
 {
@@ -124,12 +193,19 @@ int ilab_cmd_theory(int argc, char **argv)
       {"critical", no_argument, NULL, OPT_CRIT},
       {"critical-line", no_argument, NULL, OPT_LINE},
       {"gain", no_argument, NULL, OPT_GAIN},
+      {"width", required_argument, NULL, OPT_WIDTH},
+      {"weights", required_argument, NULL, OPT_WEIGHTS},
+      {"input", required_argument, NULL, OPT_INPUT},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *act_spec = NULL;
-  double sw2 = NAN, sb2 = 0, q0 = 1;
+  cmd_range sw2 = {0}, sb2 = {0, 0, 0, 1, 0, 0, 0};
+  double q0 = 1;
   unsigned long depth = 10, batch = 1;
-  int have_sb2 = 0, fixed = 0, critical = 0, line = 0, gain = 0, c;
+  int have_sw2 = 0, have_sb2 = 0, fixed = 0, critical = 0, line = 0, gain = 0, c;
+  unsigned long width = 0;
+  double w_kurt = ILAB_KURT_NORMAL, in_kurt = ILAB_KURT_NORMAL;
+  int have_kurt = 0;
 
   /* '+': stop at the first non-option rather than permute argv, so the
    * provenance line shows the command as typed. */
@@ -137,10 +213,11 @@ int ilab_cmd_theory(int argc, char **argv)
     switch (c) {
     case OPT_ACT: act_spec = optarg; break;
     case OPT_SW2:
-      if (cmd_parse_double(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
+      have_sw2 = 1;
       break;
     case OPT_SB2:
-      if (cmd_parse_double(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
       have_sb2 = 1;
       break;
     case OPT_DEPTH:
@@ -156,6 +233,19 @@ int ilab_cmd_theory(int argc, char **argv)
     case OPT_CRIT: critical = 1; break;
     case OPT_LINE: line = 1; break;
     case OPT_GAIN: gain = 1; break;
+    case OPT_WIDTH:
+      if (cmd_parse_ulong(CMD, "--width", optarg, 1, ILAB_THEORY_MAX_WIDTH, &width)) return ILAB_EXIT_USAGE;
+      break;
+    case OPT_WEIGHTS:
+      if (!(w_kurt = kurtosis_of(optarg, 0)))
+        return cmd_usage_error(CMD, "--weights: unknown law '%s' (expected normal, uniform or truncated_normal)", optarg);
+      have_kurt = 1;
+      break;
+    case OPT_INPUT:
+      if (!(in_kurt = kurtosis_of(optarg, 1)))
+        return cmd_usage_error(CMD, "--input: unknown law '%s' (expected normal, uniform or fixed)", optarg);
+      have_kurt = 1;
+      break;
     case 'h': usage(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(CMD);
     }
@@ -168,9 +258,18 @@ int ilab_cmd_theory(int argc, char **argv)
   if (fixed + critical + line + gain > 1)
     return cmd_usage_error(CMD, "--fixed-point, --critical, --critical-line and --gain exclude each other");
   if (critical && !have_sb2) return cmd_usage_error(CMD, "--critical needs --sigma-b2");
-  if ((line || gain) && (!isnan(sw2) || have_sb2))
+  if ((line || gain) && (have_sw2 || have_sb2))
     return cmd_usage_error(CMD, "%s takes no --sigma-w2 or --sigma-b2: it finds them", line ? "--critical-line" : "--gain");
-  if (!critical && !line && !gain && isnan(sw2)) return cmd_usage_error(CMD, "--sigma-w2 is required");
+  if (!critical && !line && !gain && !have_sw2) return cmd_usage_error(CMD, "--sigma-w2 is required");
+  if (critical && have_sw2) return cmd_usage_error(CMD, "--critical finds sigma_w2 itself: drop --sigma-w2");
+  /* a range adds the varied values as columns of one table */
+  int ranged = sw2.n > 1 || sb2.n > 1;
+  if ((fixed || critical || line || gain || ranged) && width)
+    return cmd_usage_error(CMD, "--width is for the per-layer table of one sigma_w2 and sigma_b2");
+  if (have_kurt && !width) return cmd_usage_error(CMD, "--weights and --input need --width");
+  if ((double)sw2.n * (double)sb2.n * (critical || fixed ? 1.0 : (double)depth) > 1e7)
+    return cmd_usage_error(CMD, "%zu x %zu values%s: more than 10^7 rows", sw2.n, sb2.n,
+                           critical || fixed ? "" : " x --depth layers");
 
   char name[64];
   ilab_act_name(&a, name, sizeof name);
@@ -181,13 +280,17 @@ int ilab_cmd_theory(int argc, char **argv)
   }
   int st = ILAB_OK;
   if (fixed) {
-    ilab_theory_fixed fp;
-    if ((st = ilab_theory_fixed_point(w, &a, sw2, sb2, q0, &fp)) == ILAB_OK) {
-      put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
-      printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n%s\t", name);
-      put_num(sw2, '\t'); put_num(sb2, '\t'); put_num(fp.q_star, '\t');
-      put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
-    }
+    put_provenance(argc, argv, "the fixed point q*, chi_1 and the depth scales");
+    printf("act\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_c\n");
+    for (size_t j = 0; j < sb2.n && !st; j++)
+      for (size_t i = 0; i < sw2.n && !st; i++) {
+        double vw = cmd_range_at(&sw2, i), vb = cmd_range_at(&sb2, j);
+        ilab_theory_fixed fp;
+        if ((st = ilab_theory_fixed_point(w, &a, vw, vb, q0, &fp)) != ILAB_OK) break;
+        printf("%s\t", name);
+        put_num(vw, '\t'); put_num(vb, '\t'); put_num(fp.q_star, '\t');
+        put_num(fp.chi1, '\t'); put_num(fp.xi_q, '\t'); put_num(fp.xi_c, '\n');
+      }
   } else if (gain) {
     ilab_theory_gains g;
     if ((st = ilab_theory_gain(w, &a, &g)) == ILAB_OK) {
@@ -214,11 +317,13 @@ int ilab_cmd_theory(int argc, char **argv)
       }
     }
   } else if (critical) {
-    double s, q;
-    if ((st = ilab_theory_critical(w, &a, sb2, q0, &s, &q)) == ILAB_OK) {
-      put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
-      printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n%s\t", name);
-      put_num(sb2, '\t'); put_num(s, '\t'); put_num(q, '\n');
+    put_provenance(argc, argv, "the critical sigma_w2, where chi_1 = 1");
+    printf("act\tsigma_b2\tsigma_w2_crit\tq_star\n");
+    for (size_t j = 0; j < sb2.n && !st; j++) {
+      double vb = cmd_range_at(&sb2, j), sc, q;
+      if ((st = ilab_theory_critical(w, &a, vb, q0, &sc, &q)) != ILAB_OK) break;
+      printf("%s\t", name);
+      put_num(vb, '\t'); put_num(sc, '\t'); put_num(q, '\n');
     }
   } else {
     /* Square layers of width n with Var(W) = sigma_w2/n: n enters only as
@@ -226,27 +331,50 @@ int ilab_cmd_theory(int argc, char **argv)
     size_t *widths = malloc((depth + 1) * sizeof *widths);
     double *var = malloc(depth * sizeof *var);
     ilab_theory_layer *out = malloc(depth * sizeof *out);
+    double *kurt = malloc(depth * sizeof *kurt);
+    ilab_finite_layer *fin = malloc(depth * sizeof *fin);
     double errmax = 0;
-    if (!widths || !var || !out) {
-      free(widths); free(var); free(out);
+    if (!widths || !var || !out || !kurt || !fin) {
+      free(widths); free(var); free(out); free(kurt); free(fin);
       ilab_theory_workspace_free(w);
       cmd_error("out of memory for %lu layers", depth);
       return ILAB_EXIT_RUNTIME;
     }
-    for (size_t l = 0; l <= depth; l++) widths[l] = 1;
-    for (size_t l = 0; l < depth; l++) var[l] = sw2;
-    st = ilab_theory_network(w, &a, depth, widths, var, sb2, q0, batch, out, &errmax);
-    if (st == ILAB_OK) {
-      put_provenance(argc, argv, "per-layer mean-field predictions");
-      printf("# largest quadrature error estimate %g\n", errmax);
-      printf("layer\th_var\tx_sq\tgx_var\tgw_var\n");
-      for (size_t l = 0; l < depth; l++) {
-        printf("%zu\t", l + 1);
-        put_num(out[l].h_var, '\t'); put_num(out[l].x_sq, '\t');
-        put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, '\n');
+    size_t n = width ? width : 1; /* --width: the finite-width columns need n itself */
+    for (size_t l = 0; l <= depth; l++) widths[l] = n;
+    for (size_t l = 0; l < depth; l++) kurt[l] = w_kurt;
+    int headed = 0;
+    for (size_t j = 0; j < sb2.n && !st; j++)
+      for (size_t i = 0; i < sw2.n && !st; i++) {
+        double vw = cmd_range_at(&sw2, i), vb = cmd_range_at(&sb2, j), err = 0;
+        for (size_t l = 0; l < depth; l++) var[l] = vw / (double)n;
+        if ((st = ilab_theory_network(w, &a, depth, widths, var, vb, q0, batch, out, &err)) != ILAB_OK) break;
+        if (width && (st = ilab_finite_network(&a, depth, widths, var, kurt, vb, q0, in_kurt, fin)) != ILAB_OK) break;
+        if (err > errmax) errmax = err;
+        if (!headed++) {
+          put_provenance(argc, argv, "per-layer mean-field predictions");
+          if (!ranged) printf("# largest quadrature error estimate %g\n", errmax);
+          if (width)
+            printf("# finite width %lu, one input: weight kurtosis %.17g, input kurtosis %.17g\n",
+                   width, w_kurt, in_kurt);
+          printf("%slayer\th_var\tx_sq\tgx_var\tgw_var%s\n", ranged ? "sigma_w2\tsigma_b2\t" : "",
+                 width ? "\tc\tratio\tln_x_sq_mean\tln_x_sq_var\tln_h_var_mean\tln_h_var_var\tdead\texact" : "");
+        }
+        for (size_t l = 0; l < depth; l++) {
+          if (ranged) { put_num(vw, '\t'); put_num(vb, '\t'); }
+          printf("%zu\t", l + 1);
+          put_num(out[l].h_var, '\t'); put_num(out[l].x_sq, '\t');
+          put_num(out[l].gx_var, '\t'); put_num(out[l].gw_var, width ? '\t' : '\n');
+          if (width) {
+            const ilab_finite_layer *f = &fin[l];
+            put_num(f->c, '\t'); put_num(f->ratio, '\t'); put_num(f->ln_mean, '\t');
+            put_num(f->ln_var, '\t'); put_num(f->lnh_mean, '\t'); put_num(f->lnh_var, '\t');
+            put_num(f->dead, '\t');
+            printf("%d\n", f->exact);
+          }
+        }
       }
-    }
-    free(widths); free(var); free(out);
+    free(widths); free(var); free(out); free(kurt); free(fin);
   }
   ilab_theory_workspace_free(w);
   if (st != ILAB_OK) {

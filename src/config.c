@@ -10,7 +10,8 @@
 
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
-                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", NULL};
+                                   "histograms", "hist_bins", "spectrum", "spectrum_layers", "rates",
+                                   "layers_table", "ln_histogram", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -74,10 +75,12 @@ static int parse_claims(ilab_config *c)
     kinds[i] = ilab_act_names[c->acts[i].kind];
   }
   for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
-  ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials};
-  int st;
-  for (size_t i = 0; i < c->n_claims; i++)
-    if ((st = ilab_claim_parse(&ctx, &c->claims[i]))) return st;
+  ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials,
+                            c->n_widths, c->width_list, c->n_depths, c->depth_list};
+  for (size_t i = 0; i < c->n_claims; i++) {
+    int st = ilab_claim_parse(&ctx, &c->claims[i]);
+    if (st) return st;
+  }
   return ILAB_OK;
 }
 
@@ -135,8 +138,8 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   memset(c, 0, sizeof *c);
   int st = ILAB_OK;
   char *words[ILAB_MAX_LIST + 1];
-  int line_of[16] = {0}; /* line where each key was set, 0 if not */
-  size_t width = 0, nwidths = 0, *widths = NULL;
+  int line_of[24] = {0}; /* line where each key was set (keys[] order), 0 if not */
+  size_t nwidths = 0, *widths = NULL, ntrials = 0;
   c->path = strdup(path);
   c->text = malloc(len + 1);
   c->question = calloc(1, 1);
@@ -154,6 +157,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   }
   c->trials = 1;
   c->batch = 0;
+  c->layers_table = 1;
 
   int lineno = 0, in_header = 1;
   const char *p = text, *endp = text + len;
@@ -205,7 +209,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -224,7 +228,8 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int nw = split(val, words, ILAB_MAX_LIST);
     if (nw < 0) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, lineno, key, ILAB_MAX_LIST); goto fail; }
     int list = !strcmp(key, "activations") || !strcmp(key, "schemes") || !strcmp(key, "widths") ||
-               !strcmp(key, "histograms") || !strcmp(key, "spectrum_layers");
+               !strcmp(key, "histograms") || !strcmp(key, "width") || !strcmp(key, "depth") ||
+               !strcmp(key, "trials") || !strcmp(key, "spectrum_layers");
     if (!list && nw != 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s takes one value, found %d", path, lineno, key, nw); goto fail; }
 
     if (!strcmp(key, "activations")) {
@@ -269,14 +274,34 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       else { st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum must be yes or no, not '%s'", path, lineno, val); goto fail; }
     } else if (!strcmp(key, "hist_bins")) {
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->hist_bins))) goto fail;
-    } else if (!strcmp(key, "width")) {
-      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_WIDTH, &width))) goto fail;
-    } else if (!strcmp(key, "depth")) {
-      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_DEPTH, &c->depth))) goto fail;
+    } else if (!strcmp(key, "width") || !strcmp(key, "depth")) {
+      int w = key[0] == 'w';
+      size_t *dst = w ? c->width_list : c->depth_list;
+      for (int i = 0; i < nw; i++) {
+        if ((st = parse_size(path, lineno, key, words[i], 1, w ? ILAB_MAX_WIDTH : ILAB_MAX_DEPTH, &dst[i]))) goto fail;
+        for (int j = 0; j < i; j++)
+          if (dst[j] == dst[i]) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s %zu listed twice", path, lineno, key, dst[i]); goto fail; }
+      }
+      *(w ? &c->n_widths : &c->n_depths) = (size_t)nw;
+    } else if (!strcmp(key, "rates")) {
+      /* A..B, checked against the depth once it is known */
+      char *dots = strstr(val, "..");
+      if (!dots) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: expected a layer range A..B, found '%s'", path, lineno, val); goto fail; }
+      *dots = '\0';
+      if ((st = parse_size(path, lineno, "rates", val, 1, ILAB_MAX_DEPTH, &c->rates_a)) ||
+          (st = parse_size(path, lineno, "rates", dots + 2, 1, ILAB_MAX_DEPTH, &c->rates_b))) goto fail;
+      if (c->rates_a >= c->rates_b) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: the range A..B needs A < B, found %zu..%zu", path, lineno, c->rates_a, c->rates_b); goto fail; }
     } else if (!strcmp(key, "batch")) {
-      if ((st = parse_size(path, lineno, key, val, 2, ILAB_MAX_BATCH, &c->batch))) goto fail;
+      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_BATCH, &c->batch))) goto fail;
     } else if (!strcmp(key, "trials")) {
-      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_TRIALS, &c->trials))) goto fail;
+      for (int i = 0; i < nw; i++)
+        if ((st = parse_size(path, lineno, key, words[i], 1, ILAB_MAX_TRIALS, &c->trials_list[i]))) goto fail;
+      ntrials = (size_t)nw;
+    } else if (!strcmp(key, "layers_table")) {
+      if (strcmp(val, "yes") && strcmp(val, "no")) { st = ilab_error(ILAB_EPARSE, "%s:%d: layers_table: expected yes or no, not '%s'", path, lineno, val); goto fail; }
+      c->layers_table = !strcmp(val, "yes");
+    } else if (!strcmp(key, "ln_histogram")) {
+      if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->ln_hist_bins))) goto fail;
     } else if (!strcmp(key, "seed")) {
       size_t sd;
       if ((st = parse_size(path, lineno, key, val, 0, (size_t)-1, &sd))) goto fail;
@@ -305,31 +330,57 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   /* required keys and consistency */
   if (!c->n_acts) { st = ilab_error(ILAB_EPARSE, "%s: missing 'activations = ...' (e.g. 'activations = linear tanh relu')", path); goto fail; }
   if (!c->n_schemes) { st = ilab_error(ILAB_EPARSE, "%s: missing 'schemes = ...' (e.g. 'schemes = lecun_normal he_normal')", path); goto fail; }
-  if (!c->batch) { st = ilab_error(ILAB_EPARSE, "%s: missing 'batch = N' (examples per pass, at least 2)", path); goto fail; }
+  if (!c->batch) { st = ilab_error(ILAB_EPARSE, "%s: missing 'batch = N' (examples per pass; 1 makes the statistics run over units only)", path); goto fail; }
+  for (size_t i = 0; i < c->n_depths; i++) if (c->depth_list[i] > c->depth) c->depth = c->depth_list[i];
   if (nwidths) {
-    if (width) { st = ilab_error(ILAB_EPARSE, "%s:%d: give either 'width' (square layers) or 'widths', not both", path, line_of[3] > line_of[4] ? line_of[3] : line_of[4]); goto fail; }
-    if (c->depth && c->depth != nwidths - 1) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: depth = %zu but widths lists %zu layers (n_0 .. n_L gives L = %zu)", path, line_of[2], c->depth, nwidths - 1, nwidths - 1);
+    if (c->n_widths) { st = ilab_error(ILAB_EPARSE, "%s:%d: give either 'width' (square layers) or 'widths', not both", path, line_of[3] > line_of[4] ? line_of[3] : line_of[4]); goto fail; }
+    if (c->n_depths > 1 || (c->depth && c->depth != nwidths - 1)) {
+      if (c->n_depths > 1) st = ilab_error(ILAB_EPARSE, "%s:%d: depth lists several values, but widths (n_0 .. n_L) fixes one, L = %zu", path, line_of[2], nwidths - 1);
+      else st = ilab_error(ILAB_EPARSE, "%s:%d: depth = %zu but widths lists %zu layers (n_0 .. n_L gives L = %zu)", path, line_of[2], c->depth, nwidths - 1, nwidths - 1);
       goto fail;
     }
     c->depth = nwidths - 1;
     c->widths = widths;
     widths = NULL;
+    if (ntrials > 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: trials: one count per width needs a 'width' list; with 'widths' give one", path, line_of[6]); goto fail; }
+    c->trials = ntrials ? c->trials_list[0] : 1;
+    c->trials_list[0] = c->trials;
   } else {
-    if (!width) { st = ilab_error(ILAB_EPARSE, "%s: missing 'width = N' (or 'widths = n_0 n_1 ... n_L')", path); goto fail; }
-    if (!c->depth) { st = ilab_error(ILAB_EPARSE, "%s: missing 'depth = L' (number of layers)", path); goto fail; }
+    if (!c->n_widths) { st = ilab_error(ILAB_EPARSE, "%s: missing 'width = N' (or a list 'width = N1 N2 ...', or 'widths = n_0 n_1 ... n_L')", path); goto fail; }
+    if (!c->depth) { st = ilab_error(ILAB_EPARSE, "%s: missing 'depth = L' (number of layers, or a list)", path); goto fail; }
+    if (ntrials > 1 && ntrials != c->n_widths) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: trials lists %zu counts for %zu widths (give one count, or one per width)", path, line_of[6], ntrials, c->n_widths);
+      goto fail;
+    }
+    c->trials = 0;
+    for (size_t i = 0; i < c->n_widths; i++) {
+      c->trials_list[i] = ntrials > 1 ? c->trials_list[i] : ntrials ? c->trials_list[0] : 1;
+      if (c->trials_list[i] > c->trials) c->trials = c->trials_list[i];
+    }
     c->widths = malloc((c->depth + 1) * sizeof *c->widths);
     if (!c->widths) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
-    for (size_t l = 0; l <= c->depth; l++) c->widths[l] = width;
+    for (size_t l = 0; l <= c->depth; l++) c->widths[l] = c->width_list[0];
   }
+  size_t min_depth = c->depth;
+  for (size_t i = 0; i < c->n_depths; i++) if (c->depth_list[i] < min_depth) min_depth = c->depth_list[i];
   if (!c->has_input) ilab_scheme_parse("normal:std=1", &c->input);
   if (!c->hist_bins) c->hist_bins = 100;
   for (size_t i = 0; i < c->n_hist; i++)
-    if (c->hist_layers[i] > c->depth) {
+    if (c->hist_layers[i] > min_depth) {
       st = ilab_error(ILAB_EPARSE, "%s:%d: histograms: layer %zu is beyond the depth %zu", path,
-                      line_of[11], c->hist_layers[i], c->depth);
+                      line_of[11], c->hist_layers[i], min_depth);
       goto fail;
     }
+  if (c->spectrum && ilab_config_n_shapes(c) > 1) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes takes one width and one depth, not lists", path, line_of[13]);
+    goto fail;
+  }
+  if (c->rates_b > c->depth) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: rates: layer %zu is beyond the depth %zu", path, line_of[15],
+                    c->rates_b, c->depth);
+    goto fail;
+  }
+  if (!c->rates_b) { c->rates_a = 1; c->rates_b = c->depth; }
   if (c->spectrum)
     for (size_t l = 1; l <= c->depth; l++)
       if (c->widths[l] != c->widths[0]) {
@@ -365,4 +416,44 @@ fail:
   free(widths);
   ilab_config_free(c);
   return st;
+}
+
+size_t ilab_config_n_shapes(const ilab_config *c)
+{
+  return c->n_widths ? c->n_widths * (c->n_depths ? c->n_depths : 1) : 1;
+}
+
+void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth)
+{
+  size_t nd = c->n_depths ? c->n_depths : 1;
+  *width = c->n_widths ? c->width_list[k / nd] : 0;
+  *depth = c->n_widths && c->n_depths ? c->depth_list[k % nd] : c->depth;
+}
+
+int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v)
+{
+  if (k >= ilab_config_n_shapes(c)) ILAB_ERROR(ILAB_EINVAL, "shape %zu of %zu", k, ilab_config_n_shapes(c));
+  size_t width, depth, nd = c->n_depths ? c->n_depths : 1;
+  ilab_config_shape_of(c, k, &width, &depth);
+  *v = *c;
+  v->widths = malloc((depth + 1) * sizeof *v->widths);
+  if (!v->widths) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  for (size_t l = 0; l <= depth; l++) v->widths[l] = width ? width : c->widths[l];
+  v->depth = depth;
+  v->trials = c->n_widths ? c->trials_list[k / nd] : c->trials;
+  if (v->rates_b > depth) v->rates_b = depth; /* a shallower shape's rates stop at its depth */
+  if (v->rates_a >= v->rates_b) v->rates_a = v->rates_b > 1 ? v->rates_b - 1 : 1;
+  if (c->n_widths) {
+    v->n_widths = v->n_depths = 1;
+    v->width_list[0] = width;
+    v->depth_list[0] = depth;
+    v->trials_list[0] = v->trials;
+  }
+  return ILAB_OK;
+}
+
+void ilab_config_shape_free(ilab_config *v)
+{
+  free(v->widths);
+  v->widths = NULL;
 }

@@ -27,9 +27,21 @@ typedef struct {
   char act_names[ILAB_MAX_LIST][48];
   size_t n_schemes;
   ilab_scheme schemes[ILAB_MAX_LIST];
-  size_t depth;          /* L */
-  size_t *widths;        /* n_0 .. n_L */
-  size_t batch, trials;
+  size_t depth;          /* L; with several shapes, the largest depth */
+  size_t *widths;        /* n_0 .. n_L; with several shapes, the first width
+                            repeated over the largest depth */
+  size_t batch, trials;  /* trials: with several widths, the largest count */
+  /* Shapes, a dimension of the cells like activations and schemes: every
+   * width of the 'width' list with every depth of the 'depth' list, shape
+   * k = wi * n_depths + di.  A 'widths' list is one shape (n_widths = 0). */
+  size_t n_widths, n_depths;
+  size_t width_list[ILAB_MAX_LIST];
+  size_t trials_list[ILAB_MAX_LIST]; /* trials for each width: 'trials' lists one
+                                        count, or one per width */
+  size_t depth_list[ILAB_MAX_LIST];
+  int layers_table;      /* write layers.tsv, one row per trial [1] */
+  size_t ln_hist_bins;   /* bins of the histogram of ln x_sq over trials at the
+                            last layer [0: none] */
   unsigned long seed;
   int has_seed;
   double sigma_b2;       /* bias variance; 0: no bias */
@@ -40,6 +52,8 @@ typedef struct {
   size_t n_hist;         /* layers whose histograms are recorded */
   size_t hist_layers[ILAB_MAX_LIST];
   size_t hist_bins;      /* bins per histogram [100] */
+  size_t rates_a, rates_b; /* layers between which rates.tsv measures per-layer
+                              rates, 'rates = A..B' [1..depth] */
   int spectrum;          /* spectrum = yes: the Jacobian's singular values per
                             (cell, trial, layer), written to spectrum.tsv;
                             needs one width */
@@ -56,6 +70,19 @@ int ilab_config_read(const char *path, ilab_config *c);
 int ilab_config_parse(const char *path, const char *text, size_t len, ilab_config *c);
 
 void ilab_config_free(ilab_config *c);
+
+/* The number of shapes: n_widths * n_depths, or 1 for a 'widths' list. */
+size_t ilab_config_n_shapes(const ilab_config *c);
+
+/* The swept width and depth of shape k; width 0 for a 'widths' list. */
+void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth);
+
+/* Makes *v a view of c restricted to shape k: the same lists and claims
+ * (pointers shared with c, which must outlive v), one shape with its depth,
+ * widths and trials.  Free it with ilab_config_shape_free, never
+ * ilab_config_free.  ILAB_ENOMEM, or ILAB_EINVAL for k out of range. */
+int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v);
+void ilab_config_shape_free(ilab_config *v);
 
 /* Which cells (cell = act * n_schemes + scheme) to run: sel[cell] = 1 if
  * the cell's activation is named by one of the act=NAME entries of only[]

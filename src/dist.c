@@ -355,7 +355,9 @@ static double tn_moment_down(double a, double b, double c, int k)
     y = y1;
     y1 = y2;
   }
-  return pow(d, k) * low[k] / low[0];
+  /* low[0..k] are set: j - 2 runs from n - 1 >= TN_DOWN_N - 1 > k down to 0 */
+  /* cppcheck-suppress uninitvar */
+  return pow(d, k) * low[k] / low[0]; /* NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 }
 
 static double tn_moment_up(double a, double b, double c, int k)

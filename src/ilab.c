@@ -20,7 +20,7 @@ const char *ilab_strerror(int status)
   }
 }
 
-int ilab_error(int status, const char *fmt, ...)
+int (ilab_error)(int status, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);

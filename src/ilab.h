@@ -28,12 +28,25 @@ int ilab_error(int status, const char *fmt, ...)
 #endif
     ;
 
+/* For clang's static analyser only: 'st = ilab_error(ILAB_EIO, ...)' is then
+ * seen to store the non-zero constant, as the function returns it. */
+#ifdef __clang_analyzer__
+#define ilab_error(status, ...) (ilab_error((status), __VA_ARGS__), (status))
+#endif
+
 /* The reason recorded by the last ilab_error of this thread ("" if none). */
 const char *ilab_error_reason(void);
 
 /* Clears the recorded reason. */
 void ilab_error_clear(void);
 
-#define ILAB_ERROR(status, ...) return ilab_error((status), __VA_ARGS__)
+/* Records the reason and returns status from the calling function; the
+ * constant is returned again after the call so that a static analyser, which
+ * does not see into ilab_error, knows the function failed. */
+#define ILAB_ERROR(status, ...)              \
+  do {                                       \
+    ilab_error((status), __VA_ARGS__);       \
+    return (status);                         \
+  } while (0)
 
 #endif

@@ -6,6 +6,12 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 
+/* Where 'make install' puts the plot scripts and experiments (the Makefile
+ * defines it from PREFIX). */
+#ifndef ILAB_DATADIR
+#define ILAB_DATADIR "/usr/local/share/initlab"
+#endif
+
 static const struct {
   const char *name;
   int (*fn)(int, char **);
@@ -19,6 +25,7 @@ static const struct {
     {"check", ilab_cmd_check, "audit weight files (.npy .npz .safetensors text) against schemes"},
     {"bench", ilab_cmd_bench, "time a sweep against the BLAS peak"},
     {"spectrum", ilab_cmd_spectrum, "singular values of the input-output Jacobian beside free probability"},
+    {"plot", ilab_cmd_plot, "draw the standard figures of a results folder with gnuplot"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -30,8 +37,11 @@ static void usage(FILE *f)
              "Commands:\n");
   for (size_t i = 0; i < NCOMMANDS; i++)
     fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
-  fprintf(f, "\n'initlab COMMAND --help' describes each command.\n"
-             "Exit status: 0 success, 1 runtime failure or failed check, 2 usage or input error.\n");
+  fprintf(f, "\n'initlab COMMAND --help' describes each command; 'initlab --version' (or\n"
+             "'initlab COMMAND --version') prints the version.\n"
+             "Exit status: 0 success, 1 runtime failure or failed check, 2 usage or input error.\n"
+             "Installed plot scripts and experiments: %s/plots, %s/experiments.\n",
+          ILAB_DATADIR, ILAB_DATADIR);
 }
 
 int main(int argc, char **argv)
@@ -50,6 +60,11 @@ int main(int argc, char **argv)
     printf("initlab %s\n", ILAB_VERSION);
     return cmd_close_stdout(ILAB_EXIT_OK);
   }
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (!strcmp(argv[1], commands[i].name) && argc == 3 && !strcmp(argv[2], "--version")) {
+      printf("initlab %s\n", ILAB_VERSION);
+      return cmd_close_stdout(ILAB_EXIT_OK);
+    }
   for (size_t i = 0; i < NCOMMANDS; i++)
     if (!strcmp(argv[1], commands[i].name))
       return commands[i].fn(argc - 1, argv + 1);

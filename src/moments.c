@@ -290,7 +290,7 @@ int ilab_moments_check_w(const ilab_moments_law *law, const double *x, size_t n,
   r->chi2 = chi2;
   r->chi2_bins = k;
   r->chi2_p = gsl_cdf_chisq_Q(chi2, (double)(k - 1));
-  double p[6] = {p_of_z(r->z[0]), p_of_z(r->z[1]), p_of_z(r->z[2]), p_of_z(r->z[3]), r->ks_p, r->chi2_p};
+  const double p[6] = {p_of_z(r->z[0]), p_of_z(r->z[1]), p_of_z(r->z[2]), p_of_z(r->z[3]), r->ks_p, r->chi2_p};
   r->p_min = 1;
   for (int i = 0; i < 6; i++) if (!(p[i] >= r->p_min)) r->p_min = p[i];
   r->pass = r->p_min >= alpha;

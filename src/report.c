@@ -4,6 +4,7 @@
 #include "claims.h"
 #include "config.h"
 #include "ilab.h"
+#include "rates.h"
 #include "summary.h"
 #include "table.h"
 
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define TWO_PI 6.283185307179586476925286766559 /* the normal density's 2 pi */
 
 /* The provenance every table of the run opens with. */
 typedef struct {
@@ -26,6 +29,15 @@ static void provenance(ilab_table *t, const prov *p, const char *what)
   ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
   ilab_table_provenance(t, &pv);
   if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
+  if (ilab_config_n_shapes(p->cfg) > 1) {
+    char buf[2048] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < p->cfg->n_widths && n < sizeof buf; i++)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%zu (%zu trials)", i ? ", " : "",
+                            p->cfg->width_list[i], p->cfg->trials_list[i]);
+    ilab_table_comment(t, "shapes: every width of %s with every depth listed; each shape draws from "
+                          "streams keyed by (seed, width, depth)", buf);
+  }
   ilab_table_comment(t, "experiment file %s:", p->cfg->path);
   ilab_table_comment_block(t, "| ", p->cfg->text);
 }
@@ -41,36 +53,59 @@ static int open_result(ilab_table *t, const char *dir, const char *file, const p
   return ILAB_OK;
 }
 
+/* Cell (act * n_schemes + scheme) of shape k, or NULL if it was not run. */
+static const ilab_sweep *selected(const ilab_report_runs *r, size_t cell, size_t k)
+{
+  const ilab_sweep *s = &r->sw[k];
+  if (!r->run[k] || (s->run_cell && !s->run_cell[cell])) return NULL;
+  return s;
+}
+
+/* The last two columns of every row: the shape's width (0 for a 'widths'
+ * list) and depth. */
+static void shape_cols(ilab_table *t, const ilab_report_runs *r, size_t k)
+{
+  size_t w, d;
+  ilab_config_shape_of(r->cfg, k, &w, &d);
+  ilab_table_int(t, (long long)w);
+  ilab_table_int(t, (long long)d);
+}
+
+static size_t n_cells(const ilab_report_runs *r) { return r->cfg->n_acts * r->cfg->n_schemes; }
+
 /* Writes layers.tsv into an open temporary *t, left for the caller to commit
  * or abort; *t is empty on failure. */
-static int write_layers(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+static int write_layers(const char *dir, const ilab_report_runs *rs, const prov *p, ilab_table *t)
 {
-  const ilab_config *c = s->cfg;
-  int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, trial, layer)");
+  int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, width, depth, trial, layer)");
   if (st) return st;
   ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite");
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-    for (size_t tr = 0; tr < c->trials; tr++)
-      for (size_t l = 1; l <= c->depth; l++) {
-        const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
-        ilab_table_str(t, c->act_names[ai]);
-        ilab_table_str(t, c->schemes[si].spec);
-        ilab_table_int(t, (long long)tr);
-        ilab_table_int(t, (long long)l);
-        ilab_table_int(t, (long long)c->widths[l - 1]);
-        ilab_table_int(t, (long long)c->widths[l]);
-        ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
-        const double v[] = {r->h_mean, r->h_var, r->x_mean, r->x_var, r->x_sq, r->gx_var,
-                            r->gh_var, r->gw_var, r->zero_frac, r->sat_frac};
-        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) ilab_table_num(t, v[k]);
-        ilab_table_int(t, r->nonfinite);
-        ilab_table_int(t, r->g_nonfinite);
-        ilab_table_end_row(t);
-      }
-  }
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite width depth");
+  for (size_t cell = 0; cell < n_cells(rs); cell++)
+    for (size_t k = 0; k < rs->n; k++) {
+      const ilab_sweep *s = selected(rs, cell, k);
+      if (!s) continue;
+      const ilab_config *c = s->cfg;
+      size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+      for (size_t tr = 0; tr < c->trials; tr++)
+        for (size_t l = 1; l <= c->depth; l++) {
+          const ilab_layer_stats *r = ilab_sweep_at(s, cell, tr, l);
+          ilab_table_str(t, c->act_names[ai]);
+          ilab_table_str(t, c->schemes[si].spec);
+          ilab_table_int(t, (long long)tr);
+          ilab_table_int(t, (long long)l);
+          ilab_table_int(t, (long long)c->widths[l - 1]);
+          ilab_table_int(t, (long long)c->widths[l]);
+          ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+          const double v[] = {r->h_mean, r->h_var, r->x_mean, r->x_var, r->x_sq, r->gx_var,
+                              r->gh_var, r->gw_var, r->zero_frac, r->sat_frac};
+          for (size_t q = 0; q < sizeof v / sizeof v[0]; q++) ilab_table_num(t, v[q]);
+          ilab_table_int(t, r->nonfinite);
+          ilab_table_int(t, r->g_nonfinite);
+          shape_cols(t, rs, k);
+          ilab_table_end_row(t);
+        }
+    }
   return ILAB_OK;
 }
 
@@ -80,73 +115,135 @@ static const ilab_layer_stats *cell_stats(const ilab_sweep *s, size_t cell)
   return ilab_sweep_at(s, cell, 0, 1);
 }
 
-/* Writes summary.tsv into an open temporary *t, as write_layers. */
-static int write_summary(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+/* The summary rows of a cell of one shape: means over trials, and the logs'
+ * spread beside one input's finite-width theory. */
+static int cell_rows(const ilab_sweep *s, size_t cell, ilab_summary_row *rows)
 {
   const ilab_config *c = s->cfg;
-  int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, layer)");
+  int st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows);
+  if (!st)
+    st = ilab_summary_cell_ln(cell_stats(s, cell), c->trials, c->depth, &s->finite[cell * c->depth],
+                              c->batch, rows);
+  return st;
+}
+
+/* Writes summary.tsv into an open temporary *t, as write_layers. */
+static int write_summary(const char *dir, const ilab_report_runs *rs, const prov *p, ilab_table *t)
+{
+  const ilab_config *cfg = rs->cfg;
+  int st = open_result(t, dir, "summary.tsv", p, "per-layer means over trials with 95% t intervals, one row per (act, scheme, width, depth, layer)");
   if (st) return st;
   /* per cell, for a reader of the header: the first layer whose H overflowed
    * and the first whose H underflowed to exact zeros, in any trial */
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t over, under;
-    ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
-    const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
-    if (over) ilab_table_comment(t, "overflow: %s %s: H overflows first at layer %zu", a, sc, over);
-    if (under) ilab_table_comment(t, "underflow: %s %s: H is all zeros first at layer %zu", a, sc, under);
-  }
-
+  double abserr = 0;
+  size_t failed = 0;
+  for (size_t cell = 0; cell < n_cells(rs); cell++)
+    for (size_t k = 0; k < rs->n; k++) {
+      const ilab_sweep *s = selected(rs, cell, k);
+      if (!s) continue;
+      const ilab_config *c = s->cfg;
+      size_t over, under, w, d;
+      ilab_config_shape_of(cfg, k, &w, &d);
+      ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
+      const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
+      char shape[64] = "";
+      if (rs->n > 1) snprintf(shape, sizeof shape, " width %zu depth %zu", w, d);
+      if (over) ilab_table_comment(t, "overflow: %s %s%s: H overflows first at layer %zu", a, sc, shape, over);
+      if (under) ilab_table_comment(t, "underflow: %s %s%s: H is all zeros first at layer %zu", a, sc, shape, under);
+    }
+  for (size_t k = 0; k < rs->n; k++)
+    if (rs->run[k]) {
+      if (rs->sw[k].theory_abserr > abserr) abserr = rs->sw[k].theory_abserr;
+      failed += rs->sw[k].theory_failed;
+    }
   ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
-                        "largest quadrature error estimate %.3g%s", s->theory_abserr,
-                     s->theory_failed ? " (some cells could not be predicted: nan)" : "");
+                        "largest quadrature error estimate %.3g%s", abserr,
+                     failed ? " (some cells could not be predicted: nan)" : "");
+  ilab_table_comment(t, "ln_*: over the trials whose value is > 0 (ln_trials of them), the mean, variance, and "
+                        "one input's finite-width theory (initlab theory --help), nan where none exists, "
+                        "with the theory's standard error of the variance over ln_trials trials (_var_se); "
+                        "_mean_theory and the z-scores need batch = 1, _var_theory bounds the variance "
+                        "from above at batch > 1");
   ilab_table_header(t, "act scheme layer fan_in fan_out w_var trials "
                        "h_var h_var_lo h_var_hi x_sq x_sq_lo x_sq_hi "
                        "gx_var gx_var_lo gx_var_hi gw_var gw_var_lo gw_var_hi nonfinite "
                        "h_var_theory x_sq_theory gx_var_theory gw_var_theory "
-                       "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio");
-  ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
+                       "h_var_ratio x_sq_ratio gx_var_ratio gw_var_ratio "
+                       "ln_trials ln_x_sq_mean ln_x_sq_var ln_x_sq_mean_theory ln_x_sq_var_theory "
+                       "ln_x_sq_var_se ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var "
+                       "ln_h_var_mean_theory ln_h_var_var_theory ln_h_var_var_se ln_h_var_mean_z "
+                       "ln_h_var_var_z dead_theory width depth");
+  ilab_summary_row *rows = malloc(cfg->depth * sizeof *rows);
   if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-    if ((st = ilab_summary_cell(cell_stats(s, cell), c->trials, c->depth, &s->theory[cell * c->depth], rows))) {
-      free(rows);
-      ilab_table_abort(t);
-      return st;
-    }
-    for (size_t l = 1; l <= c->depth; l++) {
-      const ilab_summary_row *r = &rows[l - 1];
-      ilab_table_str(t, c->act_names[ai]);
-      ilab_table_str(t, c->schemes[si].spec);
-      ilab_table_int(t, (long long)l);
-      ilab_table_int(t, (long long)c->widths[l - 1]);
-      ilab_table_int(t, (long long)c->widths[l]);
-      ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
-      ilab_table_int(t, (long long)c->trials);
-      for (int q = 0; q < ILAB_SUMMARY_N; q++) {
-        ilab_table_num(t, r->mean[q]);
-        ilab_table_num(t, r->lo[q]);
-        ilab_table_num(t, r->hi[q]);
+  for (size_t cell = 0; cell < n_cells(rs); cell++)
+    for (size_t k = 0; k < rs->n; k++) {
+      const ilab_sweep *s = selected(rs, cell, k);
+      if (!s) continue;
+      const ilab_config *c = s->cfg;
+      size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+      if ((st = cell_rows(s, cell, rows))) {
+        free(rows);
+        ilab_table_abort(t);
+        return st;
       }
-      ilab_table_int(t, r->nonfinite);
-      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->theory[q]);
-      for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->mean[q] / r->theory[q]);
-      ilab_table_end_row(t);
+      for (size_t l = 1; l <= c->depth; l++) {
+        const ilab_summary_row *r = &rows[l - 1];
+        ilab_table_str(t, c->act_names[ai]);
+        ilab_table_str(t, c->schemes[si].spec);
+        ilab_table_int(t, (long long)l);
+        ilab_table_int(t, (long long)c->widths[l - 1]);
+        ilab_table_int(t, (long long)c->widths[l]);
+        ilab_table_num(t, s->w_var[si * c->depth + l - 1]);
+        ilab_table_int(t, (long long)c->trials);
+        for (int q = 0; q < ILAB_SUMMARY_N; q++) {
+          ilab_table_num(t, r->mean[q]);
+          ilab_table_num(t, r->lo[q]);
+          ilab_table_num(t, r->hi[q]);
+        }
+        ilab_table_int(t, r->nonfinite);
+        for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->theory[q]);
+        for (int q = 0; q < ILAB_SUMMARY_N; q++) ilab_table_num(t, r->mean[q] / r->theory[q]);
+        ilab_table_int(t, (long long)r->ln[ILAB_SUMMARY_LN_X_SQ].n);
+        for (int q = 0; q < ILAB_SUMMARY_LN_N; q++) {
+          const ilab_summary_ln *g = &r->ln[q];
+          ilab_table_num(t, g->mean);
+          ilab_table_num(t, g->var);
+          ilab_table_num(t, g->mean_theory);
+          ilab_table_num(t, g->var_theory);
+          ilab_table_num(t, g->var_se);
+          ilab_table_num(t, g->mean_z);
+          ilab_table_num(t, g->var_z);
+        }
+        ilab_table_num(t, s->finite[cell * c->depth + l - 1].dead);
+        shape_cols(t, rs, k);
+        ilab_table_end_row(t);
+      }
     }
-  }
   free(rows);
   return ILAB_OK;
+}
+
+/* The shape a claim is about: the one with its width= and depth=, or the
+ * experiment's only width or depth. */
+static size_t claim_shape(const ilab_report_runs *rs, const ilab_claim *cl)
+{
+  for (size_t k = 0; k < rs->n; k++) {
+    size_t w, d;
+    ilab_config_shape_of(rs->cfg, k, &w, &d);
+    if ((!cl->width || cl->width == w) && (!cl->depth || cl->depth == d)) return k;
+  }
+  return 0; /* not reached: the claim's parser checked both against the lists */
 }
 
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
  * interval, verdict, and for a claim with a noise model its false-alarm
  * probability, the trials' spread, its sensitivity to Var(W) and the
- * smallest variance error it detects); counts the failures. */
-static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t, int *failed)
+ * smallest variance error it detects), each against the sweep of the shape
+ * it names; counts the failures. */
+static int write_claims(const char *dir, const ilab_report_runs *rs, const prov *p, ilab_table *t, int *failed)
 {
-  const ilab_config *c = s->cfg;
-  const size_t L = c->depth, nth = s->n_cells * L;
+  const ilab_config *c = rs->cfg;
+  const size_t Lmax = c->depth, nthmax = c->n_acts * c->n_schemes * Lmax;
   const double h = 0.01; /* the theory at Var(W) e^-h and e^h gives each claim's sensitivity */
   int st = open_result(t, dir, "claims.tsv", p, "claims of the experiment file, checked against summary.tsv");
   if (st) return st;
@@ -158,42 +255,50 @@ static int write_claims(const char *dir, const ilab_sweep *s, const prov *p, ila
   ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
   const char *base = strrchr(c->path, '/');
   base = base ? base + 1 : c->path;
-  ilab_summary_row *rows = malloc((c->trials + 3) * L * sizeof *rows);
-  ilab_theory_layer *th = calloc(2 * nth, sizeof *th);
+  ilab_summary_row *rows = malloc((c->trials + 3) * Lmax * sizeof *rows);
+  ilab_theory_layer *th = calloc(2 * nthmax, sizeof *th);
   if (!rows || !th) {
     free(rows);
     free(th);
     ilab_table_abort(t);
     return ilab_error(ILAB_ENOMEM, "out of memory");
   }
-  int noise = 0;
-  for (size_t i = 0; i < c->n_claims; i++) noise |= c->claims[i].noise;
-  if (noise && ((st = ilab_sweep_theory_scaled(s, exp(-h), th)) || (st = ilab_sweep_theory_scaled(s, exp(h), th + nth)))) {
-    free(rows);
-    free(th);
-    ilab_table_abort(t);
-    return st;
-  }
-  ilab_summary_row *pr = rows + c->trials * L; /* the predictions at e^0, e^-h, e^h */
-  const ilab_summary_row *const pred[3] = {pr, pr + L, pr + 2 * L};
   *failed = 0;
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
-    size_t cell = ilab_claim_cell(cl, c->n_schemes);
-    int run = !s->run_cell || s->run_cell[cell];
+    size_t cell = ilab_claim_cell(cl, c->n_schemes), k = claim_shape(rs, cl);
+    const ilab_sweep *s = selected(rs, cell, k);
+    int run = s != NULL;
+    /* a claim whose cell was not run is skipped; the experiment's largest
+     * sizes stand in for its shape's */
+    const ilab_config *sc = run ? s->cfg : c;
+    const size_t L = sc->depth, T = sc->trials, nth = c->n_acts * c->n_schemes * L;
+    ilab_summary_row *pr = rows + T * L; /* the predictions at e^0, e^-h, e^h */
+    const ilab_summary_row *const pred[3] = {pr, pr + L, pr + 2 * L};
     ilab_claim_result res;
     if (cl->noise) {
+      if (run && ((st = ilab_sweep_theory_scaled(s, exp(-h), th)) ||
+                               (st = ilab_sweep_theory_scaled(s, exp(h), th + nth)))) {
+        free(rows);
+        free(th);
+        ilab_table_abort(t);
+        return st;
+      }
       /* each trial summarized alone */
-      for (size_t tr = 0; run && !st && tr < c->trials; tr++)
+      for (size_t tr = 0; run && !st && tr < T; tr++) {
         st = ilab_summary_cell(ilab_sweep_at(s, cell, tr, 1), 1, L, &s->theory[cell * L], rows + tr * L);
+        if (!st)
+          st = ilab_summary_cell_ln(ilab_sweep_at(s, cell, tr, 1), 1, L, &s->finite[cell * L], s->cfg->batch,
+                                    rows + tr * L);
+      }
       if (run) {
         ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
         ilab_claim_pred_rows(&th[cell * L], L, pr + L);
         ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
       }
-      if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, c->trials, pred, h, L, &res);
+      if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, T, pred, h, L, &res);
     } else {
-      if (run) st = ilab_summary_cell(cell_stats(s, cell), c->trials, L, &s->theory[cell * L], rows);
+      if (run) st = cell_rows(s, cell, rows);
       if (run && !st && s->spectra && s->spectra[cell].rows) /* spectrum.tsv's columns, for sq_* claims */
         for (size_t l = 1; l <= L; l++) {
           const ilab_spectrum_job *j = &s->spectra[cell];
@@ -311,58 +416,142 @@ static int write_spectrum_values(const char *dir, const ilab_sweep *s, const pro
  * and dL/dX_l ("gx"), counts summed over trials, with the density
  * count / (all values x bin width) so that curves of different layers and
  * ranges compare, and the counts that fell outside [lo, hi]. */
-static int write_hist(const char *dir, const ilab_sweep *s, const prov *p, ilab_table *t)
+static int write_hist(const char *dir, const ilab_report_runs *rs, const prov *p, ilab_table *t)
 {
-  const ilab_config *c = s->cfg;
   static const char *const qname[3] = {"h", "x", "gx"};
   int st = open_result(t, dir, "hist.tsv", p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
   if (st) return st;
   ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
-  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above");
-  size_t bins = c->hist_bins;
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    if (s->run_cell && !s->run_cell[cell]) continue;
-    for (size_t i = 0; i < c->n_hist; i++)
-      for (int q = 0; q < 3; q++) {
-        size_t k = (cell * c->n_hist + i) * 3 + (size_t)q, l = c->hist_layers[i];
-        const unsigned long long *h = ilab_sweep_hist(s, cell, i, q);
-        double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
-        double total = (double)c->trials * (double)c->batch * (double)c->widths[l];
-        for (size_t b = 0; b < bins; b++) {
-          ilab_table_str(t, c->act_names[cell / c->n_schemes]);
-          ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
-          ilab_table_int(t, (long long)l);
-          ilab_table_str(t, qname[q]);
-          ilab_table_int(t, (long long)b);
-          ilab_table_num(t, lo + (double)b * w);
-          ilab_table_num(t, lo + (double)(b + 1) * w);
-          ilab_table_num(t, lo + ((double)b + 0.5) * w);
-          ilab_table_int(t, (long long)h[b]);
-          ilab_table_num(t, (double)h[b] / (total * w));
-          ilab_table_int(t, (long long)h[bins]);
-          ilab_table_int(t, (long long)h[bins + 1]);
-          ilab_table_end_row(t);
+  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above width depth");
+  for (size_t cell = 0; cell < n_cells(rs); cell++)
+    for (size_t sk = 0; sk < rs->n; sk++) {
+      const ilab_sweep *s = selected(rs, cell, sk);
+      if (!s) continue;
+      const ilab_config *c = s->cfg;
+      size_t bins = c->hist_bins;
+      for (size_t i = 0; i < c->n_hist; i++)
+        for (int q = 0; q < 3; q++) {
+          size_t k = (cell * c->n_hist + i) * 3 + (size_t)q, l = c->hist_layers[i];
+          const unsigned long long *h = ilab_sweep_hist(s, cell, i, q);
+          double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
+          double total = (double)c->trials * (double)c->batch * (double)c->widths[l];
+          for (size_t b = 0; b < bins; b++) {
+            ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+            ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+            ilab_table_int(t, (long long)l);
+            ilab_table_str(t, qname[q]);
+            ilab_table_int(t, (long long)b);
+            ilab_table_num(t, lo + (double)b * w);
+            ilab_table_num(t, lo + (double)(b + 1) * w);
+            ilab_table_num(t, lo + ((double)b + 0.5) * w);
+            ilab_table_int(t, (long long)h[b]);
+            ilab_table_num(t, (double)h[b] / (total * w));
+            ilab_table_int(t, (long long)h[bins]);
+            ilab_table_int(t, (long long)h[bins + 1]);
+            shape_cols(t, rs, sk);
+            ilab_table_end_row(t);
+          }
         }
-      }
-  }
+    }
   return ILAB_OK;
 }
 
-int ilab_report_write(const char *dir, const ilab_sweep *s, const ilab_report_command *cmd,
+/* Writes lnhist.tsv: for each cell of each shape, the histogram over trials
+ * of ln x_sq at the last layer (ln M_L at batch 1; trials with x_sq = 0 left
+ * out), in ln_histogram bins from the smallest to the largest value, beside
+ * two normal densities of ln M_L: the log-normal approximation with one
+ * input's exact E ln M_L and Var ln M_L (finite.h; nan where none exists or
+ * batch > 1), and the normal fitted to the trials' own mean and variance. */
+static int write_lnhist(const char *dir, const ilab_report_runs *rs, const prov *p, ilab_table *t)
+{
+  int st = open_result(t, dir, "lnhist.tsv", p, "histograms over trials of ln x_sq at the last layer, one row per (act, scheme, width, depth, bin)");
+  if (st) return st;
+  ilab_table_comment(t, "density = count / (n x bin width); lognormal_density: N(ln_x_sq_mean_theory, ln_x_sq_var_theory) "
+                        "at the bin's center; fit_density: N(mean, var) of the trials' own ln x_sq");
+  ilab_table_header(t, "act scheme layer bin lo hi center count n density lognormal_density fit_density "
+                       "mean var mean_theory var_theory width depth");
+  size_t bins = rs->cfg->ln_hist_bins;
+  double *v = malloc(rs->cfg->trials * sizeof *v);
+  if (!v) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
+  for (size_t cell = 0; cell < n_cells(rs); cell++)
+    for (size_t k = 0; k < rs->n; k++) {
+      const ilab_sweep *s = selected(rs, cell, k);
+      if (!s) continue;
+      const ilab_config *c = s->cfg;
+      size_t L = c->depth, n = 0;
+      double lo = INFINITY, hi = -INFINITY, m = 0, var = 0;
+      for (size_t tr = 0; tr < c->trials; tr++) {
+        double x = ilab_sweep_at(s, cell, tr, L)->x_sq;
+        if (!(x > 0 && isfinite(x))) continue;
+        v[n] = log(x);
+        lo = fmin(lo, v[n]);
+        hi = fmax(hi, v[n]);
+        m += v[n++];
+      }
+      m = n ? m / (double)n : NAN;
+      for (size_t i = 0; i < n; i++) var += (v[i] - m) * (v[i] - m);
+      var = n > 1 ? var / (double)(n - 1) : NAN;
+      if (!n) lo = hi = 0;
+      if (!(lo < hi)) { lo -= 0.5; hi += 0.5; }
+      const ilab_finite_layer *f = &s->finite[cell * L + L - 1];
+      double mt = c->batch == 1 ? f->ln_mean : NAN, vt = c->batch == 1 ? f->ln_var : NAN;
+      double w = (hi - lo) / (double)bins;
+      for (size_t b = 0; b < bins; b++) {
+        size_t cnt = 0;
+        for (size_t i = 0; i < n; i++) {
+          size_t j = (size_t)((v[i] - lo) / w);
+          if (j >= bins) j = bins - 1; /* the largest value closes the last bin */
+          cnt += j == b;
+        }
+        double x = lo + ((double)b + 0.5) * w;
+        ilab_table_str(t, c->act_names[cell / c->n_schemes]);
+        ilab_table_str(t, c->schemes[cell % c->n_schemes].spec);
+        ilab_table_int(t, (long long)L);
+        ilab_table_int(t, (long long)b);
+        ilab_table_num(t, lo + (double)b * w);
+        ilab_table_num(t, lo + (double)(b + 1) * w);
+        ilab_table_num(t, x);
+        ilab_table_int(t, (long long)cnt);
+        ilab_table_int(t, (long long)n);
+        ilab_table_num(t, n ? (double)cnt / ((double)n * w) : NAN);
+        ilab_table_num(t, exp(-0.5 * (x - mt) * (x - mt) / vt) / sqrt(TWO_PI * vt));
+        ilab_table_num(t, exp(-0.5 * (x - m) * (x - m) / var) / sqrt(TWO_PI * var));
+        ilab_table_num(t, m);
+        ilab_table_num(t, var);
+        ilab_table_num(t, mt);
+        ilab_table_num(t, vt);
+        shape_cols(t, rs, k);
+        ilab_table_end_row(t);
+      }
+    }
+  free(v);
+  return ILAB_OK;
+}
+
+int ilab_report_write(const char *dir, const ilab_report_runs *runs, const ilab_report_command *cmd,
                       volatile sig_atomic_t *stop, int *failed_claims)
 {
-  const ilab_config *cfg = s->cfg;
-  prov p = {cfg, cmd->argc, cmd->argv, s->seed, s->rng_type->name};
-  ilab_table tabs[6];
-  size_t ntab = 2;
+  const ilab_config *cfg = runs->cfg;
+  const ilab_sweep *any = NULL;
+  for (size_t k = 0; k < runs->n && !any; k++) if (runs->run[k]) any = &runs->sw[k];
+  if (!any) ILAB_ERROR(ILAB_EINVAL, "no shape of %s was run", cfg->path);
+  prov p = {cfg, cmd->argc, cmd->argv, runs->seed, any->rng_type->name};
+  ilab_table tabs[7];
+  size_t ntab = 0;
   int st;
   memset(tabs, 0, sizeof tabs);
   *failed_claims = 0;
-  if ((st = write_layers(dir, s, &p, &tabs[0])) || (st = write_summary(dir, s, &p, &tabs[1])) ||
-      (cfg->n_claims && (st = write_claims(dir, s, &p, &tabs[ntab++], failed_claims))) ||
-      (cfg->n_hist && (st = write_hist(dir, s, &p, &tabs[ntab++]))) ||
-      (s->spectra && (st = write_spectrum(dir, s, &p, &tabs[ntab++]))) ||
-      (s->spectra && cfg->n_spec && (st = write_spectrum_values(dir, s, &p, &tabs[ntab++])))) {
+  /* spectra: one shape only (the parser refuses spectrum with width or depth lists) */
+  if ((cfg->layers_table && (st = write_layers(dir, runs, &p, &tabs[ntab++]))) ||
+      (st = write_summary(dir, runs, &p, &tabs[ntab++])) ||
+      (cfg->n_claims && (st = write_claims(dir, runs, &p, &tabs[ntab++], failed_claims))) ||
+      (cfg->n_hist && (st = write_hist(dir, runs, &p, &tabs[ntab++]))) ||
+      (cfg->ln_hist_bins && (st = write_lnhist(dir, runs, &p, &tabs[ntab++]))) ||
+      (any->spectra && (st = write_spectrum(dir, any, &p, &tabs[ntab++]))) ||
+      (any->spectra && cfg->n_spec && (st = write_spectrum_values(dir, any, &p, &tabs[ntab++]))) ||
+      /* rates.tsv: for one shape (ilab_rates_write reads one sweep) */
+      (runs->n == 1 && ((st = open_result(&tabs[ntab++], dir, "rates.tsv", &p, "per-layer rates of each cell, one row per (act, scheme)")) ||
+                        (st = ilab_rates_write(&tabs[ntab - 1], any))))) {
     for (size_t i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     return st;
   }

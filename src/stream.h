@@ -13,6 +13,7 @@
 #define ILAB_STREAM_INPUT 0x494e5055UL /* "INPU" */
 #define ILAB_STREAM_GRAD 0x47524144UL  /* "GRAD" */
 #define ILAB_STREAM_BIAS 0x42494153UL  /* "BIAS" */
+#define ILAB_STREAM_SHAPE 0x53484150UL /* "SHAP": a shape's seed, from (seed, width, depth) */
 
 /* The finalizer of splitmix64 (Steele, Lea & Flood 2014, "Fast splittable
  * pseudorandom number generators"): a bijection of 64-bit words that

@@ -61,6 +61,47 @@ int ilab_summary_cell(const ilab_layer_stats *stats, size_t trials, size_t depth
   return ILAB_OK;
 }
 
+int ilab_summary_cell_ln(const ilab_layer_stats *stats, size_t trials, size_t depth,
+                         const ilab_finite_layer *finite, size_t batch, ilab_summary_row *rows)
+{
+  double *v = malloc(trials * sizeof *v);
+  if (!v) return ilab_error(ILAB_ENOMEM, "out of memory");
+  for (size_t l = 1; l <= depth; l++)
+    for (int q = 0; q < ILAB_SUMMARY_LN_N; q++) {
+      ilab_summary_ln *o = &rows[l - 1].ln[q];
+      size_t n = 0;
+      for (size_t tr = 0; tr < trials; tr++) {
+        const ilab_layer_stats *r = &stats[tr * depth + l - 1];
+        double x = q == ILAB_SUMMARY_LN_X_SQ ? r->x_sq : r->h_var;
+        if (x > 0 && isfinite(x)) v[n++] = log(x);
+      }
+      double m = 0, m2 = 0;
+      for (size_t i = 0; i < n; i++) m += v[i];
+      m = n ? m / (double)n : NAN;
+      for (size_t i = 0; i < n; i++) m2 += (v[i] - m) * (v[i] - m);
+      o->n = n;
+      o->mean = m;
+      o->var = n > 1 ? m2 / (double)(n - 1) : NAN;
+      o->mean_theory = o->var_theory = NAN;
+      double k4 = NAN;
+      if (finite) {
+        const ilab_finite_layer *f = &finite[l - 1];
+        o->var_theory = q == ILAB_SUMMARY_LN_X_SQ ? f->ln_var : f->lnh_var;
+        k4 = q == ILAB_SUMMARY_LN_X_SQ ? f->ln_k4 : f->lnh_k4;
+        if (batch == 1) o->mean_theory = q == ILAB_SUMMARY_LN_X_SQ ? f->ln_mean : f->lnh_mean;
+      }
+      /* the sampling noise of a mean and of a variance over n trials, from
+       * the theory's variance and fourth cumulant k4 (mu4 = k4 + 3 var^2):
+       * Var(s^2) = mu4/n - var^2 (n - 3)/(n (n - 1)) */
+      double nd = (double)n, vt = o->var_theory, mu4 = k4 + 3 * vt * vt;
+      o->var_se = sqrt(mu4 / nd - vt * vt * (nd - 3) / (nd * (nd - 1)));
+      o->mean_z = (o->mean - o->mean_theory) / sqrt(vt / nd);
+      o->var_z = batch == 1 ? (o->var - vt) / o->var_se : NAN;
+    }
+  free(v);
+  return ILAB_OK;
+}
+
 void ilab_summary_extremes(const ilab_layer_stats *stats, size_t trials, size_t depth,
                            size_t *over, size_t *under)
 {

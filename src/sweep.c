@@ -104,6 +104,8 @@ void ilab_sweep_free(ilab_sweep *s)
   free(s->w_var);
   free(s->w_promised);
   free(s->theory);
+  free(s->finite);
+  s->finite = NULL;
   free(s->hist_lo);
   free(s->hist_hi);
   free(s->hist);
@@ -195,6 +197,56 @@ static int theory_fill(const ilab_sweep *s, double factor, ilab_theory_layer *th
   return ILAB_OK;
 }
 
+/* Fills s->finite: one input's finite-width predictions for every cell, from
+ * its widths, Var(W_l), the kurtosis of its weights and of the input's
+ * entries (finite.h); NaN where none exists. */
+static int finite_fill(ilab_sweep *s)
+{
+  const ilab_config *c = s->cfg;
+  size_t L = c->depth;
+  free(s->finite);
+  s->finite = calloc(s->n_cells * L, sizeof *s->finite);
+  double *kurt = malloc(c->n_schemes * L * sizeof *kurt);
+  if (!s->finite || !kurt) {
+    free(kurt);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
+  }
+  ilab_dist in;
+  double q0 = NAN, in_kurt = NAN;
+  if (!ilab_scheme_resolve(&c->input, c->widths[0], c->widths[1], &in)) {
+    q0 = ilab_dist_raw_moment(&in, 2);
+    ilab_dist unit = in;
+    if (unit.kind != ILAB_DIST_CONSTANT) unit.scale = 1;
+    double u2 = ilab_dist_raw_moment(&unit, 2);
+    in_kurt = ilab_dist_raw_moment(&unit, 4) / (u2 * u2);
+  }
+  /* the weights' kurtosis E[w^4]/E[w^2]^2 per scheme and layer; NaN for a
+   * constant law, which finite.h has no closed form for */
+  for (size_t si = 0; si < c->n_schemes; si++)
+    for (size_t l = 1; l <= L; l++) {
+      ilab_dist d;
+      double k = NAN;
+      if (!scheme_family(c, si, l, &d) && d.kind != ILAB_DIST_CONSTANT && d.scale > 0) {
+        d.scale = 1; /* the unit law: exactly 3 for a normal, free of the scale's rounding */
+        double m2 = ilab_dist_raw_moment(&d, 2);
+        k = ilab_dist_raw_moment(&d, 4) / (m2 * m2);
+      }
+      kurt[si * L + l - 1] = k;
+    }
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    ilab_finite_layer *fin = s->finite + cell * L;
+    if (!(in_kurt >= 1)
+        || ilab_finite_network(&c->acts[ai], L, c->widths, s->w_var + si * L, kurt + si * L,
+                               c->sigma_b2, q0, in_kurt, fin))
+      for (size_t l = 0; l < L; l++)
+        fin[l] = (ilab_finite_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, -1};
+  }
+  free(kurt);
+  return ILAB_OK;
+}
+
 int ilab_sweep_theory(ilab_sweep *s)
 {
   free(s->theory);
@@ -202,7 +254,8 @@ int ilab_sweep_theory(ilab_sweep *s)
   if (!s->theory) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
   s->theory_abserr = 0;
   s->theory_failed = 0;
-  return theory_fill(s, 1, s->theory, &s->theory_abserr, &s->theory_failed);
+  int st = theory_fill(s, 1, s->theory, &s->theory_abserr, &s->theory_failed);
+  return st ? st : finite_fill(s);
 }
 
 int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_layer *theory)

@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "mlp.h"
+#include "finite.h"
 #include "spectrum.h"
 #include "stream.h"
 #include "theory.h"
@@ -28,6 +29,8 @@ typedef struct {
   double *w_var;                 /* [scheme][layer-1]: exact Var(W_l) */
   double *w_promised;            /* [scheme][layer-1]: the variance the name promises */
   ilab_theory_layer *theory;     /* [cell][layer-1]: mean-field predictions, or NULL */
+  ilab_finite_layer *finite;     /* [cell][layer-1]: one input's finite-width
+                                    predictions (finite.h), or NULL */
   double theory_abserr;          /* largest quadrature error estimate */
   size_t theory_failed;          /* cells whose prediction could not be computed (NaN) */
   ilab_spectrum_job *spectra;    /* [cell] with 'spectrum = yes' (ilab_sweep_spectra):
@@ -56,7 +59,9 @@ void ilab_sweep_free(ilab_sweep *s);
 int ilab_sweep_run(ilab_sweep *s);
 
 /* Fills s->theory: the mean-field prediction of every cell for its exact
- * widths, per-layer Var(W), sigma_b2 and input second moment.  A cell whose
+ * widths, per-layer Var(W), sigma_b2 and input second moment; and
+ * s->finite, one input's finite-width predictions for the same and the
+ * kurtosis of the weights and input entries (NaN where none exists).  A cell whose
  * quadrature fails (an exploding selu network, say) gets NaN and is counted
  * in theory_failed; ILAB_ENOMEM is the only error. */
 int ilab_sweep_theory(ilab_sweep *s);

@@ -179,7 +179,7 @@ int ilab_table_commit(ilab_table *t)
   return ILAB_OK;
 }
 
-int ilab_table_commit_all(ilab_table *t, size_t n, volatile sig_atomic_t *stop)
+int ilab_table_commit_all(ilab_table *t, size_t n, const volatile sig_atomic_t *stop)
 {
   sigset_t hold, prev;
   sigemptyset(&hold);

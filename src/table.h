@@ -72,7 +72,7 @@ int ilab_table_commit(ilab_table *t);
  * handler; may be NULL) is non-zero once the signals are held, none is
  * renamed.  Every table is released on return.  ILAB_EIO with a reason
  * naming the file that could not be written, ILAB_EINTR if stopped. */
-int ilab_table_commit_all(ilab_table *t, size_t n, volatile sig_atomic_t *stop);
+int ilab_table_commit_all(ilab_table *t, size_t n, const volatile sig_atomic_t *stop);
 
 /* Closes and removes the temporary file; the final name is untouched. */
 void ilab_table_abort(ilab_table *t);

@@ -303,8 +303,9 @@ static int qmap_slope(ilab_theory_workspace *w, const ilab_act *a, double q, dou
   double err;
   if (q == 0 || isinf(q)) return ilab_theory_expect(w, a, ILAB_THEORY_DPHI_SQ, q, result, &err);
   int st = ilab_theory_expect(w, a, ILAB_THEORY_H_PHI_DPHI, q, result, &err);
+  if (st) return st;
   *result /= q;
-  return st;
+  return ILAB_OK;
 }
 
 /* The q-map above the diagonal, V(q) - q, for Brent's method; a failure

@@ -202,8 +202,8 @@ mk no_batch "activations = relu" "schemes = he_normal" "depth = 3" "width = 8"
 t "cfg: missing batch"          2 "$D/no_batch.cfg: missing 'batch" run "$D/no_batch.cfg" -o "$O"
 mk no_width "activations = relu" "schemes = he_normal" "depth = 3" "batch = 4"
 t "cfg: missing width"          2 "$D/no_width.cfg: missing 'width" run "$D/no_width.cfg" -o "$O"
-mk batch1 "activations = relu" "schemes = he_normal" "depth = 3" "width = 8" "batch = 1"
-t "cfg: batch 1"                2 "$D/batch1.cfg:5: batch: 1 is out of range" run "$D/batch1.cfg" -o "$O"
+mk batch0 "activations = relu" "schemes = he_normal" "depth = 3" "width = 8" "batch = 0"
+t "cfg: batch 0"                2 "$D/batch0.cfg:5: batch: 0 is out of range" run "$D/batch0.cfg" -o "$O"
 printf 'activations = relu\nschemes = he_\000normal\ndepth = 3\nwidth = 8\nbatch = 4\n' >"$D/nul.cfg"
 t "cfg: NUL byte"               2 "$D/nul.cfg:2: NUL byte" run "$D/nul.cfg" -o "$O"
 printf 'activations = relu\nschemes = he_normal\ndepth = 3\033[0m\nwidth = 8\nbatch = 4\n' >"$D/ctrl.cfg"
@@ -268,6 +268,13 @@ if [ "$have_theory" -eq 1 ]; then
   t "theory: --sigma-w2 negative"  2 "--sigma-w2"                    $T --sigma-w2 -1
   t "theory: --sigma-w2 0 (zero weights)" 0 ""                       $T --sigma-w2 0
   t "theory: unknown activation"   2 "unknown activation 'nosuch'"   theory --act nosuch --sigma-w2 2
+  t "theory: --width 0"            2 "--width"                       $T --sigma-w2 2 --width 0
+  t "theory: --width malformed"    2 "--width"                       $T --sigma-w2 2 --width 16x
+  t "theory: --weights unknown"    2 "--weights: unknown law 'cauchy'" $T --sigma-w2 2 --width 16 --weights cauchy
+  t "theory: --input unknown"      2 "--input: unknown law 'truncated_normal'" $T --sigma-w2 2 --width 16 --input truncated_normal
+  t "theory: --weights w/o --width" 2 "need --width"                 $T --sigma-w2 2 --weights uniform
+  t "theory: --width, --fixed-point" 2 "--width is for"              $T --sigma-w2 2 --width 16 --fixed-point
+  t "theory: --width, zero weights" 0 ""                             $T --sigma-w2 0 --width 16
   t "theory: --gain with --sigma-w2" 2 "--gain takes no --sigma-w2"  theory --act gelu --gain --sigma-w2 2
   t "theory: --gain and --critical" 2 "exclude each other"           theory --act gelu --gain --critical --sigma-b2 0
   t "theory: --critical-line w/ --sigma-b2" 2 "--critical-line takes no" theory --act gelu --critical-line --sigma-b2 0

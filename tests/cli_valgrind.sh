@@ -1,8 +1,8 @@
 #!/bin/sh
 # Memory checks of the command line under valgrind's memcheck: a tiny run
 # (claims and histograms included, so those paths run too), sample, theory,
-# moments, and a run that fails on a malformed experiment file (the clean-up
-# path).  Each must exit as expected with no memcheck error: no invalid read
+# moments, plot's figure commands (--script: no gnuplot under memcheck),
+# and a run that fails on a malformed experiment file (the clean-up path).  Each must exit as expected with no memcheck error: no invalid read
 # or write, no use of an uninitialised value, no leak that is "definitely
 # lost".  OpenBLAS runs one thread (OPENBLAS_NUM_THREADS=1, run --threads 1):
 # its thread pool is not ours to check and slows valgrind down.
@@ -89,8 +89,24 @@ printf '%s\n' "activations = relu" "schemes = he_normal" "depth = 3" "width = 8"
 v "run: tiny experiment with claims and histograms" 0 run "$D/tiny.cfg" -o "$D/out-run" --threads 1 -q
 [ -s "$D/out-run/hist.tsv" ] && [ -s "$D/out-run/claims.tsv" ]; st=$?
 ok "run: hist.tsv and claims.tsv written" "found: $(cd "$D/out-run" 2>&1 && echo *)"
+cat >"$D/shapes.cfg" <<'CFG'
+activations = relu linear
+schemes     = he_normal
+depth       = 2 3
+width       = 4 8
+batch       = 1
+trials      = 3 2
+seed        = 5
+ln_histogram = 4
+layers_table = no
+claim = relu he_normal width=8 depth=3 ln_x_sq_var_theory[3] > 0
+CFG
+v "run: width x depth sweep at batch 1 with lnhist.tsv" 0 run "$D/shapes.cfg" -o "$D/out-shapes" --threads 2 -q --only width=8
 v "sample" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3
 v "theory --act tanh --sigma-w2 1 --depth 3" 0 theory --act tanh --sigma-w2 1 --depth 3
+v "theory --width 8 --weights uniform" 0 theory --act relu --sigma-w2 2 --depth 3 --width 8 --weights uniform
+v "sample --hist" 0 sample he_normal --fan-in 8 --fan-out 4 -n 32 --seed 3 --hist -1:1:8
+v "theory over ranges" 0 theory --act tanh --sigma-w2 1:2:0.5 --sigma-b2 0:0.1:0.1 --depth 3
 v "moments he_normal -n 2000" 0 moments he_normal -n 2000
 v "sample orthogonal (LAPACK's QR)" 0 sample orthogonal --fan-in 8 --fan-out 5 -n 2 --seed 3
 v "moments orthogonal identity -n 2000" 0 moments orthogonal identity --fan-in 30 --fan-out 20 -n 2000
@@ -98,6 +114,12 @@ v "spectrum (LAPACK's SVD)" 0 spectrum --act tanh --scheme orthogonal:gain=1.05 
 printf '%s\n' "activations = relu" "schemes = orthogonal he_normal" "depth = 3" "width = 8" "batch = 4" "trials = 2" \
   "spectrum = yes" "spectrum_layers = 3" "claim = relu he_normal sq_var[3] > 0" >"$D/spec.cfg"
 v "run: spectrum = yes" 0 run "$D/spec.cfg" -o "$D/out-spec" --threads 1 -q
+v "plot --script: every figure's commands" 0 plot "$D/out-run" --script
+grep -q '^load plotdir."/fig_claims.gp"$' "$D/out"; st=$?
+ok "plot --script: the claims figure's commands written" "stdout: $(head -c 200 "$D/out")"
+mkdir -p "$D/ragged"; printf 'act\tscheme\tlayer\nrelu\the_normal\n' >"$D/ragged/summary.tsv"
+v "plot: a ragged table fails" 1 plot "$D/ragged" --script
+v "plot --script: the spectrum run's figures" 0 plot "$D/out-spec" --script
 v "run: malformed experiment file fails" 2 run "$D/bad.cfg" -o "$D/out-bad" --threads 1 -q
 grep -q 'bad.cfg:6: claim' "$D/err"; st=$?
 ok "run: the malformed file's error names bad.cfg:6" "stderr: $(head -c 200 "$D/err")"

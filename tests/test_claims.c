@@ -12,7 +12,7 @@
 static const char *const acts[] = {"relu", "leaky_relu:slope=0.2"};
 static const char *const kinds[] = {"relu", "leaky_relu"};
 static const char *const schemes[] = {"he_normal", "glorot_uniform"};
-static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 4};
+static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 4, 0, NULL, 0, NULL};
 
 static int parse(const char *text, ilab_claim *cl)
 {
@@ -30,6 +30,55 @@ static void parse_error(const char *text, const char *reason)
   ilab_test_int(st, ILAB_EPARSE, "'%s' is rejected", text);
   ilab_test(strstr(ilab_error_reason(), reason) != NULL && !strncmp(ilab_error_reason(), "x.cfg:7: claim: ", 16),
             "'%s': reason '%s' names the file, the line and '%s'", text, ilab_error_reason(), reason);
+}
+
+/* Shapes: width=N and depth=N pick one where the experiment sweeps several,
+ * and the layers are checked against the claim's own depth. */
+static void test_parse_shape(void)
+{
+  static const size_t widths[] = {16, 64}, depths[] = {3, 8};
+  ilab_claim_context c2 = ctx;
+  c2.depth = 8;
+  c2.n_widths = 2;
+  c2.widths = widths;
+  c2.n_depths = 2;
+  c2.depths = depths;
+  ilab_claim cl;
+  memset(&cl, 0, sizeof cl);
+  cl.line = 9;
+  strcpy(cl.text, "relu he_normal width=64 depth=3 ln_x_sq_var_z[3] in [-4, 4]");
+  ilab_test_int(ilab_claim_parse(&c2, &cl), ILAB_OK, "width= and depth= parse");
+  ilab_test(cl.width == 64 && cl.depth == 3 && cl.a == 3 && !strcmp(cl.qty->name, "ln_x_sq_var_z"), "shape: fields");
+  static const struct { const char *text, *reason; } bad[] = {
+      {"relu he_normal depth=3 h_var[1] < 1", "sweeps 2 widths; name one with width=N"},
+      {"relu he_normal width=16 h_var[1] < 1", "sweeps 2 depths; name one with depth=N"},
+      {"relu he_normal width=32 depth=3 h_var[1] < 1", "width 32 is not one of the experiment's"},
+      {"relu he_normal width=16 depth=3 h_var[4] < 1", "layers must lie in 1..3"},
+      {"relu he_normal width=16 width=64 depth=3 h_var[1] < 1", "width given twice"},
+      {"relu he_normal width=1x depth=3 h_var[1] < 1", "expected a number after 'width='"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    strcpy(cl.text, bad[i].text);
+    int st = ilab_claim_parse(&c2, &cl);
+    ilab_test(st == ILAB_EPARSE && strstr(ilab_error_reason(), bad[i].reason), "'%s' is rejected: %s", bad[i].text,
+              ilab_error_reason());
+  }
+  /* 'in [LO, HI] at ALPHA': the interval's stated false-alarm probability */
+  strcpy(cl.text, "relu he_normal width=64 depth=8 ln_x_sq_mean[8] in [-1, 1] at 6.3e-05");
+  ilab_test_int(ilab_claim_parse(&c2, &cl), ILAB_OK, "'in [LO, HI] at ALPHA' parses");
+  ilab_test(cl.alpha == 6.3e-05 && !cl.noise && cl.lo == -1 && cl.hi == 1, "at ALPHA: fields");
+  {
+    ilab_summary_row rows[8];
+    memset(rows, 0, sizeof rows);
+    ilab_claim_result res;
+    ilab_claim_eval(&cl, rows, 8, &res);
+    ilab_test(res.verdict == ILAB_CLAIM_PASS && res.alpha == 6.3e-05, "at ALPHA: the verdict carries it");
+  }
+  strcpy(cl.text, "relu he_normal width=64 depth=8 h_var[1] in [0, 1] at 0.7");
+  ilab_test(ilab_claim_parse(&c2, &cl) == ILAB_EPARSE && strstr(ilab_error_reason(), "must lie in (0, 0.5)"),
+            "at 0.7 is refused: %s", ilab_error_reason());
+  /* one width: width= may still name it */
+  strcpy(cl.text, "relu he_normal width=7 h_var[1] < 1");
+  ilab_test_int(ilab_claim_parse(&ctx, &cl), ILAB_EPARSE, "width= naming a width of a one-shape experiment that is not its own");
 }
 
 static void test_parse(void)
@@ -79,6 +128,8 @@ static void test_quantities(void)
     r.theory[q] = 4.0 * (q + 1);
   }
   r.nonfinite = 17;
+  for (int q = 0; q < ILAB_SUMMARY_LN_N; q++)
+    r.ln[q] = (ilab_summary_ln){100, -1.5 - q, 3.0 + q, -1.25 - q, 2.0 + q, 0.5, 0.75 + q, 1.5 + q};
   r.x_mean = -0.5;
   r.sq_mean = 1.5;
   r.sq_var = 6;
@@ -89,7 +140,13 @@ static void test_quantities(void)
       {"h_var_theory", 4}, {"x_sq_theory", 8}, {"gx_var_theory", 12}, {"gw_var_theory", 16},
       {"h_var_ratio", 2.5}, {"x_sq_ratio", 2.5}, {"gx_var_ratio", 2.5}, {"gw_var_ratio", 2.5},
       {"nonfinite", 17}, {"x_mean", -0.5}, {"sq_mean", 1.5}, {"sq_var", 6},
-      {"sq_mean_theory", 1.25}, {"sq_var_theory", 4}, {"sq_var_ratio", 1.5}};
+      {"sq_mean_theory", 1.25}, {"sq_var_theory", 4}, {"sq_var_ratio", 1.5},
+      {"ln_x_sq_mean", -1.5}, {"ln_x_sq_var", 3}, {"ln_x_sq_mean_theory", -1.25},
+      {"ln_x_sq_var_theory", 2}, {"ln_x_sq_var_ratio", 1.5}, {"ln_x_sq_mean_z", 0.75},
+      {"ln_x_sq_var_z", 1.5},
+      {"ln_h_var_mean", -2.5}, {"ln_h_var_var", 4}, {"ln_h_var_mean_theory", -2.25},
+      {"ln_h_var_var_theory", 3}, {"ln_h_var_var_ratio", 4.0 / 3}, {"ln_h_var_mean_z", 1.75},
+      {"ln_h_var_var_z", 2.5}};
   size_t n = 0;
   for (const ilab_claim_quantity *q = ilab_claim_quantities; q->name; q++) n++;
   ilab_test_int((long)n, (long)(sizeof want / sizeof want[0]), "the table names every summary quantity");
@@ -262,6 +319,7 @@ static void test_noise(void)
 int main(void)
 {
   test_parse();
+  test_parse_shape();
   test_quantities();
   test_eval();
   test_noise();

@@ -153,6 +153,42 @@ static void test_valid_formatting(void)
   free(longer);
 }
 
+/* Width and depth lists are swept as shapes, k = wi * n_depths + di, with
+ * trials per width. */
+static void test_shapes(void)
+{
+  ilab_config c, v;
+  int st = parse("activations = relu linear\nschemes = he_normal\ndepth = 5 2\nwidth = 16 4 8\n"
+                 "batch = 1\ntrials = 30 10 20\nlayers_table = no\nln_histogram = 40\n", &c);
+  ilab_test_int(st, ILAB_OK, "width and depth lists parse: %s", st ? ilab_error_reason() : "ok");
+  if (st) return;
+  ilab_test_int((long)ilab_config_n_shapes(&c), 6, "3 widths x 2 depths = 6 shapes");
+  ilab_test((long)c.batch == 1 && !c.layers_table && c.ln_hist_bins == 40, "batch 1, layers_table, ln_histogram");
+  ilab_test(c.depth == 5 && c.trials == 30 && c.widths[0] == 16 && c.widths[5] == 16,
+            "depth and trials are the largest; widths the first width over that depth");
+  size_t w, d;
+  ilab_config_shape_of(&c, 3, &w, &d);
+  ilab_test(w == 4 && d == 2, "shape 3 is (width 4, depth 2)");
+  ilab_test_int(ilab_config_shape(&c, 3, &v), ILAB_OK, "view of shape 3");
+  ilab_test(v.depth == 2 && v.trials == 10 && v.widths[0] == 4 && v.widths[2] == 4 && v.n_acts == 2,
+            "the view has the shape's depth, widths and trials, and the lists");
+  ilab_test(ilab_config_n_shapes(&v) == 1, "a view has one shape");
+  ilab_config_shape_free(&v);
+  ilab_test_int(ilab_config_shape(&c, 6, &v), ILAB_EINVAL, "shape 6 of 6 is refused");
+  ilab_config_free(&c);
+  st = parse(BASE, &c);
+  ilab_test(st == ILAB_OK && ilab_config_n_shapes(&c) == 1 && c.layers_table && !c.ln_hist_bins,
+            "one width, one depth: one shape, layers.tsv written, no ln histogram");
+  ilab_config_shape_of(&c, 0, &w, &d);
+  ilab_test(w == 8 && d == 3, "its shape is (8, 3)");
+  ilab_config_free(&c);
+  st = parse("activations = relu\nschemes = he_normal\nwidths = 8 4 2\nbatch = 2\ntrials = 3\n", &c);
+  ilab_config_shape_of(&c, 0, &w, &d);
+  ilab_test(st == ILAB_OK && ilab_config_n_shapes(&c) == 1 && w == 0 && d == 2 && c.trials == 3,
+            "a widths list is one shape of width 0");
+  ilab_config_free(&c);
+}
+
 static void test_errors(void)
 {
   expect("unknown key", BASE "colour = blue\n", ILAB_EPARSE, NAME ":6:", "unknown key");
@@ -162,7 +198,20 @@ static void test_errors(void)
   expect("empty key", BASE "= 3\n", ILAB_EPARSE, NAME ":6:", "unknown key");
   expect("bad number", BASE "trials = 3x\n", ILAB_EPARSE, NAME ":6:", "not a whole number");
   expect("fractional number", BASE "trials = 2.5\n", ILAB_EPARSE, NAME ":6:", "not a whole number");
-  expect("two values for one key", BASE "trials = 2 3\n", ILAB_EPARSE, NAME ":6:", "one value");
+  expect("two values for one key", BASE "seed = 2 3\n", ILAB_EPARSE, NAME ":6:", "one value");
+  expect("trials: two counts for one width", BASE "trials = 2 3\n", ILAB_EPARSE, NAME ":6:",
+         "trials lists 2 counts for 1 widths");
+  expect("width listed twice", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8 16 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":4:", "width 8 listed twice");
+  expect("depth list with widths", "activations = relu\nschemes = he_normal\ndepth = 2 3\nwidths = 8 8 8\nbatch = 4\n",
+         ILAB_EPARSE, NAME ":3:", "depth lists several values");
+  expect("trials list with widths", "activations = relu\nschemes = he_normal\nwidths = 8 8 8\nbatch = 4\ntrials = 2 3\n",
+         ILAB_EPARSE, NAME ":5:", "needs a 'width' list");
+  expect("layers_table neither yes nor no", BASE "layers_table = maybe\n", ILAB_EPARSE, NAME ":6:", "yes or no");
+  expect("ln_histogram of one bin", BASE "ln_histogram = 1\n", ILAB_EPARSE, NAME ":6:", "out of range");
+  expect("histogram layer beyond the smallest depth",
+         "activations = relu\nschemes = he_normal\ndepth = 3 10\nwidth = 8\nbatch = 4\nhistograms = 5\n",
+         ILAB_EPARSE, NAME ":6:", "beyond the depth 3");
   expect("number too large", BASE "seed = 99999999999999999999999\n", ILAB_EPARSE, NAME ":6:", "out of range");
   expect("negative width", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = -8\nbatch = 4\n",
          ILAB_EPARSE, NAME ":4:", "not a whole number");
@@ -214,8 +263,8 @@ static void test_errors(void)
          NAME ": ", "missing 'width");
   expect("missing depth", "activations = relu\nschemes = he_normal\nwidth = 8\nbatch = 4\n", ILAB_EPARSE,
          NAME ": ", "missing 'depth");
-  expect("batch 1", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 1\n", ILAB_EPARSE,
-         NAME ":5:", "out of range [2,");
+  expect("batch 0", "activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 0\n", ILAB_EPARSE,
+         NAME ":5:", "out of range [1,");
   expect("empty file", "", ILAB_EPARSE, NAME ": ", "empty");
   expect("only comments", "# a question and nothing else\n\n", ILAB_EPARSE, NAME ": ", "missing");
   static const char nul[] = "activations = relu\nschemes = he_\0normal\ndepth = 3\nwidth = 8\nbatch = 4\n";
@@ -334,6 +383,7 @@ int main(void)
   test_select();
   test_valid_every_key();
   test_valid_defaults_and_widths();
+  test_shapes();
   test_valid_formatting();
   test_errors();
   test_read();

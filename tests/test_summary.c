@@ -116,10 +116,47 @@ static void test_extremes(void)
   ilab_test_int((long)under, 4, "underflow: the first layer of any trial whose H is all zeros");
 }
 
+/* The logs over trials: x_sq = e^1, e^2, e^3, 0 (a dead network, left out)
+ * and h_var = e^0 in every trial, against a theory with mean 2, variance 2
+ * and fourth cumulant 6 at batch 1; at batch 4 the mean's theory and the
+ * variance's z are NaN. */
+static void test_cell_ln(void)
+{
+  enum { T = 4, L = 1 };
+  ilab_layer_stats st[T];
+  memset(st, 0, sizeof st);
+  for (int t = 0; t < T; t++) {
+    st[t].x_sq = t < 3 ? exp(t + 1.0) : 0;
+    st[t].h_var = 1;
+  }
+  ilab_finite_layer f = {.c = 5, .ratio = 1.5, .ln_mean = 2, .ln_var = 2, .ln_k4 = 6,
+                         .lnh_mean = 0.5, .lnh_var = 0.25, .lnh_k4 = 0, .dead = 1e-3, .exact = 1};
+  ilab_summary_row row;
+  ilab_test_int(ilab_summary_cell_ln(st, T, L, &f, 1, &row), ILAB_OK, "ln summary at batch 1");
+  const ilab_summary_ln *x = &row.ln[ILAB_SUMMARY_LN_X_SQ], *h = &row.ln[ILAB_SUMMARY_LN_H_VAR];
+  ilab_test(x->n == 3 && h->n == 4, "the dead trial is left out of ln x_sq only");
+  ilab_test_rel(x->mean, 2, 1e-15, "mean of ln x_sq = (1 + 2 + 3)/3");
+  ilab_test_rel(x->var, 1, 1e-15, "variance of ln x_sq = ((-1)^2 + 0 + 1^2)/2");
+  ilab_test_rel(x->mean_theory, 2, 0, "E ln M from the theory");
+  ilab_test_rel(x->var_theory, 2, 0, "Var ln M from the theory");
+  /* mu4 = 6 + 3 * 4 = 18; Var(s^2) = 18/3 - 4 * 0 / (3 * 2) = 6 */
+  ilab_test_rel(x->var_se, sqrt(6.0), 1e-15, "the variance's standard error from k4");
+  ilab_test_rel(x->mean_z, 0, 0, "mean z = 0");
+  ilab_test_rel(x->var_z, (1 - 2) / sqrt(6.0), 1e-15, "variance z = (1 - 2)/sqrt(6)");
+  ilab_test_rel(h->mean, 0, 0, "ln h_var = 0");
+  ilab_test_rel(h->mean_z, (0 - 0.5) / sqrt(0.25 / 4), 1e-15, "mean z of ln h_var = -0.5/0.25");
+  ilab_test_int(ilab_summary_cell_ln(st, T, L, &f, 4, &row), ILAB_OK, "ln summary at batch 4");
+  ilab_test(isnan(x->mean_theory) && isnan(x->mean_z) && isnan(x->var_z) && x->var_theory == 2,
+            "batch 4: no mean theory and no z; the variance's bound stays");
+  ilab_test_int(ilab_summary_cell_ln(st, T, L, NULL, 1, &row), ILAB_OK, "ln summary without theory");
+  ilab_test(isnan(x->var_theory) && x->var == 1, "no theory: NaN beside the measured spread");
+}
+
 int main(void)
 {
   test_mean_ci();
   test_cell();
   test_extremes();
+  test_cell_ln();
   return ilab_test_summary();
 }
