@@ -874,6 +874,18 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
         if (l > sk && !strcmp(nm + l - sk, skip[k])) pick = 0;
       }
     }
+    /* a count (ln_trials) is no quantity, and log axes show only y > 0:
+     * a column with a value <= 0 (a mean of logarithms) or none finite is
+     * left out rather than drawn as an empty panel */
+    if (pick && !strcmp(nm, "ln_trials")) pick = 0;
+    if (pick) {
+      int finite = 0;
+      for (size_t r = 0; r < t->nrows && pick; r++) {
+        double v = keep[r] ? ilab_plot_table_num(t, r, c) : NAN;
+        if (isfinite(v)) { finite = 1; if (v <= 0) pick = 0; }
+      }
+      if (!finite) pick = 0;
+    }
     if (!pick) continue;
     qname[nq] = nm;
     qcol[nq] = c;
