@@ -169,6 +169,7 @@ $(RESULTS)/criticality/criticality.png: $(RESULTS)/criticality/chi.tsv
 $(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criticality.sh build/initlab
 	scripts/criticality.sh $(RESULTS)/criticality build/initlab
 $(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
+$(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)
 $(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
 	scripts/weights.sh $(RESULTS)/weights build/initlab
 

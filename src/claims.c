@@ -26,6 +26,8 @@ static double gx_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUM
 static double gw_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_GW_VAR); }
 static double nonfinite(const ilab_summary_row *r) { return (double)r->nonfinite; }
 static double x_mean(const ilab_summary_row *r) { return r->x_mean; }
+static double lsuv_scale(const ilab_summary_row *r) { return r->lsuv_scale; }
+static double lsuv_iters(const ilab_summary_row *r) { return r->lsuv_iters; }
 static double sq_mean(const ilab_summary_row *r) { return r->sq_mean; }
 static double sq_var(const ilab_summary_row *r) { return r->sq_var; }
 static double sq_mean_theory(const ilab_summary_row *r) { return r->sq_mean_theory; }
@@ -63,6 +65,8 @@ const ilab_claim_quantity ilab_claim_quantities[] = {
     {"gw_var_ratio", gw_var_ratio},
     {"nonfinite", nonfinite},
     {"x_mean", x_mean},
+    {"lsuv_scale", lsuv_scale},
+    {"lsuv_iters", lsuv_iters},
     {"sq_mean", sq_mean},
     {"sq_var", sq_var},
     {"sq_mean_theory", sq_mean_theory},
@@ -95,7 +99,7 @@ static int parse_ref(const ilab_claim_context *c, const ilab_claim *cl, char **p
   *qty = ilab_claim_quantity_find(s, n);
   if (!*qty)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
-               "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; with 'spectrum = yes' "
+               "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; lsuv_scale, lsuv_iters; with 'spectrum = yes' "
                "sq_mean, sq_var, sq_mean_theory, sq_var_theory, sq_var_ratio; ln_x_sq, ln_h_var with _mean, _var, "
                "_mean_theory, _var_theory, _var_ratio, _mean_z, _var_z)", c->path, cl->line, (int)n, s);
   char *end;
@@ -384,5 +388,7 @@ void ilab_claim_pred_rows(const ilab_theory_layer *theory, size_t depth, ilab_su
     r->theory[ILAB_SUMMARY_GX_VAR] = th->gx_var;
     r->theory[ILAB_SUMMARY_GW_VAR] = th->gw_var;
     for (int q = 0; q < ILAB_SUMMARY_N; q++) r->mean[q] = r->lo[q] = r->hi[q] = r->theory[q];
+    r->x_mean = r->lsuv_scale = r->lsuv_iters = NAN; /* no prediction */
+    r->sq_mean = r->sq_var = r->sq_mean_theory = r->sq_var_theory = NAN; /* report.c fills them */
   }
 }

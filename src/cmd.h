@@ -107,4 +107,8 @@ typedef struct cmd_progress cmd_progress;
 cmd_progress *cmd_progress_start(const char *label, volatile size_t *done, size_t total);
 void cmd_progress_stop(cmd_progress *p);
 
+/* The output folder of an experiment file when -o is not given:
+ * results/STEM, STEM the file's name up to its first dot; written into buf. */
+const char *cmd_default_outdir(const char *file, char *buf, size_t n);
+
 #endif

@@ -98,7 +98,10 @@ typedef struct {
 static int scheme_or_ones(const char *spec, ilab_scheme *s)
 {
   /* 'ones', as best names a tensor of ones */
-  return ilab_scheme_parse(strcmp(spec, "ones") ? spec : "constant:value=1", s);
+  int st = ilab_scheme_parse(strcmp(spec, "ones") ? spec : "constant:value=1", s);
+  if (!st && s->lsuv)
+    ILAB_ERROR(ILAB_EPARSE, "'%s': lsuv's weights depend on a batch, so there is no law to check stored weights against", spec);
+  return st;
 }
 
 static int parse_expect(const char *arg, expectation *e)

@@ -323,3 +323,11 @@ void cmd_progress_stop(cmd_progress *p)
   pthread_cond_destroy(&p->cond);
   free(p);
 }
+
+const char *cmd_default_outdir(const char *file, char *buf, size_t n)
+{
+  const char *base = strrchr(file, '/');
+  base = base ? base + 1 : file;
+  snprintf(buf, n, "results/%.*s", (int)strcspn(base, "."), base);
+  return buf;
+}

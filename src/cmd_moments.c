@@ -89,7 +89,8 @@ int ilab_cmd_moments(int argc, char **argv)
   if (!rows) { cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   if (optind < argc) {
     for (int i = optind; i < argc; i++, nrows++)
-      if (ilab_scheme_parse(argv[i], &rows[nrows].s)) {
+      if (ilab_scheme_parse(argv[i], &rows[nrows].s) ||
+          (rows[nrows].s.lsuv && ilab_error(ILAB_EPARSE, "'%s': lsuv rescales each layer on a network's batch, so it has no law of its own (use it in an experiment file)", argv[i]))) {
         free(rows);
         return cmd_usage_error(cmd, "%s", ilab_error_reason());
       }

@@ -57,7 +57,9 @@ static void help(void)
       "                   x_mean x_var x_sq (X_l = phi(H_l), x_sq = E[X_l^2]), gx_var\n"
       "                   gh_var gw_var (Var of dL/dX_l, dL/dH_l, dL/dW_l with dW the\n"
       "                   batch mean), zero_frac, sat_frac, nonfinite (inf/NaN in H_l),\n"
-      "                   g_nonfinite (inf/NaN in dL/dX_l).\n"
+      "                   g_nonfinite (inf/NaN in dL/dX_l), lsuv_scale lsuv_iters (for\n"
+      "                   an lsuv scheme the factor it put on the base's W_l and its\n"
+      "                   rescalings; nan otherwise).\n"
       "  DIR/summary.tsv  one row per (act, scheme, layer): the mean over trials of\n"
       "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi),\n"
       "                   the mean-field prediction of each (_theory, for the exact\n"
@@ -91,7 +93,9 @@ static void help(void)
       "                   is a two-sided t test of ln EXPR over the trials (T >= 3)\n"
       "                   against ln CENTER at false-alarm probability ALPHA, with\n"
       "                   mean field's E[Q] turned into E[ln Q] by the trials' own\n"
-      "                   log-variances; CENTER 'theory' is EXPR's mean-field value.\n"
+      "                   log-variances; CENTER 'theory' is EXPR's mean-field value\n"
+      "                   (free probability's for the sq_* quantities of spectrum.tsv;\n"
+      "                   none for lsuv_scale and lsuv_iters).\n"
       "                   Columns: measured (exp of the mean of ln EXPR), the\n"
       "                   interval lo hi, verdict, alpha, trial_sd (of ln EXPR),\n"
       "                   sens (d ln EXPR / d ln Var(W) by mean field) and detects\n"
@@ -188,35 +192,16 @@ int ilab_cmd_run(int argc, char **argv)
   if ((status = cmd_rng_type(&rng_type))) goto out;
   status = ILAB_EXIT_RUNTIME;
   /* --only: act= and scheme= select cells, width= and depth= shapes */
-  const char *cells_only[64];
-  size_t n_cells_only = 0;
-  int any_width = 0, any_depth = 0;
-  for (int i = 0; i < n_only; i++) {
-    int w = !strncmp(only[i], "width=", 6), d = !strncmp(only[i], "depth=", 6);
-    if (!w && !d) { cells_only[n_cells_only++] = only[i]; continue; }
-    any_width |= w;
-    any_depth |= d;
-    int found = 0;
-    for (size_t k = 0; k < nsh; k++) {
-      size_t sw_, sd;
-      char num[32];
-      ilab_config_shape_of(&cfg, k, &sw_, &sd);
-      snprintf(num, sizeof num, "%zu", w ? sw_ : sd);
-      found |= sw_ && !strcmp(only[i] + 6, num);
-    }
-    if (!found) {
-      status = cmd_usage_error(cmd, "--only %s: %s has no such %s", only[i], file,
-                               w ? "width (a 'width' list)" : "depth (a 'depth' list)");
-      goto out;
-    }
-  }
-  if (n_cells_only) {
+  if (n_only) {
     sel = calloc(cfg.n_acts * cfg.n_schemes, 1);
     if (!sel) { cmd_error("out of memory"); goto out; }
-    if (ilab_config_select(&cfg, cells_only, n_cells_only, sel)) {
+    if (ilab_config_select(&cfg, only, (size_t)n_only, sel) ||
+        ilab_config_select_shapes(&cfg, only, (size_t)n_only, run)) {
       status = cmd_usage_error(cmd, "--only %s", ilab_error_reason());
       goto out;
     }
+  } else {
+    memset(run, 1, nsh);
   }
 
   /* the shapes, each a sweep of its own; with several, each draws from
@@ -226,14 +211,7 @@ int ilab_cmd_run(int argc, char **argv)
   for (size_t k = 0; k < nsh; k++) {
     size_t w, d;
     ilab_config_shape_of(&cfg, k, &w, &d);
-    int ok_w = !any_width, ok_d = !any_depth;
-    for (int i = 0; i < n_only; i++) {
-      char num[32];
-      if (!strncmp(only[i], "width=", 6)) { snprintf(num, sizeof num, "%zu", w); ok_w |= !strcmp(only[i] + 6, num); }
-      if (!strncmp(only[i], "depth=", 6)) { snprintf(num, sizeof num, "%zu", d); ok_d |= !strcmp(only[i] + 6, num); }
-    }
     if ((st = ilab_config_shape(&cfg, k, &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
-    run[k] = (unsigned char)(ok_w && ok_d);
     ilab_sweep *sw = &sws[k];
     sw->seed = nsh > 1 ? ilab_stream_seed(base_seed, w, d, ILAB_STREAM_SHAPE) : base_seed;
     sw->rng_type = rng_type;
@@ -259,13 +237,7 @@ int ilab_cmd_run(int argc, char **argv)
     sws[k].run_cell = sel;
   }
 
-  if (!outdir) {
-    const char *base = strrchr(file, '/');
-    base = base ? base + 1 : file;
-    size_t n = strcspn(base, ".");
-    snprintf(dirbuf, sizeof dirbuf, "results/%.*s", (int)n, base);
-    outdir = dirbuf;
-  }
+  if (!outdir) outdir = cmd_default_outdir(file, dirbuf, sizeof dirbuf);
   if (cmd_make_dirs(outdir) != 0) {
     cmd_error("cannot create the output folder %s: %s", outdir, strerror(errno));
     goto out;

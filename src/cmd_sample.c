@@ -164,6 +164,7 @@ int ilab_cmd_sample(int argc, char **argv)
   if (hist && grid) return cmd_usage_error(cmd, "--hist and --pdf exclude each other");
   ilab_scheme s;
   if (ilab_scheme_parse(argv[optind], &s)) return cmd_usage_error(cmd, "%s", ilab_error_reason());
+  if (s.lsuv) return cmd_usage_error(cmd, "'%s': lsuv rescales each layer on a network's batch, so it has no law of its own to sample (use it in an experiment file)", s.spec);
   ilab_dist d;
   if (ilab_scheme_resolve(&s, fan_in, fan_out, &d)) return cmd_usage_error(cmd, "%s", ilab_error_reason());
   if (grid) {

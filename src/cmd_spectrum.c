@@ -85,6 +85,7 @@ int ilab_cmd_spectrum(int argc, char **argv)
     return cmd_usage_error(cmd, "--act, --scheme, --depth and --width are required");
   if (ilab_act_parse(act, &job.act)) return cmd_usage_error(cmd, "--act: %s", ilab_error_reason());
   if (ilab_scheme_parse(scheme, &job.scheme)) return cmd_usage_error(cmd, "--scheme: %s", ilab_error_reason());
+  if (job.scheme.lsuv) return cmd_usage_error(cmd, "--scheme: lsuv is not supported by spectrum (its scales come from a batch the spectrum does not run)");
   if (values && (double)trials * (double)depth * (double)width > 1e8)
     return cmd_usage_error(cmd, "--values keeps trials x depth x width = %.3g values; at most 1e8", (double)trials * depth * width);
   job.depth = depth;

@@ -97,13 +97,54 @@ static int same_act(const char *v, const char *name)
 }
 
 
+static int is_shape_key(const char *entry) { return !strncmp(entry, "width=", 6) || !strncmp(entry, "depth=", 6); }
+
+/* Whether a width=N or depth=N entry names the value v. */
+static int names_size(const char *entry, size_t v)
+{
+  char num[32];
+  snprintf(num, sizeof num, "%zu", v);
+  return !strcmp(entry + 6, num);
+}
+
+int ilab_config_select_shapes(const ilab_config *c, const char *const *only, size_t n, unsigned char *run)
+{
+  size_t nsh = ilab_config_n_shapes(c);
+  int any_width = 0, any_depth = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!is_shape_key(only[i])) continue;
+    int w = only[i][0] == 'w', found = 0;
+    any_width |= w;
+    any_depth |= !w;
+    for (size_t k = 0; k < nsh; k++) {
+      size_t sw, sd;
+      ilab_config_shape_of(c, k, &sw, &sd);
+      found |= sw && names_size(only[i], w ? sw : sd);
+    }
+    if (!found)
+      ILAB_ERROR(ILAB_EINVAL, "%s: %s has no such %s", only[i], c->path, w ? "width (a 'width' list)" : "depth (a 'depth' list)");
+  }
+  for (size_t k = 0; k < nsh; k++) {
+    size_t sw, sd;
+    ilab_config_shape_of(c, k, &sw, &sd);
+    int ok_w = !any_width, ok_d = !any_depth;
+    for (size_t i = 0; i < n; i++) {
+      if (!strncmp(only[i], "width=", 6)) ok_w |= names_size(only[i], sw);
+      if (!strncmp(only[i], "depth=", 6)) ok_d |= names_size(only[i], sd);
+    }
+    run[k] = (unsigned char)(ok_w && ok_d);
+  }
+  return ILAB_OK;
+}
+
 int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel)
 {
   int any_act = 0, any_scheme = 0;
   for (size_t i = 0; i < n; i++) {
     int is_act = !strncmp(only[i], "act=", 4);
+    if (is_shape_key(only[i])) continue; /* ilab_config_select_shapes' */
     if (!is_act && strncmp(only[i], "scheme=", 7))
-      ILAB_ERROR(ILAB_EINVAL, "%s: expected act=NAME or scheme=SPEC", only[i]);
+      ILAB_ERROR(ILAB_EINVAL, "%s: expected act=NAME, scheme=SPEC, width=N or depth=N", only[i]);
     const char *v = only[i] + (is_act ? 4 : 7);
     int found = 0;
     if (is_act) any_act = 1; else any_scheme = 1;
@@ -115,7 +156,7 @@ int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, 
     int ok_act = !any_act, ok_scheme = !any_scheme;
     for (size_t i = 0; i < n; i++) {
       if (!strncmp(only[i], "act=", 4)) ok_act |= same_act(only[i] + 4, c->act_names[cell / c->n_schemes]);
-      else ok_scheme |= !strcmp(only[i] + 7, c->schemes[cell % c->n_schemes].spec);
+      else if (!is_shape_key(only[i])) ok_scheme |= !strcmp(only[i] + 7, c->schemes[cell % c->n_schemes].spec);
     }
     sel[cell] = (unsigned char)(ok_act && ok_scheme);
   }
@@ -388,6 +429,12 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                         path, line_of[13], l, c->widths[l], c->widths[0]);
         goto fail;
       }
+  for (size_t i = 0; c->spectrum && i < c->n_schemes; i++)
+    if (c->schemes[i].lsuv) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes does not support '%s' (lsuv's scales come from the batch)",
+                      path, line_of[13], c->schemes[i].spec);
+      goto fail;
+    }
   if (c->n_spec && !c->spectrum) {
     st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum_layers needs 'spectrum = yes'", path, line_of[14]);
     goto fail;
@@ -402,10 +449,6 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   for (size_t i = 0; i < c->n_claims; i++) {
     const ilab_claim *cl = &c->claims[i];
     int sq = !strncmp(cl->qty->name, "sq_", 3) || (cl->qty2 && !strncmp(cl->qty2->name, "sq_", 3));
-    if (sq && cl->noise) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: claim: the sq_* quantities take an interval ('in [LO, HI]'), not '~'", path, cl->line);
-      goto fail;
-    }
     if (sq && !c->spectrum) {
       st = ilab_error(ILAB_EPARSE, "%s:%d: claim: the sq_* quantities need 'spectrum = yes'", path, cl->line);
       goto fail;

@@ -89,8 +89,18 @@ void ilab_config_shape_free(ilab_config *v);
  * (or there are none) and its scheme by one of the scheme=SPEC entries (or
  * there are none), else 0.  An activation is named as the tables write it
  * ("leaky_relu:slope=0.01") or as any spec that parses to it; a scheme by
- * its spec as written in the file.  ILAB_EINVAL with a reason starting with
- * the entry if an entry is malformed or names nothing in the file. */
+ * its spec as written in the file; width=N and depth=N entries are
+ * ilab_config_select_shapes' and are passed over.  ILAB_EINVAL with a reason
+ * starting with the entry if an entry is malformed or names nothing in the
+ * file. */
 int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel);
+
+/* Which shapes (k < ilab_config_n_shapes) to run: run[k] = 1 if the shape's
+ * width is named by one of the width=N entries of only[] (or there are none)
+ * and its depth by one of the depth=N entries (or there are none).  Other
+ * entries are ilab_config_select's and are passed over.  ILAB_EINVAL with a
+ * reason starting with the entry if it names no width (depth) of the file's
+ * lists. */
+int ilab_config_select_shapes(const ilab_config *c, const char *const *only, size_t n, unsigned char *run);
 
 #endif

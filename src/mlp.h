@@ -19,6 +19,10 @@ typedef struct {
   double sat_frac;        /* |phi(h)| within 1% of a bound (tanh, sigmoid) */
   long long nonfinite;    /* inf or NaN entries of H_l */
   long long g_nonfinite;  /* inf or NaN entries of dL/dX_l */
+  double lsuv_scale;      /* lsuv cells (sweep.c): the factor LSUV put on the
+                             base's W_l, the product of its 1/sqrt(Var(H_l));
+                             NaN for other schemes */
+  double lsuv_iters;      /* ... and how many rescalings that took */
 } ilab_layer_stats;
 
 typedef struct {

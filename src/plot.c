@@ -52,6 +52,32 @@ static char *slurp(const char *path, size_t *len)
   return b;
 }
 
+static int several_values(const ilab_plot_table *t, const char *key);
+
+/* The figures take a per-layer table's key columns to be those before the
+ * column its rows run along ('layer', ...).  run's tables write the shape of
+ * a cell (width, depth) and sigma_b2 at the end of each row, so that the
+ * columns of one-shape tables keep their places: move those to just before
+ * that column, in every row. */
+static void keys_before_x(ilab_plot_table *t)
+{
+  static const char *const xs[] = {"layer", "step", "epoch", "iteration"};
+  static const char *const keys[] = {"width", "depth", "sigma_b2"};
+  int x = -1;
+  for (size_t i = 0; i < sizeof xs / sizeof *xs && x <= 0; i++) x = ilab_plot_table_col(t, xs[i]);
+  if (x <= 0) return;
+  for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+    int c = ilab_plot_table_col(t, keys[k]);
+    if (c <= x) continue;
+    for (size_t r = 0; r <= t->nrows; r++) {
+      char **row = t->field + r * (size_t)t->ncols, *moved = row[c];
+      memmove(row + x + 1, row + x, (size_t)(c - x) * sizeof *row);
+      row[x] = moved;
+    }
+    x++;
+  }
+}
+
 int ilab_plot_table_read(const char *path, ilab_plot_table **out)
 {
   *out = NULL;
@@ -111,6 +137,7 @@ int ilab_plot_table_read(const char *path, ilab_plot_table **out)
     return ilab_error(ILAB_EPARSE, "%s: no header row", path);
   }
   t->nrows = nf / (size_t)t->ncols - 1;
+  keys_before_x(t);
   *out = t;
   return ILAB_OK;
 }
@@ -523,7 +550,8 @@ static int write_layers(FILE *gp, const ilab_plot_table *t, const char *path, co
   if (strcmp(xname, "layer")) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%ss up to %g", xname, lmax);
   else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%g layers", lmax);
   int wcol = ilab_plot_table_col(t, "width");
-  if (wcol >= 0 && wcol < nk) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " (widths as labelled)");
+  if (wcol >= 0 && wcol < nk && several_values(t, "width"))
+    sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " (widths as labelled)");
   else if (wmin == wmax && isfinite(wmin)) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " of width %g", wmin);
   else if (isfinite(wmin)) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, " of widths %g to %g", wmin, wmax);
   if (isfinite(tmin)) {
@@ -848,8 +876,8 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
   if (lc < 0 || wc < 0 || wc >= nk) return ilab_error(ILAB_EPARSE, "%s: no 'width' key column", path);
   /* the quantities: the drift |measured / theory - 1| of Var(H_L) at the
    * last layer and of Var(dL/dX_1) at the first (where each has crossed the
-   * whole network), and every ln_* column that is not a bound or a theory,
-   * at the last layer beside its theory */
+   * whole network), and every variance of logs that has a theory column
+   * (ln_x_sq_var, ln_h_var_var), at the last layer beside its theory */
   const char *qname[16];
   int qcol[16], qth[16], qdrift[16], qfirst[16];
   size_t nq = 0;
@@ -865,27 +893,9 @@ static int write_width(FILE *gp, const ilab_plot_table *t, const char *path, con
   for (int c = 0; c < t->ncols && nq < 16; c++) {
     const char *nm = t->field[c];
     size_t l = strlen(nm);
-    int pick = 0;
-    if (!strncmp(nm, "ln_", 3)) {
-      pick = 1;
-      static const char *const skip[] = {"_lo", "_hi", "_theory", "_ratio"};
-      for (size_t k = 0; k < 4; k++) {
-        size_t sk = strlen(skip[k]);
-        if (l > sk && !strcmp(nm + l - sk, skip[k])) pick = 0;
-      }
-    }
-    /* a count (ln_trials) is no quantity, and log axes show only y > 0:
-     * a column with a value <= 0 (a mean of logarithms) or none finite is
-     * left out rather than drawn as an empty panel */
-    if (pick && !strcmp(nm, "ln_trials")) pick = 0;
-    if (pick) {
-      int finite = 0;
-      for (size_t r = 0; r < t->nrows && pick; r++) {
-        double v = keep[r] ? ilab_plot_table_num(t, r, c) : NAN;
-        if (isfinite(v)) { finite = 1; if (v <= 0) pick = 0; }
-      }
-      if (!finite) pick = 0;
-    }
+    /* a variance of logs with its theory beside it (ln_x_sq_var, ...): the
+     * spread that finite width predicts, positive, so log-log axes hold it */
+    int pick = !strncmp(nm, "ln_", 3) && l > 4 && !strcmp(nm + l - 4, "_var") && col_suffix(t, nm, "_theory") >= 0;
     if (!pick) continue;
     qname[nq] = nm;
     qcol[nq] = c;

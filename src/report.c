@@ -80,7 +80,7 @@ static int write_layers(const char *dir, const ilab_report_runs *rs, const prov 
   int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, width, depth, trial, layer)");
   if (st) return st;
   ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite width depth");
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters width depth");
   for (size_t cell = 0; cell < n_cells(rs); cell++)
     for (size_t k = 0; k < rs->n; k++) {
       const ilab_sweep *s = selected(rs, cell, k);
@@ -102,6 +102,8 @@ static int write_layers(const char *dir, const ilab_report_runs *rs, const prov 
           for (size_t q = 0; q < sizeof v / sizeof v[0]; q++) ilab_table_num(t, v[q]);
           ilab_table_int(t, r->nonfinite);
           ilab_table_int(t, r->g_nonfinite);
+          ilab_table_num(t, r->lsuv_scale);
+          ilab_table_num(t, r->lsuv_iters);
           shape_cols(t, rs, k);
           ilab_table_end_row(t);
         }
@@ -223,6 +225,43 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
   return ILAB_OK;
 }
 
+/* The spectrum's quantities of one cell for '~' claims: each trial's own
+ * sq_mean and sq_var into rows[trial * L + l - 1] (NaN where J_l overflowed),
+ * and the free-probability predictions at Var(W) times 1, e^-h and e^h into
+ * the three prediction blocks pr, pr + L, pr + 2L (as both the quantity and
+ * its _theory, so that '~ theory' and a number's sensitivity read them). */
+static int spectrum_trial_rows(const ilab_sweep *s, size_t cell, double h, ilab_summary_row *rows,
+                               ilab_summary_row *pr)
+{
+  const ilab_config *c = s->cfg;
+  const ilab_spectrum_job *j = &s->spectra[cell];
+  size_t L = c->depth;
+  for (size_t tr = 0; tr < c->trials; tr++)
+    for (size_t l = 1; l <= L; l++) {
+      const ilab_spectrum_row *r = &j->rows[tr * L + l - 1];
+      ilab_summary_row *o = &rows[tr * L + l - 1];
+      o->sq_mean = r->finite ? r->sq_mean : NAN;
+      o->sq_var = r->finite ? r->sq_var : NAN;
+      o->sq_mean_theory = ilab_spectrum_mean_theory(&j->theory, l);
+      o->sq_var_theory = ilab_spectrum_var_theory(&j->theory, l);
+    }
+  ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
+  if (!w) return ilab_error(ILAB_ENOMEM, "out of memory for the theory");
+  const double factor[3] = {1, exp(-h), exp(h)};
+  for (int k = 0; k < 3; k++) {
+    ilab_spectrum_theory t = j->theory;
+    if (k && ilab_spectrum_predict(w, &j->act, j->theory.sigma_w2 * factor[k], j->sigma_b2, j->theory.s1, &t))
+      t.mu1 = t.mu2 = t.s1 = NAN;
+    for (size_t l = 1; l <= L; l++) {
+      ilab_summary_row *o = &pr[k * L + l - 1];
+      o->sq_mean = o->sq_mean_theory = ilab_spectrum_mean_theory(&t, l);
+      o->sq_var = o->sq_var_theory = ilab_spectrum_var_theory(&t, l);
+    }
+  }
+  ilab_theory_workspace_free(w);
+  return ILAB_OK;
+}
+
 /* The shape a claim is about: the one with its width= and depth=, or the
  * experiment's only width or depth. */
 static size_t claim_shape(const ilab_report_runs *rs, const ilab_claim *cl)
@@ -295,6 +334,7 @@ static int write_claims(const char *dir, const ilab_report_runs *rs, const prov 
         ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
         ilab_claim_pred_rows(&th[cell * L], L, pr + L);
         ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
+        if (!st && s->spectra && s->spectra[cell].rows) st = spectrum_trial_rows(s, cell, h, rows, pr);
       }
       if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, T, pred, h, L, &res);
     } else {

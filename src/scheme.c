@@ -104,6 +104,8 @@ const ilab_scheme_entry ilab_scheme_table[] = {
   {"orthogonal", "gain Q, Q Haar orthogonal (QR of a Gaussian, signs corrected); an entry x: (x/gain)^2 ~ Beta(1/2, (n-1)/2), n = max(fan_in, fan_out), Var = gain^2/n",
    "Saxe et al. 2014, Mezzadri 2007; non-square: orthonormal rows or columns, as PyTorch; takes gain=", 1, 0},
   {"identity", "gain I (ones on the diagonal), Var = gain^2/max(fan_in, fan_out) over the entries", "deterministic; takes gain=", 0, 0},
+  {"lsuv:base=orthogonal,tol=0.1,iters=10", "base's draw, then layer by layer W_l *= 1/sqrt(Var(H_l) on the batch) until |Var(H_l) - 1| < tol, at most iters times",
+   "Mishkin & Matas 2016; data-dependent: experiments only (run); gain= multiplies the base", 0, 0},
 };
 const size_t ilab_scheme_table_size = sizeof ilab_scheme_table / sizeof ilab_scheme_table[0];
 
@@ -120,6 +122,56 @@ static int parse_number(const char *spec, const char *key, const char *v, double
   return ILAB_OK;
 }
 
+static int parse_lsuv(const char *spec, ilab_scheme *s)
+{
+  char base[128] = "orthogonal", buf[128];
+  double tol = 0.1, iters = 10, gain = 1;
+  unsigned seen = 0;
+  static const char *const keys[] = {"base", "tol", "iters", "gain"};
+  strcpy(buf, spec);
+  char *rest = buf[4] == ':' ? buf + 5 : NULL;
+  if (buf[4] != ':' && buf[4] != '\0') ILAB_ERROR(ILAB_EPARSE, "unknown scheme '%s' (see 'initlab list')", spec);
+  if (rest && *rest == '\0') ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': nothing after ':'", spec);
+  while (rest) {
+    char *item = rest, *comma = strchr(rest, ',');
+    if (comma) { *comma = '\0'; rest = comma + 1; } else rest = NULL;
+    char *eq = strchr(item, '=');
+    if (!eq) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': '%s' should be key=value", spec, item);
+    *eq = '\0';
+    const char *val = eq + 1;
+    size_t k;
+    for (k = 0; k < 4; k++) if (!strcmp(item, keys[k])) break;
+    if (k == 4) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': lsuv does not take key '%s' (it takes: base, tol, iters, gain)", spec, item);
+    if (seen & (1u << k)) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': key '%s' given twice", spec, item);
+    seen |= 1u << k;
+    if (*val == '\0') ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': key '%s' has no value", spec, item);
+    int st;
+    if (k == 0) {
+      if (strchr(val, ':') || !strcmp(val, "lsuv"))
+        ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': base must be a scheme name without keys, not '%s'", spec, val);
+      strcpy(base, val);
+    } else if ((st = parse_number(spec, item, val, k == 1 ? &tol : k == 2 ? &iters : &gain))) {
+      return st;
+    }
+  }
+  if (!(tol > 0)) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': tol must be > 0", spec);
+  if (!(iters >= 0 && iters <= 1000 && iters == floor(iters)))
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': iters must be a whole number in 0..1000", spec);
+  if (gain < 0) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': gain must be >= 0", spec);
+  int st = ilab_scheme_parse(base, s);
+  if (st) {
+    char why[256];
+    snprintf(why, sizeof why, "%s", ilab_error_reason());
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': base: %s", spec, why);
+  }
+  strcpy(s->spec, spec);
+  s->gain *= gain;
+  s->lsuv = 1;
+  s->lsuv_tol = tol;
+  s->lsuv_iters = (int)iters;
+  return ILAB_OK;
+}
+
 int ilab_scheme_parse(const char *spec, ilab_scheme *s)
 {
   memset(s, 0, sizeof *s);
@@ -128,6 +180,7 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
   if (len >= sizeof s->spec)
     ILAB_ERROR(ILAB_EPARSE, "scheme '%.40s...' is longer than %zu characters", spec, sizeof s->spec - 1);
   size_t nlen = strcspn(spec, ":");
+  if (nlen == 4 && !strncmp(spec, "lsuv", 4)) return parse_lsuv(spec, s);
   const preset *p = NULL;
   for (size_t i = 0; i < NPRESETS; i++)
     if (strlen(presets[i].name) == nlen && !strncmp(spec, presets[i].name, nlen)) p = &presets[i];

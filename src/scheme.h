@@ -43,9 +43,18 @@ typedef struct {
   double param;        /* fixed laws: std, limit or constant value */
   int abs_bounds;      /* torch_trunc_normal: cut at the absolute bounds a, b */
   double a, b;
+  /* lsuv:base=NAME,tol=T,iters=K[,gain=G] (Mishkin & Matas 2016): the fields
+   * above are the base's (its gain times G), from which the weights are drawn
+   * before the run rescales each layer on its batch (sweep.c) */
+  int lsuv;            /* 1: rescale by LSUV */
+  double lsuv_tol;     /* stop when |Var(H_l) - 1| < tol [0.1] */
+  int lsuv_iters;      /* at most this many rescalings per layer [10] */
 } ilab_scheme;
 
-/* Parses "NAME" or "NAME:key=value,key=value" (grammar in docs/architecture.md and README.md).
+/* Parses "NAME" or "NAME:key=value,key=value" (grammar in docs/architecture.md and README.md),
+ * or "lsuv[:base=NAME,tol=T,iters=K,gain=G]" with base a scheme name without
+ * keys [orthogonal], tol > 0 [0.1], iters >= 0 [10] (Mishkin & Matas 2016's
+ * Tol_var and T_max) and gain multiplying the base [1].
  * ILAB_EPARSE with a reason naming the offending part on error. */
 int ilab_scheme_parse(const char *spec, ilab_scheme *s);
 

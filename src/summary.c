@@ -55,6 +55,13 @@ int ilab_summary_cell(const ilab_layer_stats *stats, size_t trials, size_t depth
     row->x_mean = 0;
     for (size_t tr = 0; tr < trials; tr++) row->x_mean += stats[tr * depth + l - 1].x_mean;
     row->x_mean /= (double)trials;
+    row->lsuv_scale = row->lsuv_iters = 0;
+    for (size_t tr = 0; tr < trials; tr++) {
+      row->lsuv_scale += stats[tr * depth + l - 1].lsuv_scale;
+      row->lsuv_iters += stats[tr * depth + l - 1].lsuv_iters;
+    }
+    row->lsuv_scale /= (double)trials;
+    row->lsuv_iters /= (double)trials;
     row->sq_mean = row->sq_var = row->sq_mean_theory = row->sq_var_theory = NAN;
   }
   free(v);

@@ -42,6 +42,8 @@ typedef struct {
   double theory[ILAB_SUMMARY_N]; /* the mean-field prediction of each */
   long long nonfinite;           /* inf or NaN entries of H_l, summed over trials */
   double x_mean;                 /* mean over trials of the mean of X_l */
+  double lsuv_scale, lsuv_iters; /* means over trials of LSUV's factor on W_l and
+                                    its rescalings (NaN unless lsuv) */
   /* the Jacobian's squared singular values (spectrum.h), NaN unless the run
    * computed them: mean over trials of their mean and variance, and theory */
   double sq_mean, sq_var, sq_mean_theory, sq_var_theory;

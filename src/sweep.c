@@ -182,6 +182,14 @@ static int theory_fill(const ilab_sweep *s, double factor, ilab_theory_layer *th
     if (s->run_cell && !s->run_cell[cell]) continue;
     double err = 0;
     size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+    if (c->schemes[si].lsuv) {
+      /* LSUV's Var(W_l) comes from the batch, not from the scheme: no
+       * prediction (what it guarantees, Var(H_l) = 1 within tol, is claimed
+       * as a number) */
+      for (size_t l = 0; l < L; l++)
+        out[l] = (ilab_theory_layer){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+      continue;
+    }
     for (size_t l = 0; l < L; l++) v[l] = factor * s->w_var[si * L + l];
     if (ilab_theory_network(w, &c->acts[ai], L, c->widths, v, c->sigma_b2, q0,
                             c->batch, out, &err)) {
@@ -361,9 +369,30 @@ static int run_cell(trial_ctx *t, size_t cell, ilab_mlp *net)
     ilab_mlp_set_layer(net, l, t->unit[k][l - 1], scale, t->bias ? t->bias[l - 1] : NULL);
   }
   memcpy(ilab_mlp_input(net), t->x0, c->batch * c->widths[0] * sizeof(double));
+  const ilab_scheme *sc = &c->schemes[si];
   for (size_t l = 1; l <= c->depth; l++) {
     if (s->stop && *s->stop) return ILAB_EINTR;
-    ilab_mlp_forward_layer(net, l, ilab_sweep_at(s, cell, t->trial, l));
+    ilab_layer_stats *st = ilab_sweep_at(s, cell, t->trial, l);
+    ilab_mlp_forward_layer(net, l, st);
+    st->lsuv_scale = st->lsuv_iters = NAN;
+    if (sc->lsuv) {
+      /* Mishkin & Matas (2016), Algorithm 1: while |Var(H_l) - 1| >= tol and
+       * fewer than iters rescalings, W_l /= sqrt(Var(H_l)) and run the layer
+       * again on the same batch.  Without a bias one rescaling is exact; a
+       * bias makes it a fixed-point iteration.  A layer whose variance is 0
+       * or not finite cannot be rescaled and is left as it is. */
+      double ratio = 1;
+      int it = 0;
+      while (it < sc->lsuv_iters && fabs(st->h_var - 1) >= sc->lsuv_tol && st->h_var > 0 && isfinite(st->h_var)) {
+        double r = 1 / sqrt(st->h_var);
+        ratio *= r;
+        net->scale[l] *= r;
+        ilab_mlp_forward_layer(net, l, st);
+        it++;
+      }
+      st->lsuv_scale = ratio;
+      st->lsuv_iters = it;
+    }
     long hi = hist_index(c, l);
     if (hi >= 0) {
       size_t n = c->batch * c->widths[l];

@@ -232,6 +232,12 @@ t "sample: missing scheme"       2 "missing the scheme"              sample --fa
 t "sample: unknown scheme"       2 "unknown scheme 'nosuch'"         sample nosuch --fan-in 4 --fan-out 4
 t "sample: bad scheme key"       2 "in scheme 'he_normal:colour=1'"  sample he_normal:colour=1 --fan-in 4 --fan-out 4
 t "sample: two schemes"          2 "one scheme at a time"            sample he_normal lecun_normal --fan-in 4 --fan-out 4
+t "sample: lsuv has no law"      2 "lsuv rescales each layer"        sample lsuv --fan-in 4 --fan-out 4
+t "moments: lsuv has no law"     2 "lsuv rescales each layer"        moments lsuv:base=he_normal
+t "spectrum: lsuv refused"       2 "lsuv is not supported"           spectrum --act tanh --scheme lsuv --depth 2 --width 4
+t "run: bad lsuv key"            2 "lsuv does not take key 'tolerance'" sample lsuv:tolerance=1 --fan-in 4 --fan-out 4
+mk lsuvspec "activations = relu" "schemes = lsuv" "depth = 3" "width = 8" "batch = 4" "spectrum = yes"
+t "run: lsuv with spectrum"      2 "spectrum = yes does not support 'lsuv'" run "$D/lsuvspec.cfg" -o "$D/lsuvspec-out"
 t "sample: fans missing"         2 "--fan-in and --fan-out are required" sample he_normal
 t "sample: unknown option"       2 "--bogus"                         $S --fan-in 4 --fan-out 4 --bogus
 t "sample: --fan-out w/o argument" 2 "--fan-out"                     $S --fan-in 4 --fan-out

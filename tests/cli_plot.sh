@@ -117,17 +117,10 @@ run plot "$D/it's mine" --format png,svg
 [ $rc -eq 0 ] && [ -s "$D/it's mine/claims.png" ] && xmllint --noout "$D/it's mine/claims.svg" 2>/dev/null
 ok $? "a folder named with a space and a quote" "exit $rc: $(cat "$D/err")"
 
-# --- a width sweep: a 'width' key column with several values (two runs
-# merged here) brings the figure against width
-for w in 16 64; do
-  sed "s/^width .*/width = $w/; /^claim/d; /^hist/d" "$D/tiny.cfg" >"$D/w$w.cfg"
-  "$B" run "$D/w$w.cfg" -o "$D/w$w" 2>/dev/null
-done
-mkdir -p "$D/wide"
-awk -F'\t' 'BEGIN {OFS = "\t"} FNR == 1 {w = (FILENAME ~ /w16/) ? 16 : 64}
-  /^#/ {if (NR == FNR) print; next}
-  !h++ {$2 = $2 "\twidth"; print; next}
-  FNR > 1 && $1 != "act" {$2 = $2 "\t" w; print}' "$D/w16/summary.tsv" "$D/w64/summary.tsv" >"$D/wide/summary.tsv"
+# --- a width sweep: an experiment whose 'width' lists several values brings
+# the figure against width
+sed "s/^width .*/width = 16 64/; /^claim/d; /^hist/d" "$D/tiny.cfg" >"$D/wide.cfg"
+"$B" run "$D/wide.cfg" -o "$D/wide" 2>/dev/null
 run plot "$D/wide" --figure width
 ok $rc "a width sweep is drawn" "$(cat "$D/err")"
 png "$D/wide/width.png" 800 400; ok $? "width.png is a PNG"

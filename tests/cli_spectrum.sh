@@ -93,6 +93,15 @@ run spectrum --act relu --scheme he_normal --depth 6 --width 32 --trials 3 --see
 data "$D/sp" | awk -F'\t' 'NR > 1 {print $3}' >"$D/a"
 data "$D/q1/spectrum.tsv" | awk -F'\t' '$1 == "relu" && $2 == "he_normal" {print $6}' >"$D/b"
 cmp -s "$D/a" "$D/b"; ok $? "spectrum.tsv rows equal 'initlab spectrum' for the same seed"
+# '~' claims on the spectrum: each trial's own sq_mean, and free probability
+# at Var(W) e^-+0.01 for the sensitivity: ReLU's sq_mean = chi_1^l with chi_1
+# proportional to Var(W), so d ln sq_mean[6] / d ln Var(W) = 6
+sed -e '/^claim/d' "$D/s.cfg" >"$D/t.cfg"
+printf '%s\n' 'claim = relu he_normal sq_mean[6] ~ 1 at 1e-4' 'claim = tanh orthogonal:gain=1.0421258522 sq_var[6] ~ theory at 1e-4' >>"$D/t.cfg"
+run run "$D/t.cfg" -o "$D/q3" --threads 1 -q; ok "$rc" "'~' claims on sq_mean and sq_var run" "$(cat "$D/err")"
+data "$D/q3/claims.tsv" | awk -F'\t' 'NR == 2 { if (!($8 == "pass" && $10 > 0 && $11 > 5.99 && $11 < 6.01)) exit 1; n++ }
+  NR == 3 { if (!($8 == "pass" && $10 > 0 && $11 == 0)) exit 1; n++ } END { exit n != 2 }'
+ok $? "'~' sq claims: per-trial spread > 0, sensitivity 6 for ReLU's sq_mean[6], 0 for a 'theory' centre" "$(data "$D/q3/claims.tsv" | cut -f3,8,10,11)"
 bad_cfg() { # name, extra lines, expected message
   printf 'activations = relu\nschemes = he_normal\nbatch = 4\n%b' "$2" >"$D/bad.cfg"
   run run "$D/bad.cfg" -o "$D/bad" -q

@@ -378,9 +378,49 @@ static void test_select(void)
   ilab_config_free(&c);
 }
 
+/* --only width=N and depth=N: which shapes run; act= and scheme= entries
+ * pass through to the cells' selection and back. */
+static void test_select_shapes(void)
+{
+  ilab_config c;
+  const char *text = "activations = relu\nschemes = he_normal\n"
+                     "depth = 3 5\nwidth = 16 64\nbatch = 2\n";
+  if (parse(text, &c)) { ilab_test(0, "select shapes: the file parses: %s", ilab_error_reason()); return; }
+  size_t nsh = ilab_config_n_shapes(&c);
+  ilab_test(nsh == 4, "select shapes: 2 widths x 2 depths are 4 shapes (%zu)", nsh);
+  unsigned char run[4], sel[1];
+  const char *w64[] = {"width=64", "act=relu"}, *d3[] = {"depth=3"}, *both[] = {"width=16", "depth=5"};
+  const char *const *only[] = {w64, d3, both};
+  size_t n[] = {2, 1, 2};
+  for (size_t i = 0; i < 3 && nsh == 4; i++) {
+    memset(run, 9, sizeof run);
+    int st = ilab_config_select_shapes(&c, only[i], n[i], run);
+    size_t count = 0, ok = 1;
+    for (size_t k = 0; k < nsh; k++) {
+      size_t w, d;
+      ilab_config_shape_of(&c, k, &w, &d);
+      int want = i == 0 ? w == 64 : i == 1 ? d == 3 : (w == 16 && d == 5);
+      ok &= run[k] == want;
+      count += run[k];
+    }
+    ilab_test(st == ILAB_OK && ok && count == (i == 2 ? 1u : 2u), "select shapes case %zu (%s): status %d, %zu shapes",
+              i, only[i][0], st, count);
+  }
+  ilab_test(ilab_config_select(&c, w64, 2, sel) == ILAB_OK && sel[0] == 1,
+            "select: width= entries are the shapes', not an error of the cells' selection");
+  const char *bad[] = {"width=32"}, *badd[] = {"depth=4"};
+  ilab_test(ilab_config_select_shapes(&c, bad, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "width=32: ")
+                && strstr(ilab_error_reason(), "no such width"),
+            "select shapes: a width not in the file (%s)", ilab_error_reason());
+  ilab_test(ilab_config_select_shapes(&c, badd, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such depth"),
+            "select shapes: a depth not in the file (%s)", ilab_error_reason());
+  ilab_config_free(&c);
+}
+
 int main(void)
 {
   test_select();
+  test_select_shapes();
   test_valid_every_key();
   test_valid_defaults_and_widths();
   test_shapes();

@@ -270,12 +270,32 @@ static void test_targets(void)
   }
 }
 
+/* lsuv: the base's fields, its gain times gain=, the paper's defaults. */
+static void test_lsuv_parse(void)
+{
+  ilab_scheme s, o;
+  ilab_test(ilab_scheme_parse("lsuv", &s) == ILAB_OK && s.lsuv && s.family == ILAB_FAMILY_ORTHOGONAL &&
+            s.lsuv_tol == 0.1 && s.lsuv_iters == 10 && s.gain == 1 && !strcmp(s.spec, "lsuv"),
+            "lsuv: orthogonal base, tol 0.1, 10 iterations (Mishkin & Matas 2016)");
+  ilab_test(ilab_scheme_parse("lsuv:base=he_normal,tol=0.05,iters=3,gain=1.02", &s) == ILAB_OK &&
+            ilab_scheme_parse("he_normal:gain=1.02", &o) == ILAB_OK && s.lsuv && s.lsuv_tol == 0.05 &&
+            s.lsuv_iters == 3 && ilab_scheme_variance(&s, 100, 50) == ilab_scheme_variance(&o, 100, 50),
+            "lsuv:base=he_normal,gain=1.02 draws he_normal:gain=1.02");
+  static const char *const bad[] = {"lsuv:", "lsuvx", "lsuv:base=lsuv", "lsuv:base=he_normal:gain=2",
+                                    "lsuv:base=nosuch", "lsuv:tol=0", "lsuv:iters=1.5", "lsuv:iters=-1",
+                                    "lsuv:foo=1", "lsuv:tol=0.1,tol=0.2", "lsuv:gain=-1", "lsuv:base=normal"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    ilab_test(ilab_scheme_parse(bad[i], &s) == ILAB_EPARSE && ilab_error_reason()[0],
+              "'%s' is refused (%s)", bad[i], ilab_error_reason());
+}
+
 int main(void)
 {
   test_torch_trunc_normal();
   test_variances();
   test_targets();
   test_parse_errors();
+  test_lsuv_parse();
   test_pinned();
   test_variance_z();
   return ilab_test_summary();

@@ -17,6 +17,69 @@ static const char *const text =
     "schemes = lecun_normal he_normal lecun_uniform he_uniform normal:std=0.1\n"
     "depth = 6\nwidth = 40\nbatch = 16\ntrials = 2\nseed = 99\n";
 
+static int run(ilab_config *c, ilab_sweep *s, int threads, unsigned char *sel);
+
+/* LSUV beside its base (same family: common random numbers), without a bias
+ * so that linear and ReLU layers are positively homogeneous, and with one
+ * (sigma_b2 = 0.5) so that tanh needs more than one rescaling. */
+static const char *const lsuv_text =
+    "activations = linear relu tanh\n"
+    "schemes = orthogonal lsuv lsuv:iters=0 he_normal lsuv:base=he_normal,tol=0.02\n"
+    "depth = 8\nwidth = 32\nbatch = 12\ntrials = 2\nseed = 5\n";
+
+static void lsuv_tests(const char *cfg_text, int bias)
+{
+  ilab_config c;
+  ilab_sweep s1, s2;
+  if (ilab_config_parse("lsuv.cfg", cfg_text, strlen(cfg_text), &c) != ILAB_OK) {
+    ilab_test(0, "lsuv config parses: %s", ilab_error_reason());
+    return;
+  }
+  ilab_test(run(&c, &s1, 1, NULL) == 0 && run(&c, &s2, 2, NULL) == 0, "lsuv sweeps run");
+  size_t nstat = c.n_acts * c.n_schemes * c.trials * c.depth;
+  ilab_test(!memcmp(s1.stats, s2.stats, nstat * sizeof *s1.stats), "lsuv%s: 1 and 2 threads give the same bits",
+            bias ? " with bias" : "");
+  size_t most = 0;
+  for (size_t a = 0; a < c.n_acts; a++)
+    for (size_t tr = 0; tr < c.trials; tr++) {
+      double prod[2] = {1, 1};
+      for (size_t l = 1; l <= c.depth; l++) {
+        const ilab_layer_stats *base[2] = {ilab_sweep_at(&s1, a * 5 + 0, tr, l), ilab_sweep_at(&s1, a * 5 + 3, tr, l)};
+        const ilab_layer_stats *ls[2] = {ilab_sweep_at(&s1, a * 5 + 1, tr, l), ilab_sweep_at(&s1, a * 5 + 4, tr, l)};
+        const ilab_layer_stats *none = ilab_sweep_at(&s1, a * 5 + 2, tr, l);
+        const double tol[2] = {0.1, 0.02};
+        const int iters[2] = {10, 10};
+        ilab_test(isnan(base[0]->lsuv_scale) && isnan(base[1]->lsuv_iters), "a scheme other than lsuv records NaN");
+        /* iters=0: the base's network, bit for bit */
+        ilab_test(none->h_var == base[0]->h_var && none->gx_var == base[0]->gx_var && none->lsuv_scale == 1 &&
+                  none->lsuv_iters == 0, "%s lsuv:iters=0 layer %zu: the base's bits, scale 1", c.act_names[a], l);
+        for (int k = 0; k < 2; k++) {
+          /* what the algorithm guarantees: |Var(H_l) - 1| < tol on the batch
+           * at every layer, within iters rescalings */
+          ilab_test(fabs(ls[k]->h_var - 1) < tol[k] && ls[k]->lsuv_iters <= iters[k],
+                    "%s %s layer %zu trial %zu: Var(H_l) = %.17g within %g of 1 after %g rescalings", c.act_names[a],
+                    c.schemes[k ? 4 : 1].spec, l, tr, ls[k]->h_var, tol[k], ls[k]->lsuv_iters);
+          if (ls[k]->lsuv_iters > most) most = (size_t)ls[k]->lsuv_iters;
+          prod[k] *= ls[k]->lsuv_scale;
+          /* the scale recorded is the one applied: a positively homogeneous
+           * network without bias, from the base's unit matrices, has
+           * Var(H_l) = (prod of the factors up to l)^2 times the base's */
+          if (!bias && c.acts[a].kind != ILAB_ACT_TANH)
+            ilab_test_rel(ls[k]->h_var / base[k]->h_var, prod[k] * prod[k], 1e-12,
+                          "%s %s layer %zu: Var(H_l)/Var(H_l of the base) = (product of lsuv_scale)^2",
+                          c.act_names[a], c.schemes[k ? 4 : 1].spec, l);
+          if (!bias)
+            ilab_test(ls[k]->lsuv_iters <= 1 && (ls[k]->lsuv_iters == 0 || fabs(ls[k]->h_var - 1) < 1e-12),
+                      "without a bias one rescaling sets Var(H_l) = 1 to rounding (%.17g)", ls[k]->h_var);
+        }
+      }
+    }
+  if (bias) ilab_test(most >= 2, "with a bias some layer needs more than one rescaling (most: %zu)", most);
+  ilab_sweep_free(&s1);
+  ilab_sweep_free(&s2);
+  ilab_config_free(&c);
+}
+
 static int run(ilab_config *c, ilab_sweep *s, int threads, unsigned char *sel)
 {
   memset(s, 0, sizeof *s);
@@ -97,5 +160,10 @@ int main(void)
   ilab_sweep_free(&s2);
   ilab_sweep_free(&s3);
   ilab_config_free(&c);
+
+  lsuv_tests(lsuv_text, 0);
+  char with_bias[512];
+  snprintf(with_bias, sizeof with_bias, "%ssigma_b2 = 0.5\n", lsuv_text);
+  lsuv_tests(with_bias, 1);
   return ilab_test_summary();
 }
