@@ -119,7 +119,7 @@ def main():
     # gelu, silu, mish: no bias-free gain keeps q; the rates at which they drift
     claim("gelu", "lecun_normal", "rate", "h_var", 10, 50)
     # not he_normal's gradient rate (2): a few trials stay near q = 1, where
-    # V' > 1, so ln of it is far from normal and its t test fails on seeds 1-3
+    # V' > 1, so ln of it is far from normal and its t test fails on 4 seeds of 1-8
     claim("gelu", g("gelu"), "rate", "h_var", 30, 50)
     claim("gelu", "lecun_normal:gain=" + GAMMA_GELU, "rate", "h_var", 30, 50)
     claim("silu", "lecun_normal", "rate", "h_var", 10, 50)
