@@ -1,7 +1,8 @@
 #!/bin/sh
 # For each experiment named (default: all), runs it with seeds 1..N (default
 # 8) and with a planted error of gain 1.02 and 0.98 in every scheme's
-# standard deviation (each spec S becomes S:gain=G, or S,gain=G), and prints
+# standard deviation (scripts/plant-gain.sh: S becomes S:gain=G, or S,gain=G,
+# and a spec that has gain=g already gets gain=g*G), and prints
 # per claim how many seeds it held for and whether each planted run failed
 # it.  Claims about one scheme only see that scheme, so planting the error in
 # every scheme at once tests each scheme's claims as a separate run would.
@@ -21,15 +22,7 @@ for cfg in "$@"; do
     "$B" run "$cfg" -o "$out/$name-seed$s" --seed "$s" -q >/dev/null 2>&1
   done
   for g in 1.02 0.98; do
-    # append gain=G to every scheme on the schemes line and in the claims
-    schemes=$(sed -n 's/^schemes *= *//p' "$cfg" | sed 's/#.*//')
-    : >"$out/$name-gain$g.sed"
-    for sc in $schemes; do
-      case $sc in *:*) new="$sc,gain=$g" ;; *) new="$sc:gain=$g" ;; esac
-      q=$(printf '%s' "$sc" | sed 's/[.[\*^$/]/\\&/g')
-      printf '%s\n' "s/\\([ =]\\)$q\\([ \\t]\\)/\\1$new\\2/g" "s/\\([ =]\\)$q\$/\\1$new/" >>"$out/$name-gain$g.sed"
-    done
-    sed -f "$out/$name-gain$g.sed" "$cfg" >"$out/$name-gain$g.cfg"
+    "$(dirname "$0")/plant-gain.sh" "$g" "$cfg" >"$out/$name-gain$g.cfg" || exit 1
     [ "$out/$name-gain$g/claims.tsv" -nt "$cfg" ] && continue
     "$B" run "$out/$name-gain$g.cfg" -o "$out/$name-gain$g" -q >/dev/null 2>&1
   done
