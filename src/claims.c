@@ -275,7 +275,7 @@ void ilab_claim_eval(const ilab_claim *cl, const ilab_summary_row *rows, size_t 
   res->measured_min = res->measured_max = NAN;
   res->lo = cl->lo;
   res->hi = cl->hi;
-  res->alpha = res->sd = res->sens = res->detects = NAN;
+  res->sd = res->sens = res->detects = NAN;
   res->alpha = cl->alpha; /* 'in [LO, HI] at ALPHA', else NaN */
   if (!rows) { res->verdict = ILAB_CLAIM_SKIPPED; return; }
   assert(cl->qty && cl->a >= 1 && cl->a <= depth && cl->b >= 1 && cl->b <= depth);
