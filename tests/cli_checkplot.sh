@@ -24,16 +24,7 @@ run() {
   timeout 60 "$B" check "$@" >"$D/out" 2>"$D/err" </dev/null
   rc=$?
 }
-png() {
-  [ "$(head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || return 1
-  set -- "$1" "$2" "$3" "$(identify -format '%w %h' "$1" 2>/dev/null)"
-  w=${4% *} h=${4#* }
-  [ "${w:-0}" -ge "$2" ] && [ "${h:-0}" -ge "$3" ]
-}
-pixels() {
-  convert "$1" -alpha off -fill white +opaque "$2" -fill black -opaque "$2" \
-    -format '%[fx:round((1-mean)*w*h)]' info: 2>/dev/null || echo 0
-}
+. "$(dirname "$0")/png.sh"
 rows() { grep -v '^#' "$D/out" | tail -n +2 | wc -l; }
 for tool in gnuplot identify convert; do
   command -v $tool >/dev/null 2>&1 || { echo "FAIL: $tool is not installed (scripts/deps.sh installs it)"; echo "0 passed, 1 failed"; exit 1; }

@@ -32,18 +32,7 @@ run() {
   timeout 60 "$B" "$@" 2>"$D/err" </dev/null
   rc=$?
 }
-# png FILE MINW MINH: a PNG (signature) at least MINW x MINH pixels.
-png() {
-  [ "$(head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || return 1
-  set -- "$1" "$2" "$3" "$(identify -format '%w %h' "$1" 2>/dev/null)"
-  w=${4% *} h=${4#* }
-  [ "${w:-0}" -ge "$2" ] && [ "${h:-0}" -ge "$3" ]
-}
-# pixels FILE COLOUR: how many pixels of FILE are exactly COLOUR.
-pixels() {
-  convert "$1" -alpha off -fill white +opaque "$2" -fill black -opaque "$2" \
-    -format '%[fx:round((1-mean)*w*h)]' info: 2>/dev/null || echo 0
-}
+. "$(dirname "$0")/png.sh"
 for tool in gnuplot identify convert xmllint; do
   command -v $tool >/dev/null 2>&1 || { echo "FAIL: $tool is not installed (scripts/deps.sh installs it)"; echo "0 passed, 1 failed"; exit 1; }
 done
