@@ -6,6 +6,7 @@
 #include "platform.h"
 #include "report.h"
 #include "sweep.h"
+#include "train.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -177,14 +178,22 @@ int ilab_cmd_run(int argc, char **argv)
     cmd_error("%s", ilab_error_reason());
     return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
   }
+  ilab_train_spec tspec;
+  int training = 0;
+  if (ilab_train_spec_from_config(&cfg, &tspec, &training)) {
+    cmd_error("%s", ilab_error_reason());
+    ilab_config_free(&cfg);
+    return ILAB_EXIT_USAGE;
+  }
   int status = ILAB_EXIT_RUNTIME;
   size_t nsh = ilab_config_n_shapes(&cfg);
+  ilab_train_sweep *tsw = calloc(nsh, sizeof *tsw);
   ilab_config *views = calloc(nsh, sizeof *views);
   ilab_sweep *sws = calloc(nsh, sizeof *sws);
   unsigned char *run = calloc(nsh, 1);
   unsigned char *sel = NULL;
   char dirbuf[4096];
-  if (!views || !sws || !run) { cmd_error("out of memory"); goto out; }
+  if (!views || !sws || !run || !tsw) { cmd_error("out of memory"); goto out; }
 
   /* the seed: --seed, else the file's, else GSL_RNG_SEED, else 42 */
   unsigned long base_seed = has_seed ? seed : cfg.has_seed ? cfg.seed : cmd_default_seed();
@@ -267,6 +276,22 @@ int ilab_cmd_run(int argc, char **argv)
     cmd_progress_stop(pr);
     if (!st) st = ilab_sweep_theory(&sws[k]);
     if (!st && cfg.spectrum) st = ilab_sweep_spectra(&sws[k]);
+    if (!st && training) {
+      /* the training runs start from the same weights, inputs and biases */
+      ilab_train_sweep *ts = &tsw[k];
+      ts->cfg = &views[k];
+      ts->spec = &tspec;
+      ts->seed = sws[k].seed;
+      ts->rng_type = rng_type;
+      ts->threads = (int)threads;
+      ts->run_cell = sel;
+      ts->stop = &stop_signal;
+      char tl[112];
+      snprintf(tl, sizeof tl, "%s: training", label);
+      pr = quiet ? NULL : cmd_progress_start(tl, &ts->done, cells * views[k].trials);
+      st = ilab_train_sweep_run(ts);
+      cmd_progress_stop(pr);
+    }
     theory_failed += sws[k].theory_failed;
     if (sws[k].check_max > check_max) check_max = sws[k].check_max;
   }
@@ -280,6 +305,15 @@ int ilab_cmd_run(int argc, char **argv)
   if ((st = ilab_report_write(outdir, &runs, &rc, &stop_signal, &failed_claims))) {
     cmd_error("%s", ilab_error_reason());
     goto out;
+  }
+  if (training) {
+    char gen[64];
+    snprintf(gen, sizeof gen, "%s", rng_type->name);
+    ilab_provenance pv = {"", argc, argv, 1, base_seed, gen, "  (tables do not depend on --threads)"};
+    if ((st = ilab_train_write(outdir, tsw, nsh, run, &pv, &stop_signal))) {
+      cmd_error("%s", ilab_error_reason());
+      goto out;
+    }
   }
   if (!cfg.layers_table) {
     /* an older run's per-trial table would not match the new summary */
@@ -295,6 +329,7 @@ int ilab_cmd_run(int argc, char **argv)
             "summary.tsv", cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
             cfg.ln_hist_bins ? ", lnhist.tsv" : "", cfg.spectrum ? ", spectrum.tsv" : "",
             cfg.n_spec ? ", spectrum_values.tsv" : "", nsh == 1 ? ", rates.tsv" : "");
+  if (!quiet && training) fprintf(stderr, "initlab run: wrote %s/train.tsv, train_layers.tsv\n", outdir);
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;
@@ -304,9 +339,11 @@ int ilab_cmd_run(int argc, char **argv)
 out:
   for (size_t k = 0; k < nsh; k++) {
     if (sws) ilab_sweep_free(&sws[k]);
+    if (tsw) ilab_train_sweep_free(&tsw[k]);
     if (views) ilab_config_shape_free(&views[k]);
   }
   free(sws);
+  free(tsw);
   free(views);
   free(run);
   free(sel);

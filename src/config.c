@@ -11,7 +11,8 @@
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
                                    "histograms", "hist_bins", "spectrum", "spectrum_layers", "rates",
-                                   "layers_table", "ln_histogram", NULL};
+                                   "layers_table", "ln_histogram", "train", "task", "parametrization",
+                                   "record", "data", "input_width", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -179,7 +180,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   memset(c, 0, sizeof *c);
   int st = ILAB_OK;
   char *words[ILAB_MAX_LIST + 1];
-  int line_of[24] = {0}; /* line where each key was set (keys[] order), 0 if not */
+  int line_of[32] = {0}; /* line where each key was set (keys[] order), 0 if not */
   size_t nwidths = 0, *widths = NULL, ntrials = 0;
   c->path = strdup(path);
   c->text = malloc(len + 1);
@@ -250,12 +251,21 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram, train, task, parametrization, record, data, input_width)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
     line_of[k] = lineno;
     if (!*val) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' has no value", path, lineno, key); goto fail; }
+    if (!strcmp(key, "train") || !strcmp(key, "task") || !strcmp(key, "parametrization") ||
+        !strcmp(key, "record") || !strcmp(key, "data")) {
+      /* parsed by train.h's ilab_train_spec_parse, which cmd_run calls */
+      int i = k - 18; /* keys[] order: train task parametrization record data */
+      if (strlen(val) >= sizeof c->train_val[0]) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s longer than %zu characters", path, lineno, key, sizeof c->train_val[0] - 1); goto fail; }
+      strcpy(c->train_val[i], val);
+      c->train_line[i] = lineno;
+      continue;
+    }
     if (!strcmp(key, "claim")) {
       /* parsed once every other key is known */
       if (c->n_claims == ILAB_MAX_CLAIMS) { st = ilab_error(ILAB_EPARSE, "%s:%d: more than %d claims", path, lineno, ILAB_MAX_CLAIMS); goto fail; }
@@ -341,6 +351,8 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     } else if (!strcmp(key, "layers_table")) {
       if (strcmp(val, "yes") && strcmp(val, "no")) { st = ilab_error(ILAB_EPARSE, "%s:%d: layers_table: expected yes or no, not '%s'", path, lineno, val); goto fail; }
       c->layers_table = !strcmp(val, "yes");
+    } else if (!strcmp(key, "input_width")) {
+      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_WIDTH, &c->input_width))) goto fail;
     } else if (!strcmp(key, "ln_histogram")) {
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->ln_hist_bins))) goto fail;
     } else if (!strcmp(key, "seed")) {
@@ -380,6 +392,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       else st = ilab_error(ILAB_EPARSE, "%s:%d: depth = %zu but widths lists %zu layers (n_0 .. n_L gives L = %zu)", path, line_of[2], c->depth, nwidths - 1, nwidths - 1);
       goto fail;
     }
+    if (c->input_width) { st = ilab_error(ILAB_EPARSE, "%s:%d: input_width sets n_0 of square layers; with 'widths' give n_0 there", path, line_of[23]); goto fail; }
     c->depth = nwidths - 1;
     c->widths = widths;
     widths = NULL;
@@ -401,7 +414,18 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     c->widths = malloc((c->depth + 1) * sizeof *c->widths);
     if (!c->widths) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
     for (size_t l = 0; l <= c->depth; l++) c->widths[l] = c->width_list[0];
+    if (c->input_width) c->widths[0] = c->input_width;
   }
+  if (c->input_width && nwidths == 0 && c->spectrum) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes needs square layers, but input_width sets n_0", path, line_of[23]);
+    goto fail;
+  }
+  for (int i = 1; i < 5; i++)
+    if (c->train_line[i] && !c->train_line[0]) {
+      st = ilab_error(ILAB_EPARSE, "%s:%d: %s needs 'train = sgd:lr=ETA,steps=N' (or adam:...)", path, c->train_line[i],
+                      keys[18 + i]);
+      goto fail;
+    }
   size_t min_depth = c->depth;
   for (size_t i = 0; i < c->n_depths; i++) if (c->depth_list[i] < min_depth) min_depth = c->depth_list[i];
   if (!c->has_input) ilab_scheme_parse("normal:std=1", &c->input);
@@ -482,6 +506,7 @@ int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v)
   v->widths = malloc((depth + 1) * sizeof *v->widths);
   if (!v->widths) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   for (size_t l = 0; l <= depth; l++) v->widths[l] = width ? width : c->widths[l];
+  if (width && c->input_width) v->widths[0] = c->input_width;
   v->depth = depth;
   v->trials = c->n_widths ? c->trials_list[k / nd] : c->trials;
   if (v->rates_b > depth) v->rates_b = depth; /* a shallower shape's rates stop at its depth */

@@ -59,6 +59,11 @@ typedef struct {
                             needs one width */
   size_t n_spec;         /* spectrum_layers: layers whose every singular value */
   size_t spec_layers[ILAB_MAX_LIST]; /* goes to spectrum_values.tsv */
+  size_t input_width;    /* n_0 of square layers (input_width = N) [width] */
+  /* train, task, parametrization, record, data (in that order): the values
+   * as written, for train.h to parse, and their lines (0: not given) */
+  char train_val[5][1024];
+  int train_line[5];
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the

@@ -205,6 +205,7 @@ const double *ilab_mlp_x(const ilab_mlp *net, size_t l)
 const double *ilab_mlp_h(const ilab_mlp *net) { return net->h_last ? net->h_last : net->h; }
 const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
 const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
+const double *ilab_mlp_grad_h(const ilab_mlp *net) { return net->dh; }
 
 /* Adds the time since *t0 to net->time[k] and restarts the clock. */
 static void lap(ilab_mlp *net, int k, double *t0)

@@ -84,4 +84,7 @@ const double *ilab_mlp_h(const ilab_mlp *net);
 const double *ilab_mlp_grad_x(const ilab_mlp *net);
 const double *ilab_mlp_grad_w(const ilab_mlp *net);
 
+/* dL/dH_l (B x n_l) of the layer last run backward: what a bias gradient sums. */
+const double *ilab_mlp_grad_h(const ilab_mlp *net);
+
 #endif
