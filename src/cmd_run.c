@@ -180,7 +180,8 @@ int ilab_cmd_run(int argc, char **argv)
   }
   ilab_train_spec tspec;
   int training = 0;
-  if (ilab_train_spec_from_config(&cfg, &tspec, &training)) {
+  static ilab_train_claim tclaims[ILAB_MAX_TRAIN_CLAIMS];
+  if (ilab_train_spec_from_config(&cfg, &tspec, &training) || ilab_train_claims_from_config(&cfg, &tspec, tclaims)) {
     cmd_error("%s", ilab_error_reason());
     ilab_config_free(&cfg);
     return ILAB_EXIT_USAGE;
@@ -306,11 +307,13 @@ int ilab_cmd_run(int argc, char **argv)
     cmd_error("%s", ilab_error_reason());
     goto out;
   }
+  int failed_train = 0;
   if (training) {
     char gen[64];
     snprintf(gen, sizeof gen, "%s", rng_type->name);
     ilab_provenance pv = {"", argc, argv, 1, base_seed, gen, "  (tables do not depend on --threads)"};
-    if ((st = ilab_train_write(outdir, tsw, nsh, run, &pv, &stop_signal))) {
+    if ((st = ilab_train_write(outdir, tsw, nsh, run, &pv, &stop_signal)) ||
+        (st = ilab_train_claims_write(outdir, tsw, nsh, run, tclaims, cfg.n_train_claims, &pv, &failed_train))) {
       cmd_error("%s", ilab_error_reason());
       goto out;
     }
@@ -329,7 +332,14 @@ int ilab_cmd_run(int argc, char **argv)
             "summary.tsv", cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
             cfg.ln_hist_bins ? ", lnhist.tsv" : "", cfg.spectrum ? ", spectrum.tsv" : "",
             cfg.n_spec ? ", spectrum_values.tsv" : "", nsh == 1 ? ", rates.tsv" : "");
-  if (!quiet && training) fprintf(stderr, "initlab run: wrote %s/train.tsv, train_layers.tsv\n", outdir);
+  if (!quiet && training)
+    fprintf(stderr, "initlab run: wrote %s/train.tsv, train_layers.tsv%s\n", outdir, cfg.n_train_claims ? ", train_claims.tsv" : "");
+  if (failed_train) {
+    fprintf(stderr, "initlab run: %d of %zu training claims failed (see %s/train_claims.tsv)\n", failed_train,
+            cfg.n_train_claims, outdir);
+    status = ILAB_EXIT_RUNTIME;
+    if (!failed_claims) goto out;
+  }
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;

@@ -12,7 +12,7 @@ static const char *const keys[] = {"activations", "schemes", "depth", "width", "
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
                                    "histograms", "hist_bins", "spectrum", "spectrum_layers", "rates",
                                    "layers_table", "ln_histogram", "train", "task", "parametrization",
-                                   "record", "data", "input_width", NULL};
+                                   "record", "data", "input_width", "train_claim", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -251,10 +251,10 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram, train, task, parametrization, record, data, input_width)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram, train, task, parametrization, record, data, input_width, train_claim)", path, lineno, key);
       goto fail;
     }
-    if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
+    if (line_of[k] && strcmp(key, "claim") && strcmp(key, "train_claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
     line_of[k] = lineno;
     if (!*val) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' has no value", path, lineno, key); goto fail; }
     if (!strcmp(key, "train") || !strcmp(key, "task") || !strcmp(key, "parametrization") ||
@@ -264,6 +264,15 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       if (strlen(val) >= sizeof c->train_val[0]) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s longer than %zu characters", path, lineno, key, sizeof c->train_val[0] - 1); goto fail; }
       strcpy(c->train_val[i], val);
       c->train_line[i] = lineno;
+      continue;
+    }
+    if (!strcmp(key, "train_claim")) {
+      /* parsed by train.h once the training keys are known */
+      if (c->n_train_claims == ILAB_MAX_TRAIN_CLAIMS) { st = ilab_error(ILAB_EPARSE, "%s:%d: more than %d train_claim lines", path, lineno, ILAB_MAX_TRAIN_CLAIMS); goto fail; }
+      if (strlen(val) >= sizeof c->train_claim_text[0]) { st = ilab_error(ILAB_EPARSE, "%s:%d: train_claim longer than %zu characters", path, lineno, sizeof c->train_claim_text[0] - 1); goto fail; }
+      strcpy(c->train_claim_text[c->n_train_claims], val);
+      for (char *q = c->train_claim_text[c->n_train_claims]; *q; q++) if (*q == '\t') *q = ' ';
+      c->train_claim_line[c->n_train_claims++] = lineno;
       continue;
     }
     if (!strcmp(key, "claim")) {
@@ -418,6 +427,10 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   }
   if (c->input_width && nwidths == 0 && c->spectrum) {
     st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes needs square layers, but input_width sets n_0", path, line_of[23]);
+    goto fail;
+  }
+  if (c->n_train_claims && !c->train_line[0]) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: train_claim needs 'train = sgd:lr=ETA,steps=N' (or adam:...)", path, c->train_claim_line[0]);
     goto fail;
   }
   for (int i = 1; i < 5; i++)

@@ -14,6 +14,7 @@
 #define ILAB_MAX_BATCH 10000000
 #define ILAB_MAX_TRIALS 100000
 #define ILAB_MAX_LIST 256
+#define ILAB_MAX_TRAIN_CLAIMS 32
 
 /* Claims (ilab_claim, ILAB_MAX_CLAIMS) are parsed by claims.h once every
  * other key is known. */
@@ -64,6 +65,9 @@ typedef struct {
    * as written, for train.h to parse, and their lines (0: not given) */
   char train_val[5][1024];
   int train_line[5];
+  size_t n_train_claims; /* train_claim lines, as written, and their lines */
+  char train_claim_text[ILAB_MAX_TRAIN_CLAIMS][256];
+  int train_claim_line[ILAB_MAX_TRAIN_CLAIMS];
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the

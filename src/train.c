@@ -814,3 +814,251 @@ int ilab_train_write(const char *dir, const ilab_train_sweep *ts, size_t n_shape
   }
   return ilab_table_commit_all(t, 2, stop);
 }
+
+/* ---- claims on training runs ------------------------------------------------ */
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_fit.h>
+
+static int recorded(const ilab_train_spec *t, size_t s, size_t *ri)
+{
+  for (size_t i = 0; i < t->n_record; i++)
+    if (t->record[i] == s) { *ri = i; return 1; }
+  return 0;
+}
+
+int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const char *text, ilab_train_claim *cl)
+{
+  char buf[256], *w[32];
+  int n = 0;
+  memset(cl, 0, sizeof *cl);
+  snprintf(cl->text, sizeof cl->text, "%s", text);
+  snprintf(buf, sizeof buf, "%s", text);
+  char *save = NULL;
+  for (char *p = strtok_r(buf, " \t", &save); p && n < 32; p = strtok_r(NULL, " \t", &save)) w[n++] = p;
+  static const char *const form =
+      "expected 'ACT SCHEME [width=W] [depth=D] loss[S] / loss[S0] OP at ALPHA' or "
+      "'ACT SCHEME [depth=D] slope x_abs[LAYER] step S OP at ALPHA', OP one of '< C', '> C', 'in [LO, HI]'";
+  if (n < 6) ILAB_ERROR(ILAB_EPARSE, "train_claim: %s", form);
+  int i = 0;
+  size_t a;
+  for (a = 0; a < c->n_acts; a++) {
+    ilab_act x;
+    char canon[64];
+    if (!strcmp(w[0], c->act_names[a])) break;
+    if (!ilab_act_parse(w[0], &x)) {
+      ilab_act_name(&x, canon, sizeof canon);
+      if (!strcmp(canon, c->act_names[a])) break;
+    }
+  }
+  if (a == c->n_acts) ILAB_ERROR(ILAB_EPARSE, "train_claim: '%s' is not one of the file's activations", w[0]);
+  cl->act = a;
+  for (a = 0; a < c->n_schemes; a++) if (!strcmp(w[1], c->schemes[a].spec)) break;
+  if (a == c->n_schemes) ILAB_ERROR(ILAB_EPARSE, "train_claim: '%s' is not one of the file's schemes", w[1]);
+  cl->scheme = a;
+  i = 2;
+  for (; i < n && (!strncmp(w[i], "width=", 6) || !strncmp(w[i], "depth=", 6)); i++) {
+    size_t v;
+    int st = whole("train_claim", w[i][0] == 'w' ? "width" : "depth", w[i] + 6, 1, ILAB_MAX_WIDTH, &v);
+    if (st) return st;
+    int found = 0;
+    size_t nsh = ilab_config_n_shapes(c);
+    for (size_t k = 0; k < nsh; k++) {
+      size_t sw, sd;
+      ilab_config_shape_of(c, k, &sw, &sd);
+      found |= w[i][0] == 'w' ? sw == v : sd == v;
+    }
+    if (!found) ILAB_ERROR(ILAB_EPARSE, "train_claim: %s names no shape of the file", w[i]);
+    *(w[i][0] == 'w' ? &cl->width : &cl->depth) = v;
+  }
+  if (i < n && !strcmp(w[i], "slope")) {
+    cl->slope = 1;
+    if (cl->width) ILAB_ERROR(ILAB_EPARSE, "train_claim: a slope in ln width runs over every width; name no width=");
+    if (c->n_widths < 3) ILAB_ERROR(ILAB_EPARSE, "train_claim: a slope in ln width needs a 'width' list of 3 or more");
+    i++;
+    char lay[32];
+    if (i >= n || sscanf(w[i], "x_abs[%31[^]]]", lay) != 1)
+      ILAB_ERROR(ILAB_EPARSE, "train_claim: expected x_abs[LAYER] after 'slope', found '%s'", i < n ? w[i] : "");
+    if (!strcmp(lay, "out")) cl->layer = 0;
+    else {
+      int st = whole("train_claim", "layer", lay, 1, ILAB_MAX_DEPTH, &cl->layer);
+      if (st) return st;
+      size_t dmin = c->depth;
+      for (size_t k = 0; k < c->n_depths; k++) if (c->depth_list[k] < dmin) dmin = c->depth_list[k];
+      if (cl->layer > dmin) ILAB_ERROR(ILAB_EPARSE, "train_claim: layer %zu is beyond the depth %zu ('out' names y)", cl->layer, dmin);
+    }
+    i++;
+    if (i + 1 >= n || strcmp(w[i], "step")) ILAB_ERROR(ILAB_EPARSE, "train_claim: expected 'step S' after x_abs[...]");
+    int st = whole("train_claim", "step", w[i + 1], 0, ILAB_TRAIN_MAX_STEPS, &cl->step);
+    if (st) return st;
+    size_t ri;
+    if (!recorded(t, cl->step, &ri)) ILAB_ERROR(ILAB_EPARSE, "train_claim: step %zu is not in 'record'", cl->step);
+    i += 2;
+  } else {
+    if (i + 2 >= n || sscanf(w[i], "loss[%zu]", &cl->s1) != 1 || strcmp(w[i + 1], "/") ||
+        sscanf(w[i + 2], "loss[%zu]", &cl->s0) != 1)
+      ILAB_ERROR(ILAB_EPARSE, "train_claim: %s", form);
+    if (cl->s1 > t->steps || cl->s0 > t->steps)
+      ILAB_ERROR(ILAB_EPARSE, "train_claim: step %zu is beyond the last step %zu", cl->s1 > cl->s0 ? cl->s1 : cl->s0, t->steps);
+    size_t matched = 0, nsh = ilab_config_n_shapes(c);
+    for (size_t k = 0; k < nsh; k++) {
+      size_t sw, sd;
+      ilab_config_shape_of(c, k, &sw, &sd);
+      matched += (!cl->width || sw == cl->width) && (!cl->depth || sd == cl->depth);
+    }
+    if (matched != 1) ILAB_ERROR(ILAB_EPARSE, "train_claim: a loss ratio needs one shape; name it with width= and depth=");
+    i += 3;
+  }
+  /* OP */
+  char *end;
+  if (i + 3 < n && (!strcmp(w[i], "<") || !strcmp(w[i], ">"))) {
+    cl->op = w[i][0];
+    double v = strtod(w[i + 1], &end);
+    if (end == w[i + 1] || *end || !isfinite(v)) ILAB_ERROR(ILAB_EPARSE, "train_claim: '%s' is not a number", w[i + 1]);
+    if (cl->op == '<') { cl->hi = v; cl->lo = -INFINITY; } else { cl->lo = v; cl->hi = INFINITY; }
+    i += 2;
+  } else if (i + 4 < n && !strcmp(w[i], "in")) {
+    cl->op = 'i';
+    if (sscanf(w[i + 1], "[%lf,", &cl->lo) != 1) ILAB_ERROR(ILAB_EPARSE, "train_claim: expected 'in [LO, HI]'");
+    cl->hi = strtod(w[i + 2], &end);
+    if (end == w[i + 2] || strcmp(end, "]") || !(cl->lo < cl->hi)) ILAB_ERROR(ILAB_EPARSE, "train_claim: expected 'in [LO, HI]' with LO < HI");
+    i += 3;
+  } else {
+    ILAB_ERROR(ILAB_EPARSE, "train_claim: %s", form);
+  }
+  if (!cl->slope && ((cl->op != '>' && !(cl->hi > 0)) || (cl->op != '<' && !(cl->lo > 0))))
+    ILAB_ERROR(ILAB_EPARSE, "train_claim: a loss ratio's bounds are positive numbers");
+  if (i + 2 != n || strcmp(w[i], "at")) ILAB_ERROR(ILAB_EPARSE, "train_claim: expected 'at ALPHA' at the end");
+  double al = strtod(w[i + 1], &end);
+  if (end == w[i + 1] || *end || !(al > 0 && al < 0.5))
+    ILAB_ERROR(ILAB_EPARSE, "train_claim: ALPHA, the false-alarm probability, is a number in (0, 0.5), not '%s'", w[i + 1]);
+  cl->alpha = al;
+  return ILAB_OK;
+}
+
+int ilab_train_claims_from_config(const ilab_config *c, const ilab_train_spec *t, ilab_train_claim *cl)
+{
+  for (size_t i = 0; i < c->n_train_claims; i++) {
+    if (ilab_train_claim_parse(c, t, c->train_claim_text[i], &cl[i])) {
+      char why[512];
+      snprintf(why, sizeof why, "%s", ilab_error_reason());
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s", c->path, c->train_claim_line[i], why);
+    }
+    cl[i].line = c->train_claim_line[i];
+  }
+  return ILAB_OK;
+}
+
+/* The claim's estimate, its standard error, degrees of freedom and spread
+ * (the trials' sd of ln ratio, or the residual sd of the fit); 0 if nothing
+ * ran. */
+static int claim_estimate(const ilab_train_sweep *ts, size_t nsh, const unsigned char *run, const ilab_train_claim *cl,
+                          double *est, double *se, double *df, double *sd)
+{
+  size_t cap = 0, n = 0;
+  for (size_t k = 0; k < nsh; k++) if (run[k]) cap += ts[k].cfg->trials;
+  double *x = malloc((cap ? cap : 1) * sizeof *x), *y = malloc((cap ? cap : 1) * sizeof *y);
+  if (!x || !y) { free(x); free(y); return -1; }
+  for (size_t k = 0; k < nsh; k++) {
+    if (!run[k]) continue;
+    const ilab_config *c = ts[k].cfg;
+    size_t cell = cl->act * c->n_schemes + cl->scheme, width = c->n_widths ? c->width_list[0] : 0, L = c->depth;
+    if (ts[k].run_cell && !ts[k].run_cell[cell]) continue;
+    if ((cl->width && width != cl->width) || (cl->depth && L != cl->depth)) continue;
+    for (size_t tr = 0; tr < c->trials; tr++) {
+      const ilab_train_result *r = &ts[k].res[cell * c->trials + tr];
+      if (cl->slope) {
+        size_t ri = 0;
+        recorded(ts[k].spec, cl->step, &ri);
+        x[n] = log((double)width);
+        y[n] = log(r->x_abs[ri * (L + 1) + (cl->layer ? cl->layer - 1 : L)]);
+      } else {
+        y[n] = log(r->loss[cl->s1] / r->loss[cl->s0]);
+      }
+      n++;
+    }
+  }
+  int ok = n >= 3;
+  if (ok && cl->slope) {
+    double c0, c1, cov00, cov01, cov11, sumsq;
+    gsl_fit_linear(x, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
+    *est = c1;
+    *se = sqrt(cov11);
+    *df = (double)n - 2;
+    *sd = sqrt(sumsq / *df);
+  } else if (ok) {
+    double m = 0, v = 0;
+    for (size_t i = 0; i < n; i++) m += y[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++) v += (y[i] - m) * (y[i] - m);
+    *sd = sqrt(v / (double)(n - 1));
+    *est = m;
+    *se = *sd / sqrt((double)n);
+    *df = (double)n - 1;
+  }
+  free(x);
+  free(y);
+  return ok;
+}
+
+int ilab_train_claims_write(const char *dir, const ilab_train_sweep *ts, size_t n_shapes, const unsigned char *run,
+                            const ilab_train_claim *cl, size_t n, const ilab_provenance *pv, int *failed)
+{
+  *failed = 0;
+  if (!n) return ILAB_OK;
+  ilab_table t;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/train_claims.tsv", dir);
+  if (ilab_table_open(&t, path)) return ILAB_EIO;
+  ilab_provenance p = *pv;
+  p.what = "claims on the training runs (train_claim lines), checked against train.tsv and train_layers.tsv";
+  ilab_table_provenance(&t, &p);
+  ilab_table_comment(&t, "loss[S] / loss[S0]: measured = exp(mean over the T trials of ln ratio), trial_sd = the sd of ln ratio;");
+  ilab_table_comment(&t, "slope x_abs[LAYER] step S: the least-squares slope of ln mean|X| against ln width over every (width, trial),");
+  ilab_table_comment(&t, "trial_sd = the residual sd; [lo, hi] = the one-sided (1 - alpha) bounds estimate -+ t(1 - alpha, df) se");
+  ilab_table_comment(&t, "(exp of them for a ratio); a claim fails when [lo, hi] lies wholly outside what it states");
+  ilab_table_header(&t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
+  const ilab_config *c0 = ts[0].cfg;
+  const char *base = strrchr(c0->path, '/');
+  base = base ? base + 1 : c0->path;
+  char name[256];
+  snprintf(name, sizeof name, "%s", base);
+  char *dot = strrchr(name, '.');
+  if (dot && !strcmp(dot, ".cfg")) *dot = '\0';
+  for (size_t i = 0; i < n; i++) {
+    double est = NAN, se = NAN, df = NAN, sd = NAN;
+    int ok = claim_estimate(ts, n_shapes, run, &cl[i], &est, &se, &df, &sd);
+    if (ok < 0) { ilab_table_abort(&t); ILAB_ERROR(ILAB_ENOMEM, "out of memory"); }
+    double lo = NAN, hi = NAN;
+    const char *verdict = "skipped";
+    if (ok) {
+      double tq = gsl_cdf_tdist_Pinv(1 - cl[i].alpha, df);
+      lo = est - tq * se;
+      hi = est + tq * se;
+      double clo = cl[i].lo, chi = cl[i].hi;
+      if (!cl[i].slope) { /* the ratio's bounds on the log scale; '<' has lo = -inf, '>' hi = inf */
+        clo = cl[i].lo > 0 ? log(cl[i].lo) : -INFINITY;
+        chi = log(cl[i].hi);
+      }
+      /* the claim fails when its bounds lie wholly beyond what it states; NaN fails */
+      int fail = !(lo <= chi) || !(hi >= clo);
+      verdict = fail ? "FAIL" : "pass";
+      *failed += fail;
+      if (!cl[i].slope) { est = exp(est); lo = exp(lo); hi = exp(hi); }
+    }
+    ilab_table_str(&t, name);
+    ilab_table_int(&t, cl[i].line);
+    ilab_table_str(&t, cl[i].text);
+    ilab_table_num(&t, est);
+    ilab_table_num(&t, est);
+    ilab_table_num(&t, lo);
+    ilab_table_num(&t, hi);
+    ilab_table_str(&t, verdict);
+    ilab_table_num(&t, cl[i].alpha);
+    ilab_table_num(&t, sd);
+    ilab_table_num(&t, NAN);
+    ilab_table_num(&t, NAN);
+    ilab_table_end_row(&t);
+  }
+  return ilab_table_commit(&t);
+}

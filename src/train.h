@@ -139,10 +139,47 @@ int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, volatile s
 #include "config.h"
 #include "table.h"
 
+/* A claim on training runs, 'train_claim = ACT SCHEME [width=W] [depth=D]
+ * EXPR OP at ALPHA', EXPR one of
+ *   loss[S] / loss[S0]          per trial; the statistic is its logarithm's
+ *                               mean over the trials, with a t interval
+ *                               (T - 1 degrees of freedom);
+ *   slope x_abs[LAYER] step S   the slope of ln mean|X_LAYER| (LAYER 1..L,
+ *                               or 'out' for y) at step S against ln width,
+ *                               fitted over every (width, trial) by least
+ *                               squares (gsl_fit_linear), its standard error
+ *                               from the fit's covariance (n - 2 degrees of
+ *                               freedom; the noise model: independent normal
+ *                               scatter of the points about the line);
+ * and OP one of '< C', '> C', 'in [LO, HI]' (for a loss ratio C, LO, HI are
+ * ratios).  As for claims.h's claims, a claim holds unless the data reject
+ * it at false-alarm probability ALPHA: '< C' fails when the one-sided
+ * (1 - ALPHA) lower bound exceeds C, '> C' when the upper bound is below C,
+ * 'in [LO, HI]' when either is. */
+typedef struct {
+  int line;
+  char text[256];
+  size_t act, scheme;      /* indices into the file's lists */
+  size_t width, depth;     /* the shape, 0: any */
+  int slope;               /* 0: a loss ratio, 1: a slope in ln width */
+  size_t s1, s0;           /* loss[s1] / loss[s0] */
+  size_t layer, step;      /* slope: x_abs[layer] (0: out) at step */
+  char op;                 /* '<', '>' or 'i' (in) */
+  double lo, hi;           /* '<': hi = C; '>': lo = C */
+  double alpha;
+} ilab_train_claim;
+
+/* Parses a claim's text against the experiment (its lists, shapes and the
+ * recorded steps of t).  ILAB_EPARSE with a reason. */
+int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const char *text, ilab_train_claim *cl);
+
 /* Reads the keys train, task, parametrization, record and data of an
  * experiment file into t (defaults for those not given); *on = 0 when the
  * file has no 'train' key.  ILAB_EPARSE with "FILE:LINE: reason". */
 int ilab_train_spec_from_config(const ilab_config *c, ilab_train_spec *t, int *on);
+
+/* ... and its train_claim lines, into cl[] (ILAB_MAX_TRAIN_CLAIMS). */
+int ilab_train_claims_from_config(const ilab_config *c, const ilab_train_spec *t, ilab_train_claim *cl);
 
 /* The training runs of one shape of an experiment (a view, config.h): every
  * selected cell (act x scheme) and trial, in parallel on threads, each with a
@@ -170,4 +207,12 @@ void ilab_train_sweep_free(ilab_train_sweep *ts);
  * all or none.  ILAB_EIO, ILAB_EINTR. */
 int ilab_train_write(const char *dir, const ilab_train_sweep *ts, size_t n_shapes, const unsigned char *run,
                      const ilab_provenance *pv, const volatile sig_atomic_t *stop);
+
+/* Evaluates the claims (n of them) on the runs and, when n > 0, writes
+ * DIR/train_claims.tsv with the columns of claims.tsv (experiment line claim
+ * measured_min measured_max lo hi verdict alpha trial_sd sens detects; sens
+ * and detects nan); *failed counts the claims that failed.  A claim whose
+ * cell or shapes did not run is 'skipped'.  ILAB_EIO, ILAB_ENOMEM. */
+int ilab_train_claims_write(const char *dir, const ilab_train_sweep *ts, size_t n_shapes, const unsigned char *run,
+                            const ilab_train_claim *cl, size_t n, const ilab_provenance *pv, int *failed);
 #endif
