@@ -11,8 +11,10 @@ fail=0 all=""
 printf '%-14s %5s  %-8s  %-8s  %-8s  %s\n' experiment line verdict alpha detects "claim (measured)"
 for cfg in experiments/*.cfg; do
   name=$(basename "$cfg" .cfg)
-  grep -q '^claim' "$cfg" || continue
-  t="$res/$name/claims.tsv"
+  # claims.tsv holds the 'claim' lines' verdicts, train_claims.tsv the 'train_claim' lines'
+  for kind in claim train_claim; do
+  grep -q "^$kind\b" "$cfg" || continue
+  t="$res/$name/${kind}s.tsv"
   if [ ! -f "$t" ]; then
     printf '%-14s %5s  %-8s  %s\n' "$name" - MISSING "no $t: the run failed or did not happen"
     fail=1
@@ -24,6 +26,7 @@ for cfg in experiments/*.cfg; do
       printf "%-14s %5s  %-8s  %-8s  %-8s  %s  (%s)\n", name, $2, $8, ($9 == "" ? "nan" : $9), d, $3, m }'
   grep -v '^#' "$t" | awk -F'\t' 'NR > 1 && $8 != "pass" {bad = 1} END {exit bad}' || fail=1
   all="$all $t"
+  done
 done
 # shellcheck disable=SC2086
 [ -n "$all" ] && cat $all | grep -v '^#' | awk -F'\t' '

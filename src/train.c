@@ -95,6 +95,11 @@ static int train_opt(ilab_train_spec *t, const char *key, const char *k, const c
   int adam = t->opt == ILAB_TRAIN_ADAM;
   if (!strcmp(k, "lr")) { *seen |= SEEN_LR; return num(key, k, v, 0, 1e6, 1, &t->lr); }
   if (!strcmp(k, "steps")) { *seen |= SEEN_STEPS; return whole(key, k, v, 0, ILAB_TRAIN_MAX_STEPS, &t->steps); }
+  if (!strcmp(k, "lr_over_depth")) {
+    if (strcmp(v, "yes") && strcmp(v, "no")) ILAB_ERROR(ILAB_EPARSE, "%s: lr_over_depth is yes or no, not '%s'", key, v);
+    t->lr_over_depth = !strcmp(v, "yes");
+    return ILAB_OK;
+  }
   if (!adam && !strcmp(k, "momentum")) return num(key, k, v, 0, 1, 0, &t->momentum) ? ILAB_EPARSE :
     (t->momentum < 1 ? ILAB_OK : ilab_error(ILAB_EPARSE, "%s: momentum must be below 1", key));
   if (adam && !strcmp(k, "beta1")) return num(key, k, v, 0, 1, 0, &t->beta1) ? ILAB_EPARSE :
@@ -102,7 +107,7 @@ static int train_opt(ilab_train_spec *t, const char *key, const char *k, const c
   if (adam && !strcmp(k, "beta2")) return num(key, k, v, 0, 1, 0, &t->beta2) ? ILAB_EPARSE :
     (t->beta2 < 1 ? ILAB_OK : ilab_error(ILAB_EPARSE, "%s: beta2 must be below 1", key));
   if (adam && !strcmp(k, "eps")) return num(key, k, v, 0, 1, 1, &t->eps);
-  ILAB_ERROR(ILAB_EPARSE, "%s: unknown option '%s' (%s takes lr, steps, %s)", key, k, adam ? "adam" : "sgd",
+  ILAB_ERROR(ILAB_EPARSE, "%s: unknown option '%s' (%s takes lr, steps, lr_over_depth, %s)", key, k, adam ? "adam" : "sgd",
              adam ? "beta1, beta2, eps" : "momentum");
 }
 
@@ -508,6 +513,7 @@ void ilab_trainer_update(ilab_trainer *tr)
   for (size_t k = 0; k < tr->n_seg; k++) {
     /* effective = s * stored: a change d of the effective parameter is d / s of the stored one */
     double eta = t->lr * tr->seg_lr[k], inv_s = 1 / tr->seg_scale[k];
+    if (t->lr_over_depth) eta /= (double)(tr->L + (t->readout ? 1 : 0));
     double *th = tr->theta, *g = tr->grad, *m1 = tr->m1, *m2 = tr->m2;
     size_t a = tr->seg_off[k], b = tr->seg_off[k + 1];
     if (t->opt == ILAB_TRAIN_SGD) {
@@ -727,7 +733,8 @@ static void describe(ilab_table *t, const ilab_train_spec *s, const ilab_config 
   char act[64];
   ilab_act_name(&s->t_act, act, sizeof act);
   if (s->opt == ILAB_TRAIN_SGD)
-    ilab_table_comment(t, "train: sgd, lr %.17g, momentum %.17g, %zu steps", s->lr, s->momentum, s->steps);
+    ilab_table_comment(t, "train: sgd, lr %.17g%s, momentum %.17g, %zu steps", s->lr,
+                       s->lr_over_depth ? " / (weight matrices)" : "", s->momentum, s->steps);
   else
     ilab_table_comment(t, "train: adam, lr %.17g, beta1 %.17g, beta2 %.17g, eps %.17g, %zu steps", s->lr, s->beta1,
                        s->beta2, s->eps, s->steps);

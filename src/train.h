@@ -21,6 +21,8 @@ typedef struct {
   double lr;               /* the global learning rate eta */
   size_t steps;            /* updates; the loss is recorded at steps 0..steps */
   double momentum;         /* sgd: v <- mu v + g, theta <- theta - eta v [0] */
+  int lr_over_depth;       /* lr_over_depth=yes: eta = lr / M, M the weight matrices
+                              (L, plus the read-out): Saxe et al. 2014's scaling [no] */
   double beta1, beta2, eps; /* adam (Kingma & Ba 2015) [0.9, 0.999, 1e-8] */
   /* task = teacher:depth=D,width=W,act=A,out=K[,readout=yes|no] */
   size_t t_depth, t_width, t_out;
