@@ -137,12 +137,16 @@ PLOT_FORMATS ?= png svg
 comma := ,
 empty :=
 space := $(empty) $(empty)
-GALLERY := $(filter-out style fig_%,$(basename $(notdir $(wildcard plots/*.gp))))
+GALLERY := $(filter-out style fig_% coordcheck,$(basename $(notdir $(wildcard plots/*.gp))))
 PLOT_LIB := plots/style.gp
 # the table a gallery figure is given as infile, where it is not summary.tsv
 GALLERY_TABLE_criticality := chi
 GALLERY_TABLE_weights := hist
 GALLERY_TABLE_isometry := spectrum
+GALLERY_TABLE_he2015train := train
+GALLERY_TABLE_saxe := train
+GALLERY_TABLE_coordcheck_sgd := train_layers
+GALLERY_TABLE_coordcheck_adam := train_layers
 RESULT_DIRS := $(patsubst %/summary.tsv,%,$(wildcard $(RESULTS)/*/summary.tsv))
 # gallery figures whose experiment has run; weights needs no run
 GALLERY_DONE := $(filter $(GALLERY),$(notdir $(RESULT_DIRS))) weights
@@ -170,6 +174,9 @@ $(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criti
 	scripts/criticality.sh $(RESULTS)/criticality build/initlab
 $(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
 $(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)
+# the coordinate checks draw the standard parametrization's run beside muP's
+$(RESULTS)/coordcheck_sgd/coordcheck_sgd.png: $(wildcard $(RESULTS)/coordcheck_sgd_sp/train_layers.tsv) plots/coordcheck.gp
+$(RESULTS)/coordcheck_adam/coordcheck_adam.png: $(wildcard $(RESULTS)/coordcheck_adam_sp/train_layers.tsv) plots/coordcheck.gp
 $(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
 	scripts/weights.sh $(RESULTS)/weights build/initlab
 
