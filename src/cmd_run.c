@@ -49,7 +49,8 @@ static void help(void)
       "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
       "(layers whose every singular value is written), rates = A..B (layers of\n"
-      "rates.tsv, one shape only) [1..depth], claim (see the README).\n\n");
+      "rates.tsv, one shape only) [1..depth], claim (see the README), input_width\n"
+      "(n_0 under a 'width' list) [the width], and the training keys below.\n\n");
   /* two literals: one would pass the 4095 characters C99 promises to support */
   printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
@@ -110,9 +111,53 @@ static void help(void)
       "                   trials (_min, _max over the trials), chi1_measured =\n"
       "                   1/gx_var_rate and chi1_theory at sigma_w2 = fan_in w_var\n"
       "                   and sigma_b2.\n"
+      "  DIR/train.tsv, DIR/train_layers.tsv, DIR/train_claims.tsv: with 'train = ...'\n"
+      "                   (see below).\n"
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
-      "(read_csv(path, sep='\\t', comment='#')).\n\n"
+      "(read_csv(path, sep='\\t', comment='#')).\n");
+}
+
+/* The training keys, in a literal of their own (ISO C's 4095 characters). */
+static void help_train(void)
+{
+  printf(
+      "\nTraining: with 'train = ...' every network of the sweep is then trained\n"
+      "from its step-0 weights (layers.tsv's), and its loss and statistics recorded.\n"
+      "  train = sgd:lr=ETA,steps=N[,momentum=MU]   v <- MU v + g, theta -= ETA v [MU 0]\n"
+      "          adam:lr=ETA,steps=N[,beta1=,beta2=,eps=]   (Kingma & Ba 2015)\n"
+      "          [0.9, 0.999, 1e-8]\n"
+      "          [,lr_over_depth=yes]   ETA divided by the number of weight matrices\n"
+      "  task = teacher:depth=D,width=W,act=A,out=K[,readout=no]   [2, 64, tanh, 1]\n"
+      "          targets t = teacher(x) on the same input law: D layers of width W with\n"
+      "          Var = gain^2/fan_in, then a linear layer to K outputs (Var 1/fan_in),\n"
+      "          its weights from their own keyed streams.  The student's output is\n"
+      "          y = out_mult X_L V (V: n_L x K, Var 1/n_L), or y = X_L with readout=no;\n"
+      "          loss L = sum (y - t)^2 / (2 B K) over the batch.\n"
+      "  parametrization = standard | mup[:base_width=N,out_mult=A]   [standard; 64, 1]\n"
+      "          muP by Yang et al. 2022 (Tensor Programs V), Table 3, with widths\n"
+      "          relative to base_width (m = n/base_width), equal to standard at N:\n"
+      "                             init Var   SGD lr   Adam lr\n"
+      "          input W_1, biases   x 1        x m      x 1\n"
+      "          hidden W_l          x 1        x 1      x 1/m\n"
+      "          read-out V          x 1/m      x 1/m    x 1/m\n"
+      "          (Yang & Hu 2021's muP for SGD).  input_width = N fixes n_0 while\n"
+      "          'width' sweeps the hidden widths.\n"
+      "  record = S1 S2 ...   steps whose per-layer statistics are written [0 and last]\n"
+      "  data = fresh | fixed   a new batch each step (step 0's is the sweep's input),\n"
+      "          or step 0's batch at every step [fresh]\n"
+      "  train_claim = ACT SCHEME [width=W] [depth=D] loss[S] / loss[S0] OP at ALPHA\n"
+      "  train_claim = ACT SCHEME [depth=D] slope x_abs[LAYER|out] step S OP at ALPHA\n"
+      "          OP: '< C', '> C' or 'in [LO, HI]'.  A t test over trials of ln ratio,\n"
+      "          or the least-squares slope of ln mean|X| in ln width (gsl_fit_linear,\n"
+      "          over widths x trials); the claim fails when its one-sided (1 - ALPHA)\n"
+      "          bounds lie wholly outside what it states.\n"
+      "  DIR/train.tsv        act scheme width depth trial step loss grad_norm (|g|_2\n"
+      "                       over every parameter), steps 0..N.\n"
+      "  DIR/train_layers.tsv at the recorded steps, per layer (L + 1 is y): the\n"
+      "                       columns of layers.tsv and x_abs = mean |X_l|; step 0's\n"
+      "                       forward columns equal layers.tsv's.\n"
+      "  DIR/train_claims.tsv the train_claim verdicts, columns as claims.tsv.\n\n"
       "Environment: GSL_RNG_TYPE names the generator [mt19937], GSL_RNG_SEED the\n"
       "default seed.\n\n"
       "Exit status: 0 success, 1 runtime failure or a failed claim, 2 usage or\n"
@@ -164,7 +209,7 @@ int ilab_cmd_run(int argc, char **argv)
         return cmd_usage_error(cmd, "--max-memory: '%s' is not a positive size like 8G or 500M", optarg);
       break;
     case 'q': quiet = 1; break;
-    case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
+    case 'h': help(); help_train(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
     }
   }
