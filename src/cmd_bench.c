@@ -9,6 +9,7 @@
 #include "scheme.h"
 #include "sweep.h"
 #include "table.h"
+#include "train.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +33,10 @@ static void help(void)
          "statistics, its GFLOP/s and the fraction of the all-cores peak; a scaling\n"
          "table of seconds per GFLOP; peak memory against the estimate; and the\n"
          "draws checked per second by 'initlab moments', and the MB per second\n"
-         "'initlab check' reads and judges.\n\n"
+         "'initlab check' reads and judges; and training steps per second of the\n"
+         "he2015train network (30 ReLU layers; width 32, batch 32 and width 512,\n"
+         "batch 256; one thread) against the one-thread dgemm peak of its product\n"
+         "shape, a step counted as 3 products of 2 B n^2 flops a layer.\n\n"
          "  -o, --output DIR   where bench.tsv goes [results/bench]\n"
          "  -j, --threads N    threads [all cores]\n"
          "      --quick        a smaller scaling table\n"
@@ -248,6 +252,54 @@ int ilab_cmd_bench(int argc, char **argv)
     printf("\n## check: a 32 MB float32 .npy (8192 x 1024) read, judged against he_normal and matched\n"
            "seconds\t%.3f\nMB per second\t%.1f\n", check_s, check_mbs);
 
+  /* 6. training steps: the he2015train network (30 ReLU layers, width 32,
+   * batch 32, a read-out to 4 outputs, SGD with momentum) and the same at
+   * width 512, batch 256 (he2015's sweep), on one thread.  A step is a
+   * forward and a backward pass, three products a layer, 6 B n_{l-1} n_l
+   * flops, plus the read-out's three (6 B n_L K); its peak is the one-thread
+   * dgemm rate for B x n times n x n. */
+  static const size_t tw[2] = {32, 512}, tb[2] = {32, 256};
+  double steps_s[2] = {NAN, NAN}, step_frac[2] = {NAN, NAN};
+  ilab_blas_set_threads(1);
+  printf("\n## training: the he2015train network (30 ReLU layers, SGD with momentum), one thread\n"
+         "width\tbatch\tsteps per second\tGFLOP/s\tdgemm peak (B x n x n)\tfraction\n");
+  for (int i = 0; i < 2; i++) {
+    size_t L = 30, w[31];
+    w[0] = tw[i] / 2; /* input_width 16 in the experiment; half the width here too */
+    for (size_t l = 1; l <= L; l++) w[l] = tw[i];
+    ilab_train_spec ts;
+    ilab_train_spec_init(&ts);
+    ilab_train_spec_parse(&ts, "train", "sgd:lr=0.01,steps=1000000,momentum=0.9");
+    ilab_train_spec_parse(&ts, "task", "teacher:depth=0,out=4");
+    ilab_train_spec_parse(&ts, "data", "fixed");
+    ilab_act relu;
+    ilab_scheme he, in;
+    ilab_act_parse("relu", &relu);
+    ilab_scheme_parse("he_normal", &he);
+    ilab_scheme_parse("normal:std=1", &in);
+    ilab_train_job job = {&ts, relu, &he, L, tb[i], w, &in, 0, 42, type, 0};
+    ilab_trainer *tr;
+    if (ilab_trainer_alloc(&tr, &job)) break;
+    double loss, gn, fl = 0;
+    for (size_t l = 1; l <= L; l++) fl += 6.0 * (double)tb[i] * (double)w[l - 1] * (double)w[l];
+    fl += 6.0 * (double)tb[i] * (double)w[L] * 4;
+    ilab_trainer_eval(tr, 0, 1, &loss, &gn, NULL); /* warm-up */
+    ilab_trainer_update(tr);
+    long k = 0;
+    double t0 = ilab_clock_now(), el;
+    do {
+      ilab_trainer_eval(tr, 0, 1, &loss, &gn, NULL);
+      ilab_trainer_update(tr);
+      k++;
+    } while ((el = ilab_clock_now() - t0) < 1.5);
+    ilab_trainer_free(tr);
+    double pk = gemm_rate(0, 0, (int)tb[i], (int)tw[i], (int)tw[i], 0.5);
+    steps_s[i] = (double)k / el;
+    step_frac[i] = steps_s[i] * fl / 1e9 / pk;
+    printf("%zu\t%zu\t%.1f\t%.2f\t%.2f\t%.3f\n", tw[i], tb[i], steps_s[i], steps_s[i] * fl / 1e9, pk, step_frac[i]);
+  }
+  ilab_blas_set_threads(nt);
+
   /* bench.tsv: one row per measurement */
   char path[4200];
   if (cmd_make_dirs(outdir) != 0) {
@@ -280,6 +332,10 @@ int ilab_cmd_bench(int argc, char **argv)
   }
   ROW("moments_draws_per_s", mrate);
   ROW("check_mb_per_s", check_mbs);
+  ROW("train_steps_per_s_w32_b32", steps_s[0]);
+  ROW("train_fraction_of_peak_w32_b32", step_frac[0]);
+  ROW("train_steps_per_s_w512_b256", steps_s[1]);
+  ROW("train_fraction_of_peak_w512_b256", step_frac[1]);
 #undef ROW
   if (ilab_table_commit(&t)) { cmd_error("%s", ilab_error_reason()); return ILAB_EXIT_RUNTIME; }
   printf("\nwrote %s\n", path);
