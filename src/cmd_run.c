@@ -262,7 +262,7 @@ int ilab_cmd_run(int argc, char **argv)
   /* the shapes, each a sweep of its own; with several, each draws from
    * streams keyed by its width and depth too, so that shapes are independent
    * and a shape's tables do not depend on which others run */
-  size_t need = 0, wmax = 0;
+  size_t need = 0, wmax = 0, train_need = 0;
   for (size_t k = 0; k < nsh; k++) {
     size_t w, d;
     ilab_config_shape_of(&cfg, k, &w, &d);
@@ -276,9 +276,13 @@ int ilab_cmd_run(int argc, char **argv)
     if (!run[k]) continue;
     /* before anything large is allocated (the result arrays alone can be huge) */
     size_t b = ilab_sweep_bytes(&views[k], sw->threads);
+    /* one shape's training runs at a time, after its sweep */
+    size_t tb = training ? ilab_train_bytes(&views[k], &tspec, sw->threads) : 0;
+    if (tb > train_need) train_need = tb;
     need = need > SIZE_MAX - b ? SIZE_MAX : need + b;
     for (size_t l = 0; l <= views[k].depth; l++) if (views[k].widths[l] > wmax) wmax = views[k].widths[l];
   }
+  need = need > SIZE_MAX - train_need ? SIZE_MAX : need + train_need;
   if (need > max_memory) {
     cmd_error("%s: this run needs about %.3g GB of memory (%zu layers, widths up to %zu, batch %zu, %d threads), "
               "more than the limit of %.3g GB; lower width, depth, batch, trials or --threads, or raise --max-memory",

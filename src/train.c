@@ -685,6 +685,23 @@ static void *train_worker(void *arg)
   return NULL;
 }
 
+size_t ilab_train_bytes(const ilab_config *c, const ilab_train_spec *t, int threads)
+{
+  double np = 0, net = 0;
+  for (size_t l = 1; l <= c->depth; l++) np += (double)c->widths[l - 1] * (double)c->widths[l] + (double)c->widths[l];
+  np += (double)c->widths[c->depth] * (double)t->t_out;
+  for (size_t i = 0; i < c->n_acts; i++) {
+    double b = (double)ilab_mlp_bytes(c->depth, c->widths, c->batch, &c->acts[i]);
+    if (b > net) net = b;
+  }
+  double teacher = (double)c->batch * (double)t->t_width * (double)(t->t_depth + 4) + (double)t->t_width * (double)t->t_width * (double)t->t_depth;
+  double per = np * (t->opt == ILAB_TRAIN_ADAM ? 4 : 3) * sizeof(double) + net + teacher * sizeof(double);
+  size_t runs = c->n_acts * c->n_schemes * c->trials;
+  double inflight = (double)((size_t)threads < runs ? (size_t)threads : runs);
+  double b = inflight * per;
+  return b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
 int ilab_train_sweep_run(ilab_train_sweep *ts)
 {
   const ilab_config *c = ts->cfg;

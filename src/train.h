@@ -199,6 +199,11 @@ typedef struct {
   volatile size_t done;           /* runs finished, for progress */
 } ilab_train_sweep;
 
+/* Bytes the training runs of a shape (a view) hold at their peak with this
+ * many threads: per run in flight, the parameters, their gradient and the
+ * optimizer's state, a network's buffers and the teacher's. */
+size_t ilab_train_bytes(const ilab_config *c, const ilab_train_spec *t, int threads);
+
 int ilab_train_sweep_run(ilab_train_sweep *ts);
 void ilab_train_sweep_free(ilab_train_sweep *ts);
 
