@@ -31,10 +31,10 @@ cat >"$D/t.cfg" <<'EOF'
 activations = relu tanh
 schemes     = he_normal glorot_normal
 depth       = 3
-width       = 16 32
+width       = 16 32 64
 input_width = 8
 batch       = 8
-trials      = 2
+trials      = 3
 seed        = 5
 sigma_b2    = 0.05
 train       = adam:lr=0.003,steps=20
@@ -53,7 +53,7 @@ for f in train.tsv train_layers.tsv; do
   cmp -s "$D/a.x" "$D/c.x"; ok $? "$f is the same for the same seed"
 done
 rows=$(grep -v '^#' "$D/a/train.tsv" | tail -n +2 | wc -l)
-[ "$rows" -eq $((2 * 2 * 2 * 2 * 21)) ]; ok $? "train.tsv: one row per act, scheme, width, trial, step" "$rows rows"
+[ "$rows" -eq $((2 * 2 * 3 * 3 * 21)) ]; ok $? "train.tsv: one row per act, scheme, width, trial, step" "$rows rows"
 head -n 40 "$D/a/train.tsv" | grep -q "^act	scheme	width	depth	trial	step	loss	grad_norm$"; ok $? "train.tsv's header"
 # step 0's forward statistics (h_mean h_var x_mean x_var x_sq) are layers.tsv's
 awk -F'\t' '/^#/ || $1 == "act" { next }
@@ -64,6 +64,18 @@ ok $? "step 0's forward statistics in train_layers.tsv equal layers.tsv's"
 # the loss falls: summed over runs, step 20's is below step 0's
 awk -F'\t' '/^#/ || $1 == "act" { next } $6 == 0 { a += $7 } $6 == 20 { b += $7 } END { exit !(b < 0.8 * a) }' \
   "$D/a/train.tsv"; ok $? "adam lowers the loss in 20 steps"
+
+# claims: one that holds, two that the runs reject (exit 1), one on a slope
+{ cat "$D/t.cfg"
+  echo "train_claim = relu he_normal width=32 loss[20] / loss[0] < 1 at 1e-3"
+  echo "train_claim = relu he_normal width=32 loss[20] / loss[0] > 2 at 0.2"
+  echo "train_claim = tanh glorot_normal slope x_abs[2] step 0 in [5, 6] at 1e-3"
+  echo "train_claim = tanh glorot_normal slope x_abs[out] step 20 in [-9, 9] at 1e-3"
+} >"$D/c.cfg"
+timeout 60 "$B" run "$D/c.cfg" -o "$D/cl" -j 2 -q 2>"$D/err"; rc=$?
+[ "$rc" -eq 1 ] && grep -q "2 of 4 training claims failed" "$D/err"; ok $? "failed training claims: exit 1" "exit $rc: $(cat "$D/err")"
+v=$(grep -v '^#' "$D/cl/train_claims.tsv" | awk -F'\t' 'NR > 1 {printf "%s ", $8}')
+[ "$v" = "pass FAIL FAIL pass " ]; ok $? "train_claims.tsv's verdicts" "$v"
 
 # errors: the file, the line, exit 2
 bad() { # NAME LINE TEXT...: replaces the train lines with TEXT, expects FILE:LINE
@@ -83,6 +95,10 @@ bad "record beyond the steps" $((n + 2)) "train = sgd:lr=0.1,steps=3" "record = 
 bad "record without train" $((n + 1)) "record = 0 1"
 bad "unknown parametrization" $((n + 2)) "train = sgd:lr=0.1,steps=3" "parametrization = ntk"
 bad "readout=no with n_L != out" $((n + 2)) "train = sgd:lr=0.1,steps=3" "task = teacher:out=3,readout=no"
+bad "a claim on a scheme not in the file" $((n + 2)) "train = sgd:lr=0.1,steps=3" "train_claim = relu lecun_normal width=16 loss[3] / loss[0] < 1 at 1e-3"
+bad "a loss claim over two shapes" $((n + 2)) "train = sgd:lr=0.1,steps=3" "train_claim = relu he_normal loss[3] / loss[0] < 1 at 1e-3"
+bad "a slope at a step not recorded" $((n + 2)) "train = sgd:lr=0.1,steps=3" "train_claim = relu he_normal slope x_abs[1] step 2 < 1 at 1e-3"
+bad "a claim without alpha" $((n + 2)) "train = sgd:lr=0.1,steps=3" "train_claim = relu he_normal width=16 loss[3] / loss[0] < 1"
 printf 'activations = relu\nschemes = lsuv:base=he_normal\ndepth = 2\nwidth = 8\nbatch = 4\ntrain = sgd:lr=0.1,steps=2\n' >"$D/l.cfg"
 timeout 60 "$B" run "$D/l.cfg" -o "$D/l" -q 2>"$D/err"; rc=$?
 [ "$rc" -eq 2 ] && grep -q "l.cfg:6:.*lsuv" "$D/err"; ok $? "an lsuv scheme cannot train: exit 2" "exit $rc: $(cat "$D/err")"
