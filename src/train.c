@@ -980,6 +980,7 @@ static int claim_estimate(const ilab_train_sweep *ts, size_t nsh, const unsigned
                           double *est, double *se, double *df, double *sd)
 {
   size_t cap = 0, n = 0;
+  int diverged = 0;
   for (size_t k = 0; k < nsh; k++) if (run[k]) cap += ts[k].cfg->trials;
   double *x = malloc((cap ? cap : 1) * sizeof *x), *y = malloc((cap ? cap : 1) * sizeof *y);
   if (!x || !y) { free(x); free(y); return -1; }
@@ -997,13 +998,21 @@ static int claim_estimate(const ilab_train_sweep *ts, size_t nsh, const unsigned
         x[n] = log((double)width);
         y[n] = log(r->x_abs[ri * (L + 1) + (cl->layer ? cl->layer - 1 : L)]);
       } else {
-        y[n] = log(r->loss[cl->s1] / r->loss[cl->s0]);
+        /* a run that diverged (its loss inf, or NaN once inf has met inf)
+         * has an infinite ratio */
+        double q = r->loss[cl->s1] / r->loss[cl->s0];
+        y[n] = isnan(q) ? INFINITY : log(q);
+        if (y[n] == INFINITY) diverged = 1;
       }
       n++;
     }
   }
   int ok = n >= 3;
-  if (ok && cl->slope) {
+  if (ok && diverged) {
+    /* the mean of ln ratio is +inf, and so are both its bounds */
+    *est = *se = *sd = INFINITY;
+    *df = (double)n - 1;
+  } else if (ok && cl->slope) {
     double c0, c1, cov00, cov01, cov11, sumsq;
     gsl_fit_linear(x, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
     *est = c1;
@@ -1040,7 +1049,8 @@ int ilab_train_claims_write(const char *dir, const ilab_train_sweep *ts, size_t 
   ilab_table_comment(&t, "loss[S] / loss[S0]: measured = exp(mean over the T trials of ln ratio), trial_sd = the sd of ln ratio;");
   ilab_table_comment(&t, "slope x_abs[LAYER] step S: the least-squares slope of ln mean|X| against ln width over every (width, trial),");
   ilab_table_comment(&t, "trial_sd = the residual sd; [lo, hi] = the one-sided (1 - alpha) bounds estimate -+ t(1 - alpha, df) se");
-  ilab_table_comment(&t, "(exp of them for a ratio); a claim fails when [lo, hi] lies wholly outside what it states");
+  ilab_table_comment(&t, "(exp of them for a ratio); a claim fails when [lo, hi] lies wholly outside what it states;");
+  ilab_table_comment(&t, "a trial whose loss is not finite (a diverged run) has an infinite ratio, and makes measured, lo and hi inf");
   ilab_table_header(&t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
   const ilab_config *c0 = ts[0].cfg;
   const char *base = strrchr(c0->path, '/');
@@ -1057,8 +1067,8 @@ int ilab_train_claims_write(const char *dir, const ilab_train_sweep *ts, size_t 
     const char *verdict = "skipped";
     if (ok) {
       double tq = gsl_cdf_tdist_Pinv(1 - cl[i].alpha, df);
-      lo = est - tq * se;
-      hi = est + tq * se;
+      lo = est == INFINITY ? INFINITY : est - tq * se;
+      hi = est == INFINITY ? INFINITY : est + tq * se;
       double clo = cl[i].lo, chi = cl[i].hi;
       if (!cl[i].slope) { /* the ratio's bounds on the log scale; '<' has lo = -inf, '>' hi = inf */
         clo = cl[i].lo > 0 ? log(cl[i].lo) : -INFINITY;

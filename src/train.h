@@ -145,7 +145,8 @@ int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, volatile s
  * EXPR OP at ALPHA', EXPR one of
  *   loss[S] / loss[S0]          per trial; the statistic is its logarithm's
  *                               mean over the trials, with a t interval
- *                               (T - 1 degrees of freedom);
+ *                               (T - 1 degrees of freedom); a diverged run
+ *                               (a loss that is not finite) has ratio +inf;
  *   slope x_abs[LAYER] step S   the slope of ln mean|X_LAYER| (LAYER 1..L,
  *                               or 'out' for y) at step S against ln width,
  *                               fitted over every (width, trial) by least

@@ -77,6 +77,14 @@ timeout 60 "$B" run "$D/c.cfg" -o "$D/cl" -j 2 -q 2>"$D/err"; rc=$?
 v=$(grep -v '^#' "$D/cl/train_claims.tsv" | awk -F'\t' 'NR > 1 {printf "%s ", $8}')
 [ "$v" = "pass FAIL FAIL pass " ]; ok $? "train_claims.tsv's verdicts" "$v"
 
+# a run that diverges (loss inf, then nan) has an infinite loss ratio
+printf '# diverging\nactivations = linear\nschemes = he_normal\ndepth = 2\nwidth = 8\nbatch = 4\ntrials = 3\ntrain = sgd:lr=1e6,steps=6\ntask = teacher:depth=0,out=1\ntrain_claim = linear he_normal loss[6] / loss[0] > 1 at 1e-3\ntrain_claim = linear he_normal loss[6] / loss[0] < 1 at 1e-3\n' >"$D/div.cfg"
+timeout 60 "$B" run "$D/div.cfg" -o "$D/div" -q 2>"$D/err"; rc=$?
+v=$(grep -v '^#' "$D/div/train_claims.tsv" | awk -F'\t' 'NR > 1 {printf "%s %s %s ", $8, $4, $6}')
+[ "$rc" -eq 1 ] && [ "$v" = "pass inf inf FAIL inf inf " ]; ok $? "a diverged run: ratio inf, '> 1' holds, '< 1' fails" "exit $rc: $v"
+grep -v '^#' "$D/div/train.tsv" | awk -F'\t' '$6 == 6 && $7 == $7 + 0 && $7 < 1e300 {bad = 1} END {exit bad}'
+ok $? "a diverged run's loss is written as inf or nan, not an error"
+
 # errors: the file, the line, exit 2
 bad() { # NAME LINE TEXT...: replaces the train lines with TEXT, expects FILE:LINE
   name=$1 line=$2; shift 2
