@@ -5,6 +5,7 @@
 #include "ilab.h"
 #include "platform.h"
 #include "report.h"
+#include "shard.h"
 #include "sweep.h"
 
 #include <errno.h>
@@ -35,6 +36,8 @@ static void help(void)
       "                       report the largest relative difference\n"
       "      --max-memory B   refuse a run needing more than B bytes (K, M, G suffixes)\n"
       "                       [3/4 of physical memory]\n"
+      "      --shard K/N      run only the K-th of N shares of the cells and write them\n"
+      "                       to DIR as a shard for 'initlab merge' (see below)\n"
       "  -q, --quiet          no progress on stderr\n"
       "  -h, --help           this help\n\n"
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
@@ -114,6 +117,14 @@ static void help(void)
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
       "Environment: GSL_RNG_TYPE names the generator [mt19937], GSL_RNG_SEED the\n"
       "default seed.\n\n"
+      "Shards: with --shard K/N the cells (activation x scheme x shape, each with all\n"
+      "its trials) are split over N shards by the longest-processing-time rule on\n"
+      "their cost, trials x batch x sum_l n_{l-1} n_l, the same split on every\n"
+      "machine; shard K runs its cells on the same keyed streams as a whole run and\n"
+      "writes DIR/units.bin (raw per-trial statistics and histograms),\n"
+      "DIR/experiment.cfg and, last, DIR/manifest.tsv (file, hash, seed, generator,\n"
+      "K/N).  'initlab merge -o OUT DIR...' then writes the tables of the whole run.\n"
+      "A shard that failed is run again alone.  Not with --only or 'spectrum = yes'.\n\n"
       "Exit status: 0 success, 1 runtime failure or a failed claim, 2 usage or\n"
       "input error.\n");
 }
@@ -128,13 +139,15 @@ int ilab_cmd_run(int argc, char **argv)
       {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
       {"threads", required_argument, NULL, 'j'}, {"only", required_argument, NULL, 1},
       {"cross-check", no_argument, NULL, 2}, {"max-memory", required_argument, NULL, 3},
-      {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+      {"shard", required_argument, NULL, 4}, {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
   int has_seed = 0, check = 0, quiet = 0, c;
   size_t max_memory = cmd_default_max_memory();
   const char *only[64];
   int n_only = 0;
+  unsigned long shard_k = 0, shard_n = 0;
   threads = (unsigned long)ilab_platform_cores();
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:s:j:qh", opts, NULL)) != -1) {
@@ -162,6 +175,17 @@ int ilab_cmd_run(int argc, char **argv)
       if (cmd_parse_bytes(optarg, &max_memory))
         return cmd_usage_error(cmd, "--max-memory: '%s' is not a positive size like 8G or 500M", optarg);
       break;
+    case 4: {
+      char *slash = strchr(optarg, '/');
+      if (!slash) return cmd_usage_error(cmd, "--shard takes K/N (shard K of N, 1 <= K <= N), not '%s'", optarg);
+      *slash = 0;
+      int bad = cmd_parse_ulong(cmd, "--shard (its K)", optarg, 1, 1000000, &shard_k) ||
+                cmd_parse_ulong(cmd, "--shard (its N)", slash + 1, 1, 1000000, &shard_n);
+      *slash = '/';
+      if (bad) return ILAB_EXIT_USAGE;
+      if (shard_k > shard_n) return cmd_usage_error(cmd, "--shard %s: K is beyond N", optarg);
+      break;
+    }
     case 'q': quiet = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -170,6 +194,7 @@ int ilab_cmd_run(int argc, char **argv)
   if (optind >= argc) return cmd_usage_error(cmd, "missing the experiment file");
   if (argc - optind > 1) return cmd_usage_error(cmd, "one experiment file at a time; unexpected '%s'", argv[optind + 1]);
   const char *file = argv[optind];
+  if (shard_n && n_only) return cmd_usage_error(cmd, "--shard and --only do not go together: a shard is a share of every cell");
 
   ilab_config cfg;
   int st = ilab_config_read(file, &cfg);
@@ -182,7 +207,10 @@ int ilab_cmd_run(int argc, char **argv)
   ilab_config *views = calloc(nsh, sizeof *views);
   ilab_sweep *sws = calloc(nsh, sizeof *sws);
   unsigned char *run = calloc(nsh, 1);
-  unsigned char *sel = NULL;
+  unsigned char *sel = NULL, *shard_sel = NULL;
+  double *cost = NULL;
+  size_t *owner = NULL;
+  const size_t ncells = cfg.n_acts * cfg.n_schemes;
   char dirbuf[4096];
   if (!views || !sws || !run) { cmd_error("out of memory"); goto out; }
 
@@ -200,6 +228,27 @@ int ilab_cmd_run(int argc, char **argv)
       status = cmd_usage_error(cmd, "--only %s", ilab_error_reason());
       goto out;
     }
+  } else if (shard_n) {
+    /* the units of shard K: cell x shape, by cost (shard.h); a shape none of
+     * whose cells is the shard's is not run */
+    if (cfg.spectrum) {
+      cmd_error("%s: 'spectrum = yes' cannot be run in shards; run it whole", file);
+      status = ILAB_EXIT_USAGE;
+      goto out;
+    }
+    cost = malloc(ncells * nsh * sizeof *cost);
+    owner = malloc(ncells * nsh * sizeof *owner);
+    shard_sel = calloc(ncells * nsh, 1);
+    if (!cost || !owner || !shard_sel) { cmd_error("out of memory"); goto out; }
+    if (ilab_shard_costs(&cfg, cost) || ilab_shard_assign(cost, ncells * nsh, shard_n, owner)) {
+      cmd_error("%s", ilab_error_reason());
+      goto out;
+    }
+    for (size_t u = 0; u < ncells * nsh; u++)
+      if (owner[u] == shard_k - 1) {
+        shard_sel[(u % nsh) * ncells + u / nsh] = 1;
+        run[u % nsh] = 1;
+      }
   } else {
     memset(run, 1, nsh);
   }
@@ -234,7 +283,7 @@ int ilab_cmd_run(int argc, char **argv)
   for (size_t k = 0; k < nsh; k++) {
     if (!run[k]) continue;
     if ((st = ilab_sweep_alloc(&sws[k], &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
-    sws[k].run_cell = sel;
+    sws[k].run_cell = shard_sel ? shard_sel + k * ncells : sel;
   }
 
   if (!outdir) outdir = cmd_default_outdir(file, dirbuf, sizeof dirbuf);
@@ -253,11 +302,12 @@ int ilab_cmd_run(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  size_t cells = 0, theory_failed = 0;
+  size_t theory_failed = 0;
   double check_max = 0;
-  for (size_t i = 0; i < cfg.n_acts * cfg.n_schemes; i++) cells += !sel || sel[i];
   for (size_t k = 0; k < nsh && !st; k++) {
     if (!run[k]) continue;
+    size_t cells = 0;
+    for (size_t i = 0; i < ncells; i++) cells += !sws[k].run_cell || sws[k].run_cell[i];
     char label[96] = "initlab run";
     size_t w, d;
     ilab_config_shape_of(&cfg, k, &w, &d);
@@ -265,7 +315,7 @@ int ilab_cmd_run(int argc, char **argv)
     cmd_progress *pr = quiet ? NULL : cmd_progress_start(label, &sws[k].done, cells * views[k].trials);
     st = ilab_sweep_run(&sws[k]);
     cmd_progress_stop(pr);
-    if (!st) st = ilab_sweep_theory(&sws[k]);
+    if (!st && !shard_n) st = ilab_sweep_theory(&sws[k]); /* a shard's theory is the merge's */
     if (!st && cfg.spectrum) st = ilab_sweep_spectra(&sws[k]);
     theory_failed += sws[k].theory_failed;
     if (sws[k].check_max > check_max) check_max = sws[k].check_max;
@@ -274,6 +324,27 @@ int ilab_cmd_run(int argc, char **argv)
   if (theory_failed)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", theory_failed);
 
+  if (shard_n) {
+    ilab_shard_manifest m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.version, sizeof m.version, "%s", ILAB_VERSION);
+    if (strlen(cfg.path) >= sizeof m.path) { cmd_error("%s: the file name is too long for a manifest", file); goto out; }
+    strcpy(m.path, cfg.path);
+    m.hash = ilab_shard_hash(cfg.text, strlen(cfg.text), ILAB_SHARD_HASH0);
+    m.seed = base_seed;
+    snprintf(m.generator, sizeof m.generator, "%s", rng_type->name);
+    m.k = shard_k;
+    m.n = shard_n;
+    if ((st = ilab_shard_write(outdir, &cfg, sws, owner, &m, &stop_signal))) {
+      cmd_error("%s", ilab_error_reason());
+      goto out;
+    }
+    if (!quiet)
+      fprintf(stderr, "initlab run: wrote shard %lu/%lu (%zu of %zu cells) to %s; join the shards with 'initlab merge'\n",
+              shard_k, shard_n, m.units, ncells * nsh, outdir);
+    status = ILAB_EXIT_OK;
+    goto out;
+  }
   ilab_report_command rc = {argc, argv};
   ilab_report_runs runs = {&cfg, nsh, sws, run, base_seed};
   int failed_claims = 0;
@@ -310,6 +381,9 @@ out:
   free(views);
   free(run);
   free(sel);
+  free(shard_sel);
+  free(cost);
+  free(owner);
   ilab_config_free(&cfg);
   if (stop_signal) {
     if (status == ILAB_EXIT_OK)

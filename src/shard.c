@@ -1,0 +1,378 @@
+/* Shards (see shard.h): the cost-balanced split of a sweep's units and the
+ * folder that carries one shard's raw results to the merge. */
+#include "shard.h"
+#include "ilab.h"
+#include "table.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAGIC "ILABSHRD"
+#define FORMAT 1u
+#define ENDIAN 0x01020304u /* reads back otherwise on a machine of the other byte order */
+
+int ilab_shard_costs(const ilab_config *c, double *cost)
+{
+  size_t nsh = ilab_config_n_shapes(c), ncells = c->n_acts * c->n_schemes;
+  for (size_t k = 0; k < nsh; k++) {
+    ilab_config v;
+    int st = ilab_config_shape(c, k, &v);
+    if (st) return st;
+    double madds = 0;
+    for (size_t l = 1; l <= v.depth; l++) madds += (double)v.widths[l - 1] * (double)v.widths[l];
+    double unit = (double)v.trials * (double)v.batch * madds;
+    ilab_config_shape_free(&v);
+    for (size_t cell = 0; cell < ncells; cell++) cost[ilab_shard_unit(cell, k, nsh)] = unit;
+  }
+  return ILAB_OK;
+}
+
+typedef struct {
+  double cost;
+  size_t u;
+} job;
+
+static int by_cost(const void *a, const void *b)
+{
+  const job *x = a, *y = b;
+  if (x->cost != y->cost) return x->cost > y->cost ? -1 : 1;
+  return x->u < y->u ? -1 : x->u > y->u;
+}
+
+/* The heap of shards by (load, index), smallest on top. */
+typedef struct {
+  double load;
+  size_t shard;
+} slot;
+
+static int less(const slot *a, const slot *b)
+{
+  return a->load < b->load || (a->load == b->load && a->shard < b->shard);
+}
+
+static void sift_down(slot *h, size_t n, size_t i)
+{
+  for (;;) {
+    size_t m = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && less(&h[l], &h[m])) m = l;
+    if (r < n && less(&h[r], &h[m])) m = r;
+    if (m == i) return;
+    slot t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+int ilab_shard_assign(const double *cost, size_t n_units, size_t n, size_t *owner)
+{
+  if (n == 0) ILAB_ERROR(ILAB_EINVAL, "no shards");
+  job *order = malloc((n_units ? n_units : 1) * sizeof *order);
+  slot *heap = malloc(n * sizeof *heap);
+  if (!order || !heap) {
+    free(order);
+    free(heap);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for the split of %zu units", n_units);
+  }
+  for (size_t u = 0; u < n_units; u++) order[u] = (job){cost[u], u};
+  qsort(order, n_units, sizeof *order, by_cost);
+  /* all loads 0 in increasing index: already a heap */
+  for (size_t i = 0; i < n; i++) heap[i] = (slot){0, i};
+  for (size_t i = 0; i < n_units; i++) {
+    owner[order[i].u] = heap[0].shard;
+    heap[0].load += order[i].cost;
+    sift_down(heap, n, 0);
+  }
+  free(order);
+  free(heap);
+  return ILAB_OK;
+}
+
+uint64_t ilab_shard_hash(const void *p, size_t n, uint64_t h)
+{
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    h ^= b[i];
+    h *= 0x100000001b3ULL; /* the 64-bit FNV prime */
+  }
+  return h;
+}
+
+/* ---- writing --------------------------------------------------------------- */
+
+typedef struct {
+  FILE *f;
+  uint64_t hash, bytes;
+} sink;
+
+static void put(sink *s, const void *p, size_t n)
+{
+  fwrite(p, 1, n, s->f);
+  s->hash = ilab_shard_hash(p, n, s->hash);
+  s->bytes += n;
+}
+
+static void put_u64(sink *s, uint64_t x) { put(s, &x, sizeof x); }
+
+/* The fixed sizes of shape view v's records, checked again on reading. */
+static size_t hist_slots(const ilab_config *v) { return v->n_hist * 3; }
+
+static void put_unit(sink *o, const ilab_sweep *s, size_t u, size_t cell)
+{
+  const ilab_config *v = s->cfg;
+  put_u64(o, u);
+  put_u64(o, v->trials);
+  put_u64(o, v->depth);
+  put_u64(o, v->n_hist);
+  put_u64(o, v->hist_bins);
+  put(o, ilab_sweep_at(s, cell, 0, 1), v->trials * v->depth * sizeof(ilab_layer_stats));
+  size_t nh = hist_slots(v);
+  if (nh) {
+    put(o, s->hist_lo + cell * nh, nh * sizeof(double));
+    put(o, s->hist_hi + cell * nh, nh * sizeof(double));
+    put(o, s->hist + cell * nh * (v->hist_bins + 2), nh * (v->hist_bins + 2) * sizeof *s->hist);
+  }
+}
+
+/* Opens dir/name's temporary (ilab_table's: a file beside it, renamed on commit). */
+static int open_in(ilab_table *t, const char *dir, const char *name)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return ilab_table_open(t, path);
+}
+
+int ilab_shard_write(const char *dir, const ilab_config *c, const ilab_sweep *sw, const size_t *owner,
+                     ilab_shard_manifest *m, volatile sig_atomic_t *stop)
+{
+  if (strchr(c->path, '\n') || strchr(c->path, '\t'))
+    ILAB_ERROR(ILAB_EINVAL, "the experiment's file name holds a tab or a newline, which a manifest cannot record");
+  size_t nsh = ilab_config_n_shapes(c), nu = c->n_acts * c->n_schemes * nsh;
+  m->units = 0;
+  for (size_t u = 0; u < nu; u++) m->units += owner[u] == m->k - 1;
+  ilab_table t[3];
+  memset(t, 0, sizeof t);
+  int st = open_in(&t[0], dir, "units.bin");
+  if (st) return st;
+  sink o = {t[0].f, ILAB_SHARD_HASH0, 0};
+  uint32_t fmt = FORMAT, endian = ENDIAN;
+  put(&o, MAGIC, 8);
+  put(&o, &fmt, sizeof fmt);
+  put(&o, &endian, sizeof endian);
+  put_u64(&o, sizeof(ilab_layer_stats));
+  put_u64(&o, m->units);
+  for (size_t u = 0; u < nu; u++)
+    if (owner[u] == m->k - 1) put_unit(&o, &sw[u % nsh], u, u / nsh);
+  m->data_bytes = o.bytes;
+  m->data_hash = o.hash;
+  if ((st = open_in(&t[1], dir, "experiment.cfg"))) {
+    ilab_table_abort(&t[0]);
+    return st;
+  }
+  fputs(c->text, t[1].f);
+  if ((st = open_in(&t[2], dir, "manifest.tsv"))) {
+    ilab_table_abort(&t[0]);
+    ilab_table_abort(&t[1]);
+    return st;
+  }
+  FILE *f = t[2].f;
+  fprintf(f, "# initlab shard: 'initlab merge -o OUT DIR...' joins the shards of one run\n");
+  fprintf(f, "version\t%s\nexperiment\t%s\nhash\t%016" PRIx64 "\nseed\t%lu\ngenerator\t%s\n", m->version, m->path,
+          m->hash, m->seed, m->generator);
+  fprintf(f, "shard\t%zu/%zu\nunits\t%zu\ndata_bytes\t%" PRIu64 "\ndata_hash\t%016" PRIx64 "\n", m->k, m->n,
+          m->units, m->data_bytes, m->data_hash);
+  /* the manifest is renamed last: a folder with one holds a whole shard */
+  return ilab_table_commit_all(t, 3, stop);
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+static int read_all(const char *path, char **text, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f) ILAB_ERROR(ILAB_EIO, "cannot open %s: %s", path, strerror(errno));
+  size_t cap = 4096, n = 0;
+  char *b = malloc(cap);
+  for (size_t r; b && (r = fread(b + n, 1, cap - 1 - n, f)) > 0;) {
+    n += r;
+    if (n + 1 == cap) {
+      char *nb = realloc(b, cap *= 2);
+      if (!nb) { free(b); b = NULL; }
+      b = nb;
+    }
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (!b) ILAB_ERROR(ILAB_ENOMEM, "out of memory reading %s", path);
+  if (bad) {
+    free(b);
+    ILAB_ERROR(ILAB_EIO, "cannot read %s", path);
+  }
+  b[n] = 0;
+  *text = b;
+  *len = n;
+  return ILAB_OK;
+}
+
+/* Copies value into dst (n bytes) if it fits. */
+static int copy_value(char *dst, size_t n, const char *value)
+{
+  if (strlen(value) >= n) return -1;
+  strcpy(dst, value);
+  return 0;
+}
+
+int ilab_shard_read_manifest(const char *dir, ilab_shard_manifest *m, char **text, size_t *len)
+{
+  char path[4200], *mt = NULL;
+  size_t mlen;
+  memset(m, 0, sizeof *m);
+  *text = NULL;
+  snprintf(path, sizeof path, "%s/manifest.tsv", dir);
+  struct stat sb;
+  if (stat(path, &sb) != 0)
+    ILAB_ERROR(ILAB_EIO, "%s: no shard manifest (%s): not a folder of 'initlab run --shard', or its run did not finish",
+               dir, path);
+  int st = read_all(path, &mt, &mlen);
+  if (st) return st;
+  unsigned seen = 0;
+  int line = 0;
+  for (char *s = mt, *next; *s; s = next) {
+    next = strchr(s, '\n');
+    if (next) *next++ = 0;
+    else next = s + strlen(s);
+    line++;
+    if (*s == '#' || !*s) continue;
+    char *tab = strchr(s, '\t'), *end = NULL;
+    if (!tab) goto bad;
+    *tab = 0;
+    const char *key = s, *val = tab + 1;
+    errno = 0;
+    if (!strcmp(key, "version")) {
+      if (copy_value(m->version, sizeof m->version, val)) goto bad;
+      seen |= 1;
+    } else if (!strcmp(key, "experiment")) {
+      if (copy_value(m->path, sizeof m->path, val)) goto bad;
+      seen |= 2;
+    } else if (!strcmp(key, "hash")) {
+      m->hash = strtoull(val, &end, 16);
+      seen |= 4;
+    } else if (!strcmp(key, "seed")) {
+      m->seed = strtoul(val, &end, 10);
+      seen |= 8;
+    } else if (!strcmp(key, "generator")) {
+      if (copy_value(m->generator, sizeof m->generator, val)) goto bad;
+      seen |= 16;
+    } else if (!strcmp(key, "shard")) {
+      m->k = strtoul(val, &end, 10);
+      if (*end != '/') goto bad;
+      m->n = strtoul(end + 1, &end, 10);
+      if (m->k < 1 || m->k > m->n) goto bad;
+      seen |= 32;
+    } else if (!strcmp(key, "units")) {
+      m->units = strtoul(val, &end, 10);
+      seen |= 64;
+    } else if (!strcmp(key, "data_bytes")) {
+      m->data_bytes = strtoull(val, &end, 10);
+      seen |= 128;
+    } else if (!strcmp(key, "data_hash")) {
+      m->data_hash = strtoull(val, &end, 16);
+      seen |= 256;
+    }
+    if ((end && (*end || end == val)) || errno) goto bad;
+    continue;
+  bad:
+    free(mt);
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: not a line of a shard manifest", path, line);
+  }
+  free(mt);
+  if (seen != 511) ILAB_ERROR(ILAB_EPARSE, "%s: a shard manifest misses some of its lines", path);
+  snprintf(path, sizeof path, "%s/experiment.cfg", dir);
+  if ((st = read_all(path, text, len))) return st;
+  if (ilab_shard_hash(*text, *len, ILAB_SHARD_HASH0) != m->hash) {
+    free(*text);
+    *text = NULL;
+    ILAB_ERROR(ILAB_EINVAL, "%s does not match the hash of its manifest: it was changed after the run", path);
+  }
+  return ILAB_OK;
+}
+
+typedef struct {
+  FILE *f;
+  uint64_t hash, bytes;
+} source;
+
+static int get(source *s, void *p, size_t n)
+{
+  if (fread(p, 1, n, s->f) != n) return -1;
+  s->hash = ilab_shard_hash(p, n, s->hash);
+  s->bytes += n;
+  return 0;
+}
+
+static int get_u64(source *s, uint64_t *x) { return get(s, x, sizeof *x); }
+
+int ilab_shard_load(const char *dir, const ilab_shard_manifest *m, const ilab_config *c, ilab_sweep *sw,
+                    const size_t *owner, unsigned char *seen)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/units.bin", dir);
+  FILE *f = fopen(path, "rb");
+  if (!f) ILAB_ERROR(ILAB_EIO, "cannot open %s: %s", path, strerror(errno));
+  struct stat sb;
+  if (fstat(fileno(f), &sb) != 0 || (uint64_t)sb.st_size != m->data_bytes) {
+    fclose(f);
+    ILAB_ERROR(ILAB_EINVAL, "%s: %lld bytes where its manifest says %" PRIu64 ": a shard cut short or overwritten; run it again",
+               path, (long long)sb.st_size, m->data_bytes);
+  }
+  source s = {f, ILAB_SHARD_HASH0, 0};
+  char magic[8];
+  uint32_t fmt, endian;
+  uint64_t stat_size, units;
+  const char *why = NULL;
+  size_t nsh = ilab_config_n_shapes(c), nu = c->n_acts * c->n_schemes * nsh;
+  if (get(&s, magic, 8) || get(&s, &fmt, sizeof fmt) || get(&s, &endian, sizeof endian) || get_u64(&s, &stat_size) ||
+      get_u64(&s, &units))
+    why = "cut short";
+  else if (memcmp(magic, MAGIC, 8) || fmt != FORMAT)
+    why = "not shard data of this format";
+  else if (endian != ENDIAN)
+    why = "written on a machine of the other byte order";
+  else if (stat_size != sizeof(ilab_layer_stats))
+    why = "written by a build whose per-layer record differs from this one's";
+  else if (units != m->units)
+    why = "holds another number of units than its manifest says";
+  for (uint64_t i = 0; !why && i < units; i++) {
+    uint64_t u, trials, depth, nhist, bins;
+    if (get_u64(&s, &u) || get_u64(&s, &trials) || get_u64(&s, &depth) || get_u64(&s, &nhist) || get_u64(&s, &bins)) {
+      why = "cut short";
+      break;
+    }
+    if (u >= nu || owner[u] != m->k - 1) { why = "holds a cell that is not this shard's under this experiment's split"; break; }
+    if (seen[u]) { why = "holds a cell twice"; break; }
+    ilab_sweep *w = &sw[u % nsh];
+    const ilab_config *v = w->cfg;
+    size_t cell = u / nsh;
+    if (trials != v->trials || depth != v->depth || nhist != v->n_hist || bins != v->hist_bins) {
+      why = "holds a cell of another size than the experiment's";
+      break;
+    }
+    size_t nh = hist_slots(v);
+    if (get(&s, ilab_sweep_at(w, cell, 0, 1), v->trials * v->depth * sizeof(ilab_layer_stats)) ||
+        (nh && (get(&s, w->hist_lo + cell * nh, nh * sizeof(double)) || get(&s, w->hist_hi + cell * nh, nh * sizeof(double)) ||
+                get(&s, w->hist + cell * nh * (v->hist_bins + 2), nh * (v->hist_bins + 2) * sizeof *w->hist)))) {
+      why = "cut short";
+      break;
+    }
+    seen[u] = 1;
+  }
+  if (!why && (s.bytes != m->data_bytes || s.hash != m->data_hash || fgetc(f) != EOF))
+    why = "does not match the size and hash of its manifest";
+  fclose(f);
+  if (why) ILAB_ERROR(ILAB_EINVAL, "%s: %s; run this shard again", path, why);
+  return ILAB_OK;
+}
