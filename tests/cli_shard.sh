@@ -192,5 +192,35 @@ ok $? "merge --help exits 0 and states the exit statuses"
 "$B" run --help | grep -q -- '--shard K/N'
 ok $? "run --help documents --shard"
 
+# ---- scripts/slurm-array.sh ---------------------------------------------------------
+S="$(dirname "$0")/../scripts/slurm-array.sh"
+if command -v bash >/dev/null && [ -f "$S" ]; then
+  bash -n "$S"
+  ok $? "slurm-array.sh parses (bash -n)"
+  bash "$S" --dry-run -n 2 -o "$D/sl" --initlab "$B" "$E" >"$D/sl.out" 2>"$D/err"
+  rc=$?
+  [ "$rc" -eq 0 ] && grep -q -- '--array=1-2' "$D/sl.out" && grep -q 'afterany:JOBID' "$D/sl.out"
+  ok $? "slurm-array.sh --dry-run runs 2 shards and the merge here, printing the sbatch commands" "exit $rc: $(head -c 300 "$D/err")"
+  d=$(same_tables "$D/full" "$D/sl"); ok $? "slurm-array.sh --dry-run: tables equal to the single run's" "$d"
+  rm -rf "$D/sl/shards/2" "$D/sl"/*.tsv
+  bash "$S" --dry-run -n 2 -o "$D/sl" --initlab "$B" "$E" --tasks 2 >"$D/sl.out" 2>"$D/err"
+  d=$(same_tables "$D/full" "$D/sl"); ok $? "slurm-array.sh --tasks 2 runs the lost shard again and merges" "$d"
+  # submission, with an sbatch that records its arguments and answers a job id
+  mkdir "$D/bin"
+  printf '#!/bin/sh
+echo "$@" >>"%s/sbatch.log"
+echo 4242
+' "$D" >"$D/bin/sbatch"
+  chmod +x "$D/bin/sbatch"
+  PATH="$D/bin:$PATH" bash "$S" -n 5 -t 2 -o "$D/sub" --initlab "$B" "$E" -- --partition=p1 >"$D/sl.out" 2>"$D/err"
+  rc=$?
+  [ "$rc" -eq 0 ] && [ "$(wc -l <"$D/sbatch.log")" -eq 2 ] &&
+    grep -q -- '--array=1-5 --cpus-per-task=2 .*--partition=p1 --wrap .*--shard ${SLURM_ARRAY_TASK_ID}/5 -o .*/shards/${SLURM_ARRAY_TASK_ID} --threads 2' "$D/sbatch.log" &&
+    grep -q -- '--dependency=afterany:4242 .*--partition=p1 --wrap .* merge -o ' "$D/sbatch.log"
+  ok $? "slurm-array.sh submits the array and a merge that waits for it" "exit $rc: $(cat "$D/sbatch.log" "$D/err" | head -c 600)"
+  bash "$S" -n 0 "$E" >/dev/null 2>&1
+  ok $(($? != 2)) "slurm-array.sh -n 0 is a usage error"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
