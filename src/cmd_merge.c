@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,9 +82,11 @@ int ilab_cmd_merge(int argc, char **argv)
   size_t *by_k = NULL, *owner = NULL;
   double *cost = NULL;
   unsigned char *seen = NULL;
-  ilab_config *views = NULL;
-  ilab_sweep *sws = NULL;
-  unsigned char *run = NULL;
+  ilab_shard_shape *shapes = NULL;
+  uint64_t *offset = NULL;
+  uint32_t *file_of = NULL;
+  FILE **files = NULL;
+  char **names = NULL;
   if (!m) { cmd_error("out of memory"); goto out; }
 
   /* the manifests: one experiment, seed, generator, version and N */
@@ -142,48 +146,54 @@ int ilab_cmd_merge(int argc, char **argv)
   if (ilab_stream_type(m[0].generator, &rng_type)) { cmd_error("%s: %s", dirs[0], ilab_error_reason()); goto out; }
   nsh = ilab_config_n_shapes(&cfg);
   size_t nu = cfg.n_acts * cfg.n_schemes * nsh;
-  views = calloc(nsh, sizeof *views);
-  sws = calloc(nsh, sizeof *sws);
-  run = malloc(nsh);
+  shapes = malloc(nsh * sizeof *shapes);
   cost = malloc(nu * sizeof *cost);
   owner = malloc(nu * sizeof *owner);
   seen = calloc(nu, 1);
-  if (!views || !sws || !run || !cost || !owner || !seen) { cmd_error("out of memory"); goto out; }
-  memset(run, 1, nsh);
-  if (ilab_shard_costs(&cfg, cost) || ilab_shard_assign(cost, nu, n, owner)) { cmd_error("%s", ilab_error_reason()); goto out; }
-  for (size_t k = 0; k < nsh; k++) {
-    size_t w, d;
-    ilab_config_shape_of(&cfg, k, &w, &d);
-    if (ilab_config_shape(&cfg, k, &views[k]) || ilab_sweep_alloc(&sws[k], &views[k])) {
-      cmd_error("%s", ilab_error_reason());
-      goto out;
-    }
-    sws[k].seed = nsh > 1 ? ilab_stream_seed(m[0].seed, w, d, ILAB_STREAM_SHAPE) : m[0].seed;
-    sws[k].rng_type = rng_type;
-    sws[k].threads = 1;
+  offset = malloc(nu * sizeof *offset);
+  file_of = malloc(nu * sizeof *file_of);
+  files = calloc(nd, sizeof *files);
+  names = calloc(nd, sizeof *names);
+  if (!shapes || !cost || !owner || !seen || !offset || !file_of || !files || !names) { cmd_error("out of memory"); goto out; }
+  if (ilab_shard_shapes(&cfg, shapes) || ilab_shard_costs(&cfg, cost) || ilab_shard_assign(cost, nu, n, owner)) {
+    cmd_error("%s", ilab_error_reason());
+    goto out;
+  }
+  /* each shard read through once: whole, its own cells, each once */
+  size_t *count = calloc(n, sizeof *count);
+  if (!count) { cmd_error("out of memory"); goto out; }
+  for (size_t u = 0; u < nu; u++) {
+    count[owner[u]]++;
+    file_of[u] = (uint32_t)by_k[owner[u]];
   }
   for (size_t i = 0; i < nd; i++) {
-    size_t expect = 0;
-    for (size_t u = 0; u < nu; u++) expect += owner[u] == m[i].k - 1;
+    size_t expect = count[m[i].k - 1];
     if (m[i].units != expect) {
+      free(count);
       cmd_error("%s: shard %zu/%zu holds %zu cells where the split of %s gives it %zu", dirs[i], m[i].k, n, m[i].units,
                 m[0].path, expect);
       goto out;
     }
-    if (ilab_shard_load(dirs[i], &m[i], &cfg, sws, owner, seen)) { cmd_error("%s", ilab_error_reason()); goto out; }
+    if (ilab_shard_scan(dirs[i], &m[i], &cfg, shapes, owner, seen, offset)) {
+      free(count);
+      cmd_error("%s", ilab_error_reason());
+      goto out;
+    }
+    size_t len_name = strlen(dirs[i]) + sizeof "/units.bin";
+    if (!(names[i] = malloc(len_name))) { free(count); cmd_error("out of memory"); goto out; }
+    snprintf(names[i], len_name, "%s/units.bin", dirs[i]);
+    if (!(files[i] = fopen(names[i], "rb"))) {
+      free(count);
+      cmd_error("cannot open %s: %s", names[i], strerror(errno));
+      goto out;
+    }
   }
+  free(count);
   for (size_t u = 0; u < nu; u++)
     if (!seen[u]) { /* not reached: every shard holds its count of its own cells, each once */
       cmd_error("cell %zu of %s is in no shard", u, m[0].path);
       goto out;
     }
-  size_t theory_failed = 0;
-  for (size_t k = 0; k < nsh; k++) {
-    if (ilab_sweep_theory(&sws[k])) { cmd_error("%s", ilab_error_reason()); goto out; }
-    theory_failed += sws[k].theory_failed;
-  }
-  if (theory_failed)
-    fprintf(stderr, "initlab merge: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", theory_failed);
 
   if (cmd_make_dirs(outdir) != 0) {
     cmd_error("cannot create the output folder %s: %s", outdir, strerror(errno));
@@ -199,12 +209,15 @@ int ilab_cmd_merge(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   ilab_report_command rc = {argc, argv};
-  ilab_report_runs runs = {&cfg, nsh, sws, run, m[0].seed};
+  ilab_shard_units in = {files, (const char *const *)names, file_of, offset, seen};
   int failed_claims = 0;
-  if ((st = ilab_report_write(outdir, &runs, &rc, &stop_signal, &failed_claims))) {
+  size_t theory_failed = 0;
+  if ((st = ilab_shard_report(outdir, &cfg, &in, &rc, m[0].seed, rng_type, &stop_signal, &failed_claims, &theory_failed))) {
     cmd_error("%s", ilab_error_reason());
     goto out;
   }
+  if (theory_failed)
+    fprintf(stderr, "initlab merge: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", theory_failed);
   if (!cfg.layers_table) {
     /* an older run's per-trial table would not match the new summary */
     char old[4200];
@@ -220,16 +233,17 @@ int ilab_cmd_merge(int argc, char **argv)
   }
   status = ILAB_EXIT_OK;
 out:
-  for (size_t k = 0; k < nsh; k++) {
-    if (sws) ilab_sweep_free(&sws[k]);
-    if (views) ilab_config_shape_free(&views[k]);
-  }
-  free(sws);
-  free(views);
-  free(run);
+  for (size_t i = 0; files && i < nd; i++)
+    if (files[i]) fclose(files[i]);
+  for (size_t i = 0; names && i < nd; i++) free(names[i]);
+  free(files);
+  free(names);
+  free(shapes);
   free(cost);
   free(owner);
   free(seen);
+  free(offset);
+  free(file_of);
   free(by_k);
   free(text);
   free(m);

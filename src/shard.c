@@ -104,38 +104,68 @@ uint64_t ilab_shard_hash(const void *p, size_t n, uint64_t h)
 
 /* ---- writing --------------------------------------------------------------- */
 
-typedef struct {
-  FILE *f;
-  uint64_t hash, bytes;
-} sink;
-
-static void put(sink *s, const void *p, size_t n)
+static void put(ilab_shard_writer *w, const void *p, size_t n)
 {
-  fwrite(p, 1, n, s->f);
-  s->hash = ilab_shard_hash(p, n, s->hash);
-  s->bytes += n;
+  fwrite(p, 1, n, w->f);
+  w->hash = ilab_shard_hash(p, n, w->hash);
+  w->bytes += n;
 }
 
-static void put_u64(sink *s, uint64_t x) { put(s, &x, sizeof x); }
+static void put_u64(ilab_shard_writer *w, uint64_t x) { put(w, &x, sizeof x); }
 
-/* The fixed sizes of shape view v's records, checked again on reading. */
+/* The histogram slots (layer x quantity) of a cell of shape view v. */
 static size_t hist_slots(const ilab_config *v) { return v->n_hist * 3; }
 
-static void put_unit(sink *o, const ilab_sweep *s, size_t u, size_t cell)
+static void put_header(ilab_shard_writer *w, size_t units)
+{
+  uint32_t fmt = FORMAT, endian = ENDIAN;
+  put(w, MAGIC, 8);
+  put(w, &fmt, sizeof fmt);
+  put(w, &endian, sizeof endian);
+  put_u64(w, sizeof(ilab_layer_stats));
+  put_u64(w, units);
+}
+
+void ilab_shard_spill(ilab_shard_writer *w, FILE *f)
+{
+  memset(w, 0, sizeof *w);
+  w->f = f;
+  w->hash = ILAB_SHARD_HASH0;
+}
+
+int ilab_shard_begin(ilab_shard_writer *w, const char *dir, size_t units)
+{
+  char path[4200];
+  memset(w, 0, sizeof *w);
+  snprintf(path, sizeof path, "%s/units.bin", dir);
+  int st = ilab_table_open(&w->t[0], path);
+  if (st) return st;
+  w->f = w->t[0].f;
+  w->hash = ILAB_SHARD_HASH0;
+  w->dir = dir;
+  w->units = units;
+  put_header(w, units);
+  return ILAB_OK;
+}
+
+uint64_t ilab_shard_put(ilab_shard_writer *w, const ilab_sweep *s, size_t u, size_t sc)
 {
   const ilab_config *v = s->cfg;
-  put_u64(o, u);
-  put_u64(o, v->trials);
-  put_u64(o, v->depth);
-  put_u64(o, v->n_hist);
-  put_u64(o, v->hist_bins);
-  put(o, ilab_sweep_at(s, cell, 0, 1), v->trials * v->depth * sizeof(ilab_layer_stats));
+  uint64_t at = w->bytes;
+  put_u64(w, u);
+  put_u64(w, v->trials);
+  put_u64(w, v->depth);
+  put_u64(w, v->n_hist);
+  put_u64(w, v->hist_bins);
+  put(w, ilab_sweep_at(s, sc, 0, 1), v->trials * v->depth * sizeof(ilab_layer_stats));
   size_t nh = hist_slots(v);
   if (nh) {
-    put(o, s->hist_lo + cell * nh, nh * sizeof(double));
-    put(o, s->hist_hi + cell * nh, nh * sizeof(double));
-    put(o, s->hist + cell * nh * (v->hist_bins + 2), nh * (v->hist_bins + 2) * sizeof *s->hist);
+    put(w, s->hist_lo + sc * nh, nh * sizeof(double));
+    put(w, s->hist_hi + sc * nh, nh * sizeof(double));
+    put(w, s->hist + sc * nh * (v->hist_bins + 2), nh * (v->hist_bins + 2) * sizeof *s->hist);
   }
+  w->written++;
+  return at;
 }
 
 /* Opens dir/name's temporary (ilab_table's: a file beside it, renamed on commit). */
@@ -146,47 +176,46 @@ static int open_in(ilab_table *t, const char *dir, const char *name)
   return ilab_table_open(t, path);
 }
 
-int ilab_shard_write(const char *dir, const ilab_config *c, const ilab_sweep *sw, const size_t *owner,
-                     ilab_shard_manifest *m, volatile sig_atomic_t *stop)
+void ilab_shard_abort(ilab_shard_writer *w)
 {
-  if (strchr(c->path, '\n') || strchr(c->path, '\t'))
+  for (int i = 0; i < 3; i++)
+    if (w->t[i].f) ilab_table_abort(&w->t[i]);
+  w->f = NULL;
+}
+
+int ilab_shard_finish(ilab_shard_writer *w, const ilab_config *c, ilab_shard_manifest *m, volatile sig_atomic_t *stop)
+{
+  if (strchr(c->path, '\n') || strchr(c->path, '\t')) {
+    ilab_shard_abort(w);
     ILAB_ERROR(ILAB_EINVAL, "the experiment's file name holds a tab or a newline, which a manifest cannot record");
-  size_t nsh = ilab_config_n_shapes(c), nu = c->n_acts * c->n_schemes * nsh;
-  m->units = 0;
-  for (size_t u = 0; u < nu; u++) m->units += owner[u] == m->k - 1;
-  ilab_table t[3];
-  memset(t, 0, sizeof t);
-  int st = open_in(&t[0], dir, "units.bin");
-  if (st) return st;
-  sink o = {t[0].f, ILAB_SHARD_HASH0, 0};
-  uint32_t fmt = FORMAT, endian = ENDIAN;
-  put(&o, MAGIC, 8);
-  put(&o, &fmt, sizeof fmt);
-  put(&o, &endian, sizeof endian);
-  put_u64(&o, sizeof(ilab_layer_stats));
-  put_u64(&o, m->units);
-  for (size_t u = 0; u < nu; u++)
-    if (owner[u] == m->k - 1) put_unit(&o, &sw[u % nsh], u, u / nsh);
-  m->data_bytes = o.bytes;
-  m->data_hash = o.hash;
-  if ((st = open_in(&t[1], dir, "experiment.cfg"))) {
-    ilab_table_abort(&t[0]);
+  }
+  if (w->written != w->units) {
+    ilab_shard_abort(w);
+    ILAB_ERROR(ILAB_EINVAL, "shard: %zu units written of the %zu announced", w->written, w->units);
+  }
+  m->units = w->units;
+  m->data_bytes = w->bytes;
+  m->data_hash = w->hash;
+  int st = open_in(&w->t[1], w->dir, "experiment.cfg");
+  if (!st) {
+    fputs(c->text, w->t[1].f);
+    st = open_in(&w->t[2], w->dir, "manifest.tsv");
+  }
+  if (st) {
+    ilab_shard_abort(w);
     return st;
   }
-  fputs(c->text, t[1].f);
-  if ((st = open_in(&t[2], dir, "manifest.tsv"))) {
-    ilab_table_abort(&t[0]);
-    ilab_table_abort(&t[1]);
-    return st;
-  }
-  FILE *f = t[2].f;
+  FILE *f = w->t[2].f;
   fprintf(f, "# initlab shard: 'initlab merge -o OUT DIR...' joins the shards of one run\n");
   fprintf(f, "version\t%s\nexperiment\t%s\nhash\t%016" PRIx64 "\nseed\t%lu\ngenerator\t%s\n", m->version, m->path,
           m->hash, m->seed, m->generator);
   fprintf(f, "shard\t%zu/%zu\nunits\t%zu\ndata_bytes\t%" PRIu64 "\ndata_hash\t%016" PRIx64 "\n", m->k, m->n,
           m->units, m->data_bytes, m->data_hash);
   /* the manifest is renamed last: a folder with one holds a whole shard */
-  return ilab_table_commit_all(t, 3, stop);
+  st = ilab_table_commit_all(w->t, 3, stop);
+  memset(w->t, 0, sizeof w->t);
+  w->f = NULL;
+  return st;
 }
 
 /* ---- reading --------------------------------------------------------------- */
@@ -304,7 +333,7 @@ int ilab_shard_read_manifest(const char *dir, ilab_shard_manifest *m, char **tex
 typedef struct {
   FILE *f;
   uint64_t hash, bytes;
-} source;
+} source; /* a units file being read */
 
 static int get(source *s, void *p, size_t n)
 {
@@ -316,8 +345,42 @@ static int get(source *s, void *p, size_t n)
 
 static int get_u64(source *s, uint64_t *x) { return get(s, x, sizeof *x); }
 
-int ilab_shard_load(const char *dir, const ilab_shard_manifest *m, const ilab_config *c, ilab_sweep *sw,
-                    const size_t *owner, unsigned char *seen)
+int ilab_shard_shapes(const ilab_config *c, ilab_shard_shape *sh)
+{
+  size_t nsh = ilab_config_n_shapes(c);
+  for (size_t k = 0; k < nsh; k++) {
+    ilab_config v;
+    int st = ilab_config_shape(c, k, &v);
+    if (st) return st;
+    sh[k].trials = v.trials;
+    sh[k].depth = v.depth;
+    ilab_config_shape_free(&v);
+  }
+  return ILAB_OK;
+}
+
+/* The bytes of a unit's record after its five-word head. */
+static uint64_t record_body(const ilab_config *c, const ilab_shard_shape *sh)
+{
+  uint64_t nh = c->n_hist * 3;
+  return (uint64_t)sh->trials * sh->depth * sizeof(ilab_layer_stats) + nh * 2 * sizeof(double) +
+         (nh ? nh * (c->hist_bins + 2) * sizeof(unsigned long long) : 0);
+}
+
+/* Reads n bytes into the void, hashing them. */
+static int skip(source *s, uint64_t n)
+{
+  unsigned char buf[65536];
+  while (n) {
+    size_t k = n < sizeof buf ? (size_t)n : sizeof buf;
+    if (get(s, buf, k)) return -1;
+    n -= k;
+  }
+  return 0;
+}
+
+int ilab_shard_scan(const char *dir, const ilab_shard_manifest *m, const ilab_config *c, const ilab_shard_shape *sh,
+                    const size_t *owner, unsigned char *seen, uint64_t *offset)
 {
   char path[4200];
   snprintf(path, sizeof path, "%s/units.bin", dir);
@@ -347,32 +410,102 @@ int ilab_shard_load(const char *dir, const ilab_shard_manifest *m, const ilab_co
   else if (units != m->units)
     why = "holds another number of units than its manifest says";
   for (uint64_t i = 0; !why && i < units; i++) {
-    uint64_t u, trials, depth, nhist, bins;
+    uint64_t at = s.bytes, u, trials, depth, nhist, bins;
     if (get_u64(&s, &u) || get_u64(&s, &trials) || get_u64(&s, &depth) || get_u64(&s, &nhist) || get_u64(&s, &bins)) {
       why = "cut short";
       break;
     }
     if (u >= nu || owner[u] != m->k - 1) { why = "holds a cell that is not this shard's under this experiment's split"; break; }
     if (seen[u]) { why = "holds a cell twice"; break; }
-    ilab_sweep *w = &sw[u % nsh];
-    const ilab_config *v = w->cfg;
-    size_t cell = u / nsh;
-    if (trials != v->trials || depth != v->depth || nhist != v->n_hist || bins != v->hist_bins) {
+    const ilab_shard_shape *d = &sh[u % nsh];
+    if (trials != d->trials || depth != d->depth || nhist != c->n_hist || bins != c->hist_bins) {
       why = "holds a cell of another size than the experiment's";
       break;
     }
-    size_t nh = hist_slots(v);
-    if (get(&s, ilab_sweep_at(w, cell, 0, 1), v->trials * v->depth * sizeof(ilab_layer_stats)) ||
-        (nh && (get(&s, w->hist_lo + cell * nh, nh * sizeof(double)) || get(&s, w->hist_hi + cell * nh, nh * sizeof(double)) ||
-                get(&s, w->hist + cell * nh * (v->hist_bins + 2), nh * (v->hist_bins + 2) * sizeof *w->hist)))) {
-      why = "cut short";
-      break;
-    }
+    if (skip(&s, record_body(c, d))) { why = "cut short"; break; }
     seen[u] = 1;
+    offset[u] = at;
   }
   if (!why && (s.bytes != m->data_bytes || s.hash != m->data_hash || fgetc(f) != EOF))
     why = "does not match the size and hash of its manifest";
   fclose(f);
   if (why) ILAB_ERROR(ILAB_EINVAL, "%s: %s; run this shard again", path, why);
   return ILAB_OK;
+}
+
+int ilab_shard_get(FILE *f, const char *name, uint64_t offset, size_t u, ilab_sweep *s, size_t sc)
+{
+  const ilab_config *v = s->cfg;
+  source in = {f, 0, 0};
+  uint64_t head[5];
+  size_t nh = hist_slots(v);
+  if (fseeko(f, (off_t)offset, SEEK_SET) != 0 || get(&in, head, sizeof head))
+    ILAB_ERROR(ILAB_EIO, "cannot read %s: %s", name, feof(f) ? "cut short" : strerror(errno));
+  if (head[0] != u || head[1] != v->trials || head[2] != v->depth || head[3] != v->n_hist || head[4] != v->hist_bins)
+    ILAB_ERROR(ILAB_EINVAL, "%s: the record at byte %" PRIu64 " is not cell %zu's", name, offset, u);
+  if (get(&in, ilab_sweep_at(s, sc, 0, 1), v->trials * v->depth * sizeof(ilab_layer_stats)) ||
+      (nh && (get(&in, s->hist_lo + sc * nh, nh * sizeof(double)) || get(&in, s->hist_hi + sc * nh, nh * sizeof(double)) ||
+              get(&in, s->hist + sc * nh * (v->hist_bins + 2), nh * (v->hist_bins + 2) * sizeof *s->hist))))
+    ILAB_ERROR(ILAB_EIO, "cannot read %s: cut short", name);
+  return ILAB_OK;
+}
+
+/* Makes *v the view of cell (of c) alone in shape k: the shape's widths,
+ * depth and trials with the cell's activation and scheme as the only ones. */
+static int unit_view(const ilab_config *c, size_t cell, size_t k, ilab_config *v)
+{
+  int st = ilab_config_shape(c, k, v);
+  if (st) return st;
+  size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+  v->acts[0] = c->acts[ai];
+  memcpy(v->act_names[0], c->act_names[ai], sizeof v->act_names[0]);
+  v->schemes[0] = c->schemes[si];
+  v->n_acts = v->n_schemes = 1;
+  return ILAB_OK;
+}
+
+int ilab_shard_report(const char *dir, const ilab_config *c, const ilab_shard_units *in, const ilab_report_command *cmd,
+                      unsigned long seed, const gsl_rng_type *rng_type, volatile sig_atomic_t *stop, int *failed_claims,
+                      size_t *theory_failed)
+{
+  size_t nsh = ilab_config_n_shapes(c), nu = c->n_acts * c->n_schemes * nsh;
+  *failed_claims = 0;
+  *theory_failed = 0;
+  ilab_config *v = malloc(sizeof *v);
+  if (!v) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  ilab_report_stream *r;
+  int st = ilab_report_stream_open(&r, dir, c, cmd, seed, rng_type->name, 0);
+  if (st) {
+    free(v);
+    return st;
+  }
+  for (size_t u = 0; u < nu && !st; u++) {
+    if (!in->present[u]) continue;
+    if (stop && *stop) {
+      st = ilab_error(ILAB_EINTR, "interrupted by a signal");
+      break;
+    }
+    size_t cell = u / nsh, k = u % nsh;
+    ilab_sweep s;
+    memset(&s, 0, sizeof s);
+    if ((st = unit_view(c, cell, k, v))) break;
+    size_t f = in->file ? in->file[u] : 0;
+    s.seed = seed;
+    s.rng_type = rng_type;
+    s.threads = 1;
+    if (!(st = ilab_sweep_alloc(&s, v)) && !(st = ilab_shard_get(in->f[f], in->name[f], in->offset[u], u, &s, 0)) &&
+        !(st = ilab_sweep_theory(&s))) {
+      ilab_report_stream_theory(r, s.theory_abserr, s.theory_failed);
+      *theory_failed += s.theory_failed;
+      st = ilab_report_stream_unit(r, cell, k, &s, 0);
+    }
+    ilab_sweep_free(&s);
+    ilab_config_shape_free(v);
+  }
+  free(v);
+  if (st) {
+    ilab_report_stream_abort(r);
+    return st;
+  }
+  return ilab_report_stream_close(r, NULL, stop, failed_claims);
 }

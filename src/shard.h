@@ -6,9 +6,12 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "config.h"
+#include "report.h"
 #include "sweep.h"
+#include "table.h"
 
 /* A unit of work is one cell (act * n_schemes + scheme) of one shape k with
  * all its trials: the histogram bounds come from a cell's trial 0 and the
@@ -47,15 +50,41 @@ typedef struct {
   uint64_t data_bytes, data_hash; /* of DIR/units.bin */
 } ilab_shard_manifest;
 
-/* Writes shard m->k of m->n into dir (which must exist): units.bin, every
- * unit u with owner[u] == m->k - 1 in increasing u, from sw[k] (the sweep of
- * shape k) with each cell's per-trial statistics and histograms; then
- * experiment.cfg (c->text) and last manifest.tsv, each through a temporary
- * file renamed into place, so that a folder with a manifest holds a whole
- * shard.  Fills m->units, data_bytes, data_hash.  ILAB_EIO with a reason,
- * ILAB_EINTR if *stop (may be NULL) is set. */
-int ilab_shard_write(const char *dir, const ilab_config *c, const ilab_sweep *sw, const size_t *owner,
-                     ilab_shard_manifest *m, volatile sig_atomic_t *stop);
+/* A units file being written: DIR/units.bin of a shard, or a scratch file
+ * of a run.  Layout: a head ("ILABSHRD", format 1, a byte-order mark, the
+ * size of ilab_layer_stats, the count of units), then per unit its index
+ * u, trials, depth, histogram layers and bins, its [trial][layer] records
+ * as this build lays out ilab_layer_stats, and its histograms' lo, hi and
+ * counts; all in the machine's own byte order. */
+typedef struct {
+  FILE *f;
+  uint64_t hash, bytes;   /* of everything written so far */
+  size_t units, written;  /* announced and written */
+  const char *dir;
+  ilab_table t[3];        /* units.bin, experiment.cfg, manifest.tsv */
+} ilab_shard_writer;
+
+/* Starts dir/units.bin (a temporary until ilab_shard_finish) for a shard
+ * of the given count of units.  ILAB_EIO with a reason. */
+int ilab_shard_begin(ilab_shard_writer *w, const char *dir, size_t units);
+
+/* Starts a scratch units file on f (open for writing and reading), with no
+ * head: a run's units wait there until the tables are written in order. */
+void ilab_shard_spill(ilab_shard_writer *w, FILE *f);
+
+/* Appends unit u, the results of cell sc of sweep s (of the unit's shape);
+ * returns the offset of its record, for ilab_shard_get. */
+uint64_t ilab_shard_put(ilab_shard_writer *w, const ilab_sweep *s, size_t u, size_t sc);
+
+/* Ends a shard: checks that every announced unit was written, writes
+ * experiment.cfg (c->text) and, last, manifest.tsv from *m (units,
+ * data_bytes and data_hash filled here), and renames the three into place
+ * all or none (ilab_table_commit_all with stop), so that a folder with a
+ * manifest holds a whole shard.  ILAB_EIO, ILAB_EINVAL, ILAB_EINTR. */
+int ilab_shard_finish(ilab_shard_writer *w, const ilab_config *c, ilab_shard_manifest *m, volatile sig_atomic_t *stop);
+
+/* Drops a shard being written; the folder's earlier files stay as they were. */
+void ilab_shard_abort(ilab_shard_writer *w);
 
 /* Reads dir/manifest.tsv into *m and dir/experiment.cfg into *text (NUL
  * terminated, *len bytes, the caller frees).  ILAB_EIO (no manifest: not a
@@ -64,13 +93,44 @@ int ilab_shard_write(const char *dir, const ilab_config *c, const ilab_sweep *sw
  * reason naming the file. */
 int ilab_shard_read_manifest(const char *dir, ilab_shard_manifest *m, char **text, size_t *len);
 
-/* Loads dir/units.bin of the shard *m into the sweeps sw[0..n_shapes-1]
- * (allocated by ilab_sweep_alloc for the shapes of c): each unit's
- * statistics and histograms, seen[u] set.  Checks the file against the
- * manifest (size and hash: a truncated or altered file), the layout against
- * this build, and that each unit is the shard's by owner[] and not seen yet.
+/* The trials and depth of each shape of c, sh[0..n_shapes-1]: the size of
+ * its units' records.  ILAB_ENOMEM. */
+typedef struct {
+  size_t trials, depth;
+} ilab_shard_shape;
+int ilab_shard_shapes(const ilab_config *c, ilab_shard_shape *sh);
+
+/* Reads dir/units.bin of the shard *m through: checks it against the
+ * manifest (size and hash: a file cut short or altered), its layout against
+ * this build, and that each unit is the shard's by owner[] and not seen
+ * yet; sets seen[u] and offset[u], where unit u's record starts.
  * ILAB_EIO or ILAB_EINVAL with a reason naming the file. */
-int ilab_shard_load(const char *dir, const ilab_shard_manifest *m, const ilab_config *c, ilab_sweep *sw,
-                    const size_t *owner, unsigned char *seen);
+int ilab_shard_scan(const char *dir, const ilab_shard_manifest *m, const ilab_config *c, const ilab_shard_shape *sh,
+                    const size_t *owner, unsigned char *seen, uint64_t *offset);
+
+/* Reads the record of unit u at offset of units file f (name, for
+ * messages) into cell sc of s, a sweep of the unit's shape.  ILAB_EIO,
+ * ILAB_EINVAL (the record is another unit's or another size). */
+int ilab_shard_get(FILE *f, const char *name, uint64_t offset, size_t u, ilab_sweep *s, size_t sc);
+
+/* Where a run's units lie: unit u (present[u] set) in units file
+ * f[file[u]] (named name[file[u]]; file NULL: all in f[0]) at offset[u]. */
+typedef struct {
+  FILE *const *f;
+  const char *const *name;
+  const uint32_t *file;
+  const uint64_t *offset;
+  const unsigned char *present;
+} ilab_shard_units;
+
+/* Writes the tables of c's run into dir (ilab_report_stream) from units
+ * files, one unit at a time in the tables' order: each read into a sweep of
+ * its cell alone, its theory computed as a run computes it, its rows written;
+ * memory holds one unit, not the run.  Claims count into *failed_claims,
+ * cells whose theory failed into *theory_failed.  ILAB_EIO, ILAB_ENOMEM,
+ * ILAB_EINVAL, ILAB_EINTR with a reason; the earlier tables then stay. */
+int ilab_shard_report(const char *dir, const ilab_config *c, const ilab_shard_units *in, const ilab_report_command *cmd,
+                      unsigned long seed, const gsl_rng_type *rng_type, volatile sig_atomic_t *stop, int *failed_claims,
+                      size_t *theory_failed);
 
 #endif
