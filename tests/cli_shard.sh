@@ -128,6 +128,25 @@ u2=$(awk -F '\t' '$1 == "units" { print $2 }' "$D/s2.2/manifest.tsv")
 [ $((u1 + u2)) -eq 36 ] && [ "$u1" -ne "$u2" ]
 ok $? "two shards of unequal cells hold unequal counts (balanced by cost)" "$u1 and $u2 cells"
 
+# ---- chunks: one scheme at a time, tables unchanged ---------------------------------
+run run "$E" -o "$D/ch" -q --threads 2 --chunk-memory 1
+ok "$rc" "run --chunk-memory 1 exits 0" "exit $rc: $(head -c 300 "$D/err")"
+d=$(same_tables "$D/full" "$D/ch"); ok $? "--chunk-memory 1 (chunks of one scheme): the single run's tables" "$d"
+run run "$E1" -o "$D/ch1" -q --threads 1 --chunk-memory 1
+d=$(same_tables "$D/full1" "$D/ch1"); ok $? "one shape, --chunk-memory 1: the single run's tables" "$d"
+run run "$E" --shard 1/2 -o "$D/c2.1" -q --chunk-memory 1
+run run "$E" --shard 2/2 -o "$D/c2.2" -q --chunk-memory 3K
+run merge -q -o "$D/mc" "$D/c2.2" "$D/c2.1"
+d=$(same_tables "$D/full" "$D/mc"); ok $? "shards run in chunks merge to the single run's tables" "$d"
+run run "$E" --shard 1/2 -o "$D/t2.1" -q --threads 1
+cmp -s "$D/t2.1/manifest.tsv" "$D/s2.1/manifest.tsv" && cmp -s "$D/t2.1/units.bin" "$D/s2.1/units.bin"
+ok $? "a shard's data (and manifest) are byte-identical under --threads 1 and 2"
+[ -z "$(ls -A "$D/full" | grep -v '\.tsv$')" ]
+ok $? "a run leaves no scratch file in its folder" "$(ls -A "$D/full")"
+run run "$E" --chunk-memory 0 -o "$D/u" -q
+[ "$rc" -eq 2 ] && grep -q -- '--chunk-memory' "$D/err"
+ok $? "--chunk-memory 0 is a usage error" "exit $rc"
+
 # ---- a failed shard is run again alone ---------------------------------------------
 rm -rf "$D/s3.2"
 run merge -o "$D/mr" "$D/s3.1" "$D/s3.3"
