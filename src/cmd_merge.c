@@ -182,7 +182,8 @@ int ilab_cmd_merge(int argc, char **argv)
     size_t len_name = strlen(dirs[i]) + sizeof "/units.bin";
     if (!(names[i] = malloc(len_name))) { free(count); cmd_error("out of memory"); goto out; }
     snprintf(names[i], len_name, "%s/units.bin", dirs[i]);
-    if (!(files[i] = fopen(names[i], "rb"))) {
+    /* held open unless there are more shards than a process may open files */
+    if (nd <= 256 && !(files[i] = fopen(names[i], "rb"))) {
       free(count);
       cmd_error("cannot open %s: %s", names[i], strerror(errno));
       goto out;

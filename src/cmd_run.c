@@ -441,9 +441,16 @@ int ilab_cmd_run(int argc, char **argv)
       }
       if (check)
         fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", check_max);
-      if (!quiet)
-        fprintf(stderr, "initlab run: wrote shard %lu/%lu (%zu of %zu cells) to %s; join the shards with 'initlab merge'\n",
-                shard_k, shard_n, m.units, nu, outdir);
+      if (!quiet) {
+        double mine = 0, total = 0;
+        for (size_t u = 0; u < nu; u++) {
+          total += cost[u];
+          if (owner[u] == shard_k - 1) mine += cost[u];
+        }
+        fprintf(stderr, "initlab run: wrote shard %lu/%lu (%zu of %zu cells, %.1f %% of the cost) to %s; "
+                        "join the shards with 'initlab merge'\n",
+                shard_k, shard_n, m.units, nu, total > 0 ? 100 * mine / total : 0.0, outdir);
+      }
       status = ILAB_EXIT_OK;
       goto out;
     }

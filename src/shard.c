@@ -493,12 +493,20 @@ int ilab_shard_report(const char *dir, const ilab_config *c, const ilab_shard_un
     s.seed = seed;
     s.rng_type = rng_type;
     s.threads = 1;
-    if (!(st = ilab_sweep_alloc(&s, v)) && !(st = ilab_shard_get(in->f[f], in->name[f], in->offset[u], u, &s, 0)) &&
+    /* a file not held open (many shards: the limit on open files) is opened for the unit */
+    FILE *fp = in->f[f];
+    if (!fp && !(fp = fopen(in->name[f], "rb"))) {
+      st = ilab_error(ILAB_EIO, "cannot open %s: %s", in->name[f], strerror(errno));
+      ilab_config_shape_free(v);
+      break;
+    }
+    if (!(st = ilab_sweep_alloc(&s, v)) && !(st = ilab_shard_get(fp, in->name[f], in->offset[u], u, &s, 0)) &&
         !(st = ilab_sweep_theory(&s))) {
       ilab_report_stream_theory(r, s.theory_abserr, s.theory_failed);
       *theory_failed += s.theory_failed;
       st = ilab_report_stream_unit(r, cell, k, &s, 0);
     }
+    if (fp != in->f[f]) fclose(fp);
     ilab_sweep_free(&s);
     ilab_config_shape_free(v);
   }

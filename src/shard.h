@@ -114,7 +114,8 @@ int ilab_shard_scan(const char *dir, const ilab_shard_manifest *m, const ilab_co
 int ilab_shard_get(FILE *f, const char *name, uint64_t offset, size_t u, ilab_sweep *s, size_t sc);
 
 /* Where a run's units lie: unit u (present[u] set) in units file
- * f[file[u]] (named name[file[u]]; file NULL: all in f[0]) at offset[u]. */
+ * f[file[u]] (named name[file[u]]; file NULL: all in f[0]) at offset[u];
+ * a NULL f[i] is opened by name for each unit it holds. */
 typedef struct {
   FILE *const *f;
   const char *const *name;
