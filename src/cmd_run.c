@@ -144,12 +144,15 @@ static size_t chunk_cell_bytes(const ilab_config *v)
          v->n_hist * 3 * (2 * sizeof(double) + (v->hist_bins + 2) * sizeof(unsigned long long));
 }
 
-/* How many schemes (with every activation) a chunk of shape view v takes
- * for its results to stay within bytes; at least one. */
-static size_t chunk_schemes(const ilab_config *v, size_t bytes)
+/* The chunks of shape view v whose results stay within bytes: every
+ * activation (the sweep sizes its networks' buffers by the first, so a
+ * chunk keeps the shape's first activation first and its numbers are the
+ * whole shape's) with as many schemes as fit, at least one. */
+static void chunk_size(const ilab_config *v, size_t bytes, size_t *acts, size_t *schemes)
 {
   size_t per = v->n_acts * chunk_cell_bytes(v), m = per ? bytes / per : v->n_schemes;
-  return m < 1 ? 1 : m > v->n_schemes ? v->n_schemes : m;
+  *acts = v->n_acts;
+  *schemes = m < 1 ? 1 : m > v->n_schemes ? v->n_schemes : m;
 }
 
 static void on_signal(int sig) { stop_signal = sig; }
@@ -235,6 +238,8 @@ int ilab_cmd_run(int argc, char **argv)
   double *cost = NULL;
   size_t *owner = NULL;
   uint64_t *offset = NULL;
+  unsigned char *ready = NULL;
+  ilab_shard_reporter *rep = NULL;
   ilab_config *view = malloc(sizeof *view), *chunk = malloc(sizeof *chunk);
   int have_view = 0;
   FILE *spill = NULL;
@@ -285,17 +290,19 @@ int ilab_cmd_run(int argc, char **argv)
     n_want += want[u];
   }
 
-  /* Shape by shape, in chunks of schemes (every activation of each) whose
+  /* Shape by shape, each in chunks of schemes (with every activation) whose
    * results fit chunk_bytes, so that memory holds one chunk whatever the
    * number of cells; keyed streams make a chunk's numbers those of the
-   * whole shape.  A spectrum run keeps its one shape whole. */
+   * whole shape.  After each chunk the cells complete in the tables' order
+   * are written.  A spectrum run keeps its one shape whole. */
   size_t need = 0, wmax = 0, dmax = 0;
   for (size_t k = 0; k < nsh; k++) {
     if (!run[k]) continue;
     if (ilab_config_shape(&cfg, k, view)) { cmd_error("%s", ilab_error_reason()); goto out; }
-    size_t per = chunk_cell_bytes(view), m = cfg.spectrum ? cfg.n_schemes : chunk_schemes(view, chunk_bytes);
+    size_t per = chunk_cell_bytes(view), ca = cfg.n_acts, cs = cfg.n_schemes;
+    if (!cfg.spectrum) chunk_size(view, chunk_bytes, &ca, &cs);
     size_t b = ilab_sweep_bytes(view, (int)threads), all = ncells * per;
-    b = b - (b > all ? all : b) + cfg.n_acts * m * per;
+    b = b - (b > all ? all : b) + ca * cs * per;
     if (b > need) need = b;
     for (size_t l = 0; l <= view->depth; l++) if (view->widths[l] > wmax) wmax = view->widths[l];
     if (view->depth > dmax) dmax = view->depth;
@@ -372,8 +379,15 @@ int ilab_cmd_run(int argc, char **argv)
       }
       ilab_shard_spill(&w, spill);
       offset = malloc(nu * sizeof *offset);
-      if (!offset) { cmd_error("out of memory"); goto out; }
+      ready = calloc(nu, 1);
+      if (!offset || !ready) { cmd_error("out of memory"); goto out; }
+      if ((st = ilab_shard_report_open(&rep, outdir, &cfg, &rc, base_seed, rng_type))) {
+        cmd_error("%s", ilab_error_reason());
+        goto out;
+      }
     }
+    const char *name = "the run's scratch file";
+    ilab_shard_units in = {&spill, &name, NULL, offset, want};
     chunk_sel = malloc(ncells);
     if (!chunk_sel) { cmd_error("out of memory"); goto out; }
     for (size_t k = 0; k < nsh; k++) {
@@ -382,16 +396,21 @@ int ilab_cmd_run(int argc, char **argv)
       ilab_config_shape_of(&cfg, k, &wd, &dp);
       if ((st = ilab_config_shape(&cfg, k, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
       have_view = 1;
-      size_t m = chunk_schemes(view, chunk_bytes);
-      for (size_t s0 = 0; s0 < ns; s0 += m) {
-        size_t mm = m < ns - s0 ? m : ns - s0, cells = 0;
-        for (size_t a = 0; a < na; a++)
+      size_t ca, cs;
+      chunk_size(view, chunk_bytes, &ca, &cs);
+      for (size_t a0 = 0; a0 < na; a0 += ca)
+      for (size_t s0 = 0; s0 < ns; s0 += cs) {
+        size_t mm = cs < ns - s0 ? cs : ns - s0, cells = 0;
+        for (size_t a = 0; a < ca; a++)
           for (size_t j = 0; j < mm; j++) {
-            chunk_sel[a * mm + j] = want[(a * ns + s0 + j) * nsh + k];
+            chunk_sel[a * mm + j] = want[((a0 + a) * ns + s0 + j) * nsh + k];
             cells += chunk_sel[a * mm + j];
           }
         if (!cells) continue;
         *chunk = *view;
+        memmove(chunk->acts, view->acts + a0, ca * sizeof *chunk->acts);
+        memmove(chunk->act_names, view->act_names + a0, ca * sizeof *chunk->act_names);
+        chunk->n_acts = ca;
         memmove(chunk->schemes, view->schemes + s0, mm * sizeof *chunk->schemes);
         chunk->n_schemes = mm;
         memset(&sw, 0, sizeof sw);
@@ -411,15 +430,29 @@ int ilab_cmd_run(int argc, char **argv)
         st = ilab_sweep_run(&sw);
         cmd_progress_stop(pr);
         if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
-        for (size_t a = 0; a < na; a++)
+        /* appended at the end, after the reads of the last drain */
+        if (spill && fseeko(spill, 0, SEEK_END) != 0) {
+          cmd_error("cannot seek in a scratch file in %s: %s", outdir, strerror(errno));
+          goto out;
+        }
+        for (size_t a = 0; a < ca; a++)
           for (size_t j = 0; j < mm; j++) {
             if (!chunk_sel[a * mm + j]) continue;
-            size_t u = (a * ns + s0 + j) * nsh + k;
+            size_t u = ((a0 + a) * ns + s0 + j) * nsh + k;
             uint64_t at = ilab_shard_put(&w, &sw, u, a * mm + j);
-            if (offset) offset[u] = at;
+            if (offset) offset[u] = at, ready[u] = 1;
           }
         if (sw.check_max > check_max) check_max = sw.check_max;
         ilab_sweep_free(&sw);
+        /* the rows of every cell now complete in the tables' order go out */
+        if (rep && (fflush(spill) != 0 || ferror(spill))) {
+          cmd_error("writing a scratch file in %s failed: %s", outdir, strerror(errno));
+          goto out;
+        }
+        if (rep && (st = ilab_shard_report_drain(rep, &in, ready, &stop_signal))) {
+          cmd_error("%s", ilab_error_reason());
+          goto out;
+        }
       }
       ilab_config_shape_free(view);
       have_view = 0;
@@ -454,13 +487,9 @@ int ilab_cmd_run(int argc, char **argv)
       status = ILAB_EXIT_OK;
       goto out;
     }
-    if (fflush(spill) != 0 || ferror(spill)) {
-      cmd_error("writing a scratch file in %s failed: %s", outdir, strerror(errno));
-      goto out;
-    }
-    const char *name = "the run's scratch file";
-    ilab_shard_units in = {&spill, &name, NULL, offset, want};
-    if ((st = ilab_shard_report(outdir, &cfg, &in, &rc, base_seed, rng_type, &stop_signal, &failed_claims, &theory_failed))) {
+    st = ilab_shard_report_close(rep, &stop_signal, &failed_claims, &theory_failed);
+    rep = NULL;
+    if (st) {
       cmd_error("%s", ilab_error_reason());
       goto out;
     }
@@ -501,6 +530,8 @@ out:
   free(cost);
   free(owner);
   free(offset);
+  free(ready);
+  ilab_shard_report_abort(rep);
   ilab_config_free(&cfg);
   if (stop_signal) {
     if (status == ILAB_EXIT_OK)

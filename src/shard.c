@@ -464,34 +464,66 @@ static int unit_view(const ilab_config *c, size_t cell, size_t k, ilab_config *v
   return ILAB_OK;
 }
 
-int ilab_shard_report(const char *dir, const ilab_config *c, const ilab_shard_units *in, const ilab_report_command *cmd,
-                      unsigned long seed, const gsl_rng_type *rng_type, volatile sig_atomic_t *stop, int *failed_claims,
-                      size_t *theory_failed)
-{
-  size_t nsh = ilab_config_n_shapes(c), nu = c->n_acts * c->n_schemes * nsh;
-  *failed_claims = 0;
-  *theory_failed = 0;
-  ilab_config *v = malloc(sizeof *v);
-  if (!v) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+struct ilab_shard_reporter {
+  const ilab_config *c;
+  unsigned long seed;
+  const gsl_rng_type *rng_type;
   ilab_report_stream *r;
-  int st = ilab_report_stream_open(&r, dir, c, cmd, seed, rng_type->name, 0);
+  ilab_config *v;          /* the view of the unit being written */
+  size_t next, nu, nsh;    /* the first unit not yet written */
+  size_t theory_failed;
+};
+
+void ilab_shard_report_abort(ilab_shard_reporter *rep)
+{
+  if (!rep) return;
+  ilab_report_stream_abort(rep->r);
+  free(rep->v);
+  free(rep);
+}
+
+int ilab_shard_report_open(ilab_shard_reporter **out, const char *dir, const ilab_config *c, const ilab_report_command *cmd,
+                           unsigned long seed, const gsl_rng_type *rng_type)
+{
+  *out = NULL;
+  ilab_shard_reporter *rep = calloc(1, sizeof *rep);
+  if (rep) rep->v = malloc(sizeof *rep->v);
+  if (!rep || !rep->v) {
+    free(rep);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  }
+  rep->c = c;
+  rep->seed = seed;
+  rep->rng_type = rng_type;
+  rep->nsh = ilab_config_n_shapes(c);
+  rep->nu = c->n_acts * c->n_schemes * rep->nsh;
+  int st = ilab_report_stream_open(&rep->r, dir, c, cmd, seed, rng_type->name, 0);
   if (st) {
-    free(v);
+    ilab_shard_report_abort(rep);
     return st;
   }
-  for (size_t u = 0; u < nu && !st; u++) {
+  *out = rep;
+  return ILAB_OK;
+}
+
+int ilab_shard_report_drain(ilab_shard_reporter *rep, const ilab_shard_units *in, const unsigned char *ready,
+                            volatile sig_atomic_t *stop)
+{
+  const ilab_config *c = rep->c;
+  ilab_config *v = rep->v;
+  int st = ILAB_OK;
+  for (; rep->next < rep->nu && !st; rep->next++) {
+    size_t u = rep->next;
     if (!in->present[u]) continue;
-    if (stop && *stop) {
-      st = ilab_error(ILAB_EINTR, "interrupted by a signal");
-      break;
-    }
-    size_t cell = u / nsh, k = u % nsh;
+    if (ready && !ready[u]) break;
+    if (stop && *stop) ILAB_ERROR(ILAB_EINTR, "interrupted by a signal");
+    size_t cell = u / rep->nsh, k = u % rep->nsh;
     ilab_sweep s;
     memset(&s, 0, sizeof s);
     if ((st = unit_view(c, cell, k, v))) break;
     size_t f = in->file ? in->file[u] : 0;
-    s.seed = seed;
-    s.rng_type = rng_type;
+    s.seed = rep->seed;
+    s.rng_type = rep->rng_type;
     s.threads = 1;
     /* a file not held open (many shards: the limit on open files) is opened for the unit */
     FILE *fp = in->f[f];
@@ -502,18 +534,40 @@ int ilab_shard_report(const char *dir, const ilab_config *c, const ilab_shard_un
     }
     if (!(st = ilab_sweep_alloc(&s, v)) && !(st = ilab_shard_get(fp, in->name[f], in->offset[u], u, &s, 0)) &&
         !(st = ilab_sweep_theory(&s))) {
-      ilab_report_stream_theory(r, s.theory_abserr, s.theory_failed);
-      *theory_failed += s.theory_failed;
-      st = ilab_report_stream_unit(r, cell, k, &s, 0);
+      ilab_report_stream_theory(rep->r, s.theory_abserr, s.theory_failed);
+      rep->theory_failed += s.theory_failed;
+      st = ilab_report_stream_unit(rep->r, cell, k, &s, 0);
     }
     if (fp != in->f[f]) fclose(fp);
     ilab_sweep_free(&s);
     ilab_config_shape_free(v);
   }
-  free(v);
-  if (st) {
-    ilab_report_stream_abort(r);
+  return st;
+}
+
+int ilab_shard_report_close(ilab_shard_reporter *rep, volatile sig_atomic_t *stop, int *failed_claims,
+                            size_t *theory_failed)
+{
+  *failed_claims = 0;
+  *theory_failed = rep->theory_failed;
+  int st = ilab_report_stream_close(rep->r, NULL, stop, failed_claims);
+  rep->r = NULL;
+  ilab_shard_report_abort(rep);
+  return st;
+}
+
+int ilab_shard_report(const char *dir, const ilab_config *c, const ilab_shard_units *in, const ilab_report_command *cmd,
+                      unsigned long seed, const gsl_rng_type *rng_type, volatile sig_atomic_t *stop, int *failed_claims,
+                      size_t *theory_failed)
+{
+  ilab_shard_reporter *rep;
+  *failed_claims = 0;
+  *theory_failed = 0;
+  int st = ilab_shard_report_open(&rep, dir, c, cmd, seed, rng_type);
+  if (st) return st;
+  if ((st = ilab_shard_report_drain(rep, in, NULL, stop))) {
+    ilab_shard_report_abort(rep);
     return st;
   }
-  return ilab_report_stream_close(r, NULL, stop, failed_claims);
+  return ilab_shard_report_close(rep, stop, failed_claims, theory_failed);
 }

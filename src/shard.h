@@ -134,4 +134,19 @@ int ilab_shard_report(const char *dir, const ilab_config *c, const ilab_shard_un
                       unsigned long seed, const gsl_rng_type *rng_type, volatile sig_atomic_t *stop, int *failed_claims,
                       size_t *theory_failed);
 
+/* The same in steps, for a run that writes its tables while it computes:
+ * open; drain as units become ready (ready[u] set once unit u's record is
+ * in its file; NULL: all are), each call writing, in the tables' order, the
+ * units from the first not yet written up to the first present one not
+ * ready; close, which writes what waited and commits all or none (and frees
+ * the reporter in every case); or abort. */
+typedef struct ilab_shard_reporter ilab_shard_reporter;
+int ilab_shard_report_open(ilab_shard_reporter **rep, const char *dir, const ilab_config *c, const ilab_report_command *cmd,
+                           unsigned long seed, const gsl_rng_type *rng_type);
+int ilab_shard_report_drain(ilab_shard_reporter *rep, const ilab_shard_units *in, const unsigned char *ready,
+                            volatile sig_atomic_t *stop);
+int ilab_shard_report_close(ilab_shard_reporter *rep, volatile sig_atomic_t *stop, int *failed_claims,
+                            size_t *theory_failed);
+void ilab_shard_report_abort(ilab_shard_reporter *rep);
+
 #endif
