@@ -183,6 +183,10 @@ cp -r "$D/s3.3" "$D/flip" && printf '\001' | dd of="$D/flip/units.bin" bs=1 seek
 refused "an altered units.bin" "$D/flip/units.bin: does not match the size and hash" "$D/s3.1" "$D/s3.2" "$D/flip"
 cp -r "$D/s3.3" "$D/edit" && echo "depth = 4" >>"$D/edit/experiment.cfg"
 refused "an edited experiment.cfg" "$D/edit/experiment.cfg does not match the hash" "$D/s3.1" "$D/s3.2" "$D/edit"
+cp -r "$D/s3.3" "$D/ver" && sed -i 's/^version\t.*/version\t0.0.1/' "$D/ver/manifest.tsv"
+refused "a shard of another initlab version" "$D/ver is a shard of another version of initlab" "$D/s3.1" "$D/s3.2" "$D/ver"
+cp -r "$D/s3.3" "$D/relabel" && sed -i 's|^shard\t3/3|shard\t2/3|' "$D/relabel/manifest.tsv"
+refused "a shard relabelled as another" "$D/relabel/units.bin: holds a cell that is not this shard's" "$D/s3.1" "$D/relabel" "$D/s3.3"
 cp -r "$D/s3.3" "$D/unfinished" && rm "$D/unfinished/manifest.tsv"
 refused "a shard whose run did not finish" "$D/unfinished: no shard manifest" "$D/s3.1" "$D/s3.2" "$D/unfinished"
 
