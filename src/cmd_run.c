@@ -483,6 +483,9 @@ int ilab_cmd_run(int argc, char **argv)
         fprintf(stderr, "initlab run: wrote shard %lu/%lu (%zu of %zu cells, %.1f %% of the cost) to %s; "
                         "join the shards with 'initlab merge'\n",
                 shard_k, shard_n, m.units, nu, total > 0 ? 100 * mine / total : 0.0, outdir);
+        if (!m.units)
+          fprintf(stderr, "initlab run: note: this shard holds no cell (%lu shards for %zu cells); merge still needs it\n",
+                  shard_n, nu);
       }
       status = ILAB_EXIT_OK;
       goto out;
