@@ -105,11 +105,11 @@ void ilab_trainer_free(ilab_trainer *tr);
 
 /* The loss at the current parameters on the batch of step s,
  * L = 1/(2 B K) sum_{b,k} (y_bk - t_bk)^2, by a forward pass; with grad set,
- * also the gradient of every parameter (the backward pass: dL/dV = a X_L^T E,
- * dL/dX_L = a E V^T with E = (y - t)/(B K)... per example, then mlp's
- * dW_l = X_{l-1}^T dH_l / B and db_l = sum_b dH_l / B), kept for
- * ilab_trainer_update, and its norm in *gnorm.  stats (L entries, or NULL)
- * gets the pass's per-layer statistics. */
+ * also the gradient of every parameter by the backward pass (E = (y - t)/K
+ * per example: dL/dV = a X_L^T E / B, dl/dX_L = a E V^T, then mlp's
+ * dW_l = X_{l-1}^T dH_l / B, and db_l = sum_b dH_l / B), kept for
+ * ilab_trainer_update, and its norm in *gnorm (may be NULL).  stats (L
+ * entries, or NULL) gets the pass's per-layer statistics. */
 int ilab_trainer_eval(ilab_trainer *tr, size_t s, int grad, double *loss, double *gnorm,
                       ilab_layer_stats *stats);
 
