@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "act.h"
+#include "fp.h"
 
 /* What one layer l records (the columns of layers.tsv).  Moments are over the
  * finite entries of each buffer; the counts say how many were not finite. */
@@ -45,6 +46,12 @@ typedef struct {
                            backward products, backward phi' + statistics */
   int cross_check;      /* if set, every mean and variance is recomputed by gsl_stats_* */
   double check_max;     /* ... and the largest relative difference kept here */
+  /* Reduced precision (ilab_mlp_set_precision): the double buffers above then
+   * hold values of the storage format, and binary32 copies feed sgemm */
+  ilab_precision prec;  /* [ILAB_PREC_DOUBLE] */
+  double loss_scale;    /* dL/dX_L = loss_scale * G [1] */
+  float *xf, *wf, *gf, *dhf, *of; /* X_0..X_L, W_l, dL/dX_l, dL/dH_l, a product's
+                                     output (dW_l, H_l, dL/dX_{l-1}); NULL in double */
 } ilab_mlp;
 
 /* Bytes ilab_mlp_alloc will take for these sizes and this activation (an
