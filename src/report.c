@@ -80,7 +80,8 @@ static int write_layers(const char *dir, const ilab_report_runs *rs, const prov 
   int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, width, depth, trial, layer)");
   if (st) return st;
   ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters width depth");
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters width depth "
+                       "h_under h_over g_under g_over");
   for (size_t cell = 0; cell < n_cells(rs); cell++)
     for (size_t k = 0; k < rs->n; k++) {
       const ilab_sweep *s = selected(rs, cell, k);
@@ -105,6 +106,10 @@ static int write_layers(const char *dir, const ilab_report_runs *rs, const prov 
           ilab_table_num(t, r->lsuv_scale);
           ilab_table_num(t, r->lsuv_iters);
           shape_cols(t, rs, k);
+          ilab_table_num(t, r->h_under);
+          ilab_table_int(t, r->h_over);
+          ilab_table_num(t, r->g_under);
+          ilab_table_int(t, r->g_over);
           ilab_table_end_row(t);
         }
     }
@@ -158,6 +163,10 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
       if (rs->sw[k].theory_abserr > abserr) abserr = rs->sw[k].theory_abserr;
       failed += rs->sw[k].theory_failed;
     }
+  ilab_table_comment(t, "precision: %s, loss scale %.17g; h_under, g_under: fraction of H_l, dL/dX_l "
+                        "below the format's smallest normal %.17g (zero or subnormal); h_over, g_over: "
+                        "+-inf entries summed over trials", ilab_fp_name(cfg->precision), cfg->loss_scale,
+                     ilab_fp_tiny(cfg->precision));
   ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
                         "largest quadrature error estimate %.3g%s", abserr,
                      failed ? " (some cells could not be predicted: nan)" : "");
@@ -174,7 +183,7 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
                        "ln_trials ln_x_sq_mean ln_x_sq_var ln_x_sq_mean_theory ln_x_sq_var_theory "
                        "ln_x_sq_var_se ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var "
                        "ln_h_var_mean_theory ln_h_var_var_theory ln_h_var_var_se ln_h_var_mean_z "
-                       "ln_h_var_var_z dead_theory width depth");
+                       "ln_h_var_var_z dead_theory width depth h_under h_over g_under g_over");
   ilab_summary_row *rows = malloc(cfg->depth * sizeof *rows);
   if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   for (size_t cell = 0; cell < n_cells(rs); cell++)
@@ -218,6 +227,10 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
         }
         ilab_table_num(t, s->finite[cell * c->depth + l - 1].dead);
         shape_cols(t, rs, k);
+        ilab_table_num(t, r->h_under);
+        ilab_table_int(t, r->h_over);
+        ilab_table_num(t, r->g_under);
+        ilab_table_int(t, r->g_over);
         ilab_table_end_row(t);
       }
     }
