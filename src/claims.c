@@ -28,8 +28,8 @@ static double nonfinite(const ilab_summary_row *r) { return (double)r->nonfinite
 static double x_mean(const ilab_summary_row *r) { return r->x_mean; }
 static double h_under(const ilab_summary_row *r) { return r->h_under; }
 static double g_under(const ilab_summary_row *r) { return r->g_under; }
-static double h_over(const ilab_summary_row *r) { return (double)r->h_over; }
-static double g_over(const ilab_summary_row *r) { return (double)r->g_over; }
+static double h_over(const ilab_summary_row *r) { return r->h_over; }
+static double g_over(const ilab_summary_row *r) { return r->g_over; }
 static double lsuv_scale(const ilab_summary_row *r) { return r->lsuv_scale; }
 static double lsuv_iters(const ilab_summary_row *r) { return r->lsuv_iters; }
 static double sq_mean(const ilab_summary_row *r) { return r->sq_mean; }

@@ -73,6 +73,27 @@ static void shape_cols(ilab_table *t, const ilab_report_runs *r, size_t k)
 
 static size_t n_cells(const ilab_report_runs *r) { return r->cfg->n_acts * r->cfg->n_schemes; }
 
+/* The range columns' predictions on prediction rows, for '~ theory' claims
+ * and their sensitivity: H_l ~ N(0, q_l) at mean field's q_l (exact given
+ * X_{l-1} for Gaussian weights, by the central limit theorem otherwise), so
+ * h_under = P(|H| < tiny) = erf(tiny / sqrt(2 q_l)) and h_over = B n_l
+ * erfc(max / sqrt(2 q_l)), the expected count of one trial; the same for
+ * the stored gradient S dL/dX_l.  Valid above the format's floor, before
+ * rounding has changed the signal upstream. */
+static void range_pred_rows(const ilab_config *c, ilab_summary_row *r, size_t n)
+{
+  double tiny = ilab_fp_tiny(c->precision), big = ilab_fp_max(c->precision), S = c->loss_scale;
+  size_t L = c->depth;
+  for (size_t i = 0; i < n; i++) {
+    double qh = r[i].theory[ILAB_SUMMARY_H_VAR], qg = S * S * r[i].theory[ILAB_SUMMARY_GX_VAR];
+    double m = (double)c->batch * (double)c->widths[i % L + 1];
+    r[i].h_under = erf(tiny / sqrt(2 * qh));
+    r[i].g_under = erf(tiny / sqrt(2 * qg));
+    r[i].h_over = m * erfc(big / sqrt(2 * qh));
+    r[i].g_over = m * erfc(big / sqrt(2 * qg));
+  }
+}
+
 /* Writes layers.tsv into an open temporary *t, left for the caller to commit
  * or abort; *t is empty on failure. */
 static int write_layers(const char *dir, const ilab_report_runs *rs, const prov *p, ilab_table *t)
@@ -80,8 +101,8 @@ static int write_layers(const char *dir, const ilab_report_runs *rs, const prov 
   int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, width, depth, trial, layer)");
   if (st) return st;
   ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters width depth "
-                       "h_under h_over g_under g_over");
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters h_under h_over g_under g_over "
+                       "width depth");
   for (size_t cell = 0; cell < n_cells(rs); cell++)
     for (size_t k = 0; k < rs->n; k++) {
       const ilab_sweep *s = selected(rs, cell, k);
@@ -105,11 +126,11 @@ static int write_layers(const char *dir, const ilab_report_runs *rs, const prov 
           ilab_table_int(t, r->g_nonfinite);
           ilab_table_num(t, r->lsuv_scale);
           ilab_table_num(t, r->lsuv_iters);
-          shape_cols(t, rs, k);
           ilab_table_num(t, r->h_under);
           ilab_table_int(t, r->h_over);
           ilab_table_num(t, r->g_under);
           ilab_table_int(t, r->g_over);
+          shape_cols(t, rs, k);
           ilab_table_end_row(t);
         }
     }
@@ -183,7 +204,7 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
                        "ln_trials ln_x_sq_mean ln_x_sq_var ln_x_sq_mean_theory ln_x_sq_var_theory "
                        "ln_x_sq_var_se ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var "
                        "ln_h_var_mean_theory ln_h_var_var_theory ln_h_var_var_se ln_h_var_mean_z "
-                       "ln_h_var_var_z dead_theory width depth h_under h_over g_under g_over");
+                       "ln_h_var_var_z dead_theory h_under h_over g_under g_over width depth");
   ilab_summary_row *rows = malloc(cfg->depth * sizeof *rows);
   if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   for (size_t cell = 0; cell < n_cells(rs); cell++)
@@ -226,11 +247,11 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
           ilab_table_num(t, g->var_z);
         }
         ilab_table_num(t, s->finite[cell * c->depth + l - 1].dead);
-        shape_cols(t, rs, k);
         ilab_table_num(t, r->h_under);
-        ilab_table_int(t, r->h_over);
+        ilab_table_num(t, r->h_over);
         ilab_table_num(t, r->g_under);
-        ilab_table_int(t, r->g_over);
+        ilab_table_num(t, r->g_over);
+        shape_cols(t, rs, k);
         ilab_table_end_row(t);
       }
     }
@@ -347,6 +368,7 @@ static int write_claims(const char *dir, const ilab_report_runs *rs, const prov 
         ilab_claim_pred_rows(&s->theory[cell * L], L, pr);
         ilab_claim_pred_rows(&th[cell * L], L, pr + L);
         ilab_claim_pred_rows(&th[nth + cell * L], L, pr + 2 * L);
+        range_pred_rows(sc, pr, 3 * L);
         if (!st && s->spectra && s->spectra[cell].rows) st = spectrum_trial_rows(s, cell, h, rows, pr);
       }
       if (!st) ilab_claim_eval_trials(cl, run ? rows : NULL, T, pred, h, L, &res);

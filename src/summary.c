@@ -50,8 +50,8 @@ int ilab_summary_cell(const ilab_layer_stats *stats, size_t trials, size_t depth
       const ilab_layer_stats *t = &stats[tr * depth + l - 1];
       row->h_under += t->h_under / (double)trials;
       row->g_under += t->g_under / (double)trials;
-      row->h_over += t->h_over;
-      row->g_over += t->g_over;
+      row->h_over += (double)t->h_over;
+      row->g_over += (double)t->g_over;
     }
     for (int q = 0; q < ILAB_SUMMARY_N; q++) {
       for (size_t tr = 0; tr < trials; tr++) v[tr] = measured(&stats[tr * depth + l - 1], q);

@@ -43,7 +43,7 @@ typedef struct {
   long long nonfinite;           /* inf or NaN entries of H_l, summed over trials */
   double h_under, g_under;       /* means over trials of the fractions of H_l and
                                     dL/dX_l below the format's smallest normal */
-  long long h_over, g_over;      /* +-inf entries of H_l and dL/dX_l, summed over trials */
+  double h_over, g_over;         /* +-inf entries of H_l and dL/dX_l, summed over trials */
   double x_mean;                 /* mean over trials of the mean of X_l */
   double lsuv_scale, lsuv_iters; /* means over trials of LSUV's factor on W_l and
                                     its rescalings (NaN unless lsuv) */
