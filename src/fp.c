@@ -53,6 +53,17 @@ double ilab_fp_max(ilab_precision p)
   return DBL_MAX;
 }
 
+double ilab_fp_overflow(ilab_precision p)
+{
+  switch (p) {
+  case ILAB_PREC_DOUBLE: return DBL_MAX;
+  case ILAB_PREC_SINGLE: return 0x1.ffffffp127;
+  case ILAB_PREC_HALF: return 65520.0;
+  case ILAB_PREC_BF16: return 0x1.ffp127;
+  }
+  return DBL_MAX;
+}
+
 /* Rounds a double to nb significant bits (nb < 53) with ties to even by
  * integer arithmetic on its pattern: adding half an ulp of the target less one,
  * plus the last kept bit, carries exactly when round-to-nearest-even goes up

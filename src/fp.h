@@ -31,6 +31,11 @@ double ilab_fp_tiny(ilab_precision p);
 /* The largest finite number: DBL_MAX, FLT_MAX, 65504, (2 - 2^-7) 2^127. */
 double ilab_fp_max(ilab_precision p);
 
+/* The magnitude from which rounding to the format gives +-inf: half an ulp
+ * above the largest finite (ties go to the even inf): 65520 for binary16,
+ * (2 - 2^-8) 2^127 for bfloat16, (2 - 2^-24) 2^127 for binary32; DBL_MAX. */
+double ilab_fp_overflow(ilab_precision p);
+
 /* x rounded to the storage format, to nearest with ties to even, with the
  * format's subnormals (binary16 down to 2^-24, bfloat16 down to 2^-133) and
  * overflow to +-inf; NaN stays NaN.  Exact: one rounding from the double. */

@@ -77,12 +77,13 @@ static size_t n_cells(const ilab_report_runs *r) { return r->cfg->n_acts * r->cf
  * and their sensitivity: H_l ~ N(0, q_l) at mean field's q_l (exact given
  * X_{l-1} for Gaussian weights, by the central limit theorem otherwise), so
  * h_under = P(|H| < tiny) = erf(tiny / sqrt(2 q_l)) and h_over = B n_l
- * erfc(max / sqrt(2 q_l)), the expected count of one trial; the same for
+ * erfc(big / sqrt(2 q_l)), the expected count of one trial (big: where
+ * rounding gives inf, ilab_fp_overflow); the same for
  * the stored gradient S dL/dX_l.  Valid above the format's floor, before
  * rounding has changed the signal upstream. */
 static void range_pred_rows(const ilab_config *c, ilab_summary_row *r, size_t n)
 {
-  double tiny = ilab_fp_tiny(c->precision), big = ilab_fp_max(c->precision), S = c->loss_scale;
+  double tiny = ilab_fp_tiny(c->precision), big = ilab_fp_overflow(c->precision), S = c->loss_scale;
   size_t L = c->depth;
   for (size_t i = 0; i < n; i++) {
     double qh = r[i].theory[ILAB_SUMMARY_H_VAR], qg = S * S * r[i].theory[ILAB_SUMMARY_GX_VAR];

@@ -97,6 +97,12 @@ static void edges(void)
   ilab_test(ilab_fp_tiny(ILAB_PREC_HALF) == 0x1p-14 && ilab_fp_tiny(ILAB_PREC_BF16) == FLT_MIN &&
                 ilab_fp_max(ILAB_PREC_HALF) == 65504 && ilab_fp_max(ILAB_PREC_BF16) == 0x1.fep127,
             "the formats' ranges");
+  for (int k = 1; k <= 3; k++) {
+    ilab_precision q = (ilab_precision)k;
+    double o = ilab_fp_overflow(q);
+    ilab_test(isinf(ilab_fp_round(q, o)) && ilab_fp_round(q, nextafter(o, 0)) == ilab_fp_max(q),
+              "%s: inf from %.17g, the largest finite just below", ilab_fp_name(q), o);
+  }
   ilab_precision p = ILAB_PREC_DOUBLE;
   ilab_test(ilab_fp_parse("float16", &p) == ILAB_OK && p == ILAB_PREC_HALF, "float16 names half");
   ilab_test(ilab_fp_parse("bf16", &p) == ILAB_OK && p == ILAB_PREC_BF16, "bf16 names bfloat16");
