@@ -110,6 +110,17 @@ float ilab_fp_round_f(ilab_precision p, float x)
   return (float)ilab_fp_round(p, (double)x);
 }
 
+void ilab_fp_round_dn(ilab_precision p, const double *x, double scale, float *y, size_t n)
+{
+  /* binary32: the conversion itself rounds to nearest even; a plain loop the
+   * compiler vectorizes */
+  if (p == ILAB_PREC_SINGLE || p == ILAB_PREC_DOUBLE) {
+    for (size_t i = 0; i < n; i++) y[i] = (float)(scale * x[i]);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) y[i] = (float)ilab_fp_round(p, scale * x[i]);
+}
+
 void ilab_fp_round_fn(ilab_precision p, const float *x, float *y, size_t n)
 {
   if (p == ILAB_PREC_DOUBLE || p == ILAB_PREC_SINGLE) {

@@ -45,6 +45,10 @@ double ilab_fp_round(ilab_precision p, double x);
  * sum), as a binary32 value; DOUBLE and SINGLE return x. */
 float ilab_fp_round_f(ilab_precision p, float x);
 
+/* y[i] = ilab_fp_round(p, scale * x[i]) as binary32 (exact: every value
+ * of the formats is one); scale 1 allowed. */
+void ilab_fp_round_dn(ilab_precision p, const double *x, double scale, float *y, size_t n);
+
 /* y[i] = ilab_fp_round_f(p, x[i]) (x == y allowed). */
 void ilab_fp_round_fn(ilab_precision p, const float *x, float *y, size_t n);
 

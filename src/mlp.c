@@ -147,7 +147,7 @@ void ilab_mlp_free(ilab_mlp *net)
   free(net->widths); free(net->unit); free(net->scale); free(net->bias);
   free(net->x); free(net->h); free(net->x_off);
   free(net->g); free(net->g2); free(net->dh); free(net->dw);
-  free(net->xf); free(net->wf); free(net->dhf); free(net->of);
+  free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
   free(net);
 }
 
@@ -197,7 +197,7 @@ void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scal
   net->unit[l] = unit;
   net->scale[l] = scale;
   net->bias[l] = b;
-  net->wf_layer = 0;
+  if (net->wf_ok) net->wf_ok[l] = 0;
 }
 
 double *ilab_mlp_input(ilab_mlp *net) { return net->x; }
@@ -408,12 +408,21 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
  * the format after each product (Micikevicius et al. 2018, "Mixed precision
  * training": binary16 storage, binary32 accumulation). */
 
+/* Entries of W_1..W_L together. */
+static size_t weights_total(size_t L, const size_t *w)
+{
+  size_t n = 0;
+  for (size_t l = 1; l <= L; l++) n = add_ok(n, mul_ok(w[l - 1], w[l]));
+  return n;
+}
+
 size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, ilab_precision p)
 {
   if (p == ILAB_PREC_DOUBLE) return 0;
   size_t nx, nh, nmax, nw;
   sizes(L, widths, batch, &nx, &nh, &nmax, &nw);
-  return mul_ok(add_ok(add_ok(nx, nw), add_ok(nmax, nw > nmax ? nw : nmax)), sizeof(float));
+  size_t f = add_ok(add_ok(nx, weights_total(L, widths)), add_ok(nmax, nw > nmax ? nw : nmax));
+  return add_ok(mul_ok(f, sizeof(float)), mul_ok(L + 1, sizeof(size_t) + 1));
 }
 
 int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale)
@@ -422,39 +431,50 @@ int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale)
     ILAB_ERROR(ILAB_EINVAL, "loss scale must be finite and > 0, not %g", loss_scale);
   net->loss_scale = loss_scale;
   net->prec = p;
-  net->wf_layer = 0;
+  if (net->wf_ok) memset(net->wf_ok, 0, net->L + 1);
   if (p == ILAB_PREC_DOUBLE || net->xf) return ILAB_OK;
   size_t nx, nh, nmax, nw;
   if (ilab_mlp_precision_bytes(net->L, net->widths, net->batch, p) == SIZE_MAX)
     ILAB_ERROR(ILAB_ENOMEM, "network too large to address");
   sizes(net->L, net->widths, net->batch, &nx, &nh, &nmax, &nw);
   net->xf = malloc(nx * sizeof(float));
-  net->wf = malloc(nw * sizeof(float));
+  net->wf = malloc(weights_total(net->L, net->widths) * sizeof(float));
   net->dhf = malloc(nmax * sizeof(float));
   net->of = malloc((nw > nmax ? nw : nmax) * sizeof(float));
-  if (!net->xf || !net->wf || !net->dhf || !net->of) {
-    free(net->xf); free(net->wf); free(net->dhf); free(net->of);
+  net->wf_off = malloc((net->L + 1) * sizeof *net->wf_off);
+  net->wf_ok = calloc(net->L + 1, 1);
+  if (!net->xf || !net->wf || !net->dhf || !net->of || !net->wf_off || !net->wf_ok) {
+    free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
     net->xf = net->wf = net->dhf = net->of = NULL;
+    net->wf_off = NULL;
+    net->wf_ok = NULL;
     net->prec = ILAB_PREC_DOUBLE;
     ILAB_ERROR(ILAB_ENOMEM, "out of memory for a network's binary32 buffers");
   }
+  for (size_t l = 1, off = 0; l <= net->L; off += net->widths[l - 1] * net->widths[l], l++) net->wf_off[l] = off;
   return ILAB_OK;
 }
 
-/* wf = W_l = scale * unit rounded to the format, once per layer and pass. */
-static void weights_reduced(ilab_mlp *net, size_t l)
+/* W_l = scale * unit rounded to the format, into its slot of wf: by the
+ * forward pass always (the scale may have changed since: LSUV, a new cell),
+ * by the backward pass only if the forward one has not. */
+static const float *weights_reduced(ilab_mlp *net, size_t l, int force)
 {
-  if (net->wf_layer == l) return;
-  size_t nw = net->widths[l - 1] * net->widths[l];
-  const double *u = net->unit[l];
-  double sc = net->scale[l];
-  for (size_t i = 0; i < nw; i++) net->wf[i] = (float)ilab_fp_round(net->prec, sc * u[i]);
-  net->wf_layer = l;
+  float *w = net->wf + net->wf_off[l];
+  if (force || !net->wf_ok[l])
+    ilab_fp_round_dn(net->prec, net->unit[l], net->scale[l], w, net->widths[l - 1] * net->widths[l]);
+  net->wf_ok[l] = 1;
+  return w;
 }
 
 /* Rounds v (double) to the format in place and copies it to vf (binary32). */
 static void round_copy(ilab_precision p, double *v, float *vf, size_t n)
 {
+  if (p == ILAB_PREC_SINGLE) {
+    ilab_fp_round_dn(p, v, 1, vf, n);
+    for (size_t i = 0; i < n; i++) v[i] = vf[i];
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
     v[i] = ilab_fp_round(p, v[i]);
     vf[i] = (float)v[i];
@@ -489,8 +509,7 @@ static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   double t0 = net->timing ? ilab_clock_now() : 0;
   net->h_last = h;
   if (l == 1) round_copy(p, net->x, net->xf, B * nin); /* X_0 in the format */
-  net->wf_layer = 0; /* the scale may have changed since (LSUV, a new cell) */
-  weights_reduced(net, l);
+  const float *w = weights_reduced(net, l, 1);
   float beta = 0;
   if (net->bias[l]) {
     for (size_t j = 0; j < nout; j++) of[j] = (float)ilab_fp_round(p, net->bias[l][j]);
@@ -498,7 +517,7 @@ static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
     beta = 1;
   }
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nout, (int)nin, 1.0f,
-              net->xf + net->x_off[l - 1], (int)nin, net->wf, (int)nout, beta, of, (int)nout);
+              net->xf + net->x_off[l - 1], (int)nin, w, (int)nout, beta, of, (int)nout);
   ilab_fp_round_fn(p, of, of, n);
   for (size_t i = 0; i < n; i++) h[i] = of[i];
   lap(net, 0, &t0);
@@ -570,9 +589,9 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   backward_finish(net, st, &ag, &adh, &adw, n);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W_l^T */
-    weights_reduced(net, l);
+    const float *w = weights_reduced(net, l, 0);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nin, (int)nout, 1.0f,
-                net->dhf, (int)nout, net->wf, (int)nout, 0.0f, net->of, (int)nin);
+                net->dhf, (int)nout, w, (int)nout, 0.0f, net->of, (int)nin);
     ilab_fp_round_fn(p, net->of, net->of, B * nin);
     for (size_t i = 0; i < B * nin; i++) net->g2[i] = net->of[i];
     double *t = net->g; net->g = net->g2; net->g2 = t;

@@ -57,9 +57,12 @@ typedef struct {
    * hold values of the storage format, and binary32 copies feed sgemm */
   ilab_precision prec;  /* [ILAB_PREC_DOUBLE] */
   double loss_scale;    /* dL/dX_L = loss_scale * G [1] */
-  float *xf, *wf, *dhf, *of; /* binary32 X_0..X_L, W_l, dL/dH_l and a product's
-                                 output (H_l, dW_l, dL/dX_{l-1}); NULL in double */
-  size_t wf_layer;      /* the layer whose W_l wf holds (0: none) */
+  float *xf, *wf, *dhf, *of; /* binary32 X_0..X_L, W_1..W_L (rounded by the forward
+                                 pass, read again by the backward one), dL/dH_l
+                                 and a product's output (H_l, dW_l, dL/dX_{l-1});
+                                 NULL in double */
+  size_t *wf_off;       /* W_l at wf + wf_off[l] */
+  unsigned char *wf_ok; /* wf_ok[l]: W_l is rounded from the current scale and unit */
 } ilab_mlp;
 
 /* Bytes ilab_mlp_alloc will take for these sizes and this activation (an
@@ -69,9 +72,9 @@ typedef struct {
 size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch, const ilab_act *act);
 
 /* Bytes ilab_mlp_set_precision adds for precision p: binary32 copies of
- * X_0..X_L (nx entries), of the largest W_l (nw), of the largest layer (nmax)
- * and a product's output, 4 (nx + nw + nmax + max(nw, nmax)); 0 for double;
- * SIZE_MAX on overflow. */
+ * X_0..X_L (nx entries), of W_1..W_L (nw_total), of the largest layer (nmax)
+ * and a product's output, 4 (nx + nw_total + nmax + max(nw_max, nmax)), and
+ * the layers' offsets; 0 for double; SIZE_MAX on overflow. */
 size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, ilab_precision p);
 
 /* Makes the network compute in precision p (allocating its binary32 copies)
