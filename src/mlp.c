@@ -367,9 +367,10 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   if (net->prec != ILAB_PREC_DOUBLE) { backward_reduced(net, l, st); return; }
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
-  /* phi' is read from X_l, or from H_l where X does not determine it */
-  const double *x = net->keep_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
-  int from_h = net->keep_h;
+  /* H is kept when phi' needs it, or for another activation's sake (a sweep's
+   * worker runs all of them): phi' from X wherever X determines it */
+  int from_h = net->keep_h && ilab_act_needs_h(&net->act);
+  const double *x = from_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
   acc ag, adh, adw;
   size_t k0 = n < BLOCK ? n : BLOCK;
   double t0 = net->timing ? ilab_clock_now() : 0;
@@ -562,10 +563,12 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   ilab_precision p = net->prec;
   const float *x0f = net->xf + net->x_off[l - 1];
-  const double *xh = net->keep_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
+  /* phi' from X wherever X determines it, as the double pass reads it */
+  int from_h = net->keep_h && ilab_act_needs_h(&net->act);
+  const double *xh = from_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
   double t0 = net->timing ? ilab_clock_now() : 0;
   /* dH = G phi'(H) in double on stored values, rounded once */
-  if (net->keep_h) ilab_act_grad_from_h(&net->act, net->g, xh, net->dh, n);
+  if (from_h) ilab_act_grad_from_h(&net->act, net->g, xh, net->dh, n);
   else ilab_act_grad_from_x(&net->act, net->g, xh, net->dh, n);
   round_copy(p, net->dh, net->dhf, n);
   acc ag, adh, adw;
