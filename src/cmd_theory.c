@@ -199,7 +199,7 @@ int ilab_cmd_theory(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *act_spec = NULL;
-  cmd_range sw2 = {0}, sb2 = {0, 0, 0, 1, 0, 0, 0};
+  cmd_range sw2 = {0}, sb2 = {.n = 1};
   double q0 = 1;
   unsigned long depth = 10, batch = 1;
   int have_sw2 = 0, have_sb2 = 0, fixed = 0, critical = 0, line = 0, gain = 0, c;

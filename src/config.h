@@ -13,7 +13,9 @@
 #define ILAB_MAX_DEPTH 100000
 #define ILAB_MAX_BATCH 10000000
 #define ILAB_MAX_TRIALS 100000
-#define ILAB_MAX_LIST 256
+/* Most entries one list may hold once its ranges and braces are expanded:
+ * a guard against a typo (width = 1:1000000:1 is the largest sane list). */
+#define ILAB_MAX_ENTRIES 1000000
 
 /* Claims (ilab_claim, ILAB_MAX_CLAIMS) are parsed by claims.h once every
  * other key is known. */
@@ -22,11 +24,12 @@ typedef struct {
   char *path;            /* as given */
   char *text;            /* the whole file, for provenance */
   char *question;        /* the opening comment lines, joined (the claim it tests) */
+  /* Every list below is allocated to its length (n_acts, n_schemes, ...). */
   size_t n_acts;
-  ilab_act acts[ILAB_MAX_LIST];
-  char act_names[ILAB_MAX_LIST][48];
+  ilab_act *acts;
+  char (*act_names)[48];
   size_t n_schemes;
-  ilab_scheme schemes[ILAB_MAX_LIST];
+  ilab_scheme *schemes;
   size_t depth;          /* L; with several shapes, the largest depth */
   size_t *widths;        /* n_0 .. n_L; with several shapes, the first width
                             repeated over the largest depth */
@@ -35,10 +38,10 @@ typedef struct {
    * width of the 'width' list with every depth of the 'depth' list, shape
    * k = wi * n_depths + di.  A 'widths' list is one shape (n_widths = 0). */
   size_t n_widths, n_depths;
-  size_t width_list[ILAB_MAX_LIST];
-  size_t trials_list[ILAB_MAX_LIST]; /* trials for each width: 'trials' lists one
-                                        count, or one per width */
-  size_t depth_list[ILAB_MAX_LIST];
+  size_t *width_list;
+  size_t *trials_list;   /* trials for each width (one for a 'widths' list):
+                            'trials' lists one count, or one per width */
+  size_t *depth_list;
   int layers_table;      /* write layers.tsv, one row per trial [1] */
   size_t ln_hist_bins;   /* bins of the histogram of ln x_sq over trials at the
                             last layer [0: none] */
@@ -50,7 +53,7 @@ typedef struct {
   size_t n_claims;
   ilab_claim claims[ILAB_MAX_CLAIMS];
   size_t n_hist;         /* layers whose histograms are recorded */
-  size_t hist_layers[ILAB_MAX_LIST];
+  size_t *hist_layers;
   size_t hist_bins;      /* bins per histogram [100] */
   size_t rates_a, rates_b; /* layers between which rates.tsv measures per-layer
                               rates, 'rates = A..B' [1..depth] */
@@ -58,7 +61,7 @@ typedef struct {
                             (cell, trial, layer), written to spectrum.tsv;
                             needs one width */
   size_t n_spec;         /* spectrum_layers: layers whose every singular value */
-  size_t spec_layers[ILAB_MAX_LIST]; /* goes to spectrum_values.tsv */
+  size_t *spec_layers;   /* goes to spectrum_values.tsv */
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the
