@@ -57,8 +57,12 @@ int cmd_parse_double(const char *command, const char *option, const char *s,
     cmd_usage_error(command, "option %s: '%s' is not a number", option, s);
     return -1;
   }
-  if (!isfinite(v) || errno == ERANGE) {
+  if (!isfinite(v) || (errno == ERANGE && fabs(v) >= 1)) {
     cmd_usage_error(command, "option %s: '%s' is not a finite number", option, s);
+    return -1;
+  }
+  if (errno == ERANGE) {
+    cmd_usage_error(command, "option %s: '%s' underflows double", option, s);
     return -1;
   }
   if (v < lo || v > hi) {
