@@ -8,6 +8,7 @@
 #include "sweep.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -35,6 +36,10 @@ static void help(void)
       "                       report the largest relative difference\n"
       "      --max-memory B   refuse a run needing more than B bytes (K, M, G suffixes)\n"
       "                       [3/4 of physical memory]\n"
+      "      --max-cells N    refuse a file that expands to more than N cells, before\n"
+      "                       any work; a cell is one (activation, scheme, width, depth)\n"
+      "                       and runs 'trials' networks; counted over the whole file,\n"
+      "                       --only aside [100000]\n"
       "  -q, --quiet          no progress on stderr\n"
       "  -h, --help           this help\n\n"
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
@@ -48,7 +53,16 @@ static void help(void)
       "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
       "(layers whose every singular value is written), rates = A..B (layers of\n"
-      "rates.tsv, one shape only) [1..depth], claim (see the README).\n\n");
+      "rates.tsv, one shape only) [1..depth], claim (see the README).\n\n"
+      "Lists: blank-separated; a line ending in '\\' continues on the next line.  A\n"
+      "number in a list of numbers (width, widths, depth, trials, histograms,\n"
+      "spectrum_layers) may be a range: LO:HI:STEP (LO, LO+STEP, ... up to HI;\n"
+      "decimals stepped exactly: 0.1:0.3:0.1 is 0.1 0.2 0.3) or LO:HI:xF (LO, LO F,\n"
+      "LO F^2, ... up to HI; 16:4096:x2 is 16 32 ... 4096).  STEP > 0, F > 1,\n"
+      "LO <= HI.  In an activation or scheme spec, {ITEMS} (numbers or ranges,\n"
+      "comma-separated) expands to one spec per value, written as the shortest\n"
+      "decimal: normal:std={0.5:2:0.5} is normal:std=0.5 normal:std=1\n"
+      "normal:std=1.5 normal:std=2.\n\n");
   /* two literals: one would pass the 4095 characters C99 promises to support */
   printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
@@ -128,11 +142,13 @@ int ilab_cmd_run(int argc, char **argv)
       {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
       {"threads", required_argument, NULL, 'j'}, {"only", required_argument, NULL, 1},
       {"cross-check", no_argument, NULL, 2}, {"max-memory", required_argument, NULL, 3},
+      {"max-cells", required_argument, NULL, 4},
       {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
   int has_seed = 0, check = 0, quiet = 0, c;
   size_t max_memory = cmd_default_max_memory();
+  unsigned long max_cells = 100000;
   const char *only[64];
   int n_only = 0;
   threads = (unsigned long)ilab_platform_cores();
@@ -162,6 +178,9 @@ int ilab_cmd_run(int argc, char **argv)
       if (cmd_parse_bytes(optarg, &max_memory))
         return cmd_usage_error(cmd, "--max-memory: '%s' is not a positive size like 8G or 500M", optarg);
       break;
+    case 4:
+      if (cmd_parse_ulong(cmd, "--max-cells", optarg, 1, ULONG_MAX, &max_cells)) return ILAB_EXIT_USAGE;
+      break;
     case 'q': quiet = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -176,6 +195,17 @@ int ilab_cmd_run(int argc, char **argv)
   if (st) {
     cmd_error("%s", ilab_error_reason());
     return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
+  }
+  size_t n_cells = ilab_config_n_cells(&cfg);
+  if (n_cells > max_cells) {
+    char count[32];
+    if (n_cells == SIZE_MAX) snprintf(count, sizeof count, "more than %zu", (size_t)SIZE_MAX - 1);
+    else snprintf(count, sizeof count, "%zu", n_cells);
+    cmd_usage_error(cmd, "%s expands to %s cells (%zu activations x %zu schemes x %zu shapes), more than "
+                    "--max-cells %lu; narrow its lists or raise --max-cells", file, count, cfg.n_acts,
+                    cfg.n_schemes, ilab_config_n_shapes(&cfg), max_cells);
+    ilab_config_free(&cfg);
+    return ILAB_EXIT_USAGE;
   }
   int status = ILAB_EXIT_RUNTIME;
   size_t nsh = ilab_config_n_shapes(&cfg);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -654,6 +655,16 @@ fail:
 size_t ilab_config_n_shapes(const ilab_config *c)
 {
   return c->n_widths ? c->n_widths * (c->n_depths ? c->n_depths : 1) : 1;
+}
+
+size_t ilab_config_n_cells(const ilab_config *c)
+{
+  size_t f[3] = {c->n_acts, c->n_schemes, ilab_config_n_shapes(c)}, n = 1;
+  for (int i = 0; i < 3; i++) {
+    if (f[i] && n > SIZE_MAX / f[i]) return SIZE_MAX;
+    n *= f[i];
+  }
+  return n;
 }
 
 void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth)

@@ -77,6 +77,11 @@ void ilab_config_free(ilab_config *c);
 /* The number of shapes: n_widths * n_depths, or 1 for a 'widths' list. */
 size_t ilab_config_n_shapes(const ilab_config *c);
 
+/* The number of cells the file expands to: one cell per activation, scheme
+ * and shape (n_acts * n_schemes * ilab_config_n_shapes), each running
+ * 'trials' networks; SIZE_MAX if the product overflows. */
+size_t ilab_config_n_cells(const ilab_config *c);
+
 /* The swept width and depth of shape k; width 0 for a 'widths' list. */
 void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth);
 
