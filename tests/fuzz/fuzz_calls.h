@@ -54,7 +54,7 @@ ILAB_FUZZ_UNUSED static const char *ilab_fuzz_config_check(const uint8_t *data, 
   if (c->depth < 1 || c->depth > ILAB_MAX_DEPTH || !c->widths) return "no layers";
   for (size_t l = 0; l <= c->depth; l++)
     if (c->widths[l] < 1 || c->widths[l] > ILAB_MAX_WIDTH) return "a width out of range";
-  if (c->batch < 2 || c->batch > ILAB_MAX_BATCH) return "batch out of range";
+  if (c->batch < 1 || c->batch > ILAB_MAX_BATCH) return "batch out of range";
   if (c->trials < 1 || c->trials > ILAB_MAX_TRIALS) return "trials out of range";
   if (!isfinite(c->sigma_b2) || c->sigma_b2 < 0) return "sigma_b2 not a finite number >= 0";
   if (c->hist_bins < 2 || c->n_hist > ILAB_MAX_ENTRIES) return "hist_bins or n_hist out of range";
