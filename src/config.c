@@ -294,8 +294,8 @@ static int emit_act(void *p, const char *spec)
   struct list_ctx *x = p;
   ilab_config *c = x->c;
   int st;
-  if (c->n_acts == ILAB_MAX_ENTRIES)
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: activations: more than %d entries", x->path, x->line, ILAB_MAX_ENTRIES);
+  if (c->n_acts == ILAB_MAX_SPECS)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: activations: more than %d entries", x->path, x->line, ILAB_MAX_SPECS);
   size_t cap = x->cap;
   if ((st = grow(&c->acts, &cap, c->n_acts + 1, sizeof *c->acts)) ||
       (st = grow(&c->act_names, &x->cap, c->n_acts + 1, sizeof *c->act_names)))
@@ -311,8 +311,8 @@ static int emit_scheme(void *p, const char *spec)
   struct list_ctx *x = p;
   ilab_config *c = x->c;
   int st;
-  if (c->n_schemes == ILAB_MAX_ENTRIES)
-    ILAB_ERROR(ILAB_EPARSE, "%s:%d: schemes: more than %d entries", x->path, x->line, ILAB_MAX_ENTRIES);
+  if (c->n_schemes == ILAB_MAX_SPECS)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: schemes: more than %d entries", x->path, x->line, ILAB_MAX_SPECS);
   if ((st = grow(&c->schemes, &x->cap, c->n_schemes + 1, sizeof *c->schemes))) return st;
   if ((st = ilab_scheme_parse(spec, &c->schemes[c->n_schemes]))) return at_line(st, x->path, x->line, "", "");
   c->n_schemes++;

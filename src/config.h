@@ -16,6 +16,9 @@
 /* Most entries one list may hold once its ranges and braces are expanded:
  * a guard against a typo (width = 1:1000000:1 is the largest sane list). */
 #define ILAB_MAX_ENTRIES 1000000
+/* Most activations or schemes once braces are expanded: each is a parsed
+ * spec of a few hundred bytes, held before run's --max-cells can refuse. */
+#define ILAB_MAX_SPECS 100000
 
 /* Claims (ilab_claim, ILAB_MAX_CLAIMS) are parsed by claims.h once every
  * other key is known. */

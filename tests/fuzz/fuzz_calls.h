@@ -49,8 +49,8 @@ ILAB_FUZZ_UNUSED static const char *ilab_fuzz_config_check(const uint8_t *data, 
   if (!c->path || strcmp(c->path, ILAB_FUZZ_PATH)) return "a parsed config without its path";
   if (!c->text || memcmp(c->text, data, size) || c->text[size]) return "text that is not the input";
   if (!c->question) return "a parsed config without its question";
-  if (c->n_acts < 1 || c->n_acts > ILAB_MAX_ENTRIES) return "n_acts out of [1, ILAB_MAX_ENTRIES]";
-  if (c->n_schemes < 1 || c->n_schemes > ILAB_MAX_ENTRIES) return "n_schemes out of [1, ILAB_MAX_ENTRIES]";
+  if (c->n_acts < 1 || c->n_acts > ILAB_MAX_SPECS) return "n_acts out of [1, ILAB_MAX_SPECS]";
+  if (c->n_schemes < 1 || c->n_schemes > ILAB_MAX_SPECS) return "n_schemes out of [1, ILAB_MAX_SPECS]";
   if (c->depth < 1 || c->depth > ILAB_MAX_DEPTH || !c->widths) return "no layers";
   for (size_t l = 0; l <= c->depth; l++)
     if (c->widths[l] < 1 || c->widths[l] > ILAB_MAX_WIDTH) return "a width out of range";
