@@ -659,7 +659,8 @@ size_t ilab_config_n_shapes(const ilab_config *c)
 
 size_t ilab_config_n_cells(const ilab_config *c)
 {
-  size_t f[3] = {c->n_acts, c->n_schemes, ilab_config_n_shapes(c)}, n = 1;
+  const size_t f[3] = {c->n_acts, c->n_schemes, ilab_config_n_shapes(c)};
+  size_t n = 1;
   for (int i = 0; i < 3; i++) {
     if (f[i] && n > SIZE_MAX / f[i]) return SIZE_MAX;
     n *= f[i];
