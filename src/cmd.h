@@ -51,6 +51,14 @@ int cmd_parse_double(const char *command, const char *option, const char *s,
 int cmd_parse_ulong(const char *command, const char *option, const char *s,
                     unsigned long lo, unsigned long hi, unsigned long *out);
 
+/* A variance given as an option (sigma_b2, q0): 0 or in [CMD_VAR_MIN,
+ * CMD_VAR_MAX], the squares of the bounds on a weight's scale (scheme.h),
+ * so that its powers up to the 4th are finite, normal doubles.  Prints a
+ * usage error naming the option and returns -1 otherwise. */
+#define CMD_VAR_MIN 1e-68
+#define CMD_VAR_MAX 1e74
+int cmd_parse_variance(const char *command, const char *option, const char *s, double *out);
+
 /* A number, or a range LO:HI:STEP or LO:HI:xF (range.h). */
 typedef ilab_range cmd_range;
 

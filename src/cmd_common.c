@@ -121,6 +121,16 @@ int cmd_close_stdout(int status)
   return status;
 }
 
+int cmd_parse_variance(const char *command, const char *option, const char *s, double *out)
+{
+  if (cmd_parse_double(command, option, s, 0, CMD_VAR_MAX, out)) return -1;
+  if (*out != 0 && *out < CMD_VAR_MIN) {
+    cmd_usage_error(command, "option %s: %s is neither 0 nor in [%g, %g]", option, s, CMD_VAR_MIN, CMD_VAR_MAX);
+    return -1;
+  }
+  return 0;
+}
+
 int cmd_parse_range(const char *command, const char *option, const char *s, double lo,
                     double hi, cmd_range *r)
 {

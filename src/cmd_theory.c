@@ -16,11 +16,9 @@
 #define CMD "theory"
 #define MAX_DEPTH 100000UL
 #define ILAB_THEORY_MAX_WIDTH 1000000UL
-/* Variances (sigma_w2, sigma_b2, q0) are 0 or in [MIN_VAR, MAX_VAR]: the
- * squares of the bounds on a weight's scale (scheme.h), so that their
- * powers up to the 4th stay finite, normal doubles. */
-#define MAX_VAR 1e74
-#define MIN_VAR 1e-68
+/* Variances (sigma_w2, sigma_b2, q0) are 0 or in [MIN_VAR, MAX_VAR] (cmd.h). */
+#define MAX_VAR CMD_VAR_MAX
+#define MIN_VAR CMD_VAR_MIN
 
 /* Whether the smallest non-zero value of r is below MIN_VAR (then says so). */
 static int tiny(const cmd_range *r, const char *option, const char *arg)
@@ -239,8 +237,7 @@ int ilab_cmd_theory(int argc, char **argv)
       if (cmd_parse_ulong(CMD, "--depth", optarg, 1, MAX_DEPTH, &depth)) return ILAB_EXIT_USAGE;
       break;
     case OPT_Q0:
-      if (cmd_parse_double(CMD, "--q0", optarg, 0, MAX_VAR, &q0)) return ILAB_EXIT_USAGE;
-      if (q0 != 0 && q0 < MIN_VAR) return cmd_usage_error(CMD, "option --q0: %s is neither 0 nor in [%g, %g]", optarg, MIN_VAR, MAX_VAR);
+      if (cmd_parse_variance(CMD, "--q0", optarg, &q0)) return ILAB_EXIT_USAGE;
       break;
     case OPT_BATCH:
       if (cmd_parse_ulong(CMD, "--batch", optarg, 1, 1000000000UL, &batch)) return ILAB_EXIT_USAGE;

@@ -128,6 +128,8 @@ t "theory: --sigma-w2 1e300" 2 "--sigma-w2" theory --act tanh --sigma-w2 1e300 -
 t "theory: --sigma-w2 1e-70" 2 "neither 0 nor in [1e-68" theory --act tanh --sigma-w2 1e-70 --fixed-point
 t "theory: --sigma-b2 1e-320" 2 "underflows double" theory --act tanh --sigma-w2 1 --sigma-b2 1e-320 --fixed-point
 t "theory: --q0 1e-80" 2 "--q0" theory --act tanh --sigma-w2 1 --q0 1e-80 --fixed-point
+t "spectrum: --sigma-b2 1e300" 2 "--sigma-b2" spectrum --act tanh --scheme he_normal --depth 2 --width 4 --sigma-b2 1e300
+t "spectrum: --sigma-b2 1e-70" 2 "neither 0 nor in" spectrum --act tanh --scheme he_normal --depth 2 --width 4 --sigma-b2 1e-70
 t "list: no scheme to judge" 2 "" list normal:std=1e-320
 
 # command options that take lists take both range forms
