@@ -67,7 +67,18 @@ typedef struct {
   size_t *spec_layers;   /* goes to spectrum_values.tsv */
 } ilab_config;
 
-/* Reads and validates an experiment file.  On failure returns ILAB_EIO (the
+/* Reads and validates an experiment file: "key = value" lines, '#' comments,
+ * blank-separated lists; a line ending in '\' (before any comment) continues
+ * on the next, and messages name the line where the key began.  Lines and
+ * lists have no fixed length (at most ILAB_MAX_ENTRIES numbers or
+ * ILAB_MAX_SPECS specs a list).  A number of a list of numbers may be a range
+ * (range.h: LO:HI:STEP or LO:HI:xF), every value of which must be a whole
+ * number within the key's bounds; in an activation or scheme spec each
+ * {ITEMS} (numbers or ranges, comma-separated) gives one spec per value,
+ * written as the shortest decimal (normal:std={0.5:2:0.5} is
+ * normal:std=0.5 normal:std=1 normal:std=1.5 normal:std=2), several braces
+ * every combination, the first slowest.  A value listed twice, directly or
+ * by expansion, is refused.  On failure returns ILAB_EIO (the
  * file cannot be read) or ILAB_EPARSE, with a reason of the form
  * "FILE:LINE: what is wrong, what was expected"; *c is then empty. */
 int ilab_config_read(const char *path, ilab_config *c);
