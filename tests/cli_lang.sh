@@ -79,6 +79,9 @@ ok "--only scheme=normal:std=1.5 keeps that scheme alone (found '$n')" "$([ "$n"
 t "more cells than --max-cells" 2 "expands to 24 cells (1 activations x 4 schemes x 6 shapes), more than --max-cells 23" \
   run -q -o "$D/none" --max-cells 23 "$D/r.cfg"
 ok "a refused run writes no folder" "$([ ! -e "$D/none" ] && echo 1)"
+t "--max-cells with --shard counts a share" 2 "expands to 24 cells (1 activations x 4 schemes x 6 shapes), more than --max-cells 5 x 4 shards" \
+  run -q -o "$D/none" --max-cells 5 --shard 1/4 "$D/r.cfg"
+t "--max-cells with --shard: 24 cells within 6 x 4" 0 "" run -q -o "$D/sh" --max-cells 6 --shard 1/4 "$D/r.cfg"
 t "--max-cells 0" 2 "--max-cells" run --max-cells 0 "$D/r.cfg"
 t "--max-cells not a number" 2 "--max-cells" run --max-cells many "$D/r.cfg"
 printf '%b' "${B4}schemes = normal:std={0.001:10:0.001}\nwidth = 1:100:1\ndepth = 1\n" >"$D/big.cfg"
