@@ -177,6 +177,8 @@ $(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)
 # the coordinate checks draw the standard parametrization's run beside muP's
 $(RESULTS)/coordcheck_sgd/coordcheck_sgd.png: $(wildcard $(RESULTS)/coordcheck_sgd_sp/train_layers.tsv) plots/coordcheck.gp
 $(RESULTS)/coordcheck_adam/coordcheck_adam.png: $(wildcard $(RESULTS)/coordcheck_adam_sp/train_layers.tsv) plots/coordcheck.gp
+$(RESULTS)/precision/precision.png: $(wildcard $(RESULTS)/precision_bf16/summary.tsv $(RESULTS)/precision_loss/summary.tsv \
+		$(RESULTS)/precision_loss_scaled/summary.tsv)
 $(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
 	scripts/weights.sh $(RESULTS)/weights build/initlab
 

@@ -109,6 +109,8 @@ bad "a slope at a step not recorded" $((n + 2)) "train = sgd:lr=0.1,steps=3" "tr
 bad "a claim without alpha" $((n + 2)) "train = sgd:lr=0.1,steps=3" "train_claim = relu he_normal width=16 loss[3] / loss[0] < 1"
 timeout 60 "$B" run "$D/t.cfg" -o "$D/sh" --shard 1/2 -q 2>"$D/err"; rc=$?
 [ "$rc" -eq 2 ] && grep -q "shard" "$D/err" && [ ! -e "$D/sh/train.tsv" ]; ok $? "training runs refuse --shard: exit 2" "exit $rc"
+timeout 60 "$B" run "$D/t.cfg" -o "$D/pr" --precision half -q 2>"$D/err"; rc=$?
+[ "$rc" -eq 2 ] && grep -q "double" "$D/err" && [ ! -e "$D/pr/train.tsv" ]; ok $? "training runs refuse --precision half: exit 2" "exit $rc"
 printf 'activations = relu\nschemes = lsuv:base=he_normal\ndepth = 2\nwidth = 8\nbatch = 4\ntrain = sgd:lr=0.1,steps=2\n' >"$D/l.cfg"
 timeout 60 "$B" run "$D/l.cfg" -o "$D/l" -q 2>"$D/err"; rc=$?
 [ "$rc" -eq 2 ] && grep -q "l.cfg:6:.*lsuv" "$D/err"; ok $? "an lsuv scheme cannot train: exit 2" "exit $rc: $(cat "$D/err")"
