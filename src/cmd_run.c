@@ -6,6 +6,9 @@
 #include "platform.h"
 #include "report.h"
 #include "sweep.h"
+#ifdef ILAB_MPI
+#include "cmd_mpi.h"
+#endif
 
 #include <errno.h>
 #include <getopt.h>
@@ -131,7 +134,7 @@ int ilab_cmd_run(int argc, char **argv)
       {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
-  int has_seed = 0, check = 0, quiet = 0, c;
+  int has_seed = 0, has_threads = 0, check = 0, quiet = 0, c;
   size_t max_memory = cmd_default_max_memory();
   const char *only[64];
   int n_only = 0;
@@ -149,6 +152,7 @@ int ilab_cmd_run(int argc, char **argv)
       break;
     case 'j':
       if (cmd_parse_ulong(cmd, "--threads", optarg, 1, ILAB_MAX_THREADS, &threads)) return ILAB_EXIT_USAGE;
+      has_threads = 1;
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
@@ -256,6 +260,14 @@ int ilab_cmd_run(int argc, char **argv)
   size_t cells = 0, theory_failed = 0;
   double check_max = 0;
   for (size_t i = 0; i < cfg.n_acts * cfg.n_schemes; i++) cells += !sel || sel[i];
+#ifdef ILAB_MPI
+  /* build/initlab-mpi under mpirun: the other ranks compute the cells */
+  cmd_mpi_work work = {&cfg, nsh, views, sws, run, has_threads, quiet};
+  if (cmd_mpi_size() > 1) st = cmd_mpi_run(&work, &theory_failed, &check_max);
+  else
+#else
+  (void)has_threads; /* for the MPI build's other ranks */
+#endif
   for (size_t k = 0; k < nsh && !st; k++) {
     if (!run[k]) continue;
     char label[96] = "initlab run";

@@ -1,0 +1,534 @@
+/* The MPI driver of build/initlab-mpi, the one file that includes mpi.h:
+ * rank 0 runs the command line as build/initlab does and, in 'initlab run',
+ * schedules the cells over the other ranks, which compute them. */
+#include "cmd_mpi.h"
+#include "cmd.h"
+#include "ilab.h"
+#include "platform.h"
+
+#include <mpi.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Message tags: rank 0 broadcasts the job; a worker sends results (or its
+ * first request, or an error) with TAG_RESULT and gets units with TAG_WORK. */
+enum { TAG_RESULT = 1, TAG_WORK = 2 };
+
+/* The MPI job, set once by main; the command layer's only state. */
+static int mpi_rank, mpi_size = 1;
+static int job_sent;     /* rank 0 has broadcast the job header */
+static int job_abort;    /* rank 0 met a failure: abort the job after cleaning up */
+
+static volatile sig_atomic_t worker_stop;
+static void on_worker_signal(int sig) { worker_stop = sig; }
+
+int cmd_mpi_size(void) { return mpi_size; }
+
+/* What every worker needs to rebuild the experiment; then the file's path
+ * and its text, both with their NUL.  go = 0: no run, leave. */
+typedef struct {
+  int32_t go, threads, threads_given, cross_check;
+  uint64_t path_len, text_len;
+  char rng[64];
+} job_header;
+
+/* A unit: shape k, cell (act * n_schemes + scheme) and the shape's seed;
+ * k < 0: no more work. */
+typedef struct {
+  int64_t k, cell;
+  uint64_t seed;
+} unit_msg;
+
+/* What opens every message a worker sends: the unit done (k < 0 for the
+ * first request), its status and, if that is not ILAB_OK, the reason; then
+ * the unit's parts (unit_parts). */
+typedef struct {
+  int32_t status, pad;
+  int64_t k, cell;
+  double check_max, theory_abserr;
+  uint64_t theory_failed;
+  char host[64];
+  char reason[448];
+} result_header;
+
+/* The parts of one unit's result, in the order sent, for a shape view v:
+ * stats, hist_lo, hist_hi, hist, theory, finite and, with 'spectrum = yes',
+ * the spectrum rows, values and theory. */
+enum { P_STATS, P_LO, P_HI, P_HIST, P_THEORY, P_FINITE, P_SROWS, P_SVALUES, P_STHEORY, NPARTS };
+
+static void unit_parts(const ilab_config *v, size_t bytes[NPARTS])
+{
+  size_t tl = v->trials * v->depth, nh = v->n_hist * 3;
+  bytes[P_STATS] = tl * sizeof(ilab_layer_stats);
+  bytes[P_LO] = bytes[P_HI] = nh * sizeof(double);
+  bytes[P_HIST] = nh * (v->hist_bins + 2) * sizeof(unsigned long long);
+  bytes[P_THEORY] = v->depth * sizeof(ilab_theory_layer);
+  bytes[P_FINITE] = v->depth * sizeof(ilab_finite_layer);
+  bytes[P_SROWS] = v->spectrum ? tl * sizeof(ilab_spectrum_row) : 0;
+  bytes[P_SVALUES] = v->spectrum && v->n_spec ? tl * v->widths[0] * sizeof(double) : 0;
+  bytes[P_STHEORY] = v->spectrum ? sizeof(ilab_spectrum_theory) : 0;
+}
+
+static size_t unit_bytes(const ilab_config *v)
+{
+  size_t b[NPARTS], n = sizeof(result_header);
+  unit_parts(v, b);
+  for (int i = 0; i < NPARTS; i++) n += b[i];
+  return n;
+}
+
+/* Where each part of cell's result lives in sweep s (the cell's slice of
+ * every array ilab_sweep_alloc, ilab_sweep_theory and ilab_sweep_spectra
+ * fill); NULL for a part the experiment does not have. */
+static void part_addrs(const ilab_sweep *s, size_t cell, void *addr[NPARTS])
+{
+  const ilab_config *v = s->cfg;
+  size_t nh = v->n_hist * 3;
+  addr[P_STATS] = s->stats + cell * v->trials * v->depth;
+  addr[P_LO] = nh ? s->hist_lo + cell * nh : NULL;
+  addr[P_HI] = nh ? s->hist_hi + cell * nh : NULL;
+  addr[P_HIST] = nh ? s->hist + cell * nh * (v->hist_bins + 2) : NULL;
+  addr[P_THEORY] = s->theory + cell * v->depth;
+  addr[P_FINITE] = s->finite + cell * v->depth;
+  ilab_spectrum_job *j = s->spectra ? &s->spectra[cell] : NULL;
+  addr[P_SROWS] = j ? (void *)j->rows : NULL;
+  addr[P_SVALUES] = j ? (void *)j->values : NULL;
+  addr[P_STHEORY] = j ? (void *)&j->theory : NULL;
+}
+
+/* ---- rank 0 ------------------------------------------------------------- */
+
+typedef struct {
+  size_t k, cell;
+  double cost;
+} unit;
+
+/* Costliest first; equal costs in (shape, cell) order, so that the order
+ * of hand-out is the same on every run. */
+static int by_cost(const void *a, const void *b)
+{
+  const unit *x = a, *y = b;
+  if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
+  if (x->k != y->k) return x->k < y->k ? -1 : 1;
+  return x->cell < y->cell ? -1 : x->cell > y->cell;
+}
+
+/* The flops of a cell of shape v with all its trials: a forward and a
+ * backward pass, three products of batch x n_{l-1} x n_l per layer. */
+static double cell_cost(const ilab_config *v)
+{
+  double f = 0;
+  for (size_t l = 1; l <= v->depth; l++) f += (double)v->widths[l - 1] * (double)v->widths[l];
+  return 6.0 * (double)v->batch * f * (double)v->trials;
+}
+
+/* The arrays of rank 0's sweeps that ilab_sweep_theory and
+ * ilab_sweep_spectra would allocate, with each spectrum job described as
+ * ilab_sweep_spectra describes it. */
+static int prepare(const cmd_mpi_work *w)
+{
+  for (size_t k = 0; k < w->n_shapes; k++) {
+    if (!w->run[k]) continue;
+    ilab_sweep *s = &w->sw[k];
+    const ilab_config *v = s->cfg;
+    free(s->theory);
+    free(s->finite);
+    s->theory = calloc(s->n_cells * v->depth, sizeof *s->theory);
+    s->finite = calloc(s->n_cells * v->depth, sizeof *s->finite);
+    if (!s->theory || !s->finite) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
+    s->theory_abserr = 0;
+    s->theory_failed = 0;
+    if (!v->spectrum) continue;
+    s->spectra = calloc(s->n_cells, sizeof *s->spectra);
+    if (!s->spectra) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
+    for (size_t cell = 0; cell < s->n_cells; cell++) {
+      if (s->run_cell && !s->run_cell[cell]) continue;
+      ilab_spectrum_job *j = &s->spectra[cell];
+      j->act = v->acts[cell / v->n_schemes];
+      j->scheme = v->schemes[cell % v->n_schemes];
+      j->depth = v->depth;
+      j->width = v->widths[0];
+      j->trials = v->trials;
+      j->sigma_b2 = v->sigma_b2;
+      j->seed = s->seed;
+      j->rng_type = s->rng_type;
+      j->stop = s->stop;
+      j->rows = calloc(v->trials * v->depth, sizeof *j->rows);
+      if (v->n_spec) j->values = malloc(v->trials * v->depth * v->widths[0] * sizeof *j->values);
+      if (!j->rows || (v->n_spec && !j->values)) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
+    }
+  }
+  return ILAB_OK;
+}
+
+static int send_header(const job_header *h, const char *path, const char *text)
+{
+  job_sent = 1;
+  if (MPI_Bcast((void *)h, sizeof *h, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+    ILAB_ERROR(ILAB_EIO, "MPI: cannot send the experiment to the other ranks");
+  if (!h->go) return ILAB_OK;
+  if (MPI_Bcast((void *)path, (int)h->path_len + 1, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS
+      || MPI_Bcast((void *)text, (int)h->text_len + 1, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+    ILAB_ERROR(ILAB_EIO, "MPI: cannot send the experiment to the other ranks");
+  return ILAB_OK;
+}
+
+/* Copies a worker's message, already checked to be unit u's, into the sweep. */
+static void unpack(ilab_sweep *s, size_t cell, const char *msg, size_t *theory_failed, double *check_max)
+{
+  result_header h;
+  memcpy(&h, msg, sizeof h);
+  size_t b[NPARTS];
+  void *addr[NPARTS];
+  unit_parts(s->cfg, b);
+  part_addrs(s, cell, addr);
+  const char *p = msg + sizeof h;
+  for (int i = 0; i < NPARTS; i++) {
+    if (b[i] && addr[i]) memcpy(addr[i], p, b[i]);
+    p += b[i];
+  }
+  if (h.check_max > *check_max) *check_max = h.check_max;
+  if (h.check_max > s->check_max) s->check_max = h.check_max;
+  if (h.theory_abserr > s->theory_abserr) s->theory_abserr = h.theory_abserr;
+  s->theory_failed += h.theory_failed;
+  *theory_failed += h.theory_failed;
+}
+
+int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
+{
+  const ilab_config *cfg = w->cfg;
+  int st = ILAB_OK;
+  unit *units = NULL;
+  long *given = NULL;   /* per rank: the unit it holds, or -1 */
+  char *buf = NULL;
+  size_t nunits = 0, cap = 0;
+  cmd_progress *pr = NULL;
+  volatile size_t done = 0;
+  size_t total = 0;
+
+  /* the job, for every worker; its first 'result' is a request for work */
+  job_header h;
+  memset(&h, 0, sizeof h);
+  h.go = 1;
+  h.threads = w->sw[0].threads;
+  h.threads_given = w->threads_given;
+  h.cross_check = w->sw[0].cross_check;
+  h.path_len = strlen(cfg->path);
+  h.text_len = strlen(cfg->text);
+  snprintf(h.rng, sizeof h.rng, "%s", w->sw[0].rng_type->name);
+  if (h.text_len >= INT32_MAX || h.path_len >= INT32_MAX)
+    ILAB_ERROR(ILAB_EINVAL, "%s: the experiment file is too large to send to the other ranks", cfg->path);
+  if ((st = send_header(&h, cfg->path, cfg->text))) { job_abort = 1; return st; }
+
+  for (size_t k = 0; k < w->n_shapes; k++)
+    if (w->run[k]) nunits += w->sw[k].n_cells;
+  units = malloc((nunits ? nunits : 1) * sizeof *units);
+  given = malloc((size_t)mpi_size * sizeof *given);
+  if (!units || !given) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto out; }
+  nunits = 0;
+  for (size_t k = 0; k < w->n_shapes; k++) {
+    if (!w->run[k]) continue;
+    const ilab_sweep *s = &w->sw[k];
+    if (unit_bytes(s->cfg) > INT32_MAX) {
+      st = ilab_error(ILAB_EINVAL, "%s: one cell's results (%zu bytes) are too large for one MPI message",
+                      cfg->path, unit_bytes(s->cfg));
+      goto out;
+    }
+    for (size_t cell = 0; cell < s->n_cells; cell++)
+      if (!s->run_cell || s->run_cell[cell]) {
+        units[nunits++] = (unit){k, cell, cell_cost(s->cfg)};
+        total += s->cfg->trials;
+      }
+  }
+  qsort(units, nunits, sizeof *units, by_cost);
+  for (int r = 0; r < mpi_size; r++) given[r] = -1;
+  if ((st = prepare(w))) goto out;
+  if (!w->quiet) pr = cmd_progress_start("initlab run", &done, total);
+
+  size_t next = 0;
+  int active = mpi_size - 1;
+  while (active > 0) {
+    int flag = 0;
+    MPI_Status ms;
+    if (w->sw[0].stop && *w->sw[0].stop) { st = ilab_error(ILAB_EINTR, "interrupted by a signal"); break; }
+    if (MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &ms) != MPI_SUCCESS) {
+      st = ilab_error(ILAB_EIO, "MPI: cannot probe for messages");
+      break;
+    }
+    if (!flag) {
+      /* waiting costs rank 0 almost no CPU, which on a machine shared with
+       * the workers is theirs */
+      struct timespec ts = {0, 100000};
+      nanosleep(&ts, NULL);
+      continue;
+    }
+    int n = 0, src = ms.MPI_SOURCE;
+    MPI_Get_count(&ms, MPI_BYTE, &n);
+    if (n < (int)sizeof(result_header) || (size_t)n > cap) {
+      size_t want = (size_t)n < sizeof(result_header) ? sizeof(result_header) : (size_t)n;
+      char *nb = realloc(buf, want);
+      if (!nb) { st = ilab_error(ILAB_ENOMEM, "out of memory for a result of %d bytes", n); break; }
+      buf = nb;
+      cap = want;
+    }
+    if (MPI_Recv(buf, n, MPI_BYTE, src, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+      st = ilab_error(ILAB_EIO, "MPI: cannot receive from rank %d", src);
+      break;
+    }
+    result_header rh;
+    memset(&rh, 0, sizeof rh);
+    memcpy(&rh, buf, (size_t)n < sizeof rh ? (size_t)n : sizeof rh);
+    rh.host[sizeof rh.host - 1] = rh.reason[sizeof rh.reason - 1] = 0;
+    if (rh.status) {
+      st = ilab_error(rh.status, "rank %d (%s): %s", src, rh.host, rh.reason);
+      break;
+    }
+    if (given[src] >= 0) {
+      const unit *u = &units[given[src]];
+      ilab_sweep *s = &w->sw[u->k];
+      if (rh.k != (int64_t)u->k || rh.cell != (int64_t)u->cell || (size_t)n != unit_bytes(s->cfg)) {
+        st = ilab_error(ILAB_EIO, "rank %d (%s): sent a result for another cell or of the wrong size "
+                        "(a different build of initlab-mpi on that host?)", src, rh.host);
+        break;
+      }
+      unpack(s, u->cell, buf, theory_failed, check_max);
+      done += s->cfg->trials;
+      s->done += s->cfg->trials;
+    } else if (rh.k >= 0) {
+      st = ilab_error(ILAB_EIO, "rank %d (%s): sent a result it was not asked for", src, rh.host);
+      break;
+    }
+    unit_msg m = {-1, -1, 0};
+    if (next < nunits) {
+      m = (unit_msg){(int64_t)units[next].k, (int64_t)units[next].cell, w->sw[units[next].k].seed};
+      given[src] = (long)next++;
+    } else {
+      given[src] = -1;
+      active--;
+    }
+    if (MPI_Send(&m, sizeof m, MPI_BYTE, src, TAG_WORK, MPI_COMM_WORLD) != MPI_SUCCESS) {
+      st = ilab_error(ILAB_EIO, "MPI: cannot send work to rank %d", src);
+      break;
+    }
+  }
+out:
+  cmd_progress_stop(pr);
+  if (st) job_abort = 1;
+  free(units);
+  free(given);
+  free(buf);
+  return st;
+}
+
+/* ---- the other ranks ----------------------------------------------------- */
+
+static void host_name(char *out, size_t n)
+{
+  char name[MPI_MAX_PROCESSOR_NAME];
+  int len = 0;
+  if (MPI_Get_processor_name(name, &len) != MPI_SUCCESS) len = 0;
+  name[len] = 0;
+  snprintf(out, n, "%s", len ? name : "?");
+}
+
+/* Sends a failure to rank 0, which then aborts the job. */
+static void send_failure(int status, const char *reason)
+{
+  result_header h;
+  memset(&h, 0, sizeof h);
+  h.status = status ? status : ILAB_EIO;
+  h.k = h.cell = -1;
+  host_name(h.host, sizeof h.host);
+  snprintf(h.reason, sizeof h.reason, "%s", reason && *reason ? reason : ilab_strerror(status));
+  MPI_Send(&h, sizeof h, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+}
+
+/* Threads of this rank: the --threads of rank 0's command line, else this
+ * host's cores shared among this job's ranks on it (Open MPI names their
+ * number in OMPI_COMM_WORLD_LOCAL_SIZE). */
+static int worker_threads(const job_header *h)
+{
+  if (h->threads_given) return h->threads;
+  long local = 1;
+  const char *e = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  if (e) {
+    char *end;
+    long v = strtol(e, &end, 10);
+    if (end != e && *end == 0 && v > 0) local = v;
+  }
+  long t = ilab_platform_cores() / local;
+  if (t < 1) t = 1;
+  if (t > ILAB_MAX_THREADS) t = ILAB_MAX_THREADS;
+  return (int)t;
+}
+
+/* Computes one unit as 'initlab run --only' would (a sweep of that cell
+ * alone, on the shape's keyed streams, which make its numbers those of the
+ * full run) and packs it after the header into *buf. */
+static int compute(const ilab_config *v, ilab_config *one, const unit_msg *m, const job_header *jh,
+                   const gsl_rng_type *type, char **buf, size_t *len)
+{
+  size_t a = (size_t)m->cell / v->n_schemes, sc = (size_t)m->cell % v->n_schemes;
+  /* a view of the shape with this cell's activation and scheme alone */
+  memcpy(one, v, sizeof *one);
+  one->n_acts = one->n_schemes = 1;
+  one->acts[0] = v->acts[a];
+  memcpy(one->act_names[0], v->act_names[a], sizeof one->act_names[0]);
+  one->schemes[0] = v->schemes[sc];
+
+  ilab_sweep s;
+  memset(&s, 0, sizeof s);
+  s.seed = (unsigned long)m->seed;
+  s.rng_type = type;
+  s.threads = worker_threads(jh);
+  s.cross_check = jh->cross_check;
+  s.stop = &worker_stop;
+  int st = ilab_sweep_alloc(&s, one);
+  if (st) return st;
+  if (!(st = ilab_sweep_run(&s)) && !(st = ilab_sweep_theory(&s)) && one->spectrum)
+    st = ilab_sweep_spectra(&s);
+  if (!st) {
+    size_t need = unit_bytes(one);
+    if (need > *len) {
+      char *nb = realloc(*buf, need);
+      if (!nb) { ilab_sweep_free(&s); ILAB_ERROR(ILAB_ENOMEM, "out of memory for a result of %zu bytes", need); }
+      *buf = nb;
+    }
+    *len = need;
+    result_header h;
+    memset(&h, 0, sizeof h);
+    h.k = m->k;
+    h.cell = m->cell;
+    h.check_max = s.check_max;
+    h.theory_abserr = s.theory_abserr;
+    h.theory_failed = s.theory_failed;
+    memcpy(*buf, &h, sizeof h);
+    size_t b[NPARTS];
+    void *addr[NPARTS];
+    unit_parts(one, b);
+    part_addrs(&s, 0, addr);
+    char *p = *buf + sizeof h;
+    for (int i = 0; i < NPARTS; i++) {
+      if (b[i]) memcpy(p, addr[i], b[i]);
+      p += b[i];
+    }
+  }
+  ilab_sweep_free(&s);
+  return st;
+}
+
+static int worker(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_worker_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  job_header h;
+  if (MPI_Bcast(&h, sizeof h, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return ILAB_EXIT_RUNTIME;
+  if (!h.go) return ILAB_EXIT_OK;
+  char *path = malloc(h.path_len + 1), *text = malloc(h.text_len + 1);
+  int ok = path && text;
+  /* every rank takes part in the broadcasts, whatever its memory */
+  char dummy;
+  MPI_Bcast(path ? path : &dummy, path ? (int)h.path_len + 1 : 0, MPI_BYTE, 0, MPI_COMM_WORLD);
+  MPI_Bcast(text ? text : &dummy, text ? (int)h.text_len + 1 : 0, MPI_BYTE, 0, MPI_COMM_WORLD);
+
+  ilab_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  int parsed = 0;
+  size_t nsh = 0;
+  ilab_config *views = NULL, *one = NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  const gsl_rng_type *type = NULL;
+  int st = ILAB_OK;
+  if (!ok) { st = ilab_error(ILAB_ENOMEM, "out of memory for the experiment"); goto fail; }
+  if ((st = ilab_config_parse(path, text, h.text_len, &cfg))) goto fail;
+  parsed = 1;
+  nsh = ilab_config_n_shapes(&cfg);
+  views = calloc(nsh, sizeof *views);
+  one = malloc(sizeof *one);
+  if (!views || !one) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+  for (size_t k = 0; k < nsh; k++)
+    if ((st = ilab_config_shape(&cfg, k, &views[k]))) goto fail;
+  h.rng[sizeof h.rng - 1] = 0;
+  for (const gsl_rng_type **t = gsl_rng_types_setup(); *t; t++)
+    if (!strcmp((*t)->name, h.rng)) type = *t;
+  if (!type) { st = ilab_error(ILAB_EINVAL, "GSL here has no generator '%s'", h.rng); goto fail; }
+
+  /* the first request */
+  result_header rh;
+  memset(&rh, 0, sizeof rh);
+  rh.k = rh.cell = -1;
+  MPI_Send(&rh, sizeof rh, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+  for (;;) {
+    unit_msg m;
+    if (MPI_Recv(&m, sizeof m, MPI_BYTE, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+      st = ILAB_EIO;
+      break;
+    }
+    if (m.k < 0) break;
+    if ((size_t)m.k >= nsh || m.cell < 0 || (size_t)m.cell >= views[m.k].n_acts * views[m.k].n_schemes) {
+      st = ilab_error(ILAB_EINVAL, "was sent a cell the experiment does not have");
+      goto fail;
+    }
+    if ((st = compute(&views[m.k], one, &m, &h, type, &buf, &len))) goto fail;
+    if (MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD) != MPI_SUCCESS) {
+      st = ILAB_EIO;
+      break;
+    }
+  }
+  goto out;
+fail:
+  send_failure(st, ilab_error_reason());
+  /* rank 0 aborts the job; wait for it here rather than leave early */
+  for (;;) {
+    unit_msg m;
+    if (MPI_Recv(&m, sizeof m, MPI_BYTE, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS) break;
+  }
+out:
+  for (size_t k = 0; views && k < nsh; k++) ilab_config_shape_free(&views[k]);
+  free(views);
+  free(one);
+  free(buf);
+  if (parsed) ilab_config_free(&cfg);
+  free(path);
+  free(text);
+  return st ? ILAB_EXIT_RUNTIME : ILAB_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+  if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+    fprintf(stderr, "initlab: error: MPI_Init failed\n");
+    return ILAB_EXIT_RUNTIME;
+  }
+  MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+  int status;
+  if (mpi_rank == 0) {
+    status = ilab_main(argc, argv);
+    if (job_abort) {
+      /* rank 0 has freed what it held and written nothing; the workers may
+       * be in the middle of a cell */
+      fflush(NULL);
+      MPI_Abort(MPI_COMM_WORLD, ILAB_EXIT_RUNTIME);
+    }
+    if (!job_sent && mpi_size > 1) {
+      /* not a run (--help, another command, an input error): nothing to do */
+      job_header h;
+      memset(&h, 0, sizeof h);
+      send_header(&h, NULL, NULL);
+    }
+  } else {
+    status = worker();
+  }
+  MPI_Finalize();
+  return status;
+}
