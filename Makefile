@@ -199,9 +199,13 @@ $(RESULTS)/%/variance.png: $(RESULTS)/%/summary.tsv $$(wildcard $(RESULTS)/$$*/*
 docs/%.png: $(RESULTS)/$$*/$$*.png
 	cp $< $@
 
+# ... then cells per second for 1, 2, 3 threads and 1, 2, 3 MPI ranks
+# (scripts/bench-mpi.sh; skipped, with a line, where mpicc is missing).
 bench: deps
-	@$(MAKE) --no-print-directory build/initlab
+	@$(MAKE) --no-print-directory build/initlab \
+	  $(if $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes),build/initlab-mpi)
 	@build/initlab bench -o results/bench
+	@scripts/bench-mpi.sh results/bench
 
 # make fuzz: install clang and libFuzzer's runtime if missing, build the fuzz
 # targets and run each for FUZZ_SECONDS from its seed corpus

@@ -36,26 +36,27 @@ typedef struct {
   char rng[64];
 } job_header;
 
-/* A unit: shape k, cell (act * n_schemes + scheme) and the shape's seed;
- * k < 0: no more work. */
+/* Work for a worker: n cells (act * n_schemes + scheme, listed after this)
+ * of shape k, with the shape's seed; k < 0: no more work. */
 typedef struct {
-  int64_t k, cell;
+  int64_t k, n;
   uint64_t seed;
-} unit_msg;
+} work_msg;
 
-/* What opens every message a worker sends: the unit done (k < 0 for the
- * first request), its status and, if that is not ILAB_OK, the reason; then
- * the unit's parts (unit_parts). */
+/* What opens every message a worker sends: the shape and the number of
+ * cells done (k < 0 for the first request), its status and, if that is not
+ * ILAB_OK, the reason; then each cell's parts (unit_parts) in the order the
+ * cells were given. */
 typedef struct {
   int32_t status, pad;
-  int64_t k, cell;
+  int64_t k, n;
   double check_max, theory_abserr;
   uint64_t theory_failed;
   char host[64];
   char reason[448];
 } result_header;
 
-/* The parts of one unit's result, in the order sent, for a shape view v:
+/* The parts of one cell's result, in the order sent, for a shape view v:
  * stats, hist_lo, hist_hi, hist, theory, finite and, with 'spectrum = yes',
  * the spectrum rows, values and theory. */
 enum { P_STATS, P_LO, P_HI, P_HIST, P_THEORY, P_FINITE, P_SROWS, P_SVALUES, P_STHEORY, NPARTS };
@@ -73,9 +74,9 @@ static void unit_parts(const ilab_config *v, size_t bytes[NPARTS])
   bytes[P_STHEORY] = v->spectrum ? sizeof(ilab_spectrum_theory) : 0;
 }
 
-static size_t unit_bytes(const ilab_config *v)
+static size_t cell_bytes(const ilab_config *v)
 {
-  size_t b[NPARTS], n = sizeof(result_header);
+  size_t b[NPARTS], n = 0;
   unit_parts(v, b);
   for (int i = 0; i < NPARTS; i++) n += b[i];
   return n;
@@ -102,18 +103,22 @@ static void part_addrs(const ilab_sweep *s, size_t cell, void *addr[NPARTS])
 
 /* ---- rank 0 ------------------------------------------------------------- */
 
+/* A cell of shape k, the family of its scheme's unit draws, its cost. */
 typedef struct {
   size_t k, cell;
+  unsigned long family;
   double cost;
 } unit;
 
-/* Costliest first; equal costs in (shape, cell) order, so that the order
- * of hand-out is the same on every run. */
+/* Costliest first; then by shape and family, so that cells drawing the same
+ * unit matrices are neighbours and go out together; then in cell order, so
+ * that the hand-out is the same on every run. */
 static int by_cost(const void *a, const void *b)
 {
   const unit *x = a, *y = b;
   if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
   if (x->k != y->k) return x->k < y->k ? -1 : 1;
+  if (x->family != y->family) return x->family < y->family ? -1 : 1;
   return x->cell < y->cell ? -1 : x->cell > y->cell;
 }
 
@@ -124,6 +129,16 @@ static double cell_cost(const ilab_config *v)
   double f = 0;
   for (size_t l = 1; l <= v->depth; l++) f += (double)v->widths[l - 1] * (double)v->widths[l];
   return 6.0 * (double)v->batch * f * (double)v->trials;
+}
+
+/* The family of the unit matrices a cell's scheme scales (dist.h); a
+ * scheme that does not resolve gets its own, and fails on its worker. */
+static unsigned long cell_family(const ilab_config *v, size_t cell)
+{
+  ilab_dist d;
+  if (ilab_scheme_resolve(&v->schemes[cell % v->n_schemes], v->widths[0], v->widths[1], &d))
+    return ~0UL - cell % v->n_schemes;
+  return ilab_dist_family(&d);
 }
 
 /* The arrays of rank 0's sweeps that ilab_sweep_theory and
@@ -177,25 +192,30 @@ static int send_header(const job_header *h, const char *path, const char *text)
   return ILAB_OK;
 }
 
-/* Copies a worker's message, already checked to be unit u's, into the sweep. */
-static void unpack(ilab_sweep *s, size_t cell, const char *msg, size_t *theory_failed, double *check_max)
+/* Copies one cell's parts, at p in a worker's message, into sweep s. */
+static void unpack(ilab_sweep *s, size_t cell, const char *p)
 {
-  result_header h;
-  memcpy(&h, msg, sizeof h);
   size_t b[NPARTS];
   void *addr[NPARTS];
   unit_parts(s->cfg, b);
   part_addrs(s, cell, addr);
-  const char *p = msg + sizeof h;
   for (int i = 0; i < NPARTS; i++) {
     if (b[i] && addr[i]) memcpy(addr[i], p, b[i]);
     p += b[i];
   }
-  if (h.check_max > *check_max) *check_max = h.check_max;
-  if (h.check_max > s->check_max) s->check_max = h.check_max;
-  if (h.theory_abserr > s->theory_abserr) s->theory_abserr = h.theory_abserr;
-  s->theory_failed += h.theory_failed;
-  *theory_failed += h.theory_failed;
+}
+
+/* The cells handed out at once: guided self-scheduling (Polychronopoulos
+ * and Kuck 1987), a share 1/(2 workers) of the cells left, so that early
+ * hand-outs are large (cells drawing the same unit matrices share their
+ * draws, as in one process) and the last ones single cells (no rank waits
+ * long for another); only neighbours of one shape and one family. */
+static size_t chunk(const unit *u, size_t next, size_t n, int workers)
+{
+  size_t g = (n - next + 2 * (size_t)workers - 1) / (2 * (size_t)workers), c = 1;
+  if (g > ILAB_MAX_LIST) g = ILAB_MAX_LIST;
+  while (c < g && next + c < n && u[next + c].k == u[next].k && u[next + c].family == u[next].family) c++;
+  return c;
 }
 
 int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
@@ -203,8 +223,8 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
   const ilab_config *cfg = w->cfg;
   int st = ILAB_OK;
   unit *units = NULL;
-  long *given = NULL;   /* per rank: the unit it holds, or -1 */
-  char *buf = NULL;
+  size_t *given = NULL, *ngiven = NULL; /* per rank: its first unit and how many */
+  char *buf = NULL, *out = NULL;
   size_t nunits = 0, cap = 0;
   cmd_progress *pr = NULL;
   volatile size_t done = 0;
@@ -220,37 +240,41 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
   h.path_len = strlen(cfg->path);
   h.text_len = strlen(cfg->text);
   snprintf(h.rng, sizeof h.rng, "%s", w->sw[0].rng_type->name);
-  if (h.text_len >= INT32_MAX || h.path_len >= INT32_MAX)
+  if (h.text_len >= INT32_MAX || h.path_len >= INT32_MAX) {
+    job_abort = 1;
     ILAB_ERROR(ILAB_EINVAL, "%s: the experiment file is too large to send to the other ranks", cfg->path);
+  }
   if ((st = send_header(&h, cfg->path, cfg->text))) { job_abort = 1; return st; }
 
   for (size_t k = 0; k < w->n_shapes; k++)
     if (w->run[k]) nunits += w->sw[k].n_cells;
   units = malloc((nunits ? nunits : 1) * sizeof *units);
-  given = malloc((size_t)mpi_size * sizeof *given);
-  if (!units || !given) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto out; }
+  given = calloc((size_t)mpi_size, sizeof *given);
+  ngiven = calloc((size_t)mpi_size, sizeof *ngiven);
+  out = malloc(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t));
+  if (!units || !given || !ngiven || !out) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto out; }
   nunits = 0;
   for (size_t k = 0; k < w->n_shapes; k++) {
     if (!w->run[k]) continue;
     const ilab_sweep *s = &w->sw[k];
-    if (unit_bytes(s->cfg) > INT32_MAX) {
-      st = ilab_error(ILAB_EINVAL, "%s: one cell's results (%zu bytes) are too large for one MPI message",
-                      cfg->path, unit_bytes(s->cfg));
+    if (sizeof(result_header) + ILAB_MAX_LIST * cell_bytes(s->cfg) > INT32_MAX) {
+      st = ilab_error(ILAB_EINVAL, "%s: results of %zu bytes a cell are too large for MPI messages",
+                      cfg->path, cell_bytes(s->cfg));
       goto out;
     }
     for (size_t cell = 0; cell < s->n_cells; cell++)
       if (!s->run_cell || s->run_cell[cell]) {
-        units[nunits++] = (unit){k, cell, cell_cost(s->cfg)};
+        units[nunits++] = (unit){k, cell, cell_family(s->cfg, cell), cell_cost(s->cfg)};
         total += s->cfg->trials;
       }
   }
   qsort(units, nunits, sizeof *units, by_cost);
-  for (int r = 0; r < mpi_size; r++) given[r] = -1;
   if ((st = prepare(w))) goto out;
   if (!w->quiet) pr = cmd_progress_start("initlab run", &done, total);
 
   size_t next = 0;
   int active = mpi_size - 1;
+  long nap = 50000; /* ns, doubled while nothing comes, up to 2 ms */
   while (active > 0) {
     int flag = 0;
     MPI_Status ms;
@@ -260,57 +284,72 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
       break;
     }
     if (!flag) {
-      /* waiting costs rank 0 almost no CPU, which on a machine shared with
-       * the workers is theirs */
-      struct timespec ts = {0, 100000};
+      /* rank 0 waits asleep, leaving the CPU to workers on its host */
+      struct timespec ts = {0, nap};
       nanosleep(&ts, NULL);
+      if (nap < 2000000) nap *= 2;
       continue;
     }
+    nap = 50000;
     int n = 0, src = ms.MPI_SOURCE;
     MPI_Get_count(&ms, MPI_BYTE, &n);
-    if (n < (int)sizeof(result_header) || (size_t)n > cap) {
-      size_t want = (size_t)n < sizeof(result_header) ? sizeof(result_header) : (size_t)n;
+    size_t want = n < (int)sizeof(result_header) ? sizeof(result_header) : (size_t)n;
+    if (want > cap) {
       char *nb = realloc(buf, want);
       if (!nb) { st = ilab_error(ILAB_ENOMEM, "out of memory for a result of %d bytes", n); break; }
       buf = nb;
       cap = want;
     }
+    memset(buf, 0, sizeof(result_header));
     if (MPI_Recv(buf, n, MPI_BYTE, src, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
       st = ilab_error(ILAB_EIO, "MPI: cannot receive from rank %d", src);
       break;
     }
     result_header rh;
-    memset(&rh, 0, sizeof rh);
-    memcpy(&rh, buf, (size_t)n < sizeof rh ? (size_t)n : sizeof rh);
+    memcpy(&rh, buf, sizeof rh);
     rh.host[sizeof rh.host - 1] = rh.reason[sizeof rh.reason - 1] = 0;
     if (rh.status) {
       st = ilab_error(rh.status, "rank %d (%s): %s", src, rh.host, rh.reason);
       break;
     }
-    if (given[src] >= 0) {
+    if (ngiven[src]) {
       const unit *u = &units[given[src]];
       ilab_sweep *s = &w->sw[u->k];
-      if (rh.k != (int64_t)u->k || rh.cell != (int64_t)u->cell || (size_t)n != unit_bytes(s->cfg)) {
-        st = ilab_error(ILAB_EIO, "rank %d (%s): sent a result for another cell or of the wrong size "
-                        "(a different build of initlab-mpi on that host?)", src, rh.host);
+      size_t cb = cell_bytes(s->cfg);
+      if (rh.k != (int64_t)u->k || rh.n != (int64_t)ngiven[src] || (size_t)n != sizeof rh + ngiven[src] * cb) {
+        st = ilab_error(ILAB_EIO, "rank %d (%s): sent results for other cells or of the wrong size "
+                        "(another build of initlab-mpi on that host?)", src, rh.host);
         break;
       }
-      unpack(s, u->cell, buf, theory_failed, check_max);
-      done += s->cfg->trials;
-      s->done += s->cfg->trials;
+      for (size_t i = 0; i < ngiven[src]; i++) unpack(s, u[i].cell, buf + sizeof rh + i * cb);
+      if (rh.check_max > *check_max) *check_max = rh.check_max;
+      if (rh.check_max > s->check_max) s->check_max = rh.check_max;
+      if (rh.theory_abserr > s->theory_abserr) s->theory_abserr = rh.theory_abserr;
+      s->theory_failed += rh.theory_failed;
+      *theory_failed += rh.theory_failed;
+      done += ngiven[src] * s->cfg->trials;
+      s->done += ngiven[src] * s->cfg->trials;
     } else if (rh.k >= 0) {
-      st = ilab_error(ILAB_EIO, "rank %d (%s): sent a result it was not asked for", src, rh.host);
+      st = ilab_error(ILAB_EIO, "rank %d (%s): sent results it was not asked for", src, rh.host);
       break;
     }
-    unit_msg m = {-1, -1, 0};
+    work_msg m = {-1, 0, 0};
+    size_t c = 0;
     if (next < nunits) {
-      m = (unit_msg){(int64_t)units[next].k, (int64_t)units[next].cell, w->sw[units[next].k].seed};
-      given[src] = (long)next++;
+      c = chunk(units, next, nunits, mpi_size - 1);
+      m = (work_msg){(int64_t)units[next].k, (int64_t)c, w->sw[units[next].k].seed};
+      for (size_t i = 0; i < c; i++) {
+        int64_t cell = (int64_t)units[next + i].cell;
+        memcpy(out + sizeof m + i * sizeof cell, &cell, sizeof cell);
+      }
+      given[src] = next;
+      next += c;
     } else {
-      given[src] = -1;
       active--;
     }
-    if (MPI_Send(&m, sizeof m, MPI_BYTE, src, TAG_WORK, MPI_COMM_WORLD) != MPI_SUCCESS) {
+    ngiven[src] = c;
+    memcpy(out, &m, sizeof m);
+    if (MPI_Send(out, (int)(sizeof m + c * sizeof(int64_t)), MPI_BYTE, src, TAG_WORK, MPI_COMM_WORLD) != MPI_SUCCESS) {
       st = ilab_error(ILAB_EIO, "MPI: cannot send work to rank %d", src);
       break;
     }
@@ -320,7 +359,9 @@ out:
   if (st) job_abort = 1;
   free(units);
   free(given);
+  free(ngiven);
   free(buf);
+  free(out);
   return st;
 }
 
@@ -341,7 +382,7 @@ static void send_failure(int status, const char *reason)
   result_header h;
   memset(&h, 0, sizeof h);
   h.status = status ? status : ILAB_EIO;
-  h.k = h.cell = -1;
+  h.k = -1;
   host_name(h.host, sizeof h.host);
   snprintf(h.reason, sizeof h.reason, "%s", reason && *reason ? reason : ilab_strerror(status));
   MPI_Send(&h, sizeof h, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
@@ -366,19 +407,40 @@ static int worker_threads(const job_header *h)
   return (int)t;
 }
 
-/* Computes one unit as 'initlab run --only' would (a sweep of that cell
- * alone, on the shape's keyed streams, which make its numbers those of the
- * full run) and packs it after the header into *buf. */
-static int compute(const ilab_config *v, ilab_config *one, const unit_msg *m, const job_header *jh,
-                   const gsl_rng_type *type, char **buf, size_t *len)
+/* The index of x among list[0..*n-1], appended if new. */
+static size_t index_of(size_t *list, size_t *n, size_t x)
 {
-  size_t a = (size_t)m->cell / v->n_schemes, sc = (size_t)m->cell % v->n_schemes;
-  /* a view of the shape with this cell's activation and scheme alone */
+  for (size_t i = 0; i < *n; i++) if (list[i] == x) return i;
+  list[*n] = x;
+  return (*n)++;
+}
+
+/* Computes the n cells of shape v as 'initlab run --only' would, in one
+ * sweep over the activations and schemes they name (only the cells asked
+ * for run), on the shape's keyed streams, which make each cell's numbers
+ * those of the full run; packs them, in the order asked, after the header
+ * into *buf. */
+static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, const int64_t *cells,
+                   const job_header *jh, const gsl_rng_type *type, char **buf, size_t *len)
+{
+  size_t acts[ILAB_MAX_LIST], schemes[ILAB_MAX_LIST], na = 0, ns = 0, n = (size_t)m->n;
+  size_t ia[ILAB_MAX_LIST], is[ILAB_MAX_LIST];
+  for (size_t i = 0; i < n; i++) {
+    ia[i] = index_of(acts, &na, (size_t)cells[i] / v->n_schemes);
+    is[i] = index_of(schemes, &ns, (size_t)cells[i] % v->n_schemes);
+  }
+  /* a view of the shape with these activations and schemes alone */
   memcpy(one, v, sizeof *one);
-  one->n_acts = one->n_schemes = 1;
-  one->acts[0] = v->acts[a];
-  memcpy(one->act_names[0], v->act_names[a], sizeof one->act_names[0]);
-  one->schemes[0] = v->schemes[sc];
+  one->n_acts = na;
+  one->n_schemes = ns;
+  for (size_t i = 0; i < na; i++) {
+    one->acts[i] = v->acts[acts[i]];
+    memcpy(one->act_names[i], v->act_names[acts[i]], sizeof one->act_names[i]);
+  }
+  for (size_t i = 0; i < ns; i++) one->schemes[i] = v->schemes[schemes[i]];
+  unsigned char *run = calloc(na * ns, 1);
+  if (!run) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) run[ia[i] * ns + is[i]] = 1;
 
   ilab_sweep s;
   memset(&s, 0, sizeof s);
@@ -387,37 +449,45 @@ static int compute(const ilab_config *v, ilab_config *one, const unit_msg *m, co
   s.threads = worker_threads(jh);
   s.cross_check = jh->cross_check;
   s.stop = &worker_stop;
+  s.run_cell = run;
   int st = ilab_sweep_alloc(&s, one);
-  if (st) return st;
+  if (st) { free(run); return st; }
   if (!(st = ilab_sweep_run(&s)) && !(st = ilab_sweep_theory(&s)) && one->spectrum)
     st = ilab_sweep_spectra(&s);
   if (!st) {
-    size_t need = unit_bytes(one);
+    size_t cb = cell_bytes(one), need = sizeof(result_header) + n * cb;
     if (need > *len) {
       char *nb = realloc(*buf, need);
-      if (!nb) { ilab_sweep_free(&s); ILAB_ERROR(ILAB_ENOMEM, "out of memory for a result of %zu bytes", need); }
+      if (!nb) {
+        ilab_sweep_free(&s);
+        free(run);
+        ILAB_ERROR(ILAB_ENOMEM, "out of memory for results of %zu bytes", need);
+      }
       *buf = nb;
     }
     *len = need;
     result_header h;
     memset(&h, 0, sizeof h);
     h.k = m->k;
-    h.cell = m->cell;
+    h.n = m->n;
     h.check_max = s.check_max;
     h.theory_abserr = s.theory_abserr;
     h.theory_failed = s.theory_failed;
     memcpy(*buf, &h, sizeof h);
     size_t b[NPARTS];
-    void *addr[NPARTS];
     unit_parts(one, b);
-    part_addrs(&s, 0, addr);
     char *p = *buf + sizeof h;
-    for (int i = 0; i < NPARTS; i++) {
-      if (b[i]) memcpy(p, addr[i], b[i]);
-      p += b[i];
+    for (size_t i = 0; i < n; i++) {
+      void *addr[NPARTS];
+      part_addrs(&s, ia[i] * ns + is[i], addr);
+      for (int j = 0; j < NPARTS; j++) {
+        if (b[j]) memcpy(p, addr[j], b[j]);
+        p += b[j];
+      }
     }
   }
   ilab_sweep_free(&s);
+  free(run);
   return st;
 }
 
@@ -444,11 +514,11 @@ static int worker(void)
   int parsed = 0;
   size_t nsh = 0;
   ilab_config *views = NULL, *one = NULL;
-  char *buf = NULL;
+  char *buf = NULL, *in = malloc(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t));
   size_t len = 0;
   const gsl_rng_type *type = NULL;
   int st = ILAB_OK;
-  if (!ok) { st = ilab_error(ILAB_ENOMEM, "out of memory for the experiment"); goto fail; }
+  if (!ok || !in) { st = ilab_error(ILAB_ENOMEM, "out of memory for the experiment"); goto fail; }
   if ((st = ilab_config_parse(path, text, h.text_len, &cfg))) goto fail;
   parsed = 1;
   nsh = ilab_config_n_shapes(&cfg);
@@ -465,20 +535,27 @@ static int worker(void)
   /* the first request */
   result_header rh;
   memset(&rh, 0, sizeof rh);
-  rh.k = rh.cell = -1;
+  rh.k = -1;
   MPI_Send(&rh, sizeof rh, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
   for (;;) {
-    unit_msg m;
-    if (MPI_Recv(&m, sizeof m, MPI_BYTE, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+    work_msg m;
+    MPI_Status ms;
+    int n = 0;
+    if (MPI_Recv(in, (int)(sizeof m + ILAB_MAX_LIST * sizeof(int64_t)), MPI_BYTE, 0, TAG_WORK, MPI_COMM_WORLD, &ms)
+        != MPI_SUCCESS) {
       st = ILAB_EIO;
       break;
     }
+    MPI_Get_count(&ms, MPI_BYTE, &n);
+    memcpy(&m, in, sizeof m);
     if (m.k < 0) break;
-    if ((size_t)m.k >= nsh || m.cell < 0 || (size_t)m.cell >= views[m.k].n_acts * views[m.k].n_schemes) {
-      st = ilab_error(ILAB_EINVAL, "was sent a cell the experiment does not have");
-      goto fail;
-    }
-    if ((st = compute(&views[m.k], one, &m, &h, type, &buf, &len))) goto fail;
+    int64_t *cells = (int64_t *)(void *)(in + sizeof m);
+    int bad = (size_t)m.k >= nsh || m.n < 1 || m.n > ILAB_MAX_LIST
+              || (size_t)n != sizeof m + (size_t)m.n * sizeof(int64_t);
+    for (int64_t i = 0; !bad && i < m.n; i++)
+      bad = cells[i] < 0 || (size_t)cells[i] >= views[m.k].n_acts * views[m.k].n_schemes;
+    if (bad) { st = ilab_error(ILAB_EINVAL, "was sent cells the experiment does not have"); goto fail; }
+    if ((st = compute(&views[m.k], one, &m, cells, &h, type, &buf, &len))) goto fail;
     if (MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD) != MPI_SUCCESS) {
       st = ILAB_EIO;
       break;
@@ -489,14 +566,16 @@ fail:
   send_failure(st, ilab_error_reason());
   /* rank 0 aborts the job; wait for it here rather than leave early */
   for (;;) {
-    unit_msg m;
-    if (MPI_Recv(&m, sizeof m, MPI_BYTE, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS) break;
+    if (MPI_Recv(in ? in : &dummy, in ? (int)(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t)) : 0, MPI_BYTE, 0,
+                 TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+      break;
   }
 out:
   for (size_t k = 0; views && k < nsh; k++) ilab_config_shape_free(&views[k]);
   free(views);
   free(one);
   free(buf);
+  free(in);
   if (parsed) ilab_config_free(&cfg);
   free(path);
   free(text);
