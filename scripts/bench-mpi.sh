@@ -5,7 +5,8 @@
 # Rank 0 of several only hands out cells, so P ranks compute on P - 1 (one
 # rank computes alone).  Each run's rows are checked equal to the threads'.
 # The machine's load average is recorded: other work on it skews the times.  The MPI times include mpirun's start-up, measured
-# apart on a run with nothing to do (start_s).
+# apart on a run with nothing to do (start_s).  Ranks are left unbound
+# (--bind-to none), as threads are.
 # Usage: scripts/bench-mpi.sh [OUTDIR]   (OUTDIR [results/bench]: mpi.tsv)
 # Exit status: 0 done, 1 a run failed, 2 usage; without mpirun or
 # build/initlab-mpi it says so and exits 0.
@@ -55,8 +56,8 @@ for n in 1 2 3; do
 threads	$n	$n	$s	0"
 done
 for p in 1 2 3; do
-  st=$(secs mpirun -np $p --oversubscribe "$M" --version)
-  s=$(secs mpirun -np $p --oversubscribe "$M" run "$D/bench.cfg" -o "$D/m$p" -q -j 1)
+  st=$(secs mpirun -np $p --oversubscribe --bind-to none "$M" --version)
+  s=$(secs mpirun -np $p --oversubscribe --bind-to none "$M" run "$D/bench.cfg" -o "$D/m$p" -q -j 1)
   w=$((p > 1 ? p - 1 : 1))
   rows="$rows
 mpi	$p	$w	$s	$st"

@@ -1,12 +1,14 @@
 /* The MPI driver of build/initlab-mpi, the one file that includes mpi.h:
  * rank 0 runs the command line as build/initlab does and, in 'initlab run',
  * schedules the cells over the other ranks, which compute them. */
+#define _GNU_SOURCE /* sched_getaffinity: the cores mpirun bound a rank to */
 #include "cmd_mpi.h"
 #include "cmd.h"
 #include "ilab.h"
 #include "platform.h"
 
 #include <mpi.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,7 +50,9 @@ typedef struct {
  * ILAB_OK, the reason; then each cell's parts (unit_parts) in the order the
  * cells were given. */
 typedef struct {
-  int32_t status, pad;
+  int32_t status;
+  int32_t threads, bound; /* the first request: its threads, and the cores it
+                             may run on (0: not known) */
   int64_t k, n;
   double check_max, theory_abserr;
   uint64_t theory_failed;
@@ -275,6 +279,7 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
   size_t next = 0;
   int active = mpi_size - 1;
   long nap = 50000; /* ns, doubled while nothing comes, up to 2 ms */
+  int warned = 0;
   while (active > 0) {
     int flag = 0;
     MPI_Status ms;
@@ -332,6 +337,11 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
     } else if (rh.k >= 0) {
       st = ilab_error(ILAB_EIO, "rank %d (%s): sent results it was not asked for", src, rh.host);
       break;
+    } else if (rh.bound > 0 && rh.threads > rh.bound && !warned) {
+      fprintf(stderr, "initlab run: warning: rank %d (%s) runs %d threads on the %d core%s mpirun bound it to; "
+              "'mpirun --bind-to none' (or --map-by ...:PE=%d) lets them spread\n",
+              src, rh.host, (int)rh.threads, (int)rh.bound, rh.bound == 1 ? "" : "s", (int)rh.threads);
+      warned = 1;
     }
     work_msg m = {-1, 0, 0};
     size_t c = 0;
@@ -388,9 +398,21 @@ static void send_failure(int status, const char *reason)
   MPI_Send(&h, sizeof h, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 }
 
+/* The cores this process may run on: mpirun binds each rank to one core
+ * by default when there are no more ranks than cores; 0 if not known. */
+static int bound_cores(void)
+{
+#ifdef __linux__
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+#endif
+  return 0;
+}
+
 /* Threads of this rank: the --threads of rank 0's command line, else this
  * host's cores shared among this job's ranks on it (Open MPI names their
- * number in OMPI_COMM_WORLD_LOCAL_SIZE). */
+ * number in OMPI_COMM_WORLD_LOCAL_SIZE), and no more than the cores it is
+ * bound to. */
 static int worker_threads(const job_header *h)
 {
   if (h->threads_given) return h->threads;
@@ -401,7 +423,8 @@ static int worker_threads(const job_header *h)
     long v = strtol(e, &end, 10);
     if (end != e && *end == 0 && v > 0) local = v;
   }
-  long t = ilab_platform_cores() / local;
+  long t = ilab_platform_cores() / local, b = bound_cores();
+  if (b > 0 && t > b) t = b;
   if (t < 1) t = 1;
   if (t > ILAB_MAX_THREADS) t = ILAB_MAX_THREADS;
   return (int)t;
@@ -456,7 +479,7 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
     st = ilab_sweep_spectra(&s);
   if (!st) {
     size_t cb = cell_bytes(one), need = sizeof(result_header) + n * cb;
-    if (need > *len) {
+    if (!*buf || need > *len) {
       char *nb = realloc(*buf, need);
       if (!nb) {
         ilab_sweep_free(&s);
@@ -481,7 +504,8 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
       void *addr[NPARTS];
       part_addrs(&s, ia[i] * ns + is[i], addr);
       for (int j = 0; j < NPARTS; j++) {
-        if (b[j]) memcpy(p, addr[j], b[j]);
+        if (b[j] && addr[j]) memcpy(p, addr[j], b[j]);
+        else if (b[j]) memset(p, 0, b[j]); /* not reached: the sweep has every part */
         p += b[j];
       }
     }
@@ -536,6 +560,9 @@ static int worker(void)
   result_header rh;
   memset(&rh, 0, sizeof rh);
   rh.k = -1;
+  rh.threads = worker_threads(&h);
+  rh.bound = bound_cores();
+  host_name(rh.host, sizeof rh.host);
   MPI_Send(&rh, sizeof rh, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
   for (;;) {
     work_msg m;

@@ -52,9 +52,12 @@ ldd "$M" 2>/dev/null | grep -q libmpi; ok $? "build/initlab-mpi links Open MPI"
 # TCP and shared-memory transports need nothing from the machine.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
+cores=$(nproc 2>/dev/null || echo 1)
 mpi() { # mpi NP ARGS...: initlab-mpi under mpirun, 120 s at most; sets rc, stderr in $D/err
   np=$1; shift
-  timeout 120 mpirun -np "$np" --oversubscribe "$M" "$@" >"$D/out" 2>"$D/err" </dev/null; rc=$?
+  bind=""; [ "$np" -eq 2 ] && [ "$cores" -ge 2 ] && bind="--bind-to core"
+  # shellcheck disable=SC2086
+  timeout 120 mpirun -np "$np" --oversubscribe $bind "$M" "$@" >"$D/out" 2>"$D/err" </dev/null; rc=$?
 }
 
 # same A B NAME: every table of folder A is in B with the same rows (the '#'
@@ -89,13 +92,23 @@ claim = relu he_normal width=16 depth=4 h_var[4] ~ theory at 0.01
 EOF
 "$B" run "$D/grid.cfg" -o "$D/plain" -q -j 2 2>"$D/err"; ok $? "plain run" "$(cat "$D/err")"
 for np in 1 2 3; do
-  mpi $np run "$D/grid.cfg" -o "$D/np$np" -q -j 1
+  j=1; [ $np -eq 2 ] && j=2
+  mpi $np run "$D/grid.cfg" -o "$D/np$np" -q -j $j
   ok $rc "mpirun -np $np exits 0" "exit $rc: $(head -c 600 "$D/err")"
   same "$D/plain" "$D/np$np" "mpirun -np $np, 4 shapes x 12 cells"
+  # each of 2 ranks bound to one core (mpirun's default for 2 ranks): 2
+  # threads there are named
+  if [ $np -eq 2 ] && [ "$cores" -lt 2 ]; then
+    skip "2 threads on a rank bound to one core: a warning" "one core here"
+  elif [ $np -eq 2 ]; then
+    grep -q "warning: rank 1 (.*) runs 2 threads on the 1 core mpirun bound it to" "$D/err"
+    ok $? "2 threads on a rank bound to one core: a warning" "$(head -c 300 "$D/err")"
+  fi
 done
-# the workers' threads do not matter either
+# the workers' threads do not matter either; unbound (oversubscribed), no warning
 mpi 3 run "$D/grid.cfg" -o "$D/np3j2" -q -j 2
 same "$D/plain" "$D/np3j2" "mpirun -np 3 with 2 threads a rank"
+! grep -q warning "$D/err"; ok $? "unbound ranks: no warning" "$(head -c 300 "$D/err")"
 
 # a planted difference is seen: another seed gives other rows
 mpi 3 run "$D/grid.cfg" -o "$D/seed8" -q -j 1 --seed 8
