@@ -17,18 +17,43 @@
 #include <time.h>
 
 /* Message tags: rank 0 broadcasts the job; a worker sends results (or its
- * first request, or an error) with TAG_RESULT and gets units with TAG_WORK. */
-enum { TAG_RESULT = 1, TAG_WORK = 2 };
+ * first request, or an error) with TAG_RESULT and gets work with TAG_WORK;
+ * rank 0 sends TAG_DONE once it has written the tables. */
+enum { TAG_RESULT = 1, TAG_WORK = 2, TAG_DONE = 3 };
 
 /* The MPI job, set once by main; the command layer's only state. */
 static int mpi_rank, mpi_size = 1;
 static int job_sent;     /* rank 0 has broadcast the job header */
+static int job_go;       /* ... of a run, whose workers wait for TAG_DONE at the end */
 static int job_abort;    /* rank 0 met a failure: abort the job after cleaning up */
 
 static volatile sig_atomic_t worker_stop;
 static void on_worker_signal(int sig) { worker_stop = sig; }
 
 int cmd_mpi_size(void) { return mpi_size; }
+
+/* Waits for a request to complete, asleep between tests (Open MPI's blocking
+ * calls poll without pause, taking a core from the ranks that compute on
+ * the same host).  MPI_SUCCESS or MPI's error. */
+static int wait_asleep(MPI_Request *rq, MPI_Status *status)
+{
+  long nap = 20000; /* ns, doubled up to 1 ms */
+  for (;;) {
+    int flag = 0, rc = MPI_Test(rq, &flag, status ? status : MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS || flag) return rc;
+    struct timespec ts = {0, nap};
+    nanosleep(&ts, NULL);
+    if (nap < 1000000) nap *= 2;
+  }
+}
+
+/* MPI_Recv from rank 0, waiting asleep. */
+static int recv_asleep(void *buf, int n, int tag, MPI_Status *status)
+{
+  MPI_Request rq;
+  int rc = MPI_Irecv(buf, n, MPI_BYTE, 0, tag, MPI_COMM_WORLD, &rq);
+  return rc != MPI_SUCCESS ? rc : wait_asleep(&rq, status);
+}
 
 /* What every worker needs to rebuild the experiment; then the file's path
  * and its text, both with their NUL.  go = 0: no run, leave. */
@@ -187,7 +212,10 @@ static int prepare(const cmd_mpi_work *w)
 static int send_header(const job_header *h, const char *path, const char *text)
 {
   job_sent = 1;
-  if (MPI_Bcast((void *)h, sizeof *h, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+  /* non-blocking, to match the workers' MPI_Ibcast (which they wait on asleep) */
+  MPI_Request rq;
+  if (MPI_Ibcast((void *)h, sizeof *h, MPI_BYTE, 0, MPI_COMM_WORLD, &rq) != MPI_SUCCESS
+      || MPI_Wait(&rq, MPI_STATUS_IGNORE) != MPI_SUCCESS)
     ILAB_ERROR(ILAB_EIO, "MPI: cannot send the experiment to the other ranks");
   if (!h->go) return ILAB_OK;
   if (MPI_Bcast((void *)path, (int)h->path_len + 1, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS
@@ -249,6 +277,7 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
     ILAB_ERROR(ILAB_EINVAL, "%s: the experiment file is too large to send to the other ranks", cfg->path);
   }
   if ((st = send_header(&h, cfg->path, cfg->text))) { job_abort = 1; return st; }
+  job_go = 1;
 
   for (size_t k = 0; k < w->n_shapes; k++)
     if (w->run[k]) nunits += w->sw[k].n_cells;
@@ -524,7 +553,9 @@ static int worker(void)
   sigaction(SIGTERM, &sa, NULL);
 
   job_header h;
-  if (MPI_Bcast(&h, sizeof h, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return ILAB_EXIT_RUNTIME;
+  MPI_Request rq;
+  if (MPI_Ibcast(&h, sizeof h, MPI_BYTE, 0, MPI_COMM_WORLD, &rq) != MPI_SUCCESS || wait_asleep(&rq, NULL) != MPI_SUCCESS)
+    return ILAB_EXIT_RUNTIME;
   if (!h.go) return ILAB_EXIT_OK;
   char *path = malloc(h.path_len + 1), *text = malloc(h.text_len + 1);
   int ok = path && text;
@@ -568,8 +599,7 @@ static int worker(void)
     work_msg m;
     MPI_Status ms;
     int n = 0;
-    if (MPI_Recv(in, (int)(sizeof m + ILAB_MAX_LIST * sizeof(int64_t)), MPI_BYTE, 0, TAG_WORK, MPI_COMM_WORLD, &ms)
-        != MPI_SUCCESS) {
+    if (recv_asleep(in, (int)(sizeof m + ILAB_MAX_LIST * sizeof(int64_t)), TAG_WORK, &ms) != MPI_SUCCESS) {
       st = ILAB_EIO;
       break;
     }
@@ -588,13 +618,18 @@ static int worker(void)
       break;
     }
   }
+  if (!st) {
+    /* asleep, not in MPI_Finalize's polling, while rank 0 writes the tables */
+    char done;
+    recv_asleep(&done, 1, TAG_DONE, NULL);
+  }
   goto out;
 fail:
   send_failure(st, ilab_error_reason());
   /* rank 0 aborts the job; wait for it here rather than leave early */
   for (;;) {
-    if (MPI_Recv(in ? in : &dummy, in ? (int)(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t)) : 0, MPI_BYTE, 0,
-                 TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+    if (recv_asleep(in ? in : &dummy, in ? (int)(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t)) : 0, TAG_WORK,
+                    NULL) != MPI_SUCCESS)
       break;
   }
 out:
@@ -625,6 +660,11 @@ int main(int argc, char **argv)
        * be in the middle of a cell */
       fflush(NULL);
       MPI_Abort(MPI_COMM_WORLD, ILAB_EXIT_RUNTIME);
+    }
+    if (job_go) {
+      /* the tables are written (or could not be): the workers may leave */
+      char done = 1;
+      for (int r = 1; r < mpi_size; r++) MPI_Send(&done, 1, MPI_BYTE, r, TAG_DONE, MPI_COMM_WORLD);
     }
     if (!job_sent && mpi_size > 1) {
       /* not a run (--help, another command, an input error): nothing to do */
