@@ -48,9 +48,12 @@ if [ ! -x "$M" ]; then
 fi
 ldd "$M" 2>/dev/null | grep -q libmpi; ok $? "build/initlab-mpi links Open MPI"
 
-# Open MPI refuses to start as root unless told (CI may run as root); its
-# TCP and shared-memory transports need nothing from the machine.
+# Open MPI refuses to start as root unless told (CI may run as root); in a
+# container its shared-memory transport cannot read another process's memory
+# (ptrace is not allowed) and must copy through the shared segment instead
+# (open-mpi/ompi#4948).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_vader_single_copy_mechanism="${OMPI_MCA_btl_vader_single_copy_mechanism:-none}"
 export OMPI_MCA_rmaps_base_oversubscribe=1
 cores=$(nproc 2>/dev/null || echo 1)
 mpi() { # mpi NP ARGS...: initlab-mpi under mpirun, 120 s at most; sets rc, stderr in $D/err
