@@ -42,24 +42,30 @@ EOF
 cells=24
 
 now() { date +%s.%N; }
-# secs CMD...: wall seconds of the command, which must exit 0
+# secs CMD...: "WALL CPU", the wall seconds of the command, which must exit
+# 0, and the user + system CPU seconds of it and every process it waited
+# for (GNU time; nan without it)
 secs() {
   t0=$(now)
-  "$@" >/dev/null 2>"$D/err" </dev/null || { echo "bench-mpi: failed: $*" >&2; cat "$D/err" >&2; exit 1; }
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%U %S' -o "$D/cpu" "$@" >/dev/null 2>"$D/err" </dev/null
+  else
+    echo 'nan 0' >"$D/cpu"; "$@" >/dev/null 2>"$D/err" </dev/null
+  fi || { echo "bench-mpi: failed: $*" >&2; cat "$D/err" >&2; exit 1; }
   t1=$(now)
-  echo "$t0 $t1" | awk '{ printf "%.6f", $2 - $1 }'
+  echo "$t0 $t1 $(tail -n 1 "$D/cpu")" | awk '{ printf "%.6f\t%.2f", $2 - $1, $3 + $4 }'
 }
-
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 rows=""
 for n in 1 2 3; do
-  s=$(secs "$B" run "$D/bench.cfg" -o "$D/t$n" -q -j $n)
+  s=$(secs "$B" run "$D/bench.cfg" -o "$D/t$n" -q -j $n) || exit 1
   rows="$rows
 threads	$n	$n	$s	0"
 done
 for p in 1 2 3; do
-  st=$(secs mpirun -np $p --oversubscribe --bind-to none "$M" --version)
-  s=$(secs mpirun -np $p --oversubscribe --bind-to none "$M" run "$D/bench.cfg" -o "$D/m$p" -q -j 1)
+  st=$(secs mpirun -np $p --oversubscribe --bind-to none "$M" --version) || exit 1
+  st=$(echo "$st" | cut -f 1)
+  s=$(secs mpirun -np $p --oversubscribe --bind-to none "$M" run "$D/bench.cfg" -o "$D/m$p" -q -j 1) || exit 1
   w=$((p > 1 ? p - 1 : 1))
   rows="$rows
 mpi	$p	$w	$s	$st"
@@ -77,13 +83,15 @@ tab="$out/mpi.tsv"
   echo "# version: $("$B" --version)"
   echo "# machine: $(nproc 2>/dev/null || echo '?') cores; $(mpirun --version 2>/dev/null | head -n 1); load average before: $load0"
   echo "# workers: processes computing cells (rank 0 of several ranks only schedules); seconds: wall time, mpirun's"
-  echo "# start-up included, which start_s measures on a run with nothing to do; cells_per_s_net leaves it out"
+  echo "# start-up included, which start_s measures on a run with nothing to do; cells_per_s_net leaves it out;"
+  echo "# cpu_s: user + system CPU seconds of every process of the run (wall times also measure other work on the machine)"
   sed 's/^/# experiment: /' "$D/bench.cfg"
-  printf 'mode\tn\tworkers\tcells\tseconds\tstart_s\tcells_per_s\tcells_per_s_net\n'
-  echo "$rows" | awk -F '\t' -v c=$cells 'NF == 5 {
-    net = $4 - $5; printf "%s\t%d\t%d\t%d\t%.17g\t%.17g\t%.17g\t%.17g\n", $1, $2, $3, c, $4, $5, c / $4, c / net }'
+  printf 'mode\tn\tworkers\tcells\tseconds\tcpu_s\tstart_s\tcells_per_s\tcells_per_s_net\tcpu_s_per_cell\n'
+  echo "$rows" | awk -F '\t' -v c=$cells 'NF == 6 {
+    net = $4 - $6; printf "%s\t%d\t%d\t%d\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n",
+      $1, $2, $3, c, $4, $5, $6, c / $4, c / net, $5 / c }'
 } >"$tab.tmp" && mv "$tab.tmp" "$tab" || exit 1
 echo
 echo "## MPI ranks against threads ($cells cells, $out/mpi.tsv)"
-grep -v '^#' "$tab" | awk -F '\t' 'NR == 1 { printf "%-8s %2s %8s %9s %8s %12s %16s\n", $1, $2, $3, $5, $6, $7, $8; next }
-  { printf "%-8s %2d %8d %9.3f %8.3f %12.2f %16.2f\n", $1, $2, $3, $5, $6, $7, $8 }'
+grep -v '^#' "$tab" | awk -F '\t' 'NR == 1 { printf "%-8s %2s %8s %9s %8s %8s %12s %16s %15s\n", $1, $2, $3, $5, $6, $7, $8, $9, $10; next }
+  { printf "%-8s %2d %8d %9.3f %8.2f %8.3f %12.2f %16.2f %15.3f\n", $1, $2, $3, $5, $6, $7, $8, $9, $10 }'
