@@ -431,11 +431,8 @@ static void send_failure(int status, const char *reason)
  * by default when there are no more ranks than cores; 0 if not known. */
 static int bound_cores(void)
 {
-#ifdef __linux__
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-#endif
-  return 0;
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
 }
 
 /* Threads of this rank: the --threads of rank 0's command line, else this
