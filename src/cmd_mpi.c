@@ -86,8 +86,9 @@ typedef struct {
 } result_header;
 
 /* The parts of one cell's result, in the order sent, for a shape view v:
- * stats, hist_lo, hist_hi, hist, theory, finite and, with 'spectrum = yes',
- * the spectrum rows, values and theory. */
+ * stats, hist_lo, hist_hi, hist and, with 'spectrum = yes', theory, finite
+ * and the spectrum rows, values and theory (otherwise the tables compute
+ * the theory of each cell themselves). */
 enum { P_STATS, P_LO, P_HI, P_HIST, P_THEORY, P_FINITE, P_SROWS, P_SVALUES, P_STHEORY, NPARTS };
 
 static void unit_parts(const ilab_config *v, size_t bytes[NPARTS])
@@ -96,8 +97,8 @@ static void unit_parts(const ilab_config *v, size_t bytes[NPARTS])
   bytes[P_STATS] = tl * sizeof(ilab_layer_stats);
   bytes[P_LO] = bytes[P_HI] = nh * sizeof(double);
   bytes[P_HIST] = nh * (v->hist_bins + 2) * sizeof(unsigned long long);
-  bytes[P_THEORY] = v->depth * sizeof(ilab_theory_layer);
-  bytes[P_FINITE] = v->depth * sizeof(ilab_finite_layer);
+  bytes[P_THEORY] = v->spectrum ? v->depth * sizeof(ilab_theory_layer) : 0;
+  bytes[P_FINITE] = v->spectrum ? v->depth * sizeof(ilab_finite_layer) : 0;
   bytes[P_SROWS] = v->spectrum ? tl * sizeof(ilab_spectrum_row) : 0;
   bytes[P_SVALUES] = v->spectrum && v->n_spec ? tl * v->widths[0] * sizeof(double) : 0;
   bytes[P_STHEORY] = v->spectrum ? sizeof(ilab_spectrum_theory) : 0;
@@ -122,17 +123,60 @@ static void part_addrs(const ilab_sweep *s, size_t cell, void *addr[NPARTS])
   addr[P_LO] = nh ? s->hist_lo + cell * nh : NULL;
   addr[P_HI] = nh ? s->hist_hi + cell * nh : NULL;
   addr[P_HIST] = nh ? s->hist + cell * nh * (v->hist_bins + 2) : NULL;
-  addr[P_THEORY] = s->theory + cell * v->depth;
-  addr[P_FINITE] = s->finite + cell * v->depth;
+  addr[P_THEORY] = s->theory ? s->theory + cell * v->depth : NULL;
+  addr[P_FINITE] = s->finite ? s->finite + cell * v->depth : NULL;
   ilab_spectrum_job *j = s->spectra ? &s->spectra[cell] : NULL;
   addr[P_SROWS] = j ? (void *)j->rows : NULL;
   addr[P_SVALUES] = j ? (void *)j->values : NULL;
   addr[P_STHEORY] = j ? (void *)&j->theory : NULL;
 }
 
+/* ---- a view of some cells --------------------------------------------- */
+
+/* The index of x among list[0..*n-1], appended if new. */
+static size_t index_of(size_t *list, size_t *n, size_t x)
+{
+  for (size_t i = 0; i < *n; i++) if (list[i] == x) return i;
+  list[*n] = x;
+  return (*n)++;
+}
+
+/* Makes *one a view of shape v with the activations and schemes of the n
+ * cells alone, cell[i] being cell sc[i] of the view, and *run (n_acts x
+ * n_schemes of the view, the caller frees) flags them.  The shape's first
+ * activation stays first, as the whole shape's sweep has it: the networks'
+ * buffers are laid out for it (sweep.c), so that each cell's numbers are
+ * those of the whole run.  ILAB_ENOMEM. */
+static int cells_view(const ilab_config *v, const size_t *cell, size_t n, ilab_config *one, size_t *sc,
+                      unsigned char **run)
+{
+  size_t acts[ILAB_MAX_LIST], schemes[ILAB_MAX_LIST], na = 1, ns = 0;
+  size_t ia[ILAB_MAX_LIST], is[ILAB_MAX_LIST];
+  acts[0] = 0;
+  for (size_t i = 0; i < n; i++) {
+    ia[i] = index_of(acts, &na, cell[i] / v->n_schemes);
+    is[i] = index_of(schemes, &ns, cell[i] % v->n_schemes);
+  }
+  memcpy(one, v, sizeof *one);
+  one->n_acts = na;
+  one->n_schemes = ns;
+  for (size_t i = 0; i < na; i++) {
+    one->acts[i] = v->acts[acts[i]];
+    memcpy(one->act_names[i], v->act_names[acts[i]], sizeof one->act_names[i]);
+  }
+  for (size_t i = 0; i < ns; i++) one->schemes[i] = v->schemes[schemes[i]];
+  *run = calloc(na * ns, 1);
+  if (!*run) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    sc[i] = ia[i] * ns + is[i];
+    (*run)[sc[i]] = 1;
+  }
+  return ILAB_OK;
+}
+
 /* ---- rank 0 ------------------------------------------------------------- */
 
-/* A cell of shape k, the family of its scheme's unit draws, its cost. */
+/* A unit: cell of shape k, the family of its scheme's unit draws, its cost. */
 typedef struct {
   size_t k, cell;
   unsigned long family;
@@ -170,41 +214,35 @@ static unsigned long cell_family(const ilab_config *v, size_t cell)
   return ilab_dist_family(&d);
 }
 
-/* The arrays of rank 0's sweeps that ilab_sweep_theory and
- * ilab_sweep_spectra would allocate, with each spectrum job described as
- * ilab_sweep_spectra describes it. */
-static int prepare(const cmd_mpi_work *w)
+/* The arrays of s that ilab_sweep_theory and ilab_sweep_spectra would
+ * allocate for a 'spectrum = yes' run, for the cells run_cell selects, with
+ * each spectrum job described as ilab_sweep_spectra describes it. */
+static int alloc_spectrum_parts(ilab_sweep *s)
 {
-  for (size_t k = 0; k < w->n_shapes; k++) {
-    if (!w->run[k]) continue;
-    ilab_sweep *s = &w->sw[k];
-    const ilab_config *v = s->cfg;
-    free(s->theory);
-    free(s->finite);
-    s->theory = calloc(s->n_cells * v->depth, sizeof *s->theory);
-    s->finite = calloc(s->n_cells * v->depth, sizeof *s->finite);
-    if (!s->theory || !s->finite) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the theory");
-    s->theory_abserr = 0;
-    s->theory_failed = 0;
-    if (!v->spectrum) continue;
-    s->spectra = calloc(s->n_cells, sizeof *s->spectra);
-    if (!s->spectra) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
-    for (size_t cell = 0; cell < s->n_cells; cell++) {
-      if (s->run_cell && !s->run_cell[cell]) continue;
-      ilab_spectrum_job *j = &s->spectra[cell];
-      j->act = v->acts[cell / v->n_schemes];
-      j->scheme = v->schemes[cell % v->n_schemes];
-      j->depth = v->depth;
-      j->width = v->widths[0];
-      j->trials = v->trials;
-      j->sigma_b2 = v->sigma_b2;
-      j->seed = s->seed;
-      j->rng_type = s->rng_type;
-      j->stop = s->stop;
-      j->rows = calloc(v->trials * v->depth, sizeof *j->rows);
-      if (v->n_spec) j->values = malloc(v->trials * v->depth * v->widths[0] * sizeof *j->values);
-      if (!j->rows || (v->n_spec && !j->values)) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
-    }
+  const ilab_config *v = s->cfg;
+  free(s->theory);
+  free(s->finite);
+  s->theory = calloc(s->n_cells * v->depth, sizeof *s->theory);
+  s->finite = calloc(s->n_cells * v->depth, sizeof *s->finite);
+  s->spectra = calloc(s->n_cells, sizeof *s->spectra);
+  if (!s->theory || !s->finite || !s->spectra) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
+  s->theory_abserr = 0;
+  s->theory_failed = 0;
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    if (s->run_cell && !s->run_cell[cell]) continue;
+    ilab_spectrum_job *j = &s->spectra[cell];
+    j->act = v->acts[cell / v->n_schemes];
+    j->scheme = v->schemes[cell % v->n_schemes];
+    j->depth = v->depth;
+    j->width = v->widths[0];
+    j->trials = v->trials;
+    j->sigma_b2 = v->sigma_b2;
+    j->seed = s->seed;
+    j->rng_type = s->rng_type;
+    j->stop = s->stop;
+    j->rows = calloc(v->trials * v->depth, sizeof *j->rows);
+    if (v->n_spec) j->values = malloc(v->trials * v->depth * v->widths[0] * sizeof *j->values);
+    if (!j->rows || (v->n_spec && !j->values)) ILAB_ERROR(ILAB_ENOMEM, "out of memory for the spectra");
   }
   return ILAB_OK;
 }
@@ -224,19 +262,6 @@ static int send_header(const job_header *h, const char *path, const char *text)
   return ILAB_OK;
 }
 
-/* Copies one cell's parts, at p in a worker's message, into sweep s. */
-static void unpack(ilab_sweep *s, size_t cell, const char *p)
-{
-  size_t b[NPARTS];
-  void *addr[NPARTS];
-  unit_parts(s->cfg, b);
-  part_addrs(s, cell, addr);
-  for (int i = 0; i < NPARTS; i++) {
-    if (b[i] && addr[i]) memcpy(addr[i], p, b[i]);
-    p += b[i];
-  }
-}
-
 /* The cells handed out at once: guided self-scheduling (Polychronopoulos
  * and Kuck 1987), a share 1/(2 workers) of the cells left, so that early
  * hand-outs are large (cells drawing the same unit matrices share their
@@ -250,13 +275,58 @@ static size_t chunk(const unit *u, size_t next, size_t n, int workers)
   return c;
 }
 
-int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
+/* A worker's results for units[first .. first+n-1] (of shape view v, in
+ * msg after its header) laid into a sweep of their cells and delivered. */
+static int take_results(const cmd_mpi_work *w, const ilab_config *v, unsigned long seed, const unit *units, size_t n,
+                        const char *msg)
+{
+  size_t cell[ILAB_MAX_LIST], sc[ILAB_MAX_LIST], u[ILAB_MAX_LIST];
+  for (size_t i = 0; i < n; i++) {
+    cell[i] = units[i].cell;
+    u[i] = units[i].cell * w->n_shapes + units[i].k;
+  }
+  ilab_config *one = malloc(sizeof *one);
+  unsigned char *run = NULL;
+  ilab_sweep s;
+  memset(&s, 0, sizeof s);
+  int st = one ? cells_view(v, cell, n, one, sc, &run) : ilab_error(ILAB_ENOMEM, "out of memory");
+  if (!st) {
+    s.seed = seed;
+    s.rng_type = w->rng_type;
+    s.stop = w->stop;
+    st = ilab_sweep_alloc(&s, one);
+    s.run_cell = run;
+  }
+  if (!st && one->spectrum) st = alloc_spectrum_parts(&s);
+  if (!st) {
+    size_t b[NPARTS];
+    unit_parts(one, b);
+    const char *p = msg + sizeof(result_header);
+    for (size_t i = 0; i < n; i++) {
+      void *addr[NPARTS];
+      part_addrs(&s, sc[i], addr);
+      for (int j = 0; j < NPARTS; j++) {
+        if (b[j] && addr[j]) memcpy(addr[j], p, b[j]);
+        p += b[j];
+      }
+    }
+    st = w->deliver(w->ctx, &s, n, u, sc);
+  }
+  ilab_sweep_free(&s);
+  free(run);
+  free(one);
+  return st;
+}
+
+int cmd_mpi_run(const cmd_mpi_work *w, double *check_max, double *theory_abserr, size_t *theory_failed)
 {
   const ilab_config *cfg = w->cfg;
+  size_t nsh = w->n_shapes, ncells = cfg->n_acts * cfg->n_schemes;
   int st = ILAB_OK;
   unit *units = NULL;
   size_t *given = NULL, *ngiven = NULL; /* per rank: its first unit and how many */
   char *buf = NULL, *out = NULL;
+  ilab_config *views = NULL;
   size_t nunits = 0, cap = 0;
   cmd_progress *pr = NULL;
   volatile size_t done = 0;
@@ -266,12 +336,12 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
   job_header h;
   memset(&h, 0, sizeof h);
   h.go = 1;
-  h.threads = w->sw[0].threads;
+  h.threads = w->threads;
   h.threads_given = w->threads_given;
-  h.cross_check = w->sw[0].cross_check;
+  h.cross_check = w->cross_check;
   h.path_len = strlen(cfg->path);
   h.text_len = strlen(cfg->text);
-  snprintf(h.rng, sizeof h.rng, "%s", w->sw[0].rng_type->name);
+  snprintf(h.rng, sizeof h.rng, "%s", w->rng_type->name);
   if (h.text_len >= INT32_MAX || h.path_len >= INT32_MAX) {
     job_abort = 1;
     ILAB_ERROR(ILAB_EINVAL, "%s: the experiment file is too large to send to the other ranks", cfg->path);
@@ -279,40 +349,38 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
   if ((st = send_header(&h, cfg->path, cfg->text))) { job_abort = 1; return st; }
   job_go = 1;
 
-  for (size_t k = 0; k < w->n_shapes; k++)
-    if (w->run[k]) nunits += w->sw[k].n_cells;
-  units = malloc((nunits ? nunits : 1) * sizeof *units);
+  views = calloc(nsh, sizeof *views);
+  units = malloc((ncells > 0 && nsh > 0 ? ncells * nsh : 1) * sizeof *units);
   given = calloc((size_t)mpi_size, sizeof *given);
   ngiven = calloc((size_t)mpi_size, sizeof *ngiven);
   out = malloc(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t));
-  if (!units || !given || !ngiven || !out) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto out; }
-  nunits = 0;
-  for (size_t k = 0; k < w->n_shapes; k++) {
-    if (!w->run[k]) continue;
-    const ilab_sweep *s = &w->sw[k];
-    if (sizeof(result_header) + ILAB_MAX_LIST * cell_bytes(s->cfg) > INT32_MAX) {
+  if (!views || !units || !given || !ngiven || !out) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto out; }
+  for (size_t k = 0; k < nsh; k++) {
+    int any = 0;
+    for (size_t cell = 0; cell < ncells; cell++) any |= w->want[cell * nsh + k];
+    if (!any) continue;
+    if ((st = ilab_config_shape(cfg, k, &views[k]))) goto out;
+    if (sizeof(result_header) + ILAB_MAX_LIST * cell_bytes(&views[k]) > INT32_MAX) {
       st = ilab_error(ILAB_EINVAL, "%s: results of %zu bytes a cell are too large for MPI messages",
-                      cfg->path, cell_bytes(s->cfg));
+                      cfg->path, cell_bytes(&views[k]));
       goto out;
     }
-    for (size_t cell = 0; cell < s->n_cells; cell++)
-      if (!s->run_cell || s->run_cell[cell]) {
-        units[nunits++] = (unit){k, cell, cell_family(s->cfg, cell), cell_cost(s->cfg)};
-        total += s->cfg->trials;
+    for (size_t cell = 0; cell < ncells; cell++)
+      if (w->want[cell * nsh + k]) {
+        units[nunits++] = (unit){k, cell, cell_family(&views[k], cell), cell_cost(&views[k])};
+        total += views[k].trials;
       }
   }
   qsort(units, nunits, sizeof *units, by_cost);
-  if ((st = prepare(w))) goto out;
   if (!w->quiet) pr = cmd_progress_start("initlab run", &done, total);
 
   size_t next = 0;
-  int active = mpi_size - 1;
+  int active = mpi_size - 1, warned = 0;
   long nap = 50000; /* ns, doubled while nothing comes, up to 2 ms */
-  int warned = 0;
   while (active > 0) {
     int flag = 0;
     MPI_Status ms;
-    if (w->sw[0].stop && *w->sw[0].stop) { st = ilab_error(ILAB_EINTR, "interrupted by a signal"); break; }
+    if (w->stop && *w->stop) { st = ilab_error(ILAB_EINTR, "interrupted by a signal"); break; }
     if (MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &ms) != MPI_SUCCESS) {
       st = ilab_error(ILAB_EIO, "MPI: cannot probe for messages");
       break;
@@ -348,21 +416,18 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
     }
     if (ngiven[src]) {
       const unit *u = &units[given[src]];
-      ilab_sweep *s = &w->sw[u->k];
-      size_t cb = cell_bytes(s->cfg);
-      if (rh.k != (int64_t)u->k || rh.n != (int64_t)ngiven[src] || (size_t)n != sizeof rh + ngiven[src] * cb) {
+      const ilab_config *v = &views[u->k];
+      if (rh.k != (int64_t)u->k || rh.n != (int64_t)ngiven[src]
+          || (size_t)n != sizeof rh + ngiven[src] * cell_bytes(v)) {
         st = ilab_error(ILAB_EIO, "rank %d (%s): sent results for other cells or of the wrong size "
                         "(another build of initlab-mpi on that host?)", src, rh.host);
         break;
       }
-      for (size_t i = 0; i < ngiven[src]; i++) unpack(s, u[i].cell, buf + sizeof rh + i * cb);
+      if ((st = take_results(w, v, w->seed[u->k], u, ngiven[src], buf))) break;
       if (rh.check_max > *check_max) *check_max = rh.check_max;
-      if (rh.check_max > s->check_max) s->check_max = rh.check_max;
-      if (rh.theory_abserr > s->theory_abserr) s->theory_abserr = rh.theory_abserr;
-      s->theory_failed += rh.theory_failed;
+      if (rh.theory_abserr > *theory_abserr) *theory_abserr = rh.theory_abserr;
       *theory_failed += rh.theory_failed;
-      done += ngiven[src] * s->cfg->trials;
-      s->done += ngiven[src] * s->cfg->trials;
+      done += ngiven[src] * v->trials;
     } else if (rh.k >= 0) {
       st = ilab_error(ILAB_EIO, "rank %d (%s): sent results it was not asked for", src, rh.host);
       break;
@@ -376,7 +441,7 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
     size_t c = 0;
     if (next < nunits) {
       c = chunk(units, next, nunits, mpi_size - 1);
-      m = (work_msg){(int64_t)units[next].k, (int64_t)c, w->sw[units[next].k].seed};
+      m = (work_msg){(int64_t)units[next].k, (int64_t)c, w->seed[units[next].k]};
       for (size_t i = 0; i < c; i++) {
         int64_t cell = (int64_t)units[next + i].cell;
         memcpy(out + sizeof m + i * sizeof cell, &cell, sizeof cell);
@@ -396,11 +461,56 @@ int cmd_mpi_run(const cmd_mpi_work *w, size_t *theory_failed, double *check_max)
 out:
   cmd_progress_stop(pr);
   if (st) job_abort = 1;
+  for (size_t k = 0; views && k < nsh; k++)
+    if (views[k].widths) ilab_config_shape_free(&views[k]);
+  free(views);
   free(units);
   free(given);
   free(ngiven);
   free(buf);
   free(out);
+  return st;
+}
+
+/* deliver for cmd_mpi_run_whole: each cell's parts copied into the sweep. */
+static int into_whole(void *ctx, const ilab_sweep *s, size_t n, const size_t *u, const size_t *sc)
+{
+  ilab_sweep *whole = ctx;
+  size_t b[NPARTS];
+  unit_parts(s->cfg, b);
+  for (size_t i = 0; i < n; i++) {
+    void *from[NPARTS], *to[NPARTS];
+    part_addrs(s, sc[i], from);
+    part_addrs(whole, u[i], to); /* one shape: unit u is cell u */
+    for (int j = 0; j < NPARTS; j++)
+      if (b[j] && from[j] && to[j]) memcpy(to[j], from[j], b[j]);
+    whole->done += s->cfg->trials;
+  }
+  return ILAB_OK;
+}
+
+int cmd_mpi_run_whole(const ilab_config *cfg, ilab_sweep *s, int threads_given, int quiet)
+{
+  int st = s->cfg->spectrum ? alloc_spectrum_parts(s) : ILAB_OK;
+  if (!st && !s->theory) {
+    s->theory = calloc(s->n_cells * s->cfg->depth, sizeof *s->theory);
+    s->finite = calloc(s->n_cells * s->cfg->depth, sizeof *s->finite);
+    if (!s->theory || !s->finite) st = ilab_error(ILAB_ENOMEM, "out of memory for the theory");
+  }
+  unsigned char *want = malloc(s->n_cells ? s->n_cells : 1);
+  if (!want) st = ilab_error(ILAB_ENOMEM, "out of memory");
+  if (st) {
+    free(want);
+    job_abort = 1;
+    return st;
+  }
+  for (size_t cell = 0; cell < s->n_cells; cell++) want[cell] = !s->run_cell || s->run_cell[cell];
+  cmd_mpi_work w = {cfg, 1, want, &s->seed, s->rng_type, s->threads, threads_given, s->cross_check,
+                    quiet, s->stop, into_whole, s};
+  s->check_max = s->theory_abserr = 0;
+  s->theory_failed = 0;
+  st = cmd_mpi_run(&w, &s->check_max, &s->theory_abserr, &s->theory_failed);
+  free(want);
   return st;
 }
 
@@ -456,40 +566,19 @@ static int worker_threads(const job_header *h)
   return (int)t;
 }
 
-/* The index of x among list[0..*n-1], appended if new. */
-static size_t index_of(size_t *list, size_t *n, size_t x)
-{
-  for (size_t i = 0; i < *n; i++) if (list[i] == x) return i;
-  list[*n] = x;
-  return (*n)++;
-}
-
 /* Computes the n cells of shape v as 'initlab run --only' would, in one
  * sweep over the activations and schemes they name (only the cells asked
  * for run), on the shape's keyed streams, which make each cell's numbers
- * those of the full run; packs them, in the order asked, after the header
+ * those of the whole run; packs them, in the order asked, after the header
  * into *buf. */
 static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, const int64_t *cells,
                    const job_header *jh, const gsl_rng_type *type, char **buf, size_t *len)
 {
-  size_t acts[ILAB_MAX_LIST], schemes[ILAB_MAX_LIST], na = 0, ns = 0, n = (size_t)m->n;
-  size_t ia[ILAB_MAX_LIST], is[ILAB_MAX_LIST];
-  for (size_t i = 0; i < n; i++) {
-    ia[i] = index_of(acts, &na, (size_t)cells[i] / v->n_schemes);
-    is[i] = index_of(schemes, &ns, (size_t)cells[i] % v->n_schemes);
-  }
-  /* a view of the shape with these activations and schemes alone */
-  memcpy(one, v, sizeof *one);
-  one->n_acts = na;
-  one->n_schemes = ns;
-  for (size_t i = 0; i < na; i++) {
-    one->acts[i] = v->acts[acts[i]];
-    memcpy(one->act_names[i], v->act_names[acts[i]], sizeof one->act_names[i]);
-  }
-  for (size_t i = 0; i < ns; i++) one->schemes[i] = v->schemes[schemes[i]];
-  unsigned char *run = calloc(na * ns, 1);
-  if (!run) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
-  for (size_t i = 0; i < n; i++) run[ia[i] * ns + is[i]] = 1;
+  size_t n = (size_t)m->n, cell[ILAB_MAX_LIST], sc[ILAB_MAX_LIST];
+  for (size_t i = 0; i < n; i++) cell[i] = (size_t)cells[i];
+  unsigned char *run = NULL;
+  int st = cells_view(v, cell, n, one, sc, &run);
+  if (st) return st;
 
   ilab_sweep s;
   memset(&s, 0, sizeof s);
@@ -498,11 +587,10 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
   s.threads = worker_threads(jh);
   s.cross_check = jh->cross_check;
   s.stop = &worker_stop;
+  if ((st = ilab_sweep_alloc(&s, one))) { free(run); return st; }
   s.run_cell = run;
-  int st = ilab_sweep_alloc(&s, one);
-  if (st) { free(run); return st; }
-  if (!(st = ilab_sweep_run(&s)) && !(st = ilab_sweep_theory(&s)) && one->spectrum)
-    st = ilab_sweep_spectra(&s);
+  st = ilab_sweep_run(&s);
+  if (!st && one->spectrum && !(st = ilab_sweep_theory(&s))) st = ilab_sweep_spectra(&s);
   if (!st) {
     size_t cb = cell_bytes(one), need = sizeof(result_header) + n * cb;
     if (!*buf || need > *len) {
@@ -528,7 +616,7 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
     char *p = *buf + sizeof h;
     for (size_t i = 0; i < n; i++) {
       void *addr[NPARTS];
-      part_addrs(&s, ia[i] * ns + is[i], addr);
+      part_addrs(&s, sc[i], addr);
       for (int j = 0; j < NPARTS; j++) {
         if (b[j] && addr[j]) memcpy(p, addr[j], b[j]);
         else if (b[j]) memset(p, 0, b[j]); /* not reached: the sweep has every part */

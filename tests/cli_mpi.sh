@@ -2,7 +2,8 @@
 # Command-line tests of the MPI build: build/initlab links no MPI library;
 # 'mpirun -np P build/initlab-mpi run' (P = 1, 2, 3, oversubscribed on this
 # machine) writes tables whose rows are byte-identical to 'build/initlab
-# run''s, for several shapes, histograms, claims, spectra and --only; a
+# run''s, for several shapes, histograms, claims, spectra, --only and
+# shards joined by 'initlab merge'; a
 # worker that fails ends the run with exit 1, its rank named, and no table
 # written; input errors still exit 2; other commands run once.  Without
 # mpirun or build/initlab-mpi the MPI checks are shown as skipped.
@@ -123,6 +124,13 @@ grep -v '^#' "$D/plain/layers.tsv" >"$D/ra"; grep -v '^#' "$D/seed8/layers.tsv" 
 mpi 3 run "$D/grid.cfg" -o "$D/np3-only" -q -j 1 --only act=relu --only width=24
 ok $rc "mpirun --only exits 0" "exit $rc: $(head -c 600 "$D/err")"
 same "$D/plain-only" "$D/np3-only" "mpirun -np 3 --only act=relu --only width=24"
+
+# shards computed under mpirun, joined by initlab merge: the plain run's rows
+mpi 3 run "$D/grid.cfg" --shard 1/2 -o "$D/shard1" -q -j 1; r1=$rc
+mpi 3 run "$D/grid.cfg" --shard 2/2 -o "$D/shard2" -q -j 1
+[ $r1 -eq 0 ] && [ $rc -eq 0 ]; ok $? "mpirun --shard K/2 exits 0" "exit $r1, $rc: $(head -c 600 "$D/err")"
+"$B" merge -o "$D/merged" "$D/shard2" "$D/shard1" 2>"$D/err"; ok $? "initlab merge of MPI shards" "$(cat "$D/err")"
+same "$D/plain" "$D/merged" "two shards under mpirun -np 3, merged"
 
 # ---- spectra (one shape), a bias ------------------------------------------------------
 cat >"$D/spec.cfg" <<'EOF'
