@@ -152,6 +152,7 @@ static int cells_view(const ilab_config *v, const size_t *cell, size_t n, ilab_c
 {
   size_t acts[ILAB_MAX_LIST], schemes[ILAB_MAX_LIST], na = 1, ns = 0;
   size_t ia[ILAB_MAX_LIST], is[ILAB_MAX_LIST];
+  if (!v->n_schemes || n > ILAB_MAX_LIST) ILAB_ERROR(ILAB_EINVAL, "no cells to view");
   acts[0] = 0;
   for (size_t i = 0; i < n; i++) {
     ia[i] = index_of(acts, &na, cell[i] / v->n_schemes);

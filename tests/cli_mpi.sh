@@ -132,6 +132,25 @@ mpi 3 run "$D/grid.cfg" --shard 2/2 -o "$D/shard2" -q -j 1
 "$B" merge -o "$D/merged" "$D/shard2" "$D/shard1" 2>"$D/err"; ok $? "initlab merge of MPI shards" "$(cat "$D/err")"
 same "$D/plain" "$D/merged" "two shards under mpirun -np 3, merged"
 
+# activations whose phi' is read from H after one whose phi' is read from X:
+# a rank's sweep of some cells lays its buffers out for the shape's first
+# activation as the whole run does, or the last bits differ
+cat >"$D/h.cfg" <<'EOF'
+# Do cells of gelu and silu equal the plain run's when relu comes first?
+activations = relu gelu silu tanh
+schemes     = he_normal glorot_uniform
+width       = 32
+depth       = 6
+batch       = 8
+trials      = 3
+seed        = 11
+histograms  = 3
+EOF
+"$B" run "$D/h.cfg" -o "$D/plain-h" -q -j 2 2>"$D/err"; ok $? "plain run, relu gelu silu tanh" "$(cat "$D/err")"
+mpi 3 run "$D/h.cfg" -o "$D/np3-h" -q -j 1
+ok $rc "mpirun -np 3, relu gelu silu tanh, exits 0" "exit $rc: $(head -c 600 "$D/err")"
+same "$D/plain-h" "$D/np3-h" "mpirun -np 3, relu gelu silu tanh"
+
 # ---- spectra (one shape), a bias ------------------------------------------------------
 cat >"$D/spec.cfg" <<'EOF'
 # Do the spectra of an MPI run equal those of a plain run?
