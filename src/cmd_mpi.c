@@ -144,9 +144,9 @@ static size_t index_of(size_t *list, size_t *n, size_t x)
 /* Makes *one a view of shape v with the activations and schemes of the n
  * cells alone, cell[i] being cell sc[i] of the view, and *run (n_acts x
  * n_schemes of the view, the caller frees) flags them.  The shape's first
- * activation stays first, as the whole shape's sweep has it: the networks'
- * buffers are laid out for it (sweep.c), so that each cell's numbers are
- * those of the whole run.  ILAB_ENOMEM. */
+ * activation stays first, as in run's own chunks of the shape.  Keyed
+ * streams make each cell's numbers those of the whole run.  ILAB_ENOMEM,
+ * ILAB_EINVAL. */
 static int cells_view(const ilab_config *v, const size_t *cell, size_t n, ilab_config *one, size_t *sc,
                       unsigned char **run)
 {

@@ -132,9 +132,9 @@ mpi 3 run "$D/grid.cfg" --shard 2/2 -o "$D/shard2" -q -j 1
 "$B" merge -o "$D/merged" "$D/shard2" "$D/shard1" 2>"$D/err"; ok $? "initlab merge of MPI shards" "$(cat "$D/err")"
 same "$D/plain" "$D/merged" "two shards under mpirun -np 3, merged"
 
-# activations whose phi' is read from H after one whose phi' is read from X:
-# a rank's sweep of some cells lays its buffers out for the shape's first
-# activation as the whole run does, or the last bits differ
+# activations whose phi' is read from H beside ones whose phi' is read from
+# X, in a rank's sweeps of some of the cells (the bits of a cell must not
+# depend on which activations share its sweep)
 cat >"$D/h.cfg" <<'EOF'
 # Do cells of gelu and silu equal the plain run's when relu comes first?
 activations = relu gelu silu tanh
