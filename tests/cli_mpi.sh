@@ -115,7 +115,7 @@ same "$D/plain" "$D/np3j2" "mpirun -np 3 with 2 threads a rank"
 ! grep -q warning "$D/err"; ok $? "unbound ranks: no warning" "$(head -c 300 "$D/err")"
 
 # a planted difference is seen: another seed gives other rows
-mpi 3 run "$D/grid.cfg" -o "$D/seed8" -q -j 1 --seed 8
+"$B" run "$D/grid.cfg" -o "$D/seed8" -q -j 2 --seed 8
 grep -v '^#' "$D/plain/layers.tsv" >"$D/ra"; grep -v '^#' "$D/seed8/layers.tsv" >"$D/rb"
 ! cmp -s "$D/ra" "$D/rb"; ok $? "the comparison sees another seed's rows"
 
