@@ -55,6 +55,8 @@ ldd "$M" 2>/dev/null | grep -q libmpi; ok $? "build/initlab-mpi links Open MPI"
 # (open-mpi/ompi#4948).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl_vader_single_copy_mechanism="${OMPI_MCA_btl_vader_single_copy_mechanism:-none}"
+# one host: shared memory only, no network to probe
+export OMPI_MCA_btl="${OMPI_MCA_btl:-self,vader}"
 export OMPI_MCA_rmaps_base_oversubscribe=1
 cores=$(nproc 2>/dev/null || echo 1)
 mpi() { # mpi NP ARGS...: initlab-mpi under mpirun, 120 s at most; sets rc, stderr in $D/err
