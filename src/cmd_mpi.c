@@ -59,6 +59,8 @@ static int recv_asleep(void *buf, int n, int tag, MPI_Status *status)
  * and its text, both with their NUL.  go = 0: no run, leave. */
 typedef struct {
   int32_t go, threads, threads_given, cross_check;
+  int32_t precision, pad;  /* ... and what rank 0's command line put over the */
+  double loss_scale;       /* file's keys (--precision, --loss-scale) */
   uint64_t path_len, text_len;
   char rng[64];
 } job_header;
@@ -340,6 +342,8 @@ int cmd_mpi_run(const cmd_mpi_work *w, double *check_max, double *theory_abserr,
   h.threads = w->threads;
   h.threads_given = w->threads_given;
   h.cross_check = w->cross_check;
+  h.precision = (int32_t)cfg->precision;
+  h.loss_scale = cfg->loss_scale;
   h.path_len = strlen(cfg->path);
   h.text_len = strlen(cfg->text);
   snprintf(h.rng, sizeof h.rng, "%s", w->rng_type->name);
@@ -662,6 +666,8 @@ static int worker(void)
   if (!ok || !in) { st = ilab_error(ILAB_ENOMEM, "out of memory for the experiment"); goto fail; }
   if ((st = ilab_config_parse(path, text, h.text_len, &cfg))) goto fail;
   parsed = 1;
+  cfg.precision = (ilab_precision)h.precision;
+  cfg.loss_scale = h.loss_scale;
   nsh = ilab_config_n_shapes(&cfg);
   views = calloc(nsh, sizeof *views);
   one = malloc(sizeof *one);

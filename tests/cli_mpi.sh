@@ -2,8 +2,8 @@
 # Command-line tests of the MPI build: build/initlab links no MPI library;
 # 'mpirun -np P build/initlab-mpi run' (P = 1, 2, 3, oversubscribed on this
 # machine) writes tables whose rows are byte-identical to 'build/initlab
-# run''s, for several shapes, histograms, claims, spectra, --only and
-# shards joined by 'initlab merge'; a
+# run''s, for several shapes, histograms, claims, spectra, --only,
+# --precision and shards joined by 'initlab merge'; a
 # worker that fails ends the run with exit 1, its rank named, and no table
 # written; input errors still exit 2; other commands run once.  Without
 # mpirun or build/initlab-mpi the MPI checks are shown as skipped.
@@ -152,6 +152,12 @@ EOF
 mpi 3 run "$D/h.cfg" -o "$D/np3-h" -q -j 1
 ok $rc "mpirun -np 3, relu gelu silu tanh, exits 0" "exit $rc: $(head -c 600 "$D/err")"
 same "$D/plain-h" "$D/np3-h" "mpirun -np 3, relu gelu silu tanh"
+# options that override the file's keys reach every rank
+"$B" run "$D/h.cfg" -o "$D/plain-half" -q -j 2 --precision half --loss-scale 64 2>"$D/err"
+ok $? "plain run --precision half --loss-scale 64" "$(cat "$D/err")"
+mpi 3 run "$D/h.cfg" -o "$D/np3-half" -q -j 1 --precision half --loss-scale 64
+ok $rc "mpirun -np 3 --precision half --loss-scale 64 exits 0" "exit $rc: $(head -c 600 "$D/err")"
+same "$D/plain-half" "$D/np3-half" "mpirun -np 3 --precision half --loss-scale 64"
 
 # ---- spectra (one shape), a bias ------------------------------------------------------
 cat >"$D/spec.cfg" <<'EOF'
