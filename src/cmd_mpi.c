@@ -143,38 +143,59 @@ static size_t index_of(size_t *list, size_t *n, size_t x)
   return (*n)++;
 }
 
+/* The most cells handed out at once. */
+#define CHUNK_MAX 256
+
 /* Makes *one a view of shape v with the activations and schemes of the n
- * cells alone, cell[i] being cell sc[i] of the view, and *run (n_acts x
- * n_schemes of the view, the caller frees) flags them.  The shape's first
- * activation stays first, as in run's own chunks of the shape.  Keyed
- * streams make each cell's numbers those of the whole run.  ILAB_ENOMEM,
- * ILAB_EINVAL. */
+ * cells alone (lists of its own, freed by view_free; the rest shared with
+ * v), cell[i] being cell sc[i] of the view, and *run (n_acts x n_schemes of
+ * the view, the caller frees) flags them.  The shape's first activation
+ * stays first, as in run's own chunks of the shape.  Keyed streams make
+ * each cell's numbers those of the whole run.  ILAB_ENOMEM, ILAB_EINVAL. */
 static int cells_view(const ilab_config *v, const size_t *cell, size_t n, ilab_config *one, size_t *sc,
                       unsigned char **run)
 {
-  size_t acts[ILAB_MAX_LIST], schemes[ILAB_MAX_LIST], na = 1, ns = 0;
-  size_t ia[ILAB_MAX_LIST], is[ILAB_MAX_LIST];
-  if (!v->n_schemes || n > ILAB_MAX_LIST) ILAB_ERROR(ILAB_EINVAL, "no cells to view");
+  size_t acts[CHUNK_MAX + 1], schemes[CHUNK_MAX], na = 1, ns = 0;
+  size_t ia[CHUNK_MAX], is[CHUNK_MAX];
+  memcpy(one, v, sizeof *one);
+  one->acts = NULL;
+  one->act_names = NULL;
+  one->schemes = NULL;
+  *run = NULL;
+  if (!v->n_schemes || !v->n_acts || n > CHUNK_MAX) ILAB_ERROR(ILAB_EINVAL, "no cells to view");
   acts[0] = 0;
   for (size_t i = 0; i < n; i++) {
     ia[i] = index_of(acts, &na, cell[i] / v->n_schemes);
     is[i] = index_of(schemes, &ns, cell[i] % v->n_schemes);
   }
-  memcpy(one, v, sizeof *one);
   one->n_acts = na;
   one->n_schemes = ns;
+  one->acts = malloc(na * sizeof *one->acts);
+  one->act_names = malloc(na * sizeof *one->act_names);
+  one->schemes = malloc((ns ? ns : 1) * sizeof *one->schemes);
+  *run = calloc(na * ns + 1, 1);
+  if (!one->acts || !one->act_names || !one->schemes || !*run) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   for (size_t i = 0; i < na; i++) {
     one->acts[i] = v->acts[acts[i]];
     memcpy(one->act_names[i], v->act_names[acts[i]], sizeof one->act_names[i]);
   }
   for (size_t i = 0; i < ns; i++) one->schemes[i] = v->schemes[schemes[i]];
-  *run = calloc(na * ns, 1);
-  if (!*run) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     sc[i] = ia[i] * ns + is[i];
     (*run)[sc[i]] = 1;
   }
   return ILAB_OK;
+}
+
+/* Frees the lists cells_view gave *one. */
+static void view_free(ilab_config *one)
+{
+  free(one->acts);
+  free(one->act_names);
+  free(one->schemes);
+  one->acts = NULL;
+  one->act_names = NULL;
+  one->schemes = NULL;
 }
 
 /* ---- rank 0 ------------------------------------------------------------- */
@@ -273,7 +294,7 @@ static int send_header(const job_header *h, const char *path, const char *text)
 static size_t chunk(const unit *u, size_t next, size_t n, int workers)
 {
   size_t g = (n - next + 2 * (size_t)workers - 1) / (2 * (size_t)workers), c = 1;
-  if (g > ILAB_MAX_LIST) g = ILAB_MAX_LIST;
+  if (g > CHUNK_MAX) g = CHUNK_MAX;
   while (c < g && next + c < n && u[next + c].k == u[next].k && u[next + c].family == u[next].family) c++;
   return c;
 }
@@ -283,7 +304,7 @@ static size_t chunk(const unit *u, size_t next, size_t n, int workers)
 static int take_results(const cmd_mpi_work *w, const ilab_config *v, unsigned long seed, const unit *units, size_t n,
                         const char *msg)
 {
-  size_t cell[ILAB_MAX_LIST], sc[ILAB_MAX_LIST], u[ILAB_MAX_LIST];
+  size_t cell[CHUNK_MAX], sc[CHUNK_MAX], u[CHUNK_MAX];
   for (size_t i = 0; i < n; i++) {
     cell[i] = units[i].cell;
     u[i] = units[i].cell * w->n_shapes + units[i].k;
@@ -317,6 +338,7 @@ static int take_results(const cmd_mpi_work *w, const ilab_config *v, unsigned lo
   }
   ilab_sweep_free(&s);
   free(run);
+  if (one) view_free(one);
   free(one);
   return st;
 }
@@ -358,14 +380,14 @@ int cmd_mpi_run(const cmd_mpi_work *w, double *check_max, double *theory_abserr,
   units = malloc((ncells > 0 && nsh > 0 ? ncells * nsh : 1) * sizeof *units);
   given = calloc((size_t)mpi_size, sizeof *given);
   ngiven = calloc((size_t)mpi_size, sizeof *ngiven);
-  out = malloc(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t));
+  out = malloc(sizeof(work_msg) + CHUNK_MAX * sizeof(int64_t));
   if (!views || !units || !given || !ngiven || !out) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto out; }
   for (size_t k = 0; k < nsh; k++) {
     int any = 0;
     for (size_t cell = 0; cell < ncells; cell++) any |= w->want[cell * nsh + k];
     if (!any) continue;
     if ((st = ilab_config_shape(cfg, k, &views[k]))) goto out;
-    if (sizeof(result_header) + ILAB_MAX_LIST * cell_bytes(&views[k]) > INT32_MAX) {
+    if (sizeof(result_header) + CHUNK_MAX * cell_bytes(&views[k]) > INT32_MAX) {
       st = ilab_error(ILAB_EINVAL, "%s: results of %zu bytes a cell are too large for MPI messages",
                       cfg->path, cell_bytes(&views[k]));
       goto out;
@@ -579,11 +601,15 @@ static int worker_threads(const job_header *h)
 static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, const int64_t *cells,
                    const job_header *jh, const gsl_rng_type *type, char **buf, size_t *len)
 {
-  size_t n = (size_t)m->n, cell[ILAB_MAX_LIST], sc[ILAB_MAX_LIST];
+  size_t n = (size_t)m->n, cell[CHUNK_MAX], sc[CHUNK_MAX];
   for (size_t i = 0; i < n; i++) cell[i] = (size_t)cells[i];
   unsigned char *run = NULL;
   int st = cells_view(v, cell, n, one, sc, &run);
-  if (st) return st;
+  if (st) {
+    view_free(one);
+    free(run);
+    return st;
+  }
 
   ilab_sweep s;
   memset(&s, 0, sizeof s);
@@ -592,7 +618,11 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
   s.threads = worker_threads(jh);
   s.cross_check = jh->cross_check;
   s.stop = &worker_stop;
-  if ((st = ilab_sweep_alloc(&s, one))) { free(run); return st; }
+  if ((st = ilab_sweep_alloc(&s, one))) {
+    view_free(one);
+    free(run);
+    return st;
+  }
   s.run_cell = run;
   st = ilab_sweep_run(&s);
   if (!st && one->spectrum && !(st = ilab_sweep_theory(&s))) st = ilab_sweep_spectra(&s);
@@ -602,6 +632,7 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
       char *nb = realloc(*buf, need);
       if (!nb) {
         ilab_sweep_free(&s);
+        view_free(one);
         free(run);
         ILAB_ERROR(ILAB_ENOMEM, "out of memory for results of %zu bytes", need);
       }
@@ -630,6 +661,7 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
     }
   }
   ilab_sweep_free(&s);
+  view_free(one);
   free(run);
   return st;
 }
@@ -659,7 +691,7 @@ static int worker(void)
   int parsed = 0;
   size_t nsh = 0;
   ilab_config *views = NULL, *one = NULL;
-  char *buf = NULL, *in = malloc(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t));
+  char *buf = NULL, *in = malloc(sizeof(work_msg) + CHUNK_MAX * sizeof(int64_t));
   size_t len = 0;
   const gsl_rng_type *type = NULL;
   int st = ILAB_OK;
@@ -691,7 +723,7 @@ static int worker(void)
     work_msg m;
     MPI_Status ms;
     int n = 0;
-    if (recv_asleep(in, (int)(sizeof m + ILAB_MAX_LIST * sizeof(int64_t)), TAG_WORK, &ms) != MPI_SUCCESS) {
+    if (recv_asleep(in, (int)(sizeof m + CHUNK_MAX * sizeof(int64_t)), TAG_WORK, &ms) != MPI_SUCCESS) {
       st = ILAB_EIO;
       break;
     }
@@ -699,7 +731,7 @@ static int worker(void)
     memcpy(&m, in, sizeof m);
     if (m.k < 0) break;
     int64_t *cells = (int64_t *)(void *)(in + sizeof m);
-    int bad = (size_t)m.k >= nsh || m.n < 1 || m.n > ILAB_MAX_LIST
+    int bad = (size_t)m.k >= nsh || m.n < 1 || m.n > CHUNK_MAX
               || (size_t)n != sizeof m + (size_t)m.n * sizeof(int64_t);
     for (int64_t i = 0; !bad && i < m.n; i++)
       bad = cells[i] < 0 || (size_t)cells[i] >= views[m.k].n_acts * views[m.k].n_schemes;
@@ -720,7 +752,7 @@ fail:
   send_failure(st, ilab_error_reason());
   /* rank 0 aborts the job; wait for it here rather than leave early */
   for (;;) {
-    if (recv_asleep(in ? in : &dummy, in ? (int)(sizeof(work_msg) + ILAB_MAX_LIST * sizeof(int64_t)) : 0, TAG_WORK,
+    if (recv_asleep(in ? in : &dummy, in ? (int)(sizeof(work_msg) + CHUNK_MAX * sizeof(int64_t)) : 0, TAG_WORK,
                     NULL) != MPI_SUCCESS)
       break;
   }
