@@ -59,7 +59,7 @@ static int recv_asleep(void *buf, int n, int tag, MPI_Status *status)
  * and its text, both with their NUL.  go = 0: no run, leave. */
 typedef struct {
   int32_t go, threads, threads_given, cross_check;
-  int32_t precision, pad;  /* ... and what rank 0's command line put over the */
+  int32_t precision;       /* ... and what rank 0's command line put over the */
   double loss_scale;       /* file's keys (--precision, --loss-scale) */
   uint64_t path_len, text_len;
   char rng[64];
