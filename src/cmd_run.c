@@ -28,9 +28,9 @@ static void help(void)
       "  -o, --output DIR     folder for the tables [results/NAME, NAME the file's stem]\n"
       "  -s, --seed S         seed; overrides the file's 'seed' [file, else GSL_RNG_SEED, else 42]\n"
       "  -j, --threads N      worker threads; the tables do not depend on N [all cores]\n"
-      "      --only KEY=VAL   run only the cells with act=NAME, scheme=SPEC, width=N or\n"
-      "                       depth=N; repeat to select more; rows equal those of the\n"
-      "                       full run\n"
+      "      --only KEY=VAL   run only the cells with act=NAME, scheme=SPEC, width=N,\n"
+      "                       depth=N, sigma_b2=V, input=SPEC or batch=N; repeat to\n"
+      "                       select more; rows equal those of the full run\n"
       "      --cross-check    recompute every mean and variance with gsl_stats_* and\n"
       "                       report the largest relative difference\n"
       "      --max-memory B   refuse a run needing more than B bytes (K, M, G suffixes)\n"
@@ -39,16 +39,19 @@ static void help(void)
       "  -h, --help           this help\n\n"
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
       "the question.  Keys: activations (linear tanh relu leaky_relu[:slope=A] sigmoid\n"
-      "selu), schemes (see 'initlab list'), depth and width (square layers; either may\n"
-      "be a list, swept like activations and schemes: cells = act x scheme x width x\n"
-      "depth) or widths (n_0 .. n_L), batch (1: statistics over units only), trials\n"
-      "[1] (or one count per width), seed, sigma_b2 (bias variance) [0], input (law\n"
-      "of the input entries, a scheme spec) [normal:std=1], histograms (layers) and\n"
+      "selu), schemes (see 'initlab list'), depth and width (square layers) or widths\n"
+      "(n_0 .. n_L), batch (1: statistics over units only), trials [1] (or one count\n"
+      "per width), seed, sigma_b2 (bias variance) [0], input (law of the input\n"
+      "entries, a scheme spec) [normal:std=1]; width, depth, sigma_b2, input and batch\n"
+      "may each be a list, swept like activations and schemes: cells = act x scheme x\n"
+      "width x depth x sigma_b2 x input x batch, each point of the last five a sweep\n"
+      "of its own on streams keyed by (seed, width, depth), so that points of one\n"
+      "shape share their weights' and inputs' unit draws; histograms (layers) and\n"
       "hist_bins [100], layers_table (yes or no: write layers.tsv) [yes],\n"
       "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
       "(layers whose every singular value is written), rates = A..B (layers of\n"
-      "rates.tsv, one shape only) [1..depth], claim (see the README).\n\n");
+      "rates.tsv) [1..depth], claim (see the README).\n\n");
   /* two literals: one would pass the 4095 characters C99 promises to support */
   printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
@@ -78,7 +81,8 @@ static void help(void)
       "  DIR/lnhist.tsv   with ln_histogram = BINS: per cell, the histogram of ln x_sq\n"
       "                   at the last layer over trials, beside the log-normal density\n"
       "                   from the theory and the normal fitted to the trials.\n"
-      "Every row ends with the cell's width (0 for a 'widths' list) and depth.\n");
+      "Every row ends with the cell's width (0 for a 'widths' list), depth, sigma_b2,\n"
+      "input and batch.\n");
   /* in two parts: ISO C caps a string literal at 4095 characters */
   printf(
       "  DIR/spectrum.tsv with 'spectrum = yes': one row per (act, scheme, layer), the\n"
@@ -152,9 +156,9 @@ int ilab_cmd_run(int argc, char **argv)
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
-      if (strncmp(optarg, "act=", 4) && strncmp(optarg, "scheme=", 7) && strncmp(optarg, "width=", 6)
-          && strncmp(optarg, "depth=", 6))
-        return cmd_usage_error(cmd, "--only takes act=NAME, scheme=SPEC, width=N or depth=N, not '%s'", optarg);
+      if (strncmp(optarg, "act=", 4) && strncmp(optarg, "scheme=", 7) && !ilab_config_is_point_key(optarg))
+        return cmd_usage_error(cmd, "--only takes act=NAME, scheme=SPEC, width=N, depth=N, sigma_b2=V, input=SPEC "
+                                    "or batch=N, not '%s'", optarg);
       only[n_only++] = optarg;
       break;
     case 2: check = 1; break;
@@ -178,7 +182,7 @@ int ilab_cmd_run(int argc, char **argv)
     return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
   }
   int status = ILAB_EXIT_RUNTIME;
-  size_t nsh = ilab_config_n_shapes(&cfg);
+  size_t nsh = ilab_config_n_points(&cfg);
   ilab_config *views = calloc(nsh, sizeof *views);
   ilab_sweep *sws = calloc(nsh, sizeof *sws);
   unsigned char *run = calloc(nsh, 1);
@@ -191,12 +195,12 @@ int ilab_cmd_run(int argc, char **argv)
   const gsl_rng_type *rng_type = gsl_rng_mt19937;
   if ((status = cmd_rng_type(&rng_type))) goto out;
   status = ILAB_EXIT_RUNTIME;
-  /* --only: act= and scheme= select cells, width= and depth= shapes */
+  /* --only: act= and scheme= select cells, the other keys points */
   if (n_only) {
     sel = calloc(cfg.n_acts * cfg.n_schemes, 1);
     if (!sel) { cmd_error("out of memory"); goto out; }
     if (ilab_config_select(&cfg, only, (size_t)n_only, sel) ||
-        ilab_config_select_shapes(&cfg, only, (size_t)n_only, run)) {
+        ilab_config_select_points(&cfg, only, (size_t)n_only, run)) {
       status = cmd_usage_error(cmd, "--only %s", ilab_error_reason());
       goto out;
     }
@@ -204,26 +208,32 @@ int ilab_cmd_run(int argc, char **argv)
     memset(run, 1, nsh);
   }
 
-  /* the shapes, each a sweep of its own; with several, each draws from
-   * streams keyed by its width and depth too, so that shapes are independent
-   * and a shape's tables do not depend on which others run */
-  size_t need = 0, wmax = 0;
+  /* the points, each a sweep of its own; with several shapes, each draws
+   * from streams keyed by its width and depth too, so that shapes are
+   * independent and a point's tables do not depend on which others run.
+   * The points of one shape (sigma_b2, input, batch) share its streams:
+   * common random numbers, as the schemes of a sweep share them.  Memory:
+   * every point's results are held until the tables are written, one
+   * point's working buffers at a time. */
+  size_t need = 0, peak = 0, wmax = 0, nshapes = cfg.n_widths ? cfg.n_widths * (cfg.n_depths ? cfg.n_depths : 1) : 1;
   for (size_t k = 0; k < nsh; k++) {
     size_t w, d;
     ilab_config_shape_of(&cfg, k, &w, &d);
-    if ((st = ilab_config_shape(&cfg, k, &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
+    if ((st = ilab_config_point(&cfg, k, &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
     ilab_sweep *sw = &sws[k];
-    sw->seed = nsh > 1 ? ilab_stream_seed(base_seed, w, d, ILAB_STREAM_SHAPE) : base_seed;
+    sw->seed = nshapes > 1 ? ilab_stream_seed(base_seed, w, d, ILAB_STREAM_SHAPE) : base_seed;
     sw->rng_type = rng_type;
     sw->threads = (int)threads;
     sw->cross_check = check;
     sw->stop = &stop_signal;
     if (!run[k]) continue;
     /* before anything large is allocated (the result arrays alone can be huge) */
-    size_t b = ilab_sweep_bytes(&views[k], sw->threads);
-    need = need > SIZE_MAX - b ? SIZE_MAX : need + b;
+    size_t b = ilab_sweep_bytes(&views[k], sw->threads), r = ilab_sweep_result_bytes(&views[k]);
+    need = need > SIZE_MAX - r ? SIZE_MAX : need + r;
+    if (b - r > peak) peak = b - r;
     for (size_t l = 0; l <= views[k].depth; l++) if (views[k].widths[l] > wmax) wmax = views[k].widths[l];
   }
+  need = need > SIZE_MAX - peak ? SIZE_MAX : need + peak;
   if (need > max_memory) {
     cmd_error("%s: this run needs about %.3g GB of memory (%zu layers, widths up to %zu, batch %zu, %d threads), "
               "more than the limit of %.3g GB; lower width, depth, batch, trials or --threads, or raise --max-memory",
@@ -258,10 +268,15 @@ int ilab_cmd_run(int argc, char **argv)
   for (size_t i = 0; i < cfg.n_acts * cfg.n_schemes; i++) cells += !sel || sel[i];
   for (size_t k = 0; k < nsh && !st; k++) {
     if (!run[k]) continue;
-    char label[96] = "initlab run";
+    char label[160] = "initlab run";
     size_t w, d;
     ilab_config_shape_of(&cfg, k, &w, &d);
-    if (nsh > 1) snprintf(label, sizeof label, "initlab run: width %zu depth %zu", w, d);
+    if (nsh > 1) {
+      ilab_point pt;
+      ilab_config_point_of(&cfg, k, &pt);
+      snprintf(label, sizeof label, "initlab run: point %zu of %zu (width %zu depth %zu sigma_b2 %g batch %zu)",
+               k + 1, nsh, w, d, pt.sigma_b2, pt.batch);
+    }
     cmd_progress *pr = quiet ? NULL : cmd_progress_start(label, &sws[k].done, cells * views[k].trials);
     st = ilab_sweep_run(&sws[k]);
     cmd_progress_stop(pr);
@@ -294,7 +309,7 @@ int ilab_cmd_run(int argc, char **argv)
     fprintf(stderr, "initlab run: wrote %s/%s%s%s%s%s%s%s%s\n", outdir, cfg.layers_table ? "layers.tsv, " : "",
             "summary.tsv", cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
             cfg.ln_hist_bins ? ", lnhist.tsv" : "", cfg.spectrum ? ", spectrum.tsv" : "",
-            cfg.n_spec ? ", spectrum_values.tsv" : "", nsh == 1 ? ", rates.tsv" : "");
+            cfg.n_spec ? ", spectrum_values.tsv" : "", ", rates.tsv");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;
@@ -304,7 +319,7 @@ int ilab_cmd_run(int argc, char **argv)
 out:
   for (size_t k = 0; k < nsh; k++) {
     if (sws) ilab_sweep_free(&sws[k]);
-    if (views) ilab_config_shape_free(&views[k]);
+    if (views) ilab_config_point_free(&views[k]);
   }
   free(sws);
   free(views);

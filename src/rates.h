@@ -46,4 +46,13 @@ int ilab_rates_cell(ilab_theory_workspace *w, const ilab_sweep *s, size_t cell, 
  * between the layers s->cfg->rates_a and rates_b.  ILAB_ENOMEM, ILAB_EINVAL. */
 int ilab_rates_write(ilab_table *t, const ilab_sweep *s);
 
+/* The same one step at a time, for a table over several sweeps: the comments
+ * and header of rates over layers a..b (b <= a: a note that there is no
+ * rate), with the columns named in extra (" NAME NAME ...", or NULL) after
+ * chi1_theory; then for each cell of each sweep its row's fields, without
+ * ending the row, so that the caller adds the extra columns.  w is a theory
+ * workspace.  ILAB_EINVAL for a sweep whose rates_b <= rates_a. */
+void ilab_rates_header(ilab_table *t, size_t a, size_t b, const char *extra);
+int ilab_rates_put_row(ilab_table *t, ilab_theory_workspace *w, const ilab_sweep *s, size_t cell);
+
 #endif

@@ -29,7 +29,12 @@ static void provenance(ilab_table *t, const prov *p, const char *what)
   ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
   ilab_table_provenance(t, &pv);
   if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
-  if (ilab_config_n_shapes(p->cfg) > 1) {
+  const ilab_config *c = p->cfg;
+  if (c->n_sigma_b2s > 1 || c->n_inputs > 1 || c->n_batches > 1)
+    ilab_table_comment(t, "points: every shape with every sigma_b2 (%zu), input law (%zu) and batch (%zu) "
+                          "listed; the points of one shape draw from the same streams", c->n_sigma_b2s,
+                       c->n_inputs, c->n_batches);
+  if (c->n_widths * (c->n_depths ? c->n_depths : 1) > 1) {
     char buf[2048] = "";
     size_t n = 0;
     for (size_t i = 0; i < p->cfg->n_widths && n < sizeof buf; i++)
@@ -61,15 +66,21 @@ static const ilab_sweep *selected(const ilab_report_runs *r, size_t cell, size_t
   return s;
 }
 
-/* The last two columns of every row: the shape's width (0 for a 'widths'
- * list) and depth. */
-static void shape_cols(ilab_table *t, const ilab_report_runs *r, size_t k)
+/* The last columns of every row: the point's width (0 for a 'widths' list),
+ * depth, sigma_b2, input law and batch (POINT_COLS names them); rates.tsv
+ * has sigma_b2 among its own columns and leaves it out here. */
+#define POINT_COLS " width depth sigma_b2 input batch"
+static void point_cols(ilab_table *t, const ilab_report_runs *r, size_t k, int with_sigma_b2)
 {
-  size_t w, d;
-  ilab_config_shape_of(r->cfg, k, &w, &d);
-  ilab_table_int(t, (long long)w);
-  ilab_table_int(t, (long long)d);
+  ilab_point pt;
+  ilab_config_point_of(r->cfg, k, &pt);
+  ilab_table_int(t, (long long)pt.width);
+  ilab_table_int(t, (long long)pt.depth);
+  if (with_sigma_b2) ilab_table_num(t, pt.sigma_b2);
+  ilab_table_str(t, r->cfg->n_inputs ? r->cfg->input_list[pt.input].spec : r->cfg->input.spec);
+  ilab_table_int(t, (long long)pt.batch);
 }
+static void shape_cols(ilab_table *t, const ilab_report_runs *r, size_t k) { point_cols(t, r, k, 1); }
 
 static size_t n_cells(const ilab_report_runs *r) { return r->cfg->n_acts * r->cfg->n_schemes; }
 
@@ -80,7 +91,7 @@ static int write_layers(const char *dir, const ilab_report_runs *rs, const prov 
   int st = open_result(t, dir, "layers.tsv", p, "per-layer statistics, one row per (act, scheme, width, depth, trial, layer)");
   if (st) return st;
   ilab_table_header(t, "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var "
-                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters width depth");
+                       "x_sq gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale lsuv_iters" POINT_COLS);
   for (size_t cell = 0; cell < n_cells(rs); cell++)
     for (size_t k = 0; k < rs->n; k++) {
       const ilab_sweep *s = selected(rs, cell, k);
@@ -144,12 +155,15 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
       const ilab_sweep *s = selected(rs, cell, k);
       if (!s) continue;
       const ilab_config *c = s->cfg;
-      size_t over, under, w, d;
-      ilab_config_shape_of(cfg, k, &w, &d);
+      size_t over, under;
+      ilab_point pt;
+      ilab_config_point_of(cfg, k, &pt);
       ilab_summary_extremes(cell_stats(s, cell), c->trials, c->depth, &over, &under);
       const char *a = c->act_names[cell / c->n_schemes], *sc = c->schemes[cell % c->n_schemes].spec;
-      char shape[64] = "";
-      if (rs->n > 1) snprintf(shape, sizeof shape, " width %zu depth %zu", w, d);
+      char shape[256] = "";
+      if (rs->n > 1)
+        snprintf(shape, sizeof shape, " width %zu depth %zu sigma_b2 %.17g input %s batch %zu", pt.width, pt.depth,
+                 pt.sigma_b2, cfg->input_list[pt.input].spec, pt.batch);
       if (over) ilab_table_comment(t, "overflow: %s %s%s: H overflows first at layer %zu", a, sc, shape, over);
       if (under) ilab_table_comment(t, "underflow: %s %s%s: H is all zeros first at layer %zu", a, sc, shape, under);
     }
@@ -174,7 +188,7 @@ static int write_summary(const char *dir, const ilab_report_runs *rs, const prov
                        "ln_trials ln_x_sq_mean ln_x_sq_var ln_x_sq_mean_theory ln_x_sq_var_theory "
                        "ln_x_sq_var_se ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var "
                        "ln_h_var_mean_theory ln_h_var_var_theory ln_h_var_var_se ln_h_var_mean_z "
-                       "ln_h_var_var_z dead_theory width depth");
+                       "ln_h_var_var_z dead_theory" POINT_COLS);
   ilab_summary_row *rows = malloc(cfg->depth * sizeof *rows);
   if (!rows) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
   for (size_t cell = 0; cell < n_cells(rs); cell++)
@@ -262,16 +276,19 @@ static int spectrum_trial_rows(const ilab_sweep *s, size_t cell, double h, ilab_
   return ILAB_OK;
 }
 
-/* The shape a claim is about: the one with its width= and depth=, or the
- * experiment's only width or depth. */
+/* The point a claim is about: the one with its width=, depth=, sigma_b2=,
+ * input= and batch=, or the experiment's only value of each. */
 static size_t claim_shape(const ilab_report_runs *rs, const ilab_claim *cl)
 {
   for (size_t k = 0; k < rs->n; k++) {
-    size_t w, d;
-    ilab_config_shape_of(rs->cfg, k, &w, &d);
-    if ((!cl->width || cl->width == w) && (!cl->depth || cl->depth == d)) return k;
+    ilab_point p;
+    ilab_config_point_of(rs->cfg, k, &p);
+    if ((!cl->width || cl->width == p.width) && (!cl->depth || cl->depth == p.depth) &&
+        (!cl->has_sigma_b2 || cl->sigma_b2 == p.sigma_b2) && (!cl->input || cl->input == p.input + 1) &&
+        (!cl->batch || cl->batch == p.batch))
+      return k;
   }
-  return 0; /* not reached: the claim's parser checked both against the lists */
+  return 0; /* not reached: the claim's parser checked each against the lists */
 }
 
 /* Evaluates every claim into claims.tsv (claim, measured min and max, the
@@ -291,7 +308,7 @@ static int write_claims(const char *dir, const ilab_report_runs *rs, const prov 
   ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - sum c_i v_i/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), ln EXPR = sum c_i ln Q_i, v_i = Var(ln Q_i) over the trials;");
   ilab_table_comment(t, "alpha = the false-alarm probability; sens = d ln EXPR / d ln Var(W) by mean field; detects = the smallest");
   ilab_table_comment(t, "relative error in Var(W) that moves the prediction out of [lo, hi] (inf: the claim cannot see one)");
-  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
+  ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects" POINT_COLS);
   const char *base = strrchr(c->path, '/');
   base = base ? base + 1 : c->path;
   ilab_summary_row *rows = malloc((c->trials + 3) * Lmax * sizeof *rows);
@@ -371,6 +388,7 @@ static int write_claims(const char *dir, const ilab_report_runs *rs, const prov 
     ilab_table_num(t, res.sd);
     ilab_table_num(t, res.sens);
     ilab_table_num(t, res.detects);
+    shape_cols(t, rs, k);
     ilab_table_end_row(t);
   }
   free(rows);
@@ -462,7 +480,7 @@ static int write_hist(const char *dir, const ilab_report_runs *rs, const prov *p
   int st = open_result(t, dir, "hist.tsv", p, "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
   if (st) return st;
   ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
-  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above width depth");
+  ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above" POINT_COLS);
   for (size_t cell = 0; cell < n_cells(rs); cell++)
     for (size_t sk = 0; sk < rs->n; sk++) {
       const ilab_sweep *s = selected(rs, cell, sk);
@@ -509,7 +527,7 @@ static int write_lnhist(const char *dir, const ilab_report_runs *rs, const prov 
   ilab_table_comment(t, "density = count / (n x bin width); lognormal_density: N(ln_x_sq_mean_theory, ln_x_sq_var_theory) "
                         "at the bin's center; fit_density: N(mean, var) of the trials' own ln x_sq");
   ilab_table_header(t, "act scheme layer bin lo hi center count n density lognormal_density fit_density "
-                       "mean var mean_theory var_theory width depth");
+                       "mean var mean_theory var_theory" POINT_COLS);
   size_t bins = rs->cfg->ln_hist_bins;
   double *v = malloc(rs->cfg->trials * sizeof *v);
   if (!v) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory"); }
@@ -568,6 +586,31 @@ static int write_lnhist(const char *dir, const ilab_report_runs *rs, const prov 
   return ILAB_OK;
 }
 
+/* Writes rates.tsv: one row per (act, scheme, point) run, each over its
+ * point's layers rates_a..rates_b (rates.h), ending with the point. */
+static int write_rates(const char *dir, const ilab_report_runs *rs, const prov *p, ilab_table *t)
+{
+  int st = open_result(t, dir, "rates.tsv", p, "per-layer rates of each cell, one row per (act, scheme, width, depth, sigma_b2, input, batch)");
+  if (st) return st;
+  const ilab_sweep *any = NULL;
+  for (size_t k = 0; k < rs->n && !any; k++) if (rs->run[k]) any = &rs->sw[k];
+  ilab_rates_header(t, any->cfg->rates_a, any->cfg->rates_b, " width depth input batch");
+  ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
+  if (!w) { ilab_table_abort(t); return ilab_error(ILAB_ENOMEM, "out of memory for the theory"); }
+  for (size_t cell = 0; cell < n_cells(rs) && !st; cell++)
+    for (size_t k = 0; k < rs->n && !st; k++) {
+      const ilab_sweep *s = selected(rs, cell, k);
+      /* a point of one layer has no rate */
+      if (!s || s->cfg->rates_b <= s->cfg->rates_a) continue;
+      if ((st = ilab_rates_put_row(t, w, s, cell))) break;
+      point_cols(t, rs, k, 0);
+      ilab_table_end_row(t);
+    }
+  ilab_theory_workspace_free(w);
+  if (st) ilab_table_abort(t);
+  return st;
+}
+
 int ilab_report_write(const char *dir, const ilab_report_runs *runs, const ilab_report_command *cmd,
                       volatile sig_atomic_t *stop, int *failed_claims)
 {
@@ -589,9 +632,7 @@ int ilab_report_write(const char *dir, const ilab_report_runs *runs, const ilab_
       (cfg->ln_hist_bins && (st = write_lnhist(dir, runs, &p, &tabs[ntab++]))) ||
       (any->spectra && (st = write_spectrum(dir, any, &p, &tabs[ntab++]))) ||
       (any->spectra && cfg->n_spec && (st = write_spectrum_values(dir, any, &p, &tabs[ntab++]))) ||
-      /* rates.tsv: for one shape (ilab_rates_write reads one sweep) */
-      (runs->n == 1 && ((st = open_result(&tabs[ntab++], dir, "rates.tsv", &p, "per-layer rates of each cell, one row per (act, scheme)")) ||
-                        (st = ilab_rates_write(&tabs[ntab - 1], any))))) {
+      (st = write_rates(dir, runs, &p, &tabs[ntab++]))) {
     for (size_t i = 0; i < ntab; i++) ilab_table_abort(&tabs[i]);
     return st;
   }

@@ -12,7 +12,7 @@
 static const char *const acts[] = {"relu", "leaky_relu:slope=0.2"};
 static const char *const kinds[] = {"relu", "leaky_relu"};
 static const char *const schemes[] = {"he_normal", "glorot_uniform"};
-static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 4, 0, NULL, 0, NULL};
+static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 4, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL};
 
 static int parse(const char *text, ilab_claim *cl)
 {

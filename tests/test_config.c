@@ -162,29 +162,29 @@ static void test_shapes(void)
                  "batch = 1\ntrials = 30 10 20\nlayers_table = no\nln_histogram = 40\n", &c);
   ilab_test_int(st, ILAB_OK, "width and depth lists parse: %s", st ? ilab_error_reason() : "ok");
   if (st) return;
-  ilab_test_int((long)ilab_config_n_shapes(&c), 6, "3 widths x 2 depths = 6 shapes");
+  ilab_test_int((long)ilab_config_n_points(&c), 6, "3 widths x 2 depths = 6 shapes");
   ilab_test((long)c.batch == 1 && !c.layers_table && c.ln_hist_bins == 40, "batch 1, layers_table, ln_histogram");
   ilab_test(c.depth == 5 && c.trials == 30 && c.widths[0] == 16 && c.widths[5] == 16,
             "depth and trials are the largest; widths the first width over that depth");
   size_t w, d;
   ilab_config_shape_of(&c, 3, &w, &d);
   ilab_test(w == 4 && d == 2, "shape 3 is (width 4, depth 2)");
-  ilab_test_int(ilab_config_shape(&c, 3, &v), ILAB_OK, "view of shape 3");
+  ilab_test_int(ilab_config_point(&c, 3, &v), ILAB_OK, "view of shape 3");
   ilab_test(v.depth == 2 && v.trials == 10 && v.widths[0] == 4 && v.widths[2] == 4 && v.n_acts == 2,
             "the view has the shape's depth, widths and trials, and the lists");
-  ilab_test(ilab_config_n_shapes(&v) == 1, "a view has one shape");
-  ilab_config_shape_free(&v);
-  ilab_test_int(ilab_config_shape(&c, 6, &v), ILAB_EINVAL, "shape 6 of 6 is refused");
+  ilab_test(ilab_config_n_points(&v) == 1, "a view has one shape");
+  ilab_config_point_free(&v);
+  ilab_test_int(ilab_config_point(&c, 6, &v), ILAB_EINVAL, "shape 6 of 6 is refused");
   ilab_config_free(&c);
   st = parse(BASE, &c);
-  ilab_test(st == ILAB_OK && ilab_config_n_shapes(&c) == 1 && c.layers_table && !c.ln_hist_bins,
+  ilab_test(st == ILAB_OK && ilab_config_n_points(&c) == 1 && c.layers_table && !c.ln_hist_bins,
             "one width, one depth: one shape, layers.tsv written, no ln histogram");
   ilab_config_shape_of(&c, 0, &w, &d);
   ilab_test(w == 8 && d == 3, "its shape is (8, 3)");
   ilab_config_free(&c);
   st = parse("activations = relu\nschemes = he_normal\nwidths = 8 4 2\nbatch = 2\ntrials = 3\n", &c);
   ilab_config_shape_of(&c, 0, &w, &d);
-  ilab_test(st == ILAB_OK && ilab_config_n_shapes(&c) == 1 && w == 0 && d == 2 && c.trials == 3,
+  ilab_test(st == ILAB_OK && ilab_config_n_points(&c) == 1 && w == 0 && d == 2 && c.trials == 3,
             "a widths list is one shape of width 0");
   ilab_config_free(&c);
 }
@@ -386,7 +386,7 @@ static void test_select_shapes(void)
   const char *text = "activations = relu\nschemes = he_normal\n"
                      "depth = 3 5\nwidth = 16 64\nbatch = 2\n";
   if (parse(text, &c)) { ilab_test(0, "select shapes: the file parses: %s", ilab_error_reason()); return; }
-  size_t nsh = ilab_config_n_shapes(&c);
+  size_t nsh = ilab_config_n_points(&c);
   ilab_test(nsh == 4, "select shapes: 2 widths x 2 depths are 4 shapes (%zu)", nsh);
   unsigned char run[4], sel[1];
   const char *w64[] = {"width=64", "act=relu"}, *d3[] = {"depth=3"}, *both[] = {"width=16", "depth=5"};
@@ -394,7 +394,7 @@ static void test_select_shapes(void)
   size_t n[] = {2, 1, 2};
   for (size_t i = 0; i < 3 && nsh == 4; i++) {
     memset(run, 9, sizeof run);
-    int st = ilab_config_select_shapes(&c, only[i], n[i], run);
+    int st = ilab_config_select_points(&c, only[i], n[i], run);
     size_t count = 0, ok = 1;
     for (size_t k = 0; k < nsh; k++) {
       size_t w, d;
@@ -409,10 +409,10 @@ static void test_select_shapes(void)
   ilab_test(ilab_config_select(&c, w64, 2, sel) == ILAB_OK && sel[0] == 1,
             "select: width= entries are the shapes', not an error of the cells' selection");
   const char *bad[] = {"width=32"}, *badd[] = {"depth=4"};
-  ilab_test(ilab_config_select_shapes(&c, bad, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "width=32: ")
+  ilab_test(ilab_config_select_points(&c, bad, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "width=32: ")
                 && strstr(ilab_error_reason(), "no such width"),
             "select shapes: a width not in the file (%s)", ilab_error_reason());
-  ilab_test(ilab_config_select_shapes(&c, badd, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such depth"),
+  ilab_test(ilab_config_select_points(&c, badd, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such depth"),
             "select shapes: a depth not in the file (%s)", ilab_error_reason());
   ilab_config_free(&c);
 }
