@@ -101,7 +101,7 @@ run run "$E" -o "$D/O3" -q --only width=12
 [ "$rc" -eq 2 ] && grep -q "no such width" "$D/err"
 ok $? "--only width=12 (not in the list): exit 2 naming it" "exit $rc: $(cat "$D/err")"
 run run "$E" -o "$D/O3" -q --only height=3
-[ "$rc" -eq 2 ] && grep -q "width=N or depth=N" "$D/err"
+[ "$rc" -eq 2 ] && grep -q "width=N, depth=N, sigma_b2=V, input=SPEC or batch=N" "$D/err"
 ok $? "--only height=3: exit 2 listing the keys" "exit $rc"
 
 # ---- claims must name a shape where there are several ---------------------------
