@@ -417,8 +417,56 @@ static void test_select_shapes(void)
   ilab_config_free(&c);
 }
 
+/* sigma_b2, input and batch lists are swept like widths and depths: points
+ * k = (((shape * n_sigma_b2s + bi) * n_inputs + ii) * n_batches + ni), each
+ * view holding its one value of each. */
+static void test_points(void)
+{
+  ilab_config c, v;
+  int st = parse("activations = tanh\nschemes = lecun_normal\nwidth = 8 16\ndepth = 3\nbatch = 4 2\n"
+                 "sigma_b2 = 0.1 0 0.05\ninput = normal:std=2 uniform:limit=1\n", &c);
+  ilab_test_int(st, ILAB_OK, "points: the lists parse: %s", st ? ilab_error_reason() : "ok");
+  if (st) return;
+  ilab_test_int((long)ilab_config_n_points(&c), 2 * 3 * 2 * 2, "2 widths x 3 sigma_b2 x 2 inputs x 2 batches");
+  ilab_test(c.batch == 4 && c.sigma_b2 == 0.1 && !strcmp(c.input.spec, "normal:std=2"),
+            "the config's batch and sigma_b2 are the largest, its input the first");
+  ilab_point p;
+  ilab_config_point_of(&c, 15, &p); /* 15 = ((1 * 3 + 0) * 2 + 1) * 2 + 1 */
+  ilab_test(p.width == 16 && p.depth == 3 && p.sigma_b2 == 0.1 && p.input == 1 && p.batch == 2 && p.shape == 1,
+            "point 15 is (16, 3, 0.1, uniform, 2): %zu %zu %g %zu %zu", p.width, p.depth, p.sigma_b2, p.input, p.batch);
+  ilab_config_point_of(&c, 6, &p); /* ((0 * 3 + 1) * 2 + 1) * 2 + 0 */
+  ilab_test(p.width == 8 && p.sigma_b2 == 0 && p.input == 1 && p.batch == 4, "point 6 is (8, 3, 0, uniform, 4)");
+  ilab_test_int(ilab_config_point(&c, 15, &v), ILAB_OK, "view of point 15");
+  ilab_test(v.sigma_b2 == 0.1 && v.batch == 2 && !strcmp(v.input.spec, "uniform:limit=1") && v.widths[3] == 16 &&
+                ilab_config_n_points(&v) == 1,
+            "the view holds the point's sigma_b2, batch, input and widths, and is one point");
+  ilab_config_point_free(&v);
+  ilab_test_int(ilab_config_point(&c, 24, &v), ILAB_EINVAL, "point 24 of 24 is refused");
+  unsigned char run[24];
+  const char *sel[] = {"sigma_b2=5e-2", "sigma_b2=0.1", "batch=2", "act=tanh"};
+  st = ilab_config_select_points(&c, sel, 4, run);
+  size_t n = 0, good = 1;
+  for (size_t k = 0; k < 24; k++) {
+    ilab_config_point_of(&c, k, &p);
+    good &= run[k] == ((p.sigma_b2 == 0.05 || p.sigma_b2 == 0.1) && p.batch == 2);
+    n += run[k];
+  }
+  ilab_test(st == ILAB_OK && good && n == 2 * 2 * 2, "select: sigma_b2 by value (5e-2 names 0.05), or within a key, and across keys");
+  const char *none[] = {"sigma_b2=0.2"}, *nan_[] = {"sigma_b2=x"}, *in[] = {"input=normal:std=1"};
+  ilab_test(ilab_config_select_points(&c, none, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "sigma_b2=0.2: "),
+            "select: a sigma_b2 not listed (%s)", ilab_error_reason());
+  ilab_test(ilab_config_select_points(&c, nan_, 1, run) == ILAB_EINVAL, "select: sigma_b2=x names nothing");
+  ilab_test(ilab_config_select_points(&c, in, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such input law"),
+            "select: an input law not listed");
+  ilab_config_free(&c);
+  expect("sigma_b2 twice", BASE "sigma_b2 = 0.1 1e-1\n", ILAB_EPARSE, NAME ":6:", "sigma_b2 1e-1 listed twice");
+  expect("negative sigma_b2 in a list", BASE "sigma_b2 = 0 -0.1\n", ILAB_EPARSE, NAME ":6:", "finite number >= 0");
+  expect("input twice", BASE "input = normal:std=1 normal:std=1\n", ILAB_EPARSE, NAME ":6:", "listed twice");
+}
+
 int main(void)
 {
+  test_points();
   test_select();
   test_select_shapes();
   test_valid_every_key();
