@@ -107,7 +107,7 @@ static void help(void)
       "                   prediction out of [lo, hi]; inf for a 'theory' centre).\n"
       "                   The older 'in [LO, HI]', '< X', '> X' and 'all Q[A..B]'\n"
       "                   forms state no false-alarm probability.\n"
-      "  DIR/rates.tsv    one row per (act, scheme): over the layers A..B of the key\n"
+      "  DIR/rates.tsv    one row per (act, scheme, point): over the layers A..B of the key\n"
       "                   'rates = A..B' [1..depth], the per-layer rates\n"
       "                   (v[B]/v[A])^(1/(B-A)) of h_var and gx_var from the means over\n"
       "                   trials (_min, _max over the trials), chi1_measured =\n"
