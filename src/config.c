@@ -22,6 +22,9 @@ void ilab_config_free(ilab_config *c)
   free(c->text);
   free(c->question);
   free(c->widths);
+  free(c->sigma_b2_list);
+  free(c->input_list);
+  free(c->batch_list);
   memset(c, 0, sizeof *c);
 }
 
@@ -75,16 +78,16 @@ static int parse_claims(ilab_config *c)
     kinds[i] = ilab_act_names[c->acts[i].kind];
   }
   for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
-  const char *inputs[ILAB_MAX_LIST];
+  const char **inputs = malloc((c->n_inputs ? c->n_inputs : 1) * sizeof *inputs);
+  if (!inputs) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   for (size_t i = 0; i < c->n_inputs; i++) inputs[i] = c->input_list[i].spec;
   ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials,
                             c->n_widths, c->width_list, c->n_depths, c->depth_list,
                             c->n_sigma_b2s, c->sigma_b2_list, c->n_inputs, inputs, c->n_batches, c->batch_list};
-  for (size_t i = 0; i < c->n_claims; i++) {
-    int st = ilab_claim_parse(&ctx, &c->claims[i]);
-    if (st) return st;
-  }
-  return ILAB_OK;
+  int st = ILAB_OK;
+  for (size_t i = 0; i < c->n_claims && !st; i++) st = ilab_claim_parse(&ctx, &c->claims[i]);
+  free(inputs);
+  return st;
 }
 
 /* Whether --only act=v names the activation the tables call name: as written
@@ -371,6 +374,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       if (c->rates_a >= c->rates_b) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: the range A..B needs A < B, found %zu..%zu", path, lineno, c->rates_a, c->rates_b); goto fail; }
     } else if (!strcmp(key, "batch")) {
       /* a list is a swept dimension; c->batch is the largest */
+      if (!(c->batch_list = malloc((size_t)nw * sizeof *c->batch_list))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
       for (int i = 0; i < nw; i++) {
         if ((st = parse_size(path, lineno, key, words[i], 1, ILAB_MAX_BATCH, &c->batch_list[i]))) goto fail;
         for (int j = 0; j < i; j++)
@@ -394,6 +398,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       c->has_seed = 1;
     } else if (!strcmp(key, "sigma_b2")) {
       /* a list is a swept dimension; c->sigma_b2 is the largest */
+      if (!(c->sigma_b2_list = malloc((size_t)nw * sizeof *c->sigma_b2_list))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
       for (int i = 0; i < nw; i++) {
         char *e;
         errno = 0;
@@ -408,6 +413,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       c->n_sigma_b2s = (size_t)nw;
     } else if (!strcmp(key, "input")) {
       /* a list of laws is a swept dimension; c->input is the first */
+      if (!(c->input_list = malloc((size_t)nw * sizeof *c->input_list))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
       for (int i = 0; i < nw; i++) {
         ilab_scheme *in = &c->input_list[i];
         if ((st = ilab_scheme_parse(words[i], in))) {
@@ -463,12 +469,16 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   }
   size_t min_depth = c->depth;
   for (size_t i = 0; i < c->n_depths; i++) if (c->depth_list[i] < min_depth) min_depth = c->depth_list[i];
-  if (!c->has_input) {
-    ilab_scheme_parse("normal:std=1", &c->input);
-    c->input_list[0] = c->input;
-    c->n_inputs = 1;
+  if (!c->has_input) ilab_scheme_parse("normal:std=1", &c->input);
+  /* one value given, or the default: a list of one */
+  if ((!c->n_inputs && !(c->input_list = malloc(sizeof *c->input_list))) ||
+      (!c->n_sigma_b2s && !(c->sigma_b2_list = malloc(sizeof *c->sigma_b2_list))) ||
+      (!c->n_batches && !(c->batch_list = malloc(sizeof *c->batch_list)))) {
+    st = ilab_error(ILAB_ENOMEM, "out of memory");
+    goto fail;
   }
-  if (!c->n_sigma_b2s) c->n_sigma_b2s = 1; /* sigma_b2_list[0] = 0: no bias */
+  if (!c->n_inputs) { c->input_list[0] = c->input; c->n_inputs = 1; }
+  if (!c->n_sigma_b2s) { c->sigma_b2_list[0] = 0; c->n_sigma_b2s = 1; } /* no bias */
   if (!c->n_batches) { c->batch_list[0] = c->batch; c->n_batches = 1; }
   if (!c->hist_bins) c->hist_bins = 100;
   for (size_t i = 0; i < c->n_hist; i++)
@@ -569,8 +579,16 @@ int ilab_config_point(const ilab_config *c, size_t k, ilab_config *v)
   size_t nd = c->n_depths ? c->n_depths : 1;
   ilab_config_point_of(c, k, &p);
   *v = *c;
+  /* the view's own one-entry sigma_b2, input and batch lists, so that c's,
+   * shared otherwise, are never written */
   v->widths = malloc((p.depth + 1) * sizeof *v->widths);
-  if (!v->widths) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  v->sigma_b2_list = malloc(sizeof *v->sigma_b2_list);
+  v->input_list = malloc(sizeof *v->input_list);
+  v->batch_list = malloc(sizeof *v->batch_list);
+  if (!v->widths || !v->sigma_b2_list || !v->input_list || !v->batch_list) {
+    ilab_config_point_free(v);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  }
   for (size_t l = 0; l <= p.depth; l++) v->widths[l] = p.width ? p.width : c->widths[l];
   v->depth = p.depth;
   v->trials = c->n_widths ? c->trials_list[p.shape / nd] : c->trials;
@@ -592,5 +610,11 @@ int ilab_config_point(const ilab_config *c, size_t k, ilab_config *v)
 void ilab_config_point_free(ilab_config *v)
 {
   free(v->widths);
+  free(v->sigma_b2_list);
+  free(v->input_list);
+  free(v->batch_list);
   v->widths = NULL;
+  v->sigma_b2_list = NULL;
+  v->input_list = NULL;
+  v->batch_list = NULL;
 }

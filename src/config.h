@@ -51,14 +51,15 @@ typedef struct {
                             several, the first */
   int has_input;
   /* More swept dimensions of the cells, like width and depth: each of these
-   * lists (one entry when the file gives one value) multiplies the points
-   * (ilab_config_point_of).  'batch' above is the largest batch. */
+   * lists (one entry when the file gives one value; allocated to its
+   * length) multiplies the points (ilab_config_point_of).  'batch' above is
+   * the largest batch. */
   size_t n_sigma_b2s;
-  double sigma_b2_list[ILAB_MAX_LIST];
+  double *sigma_b2_list;
   size_t n_inputs;
-  ilab_scheme input_list[ILAB_MAX_LIST];
+  ilab_scheme *input_list;
   size_t n_batches;
-  size_t batch_list[ILAB_MAX_LIST];
+  size_t *batch_list;
   size_t n_claims;
   ilab_claim claims[ILAB_MAX_CLAIMS];
   size_t n_hist;         /* layers whose histograms are recorded */
