@@ -92,7 +92,7 @@ do for [fmt in formats] {
   set ylabel "depth scale (layers)"
   unset colorbox
   unset cblabel
-  set key at screen 0.53, screen 0.15 left top Left reverse samplen 3 spacing 1.3 maxrows 3 box lc rgb "#cccccc"
+  set key at screen 0.52, screen 0.15 left top Left reverse samplen 3 spacing 1.3 maxrows 3 box lc rgb "#cccccc"
   plot for [i=1:3] xifile using "sigma_w2":(near(column("sigma_b2"), sb(i)) ? column("xi_c") : NaN) with lines lw 3 lc rgb rowcol(i) notitle, \
        for [i=1:3] xifile using "sigma_w2":(near(column("sigma_b2"), sb(i)) ? 1 / abs(log(column("chi1"))) : NaN) with lines lw 1.5 dt (6,4) lc rgb rowcol(i) notitle, \
        for [i=1:3] infile using 1:(near($2, sb(i)) ? 1 / abs(log(column("chi1_measured"))) : NaN) with points pt 7 ps 1.3 lc rgb rowcol(i) notitle, \
