@@ -117,6 +117,16 @@ for f in summary.tsv layers.tsv rates.tsv hist.tsv claims.tsv; do
   ok $? "$f is byte-identical at --threads 1 and 2"
 done
 
+# ---- shards: points split and merge into the tables of the whole run ------------------
+for k in 1 2 3; do run run "$E" --shard "$k/3" -o "$D/S$k" -q; done
+run merge -o "$D/M" "$D/S1" "$D/S2" "$D/S3"
+ok "$rc" "three shards of the points merge" "exit $rc: $(cat "$D/err")"
+for f in summary.tsv layers.tsv rates.tsv hist.tsv claims.tsv; do
+  data "$D/A/$f" >"$D/x1"; data "$D/M/$f" 2>/dev/null >"$D/x2"
+  cmp -s "$D/x1" "$D/x2"
+  ok $? "$f merged from shards equals the whole run's"
+done
+
 # ---- errors ------------------------------------------------------------------------
 sed 's/sigma_b2=0.05 //' "$E" >"$D/nosel.cfg"
 run run "$D/nosel.cfg" -o "$D/X" -q
