@@ -15,9 +15,10 @@ typedef struct {
   char *const *argv;
 } ilab_report_command;
 
-/* The sweeps of a run, one per shape of the experiment (width x depth,
- * config.h), each over its activations and schemes: sw[k] ran shape k when
- * run[k] is set.  seed is the run's, before each shape keys its own. */
+/* The sweeps of a run, one per point of the experiment (width x depth x
+ * sigma_b2 x input x batch, config.h), each over its activations and
+ * schemes: sw[k] ran point k when run[k] is set.  seed is the run's, before
+ * each shape keys its own. */
 typedef struct {
   const ilab_config *cfg;
   size_t n;
@@ -29,9 +30,9 @@ typedef struct {
 /* Writes every table the experiment asks for into dir (which must exist):
  * layers.tsv unless layers_table = no, summary.tsv always, claims.tsv if it
  * states claims, hist.tsv if it asks for histograms, lnhist.tsv with
- * ln_histogram, rates.tsv for an experiment of one shape (ilab_rates_write),
- * one block of rows per (act, scheme, width, depth) in that
- * order, each row ending with the width and depth; and commits them all or
+ * ln_histogram, rates.tsv (rates.h), one block of rows per (act, scheme,
+ * point) in that order, each row ending with the point's width, depth,
+ * sigma_b2 (but in rates.tsv, which has it already), input and batch; and commits them all or
  * none (ilab_table_commit_all, with stop as there).  *failed_claims counts
  * the claims that failed (claims of cells not run are left out).  ILAB_EIO,
  * ILAB_ENOMEM or ILAB_EINTR with a reason, ILAB_EINVAL if no shape ran; the
