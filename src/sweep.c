@@ -69,16 +69,7 @@ size_t ilab_sweep_bytes(const ilab_config *c, int threads)
   size_t cells = c->n_acts * c->n_schemes;
   size_t inflight = (size_t)threads < cells ? (size_t)threads : cells;
   b += (double)inflight * (double)max_net_bytes(c);
-  b += (double)ilab_sweep_result_bytes(c);
-  return b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
-}
-
-size_t ilab_sweep_result_bytes(const ilab_config *c)
-{
-  double cells = (double)c->n_acts * (double)c->n_schemes;
-  double b = cells * (double)c->trials * (double)c->depth * sizeof(ilab_layer_stats);
-  b += cells * (double)c->depth * (sizeof(ilab_theory_layer) + sizeof(ilab_finite_layer));
-  b += cells * (double)c->n_hist * 3 * ((double)c->hist_bins + 2) * sizeof(unsigned long long);
+  b += (double)cells * c->trials * c->depth * sizeof(ilab_layer_stats);
   return b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
 

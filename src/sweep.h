@@ -51,10 +51,6 @@ typedef struct {
 /* Bytes a run will hold at its peak with this many threads. */
 size_t ilab_sweep_bytes(const ilab_config *cfg, int threads);
 
-/* Of those, the bytes its results keep once it has run (per-trial
- * statistics, theory, histograms), until its tables are written. */
-size_t ilab_sweep_result_bytes(const ilab_config *cfg);
-
 int ilab_sweep_alloc(ilab_sweep *s, const ilab_config *cfg);
 void ilab_sweep_free(ilab_sweep *s);
 
