@@ -174,6 +174,8 @@ $(RESULTS)/phase/grid.tsv: $(RESULTS)/phase/rates.tsv scripts/phase.sh build/ini
 	scripts/phase.sh $(RESULTS)/phase build/initlab
 $(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
 $(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)
+$(RESULTS)/precision/precision.png: $(wildcard $(RESULTS)/precision_bf16/summary.tsv $(RESULTS)/precision_loss/summary.tsv \
+		$(RESULTS)/precision_loss_scaled/summary.tsv)
 $(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
 	scripts/weights.sh $(RESULTS)/weights build/initlab
 

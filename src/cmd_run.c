@@ -9,7 +9,9 @@
 #include "sweep.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +32,9 @@ static void help(void)
       "  -o, --output DIR     folder for the tables [results/NAME, NAME the file's stem]\n"
       "  -s, --seed S         seed; overrides the file's 'seed' [file, else GSL_RNG_SEED, else 42]\n"
       "  -j, --threads N      worker threads; the tables do not depend on N [all cores]\n"
+      "      --precision P    double, single, half or bfloat16; overrides the file's\n"
+      "                       'precision' [file, else double] (see Precision below)\n"
+      "      --loss-scale S   the output gradient is S G; overrides 'loss_scale' [1]\n"
       "      --only KEY=VAL   run only the cells with act=NAME, scheme=SPEC, width=N,\n"
       "                       depth=N, sigma_b2=V, input=SPEC or batch=N; repeat to\n"
       "                       select more; rows equal those of the full run\n"
@@ -43,6 +48,11 @@ static void help(void)
       "                       schemes whose per-trial results fit B (K, M, G\n"
       "                       suffixes), and their tables are written one cell at a\n"
       "                       time; the tables do not depend on B [64M]\n"
+      "      --max-cells N    refuse a file that expands to more than N cells, before\n"
+      "                       any work; a cell is one (activation, scheme, width, depth)\n"
+      "                       and runs 'trials' networks; counted over the whole file,\n"
+      "                       --only aside; with --shard K/N, N times as many, a share\n"
+      "                       being about 1/N of them [100000]\n"
       "  -q, --quiet          no progress on stderr\n"
       "  -h, --help           this help\n\n"
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
@@ -59,7 +69,27 @@ static void help(void)
       "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
       "(layers whose every singular value is written), rates = A..B (layers of\n"
-      "rates.tsv) [1..depth], claim (see the README).\n\n");
+      "rates.tsv) [1..depth], precision [double], loss_scale [1],\n"
+      "claim (see the README).\n\n"
+      "Lists: blank-separated; a line ending in '\\' continues on the next line.  A\n"
+      "number in a list of numbers (width, widths, depth, trials, batch, sigma_b2,\n"
+      "histograms, spectrum_layers) may be a range: LO:HI:STEP (LO, LO+STEP, ... up\n"
+      "to HI; decimals stepped exactly: 0.1:0.3:0.1 is 0.1 0.2 0.3) or LO:HI:xF (LO,\n"
+      "LO F, LO F^2, ... up to HI; 16:4096:x2 is 16 32 ... 4096).  STEP > 0, F > 1,\n"
+      "LO <= HI.  In an activation, scheme or input spec, {ITEMS} (numbers or\n"
+      "ranges, comma-separated) expands to one spec per value, written as the shortest\n"
+      "decimal: normal:std={0.5:2:0.5} is normal:std=0.5 normal:std=1\n"
+      "normal:std=1.5 normal:std=2.\n\n");
+  printf(
+      "Precision: single runs every product in binary32 (sgemm), phi and phi' are\n"
+      "rounded to binary32.  half (binary16: normal from 2^-14 = 6.1e-5, subnormal\n"
+      "down to 2^-24 = 6.0e-8, largest 65504) and bfloat16 (binary32's range, 8\n"
+      "significant bits) emulate mixed precision: W_l = round(scale * unit), the\n"
+      "input, the output gradient S G, every product (accumulated in binary32) and\n"
+      "phi(H), G phi'(H) are rounded to the format, to nearest even.  The unit\n"
+      "draws are the double ones, so every precision sees the same numbers.\n"
+      "Statistics are accumulated in double; gradient variances are divided by S^2.\n"
+      "The spectrum (spectrum = yes) is computed in double whatever the precision.\n\n");
   /* two literals: one would pass the 4095 characters C99 promises to support */
   printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
@@ -70,7 +100,11 @@ static void help(void)
       "                   batch mean), zero_frac, sat_frac, nonfinite (inf/NaN in H_l),\n"
       "                   g_nonfinite (inf/NaN in dL/dX_l), lsuv_scale lsuv_iters (for\n"
       "                   an lsuv scheme the factor it put on the base's W_l and its\n"
-      "                   rescalings; nan otherwise).\n"
+      "                   rescalings; nan otherwise), h_under h_over g_under\n"
+      "                   g_over: the fraction of H_l and of dL/dX_l (as\n"
+      "                   stored, S times the gradient) below the format's smallest\n"
+      "                   normal (zero or subnormal: underflowed), and the count of\n"
+      "                   their +-inf entries (overflowed, here or upstream).\n"
       "  DIR/summary.tsv  one row per (act, scheme, layer): the mean over trials of\n"
       "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi),\n"
       "                   the mean-field prediction of each (_theory, for the exact\n"
@@ -85,7 +119,9 @@ static void help(void)
       "                   trials from the theory's fourth cumulant (_var_se), z-scores\n"
       "                   (mean - theory)/sqrt(var_theory/n) and (var - var_theory)/\n"
       "                   var_se, and dead_theory,\n"
-      "                   the probability that a relu network has died by layer l.\n"
+      "                   the probability that a relu network has died by layer l;\n"
+      "                   h_under g_under (means over trials) and h_over g_over\n"
+      "                   (sums over trials) as in layers.tsv.\n"
       "  DIR/lnhist.tsv   with ln_histogram = BINS: per cell, the histogram of ln x_sq\n"
       "                   at the last layer over trials, beside the log-normal density\n"
       "                   from the theory and the normal fitted to the trials.\n"
@@ -168,12 +204,16 @@ int ilab_cmd_run(int argc, char **argv)
       {"threads", required_argument, NULL, 'j'}, {"only", required_argument, NULL, 1},
       {"cross-check", no_argument, NULL, 2}, {"max-memory", required_argument, NULL, 3},
       {"shard", required_argument, NULL, 4}, {"chunk-memory", required_argument, NULL, 5},
+      {"precision", required_argument, NULL, 6}, {"loss-scale", required_argument, NULL, 7},
+      {"max-cells", required_argument, NULL, 8},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  const char *precision = NULL, *loss_scale = NULL;
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
   int has_seed = 0, check = 0, quiet = 0, c;
   size_t max_memory = cmd_default_max_memory();
+  unsigned long max_cells = 100000;
   size_t chunk_bytes = (size_t)64 << 20; /* results held at once: 64 MiB */
   const char *only[64];
   int n_only = 0;
@@ -220,6 +260,11 @@ int ilab_cmd_run(int argc, char **argv)
       if (cmd_parse_bytes(optarg, &chunk_bytes))
         return cmd_usage_error(cmd, "--chunk-memory: '%s' is not a positive size like 64M", optarg);
       break;
+    case 6: precision = optarg; break;
+    case 7: loss_scale = optarg; break;
+    case 8:
+      if (cmd_parse_ulong(cmd, "--max-cells", optarg, 1, ULONG_MAX, &max_cells)) return ILAB_EXIT_USAGE;
+      break;
     case 'q': quiet = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -235,6 +280,32 @@ int ilab_cmd_run(int argc, char **argv)
   if (st) {
     cmd_error("%s", ilab_error_reason());
     return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
+  }
+  if (precision && ilab_fp_parse(precision, &cfg.precision)) {
+    ilab_config_free(&cfg);
+    return cmd_usage_error(cmd, "--precision: '%s' is not double, single, half or bfloat16", precision);
+  }
+  if (loss_scale) {
+    char *e;
+    errno = 0;
+    double v = strtod(loss_scale, &e);
+    if (e == loss_scale || *e || errno == ERANGE || !isfinite(v) || !(v > 0)) {
+      ilab_config_free(&cfg);
+      return cmd_usage_error(cmd, "--loss-scale: '%s' is not a finite number > 0", loss_scale);
+    }
+    cfg.loss_scale = v;
+  }
+  size_t n_cells = ilab_config_n_cells(&cfg);
+  if ((double)n_cells > (double)max_cells * (double)(shard_n ? shard_n : 1)) {
+    char count[32], shards[48] = "";
+    if (n_cells == SIZE_MAX) snprintf(count, sizeof count, "more than %zu", (size_t)SIZE_MAX - 1);
+    else snprintf(count, sizeof count, "%zu", n_cells);
+    if (shard_n) snprintf(shards, sizeof shards, " x %lu shards", shard_n);
+    cmd_usage_error(cmd, "%s expands to %s cells (%zu activations x %zu schemes x %zu points of width, depth, "
+                    "sigma_b2, input and batch), more than --max-cells %lu%s; narrow its lists or raise --max-cells",
+                    file, count, cfg.n_acts, cfg.n_schemes, ilab_config_n_points(&cfg), max_cells, shards);
+    ilab_config_free(&cfg);
+    return ILAB_EXIT_USAGE;
   }
   int status = ILAB_EXIT_RUNTIME;
   const size_t nsh = ilab_config_n_points(&cfg), ncells = cfg.n_acts * cfg.n_schemes, nu = ncells * nsh,
@@ -412,11 +483,12 @@ int ilab_cmd_run(int argc, char **argv)
             cells += chunk_sel[a * mm + j];
           }
         if (!cells) continue;
+        /* the chunk's lists are windows on the view's (the file's), never copies */
         *chunk = *view;
-        memmove(chunk->acts, view->acts + a0, ca * sizeof *chunk->acts);
-        memmove(chunk->act_names, view->act_names + a0, ca * sizeof *chunk->act_names);
+        chunk->acts = view->acts + a0;
+        chunk->act_names = view->act_names + a0;
         chunk->n_acts = ca;
-        memmove(chunk->schemes, view->schemes + s0, mm * sizeof *chunk->schemes);
+        chunk->schemes = view->schemes + s0;
         chunk->n_schemes = mm;
         memset(&sw, 0, sizeof sw);
         /* with several shapes (width x depth), each draws from streams

@@ -53,6 +53,9 @@ static size_t max_net_bytes(const ilab_config *c)
   size_t m = 0;
   for (size_t i = 0; i < c->n_acts; i++) {
     size_t b = ilab_mlp_bytes(c->depth, c->widths, c->batch, &c->acts[i]);
+    /* precision: the network's binary32 copies */
+    size_t pb = ilab_mlp_precision_bytes(c->depth, c->widths, c->batch, c->precision);
+    b = b > SIZE_MAX - pb ? SIZE_MAX : b + pb;
     if (b > m) m = b;
   }
   return m;
@@ -510,6 +513,8 @@ int ilab_sweep_run(ilab_sweep *s)
   for (int i = 0; i < nthreads; i++)
   {
     if ((st = ilab_mlp_alloc(&t.nets[i], c->depth, c->widths, c->batch, alloc_act))) goto done;
+    /* precision: the format every network computes in, and the loss scale */
+    if ((st = ilab_mlp_set_precision(t.nets[i], c->precision, c->loss_scale))) goto done;
     t.nets[i]->cross_check = s->cross_check;
     t.nets[i]->timing = s->timing;
   }

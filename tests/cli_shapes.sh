@@ -141,7 +141,7 @@ run run "$D/one.cfg" -o "$D/one" -q
 w1=$(col "$D/one/summary.tsv" width) zm1=$(col "$D/one/summary.tsv" ln_x_sq_mean_z) d1=$(col "$D/one/summary.tsv" depth)
 data "$D/one/summary.tsv" | awk -F '\t' -v w="$w1" -v d="$d1" -v z="$zm1" 'NR > 1 && ($w != 8 || $d != 2 || $z != "nan") { exit 1 } END { exit NR != 3 }'
 ok $? "one shape: 2 rows, width 8 and depth 2, tanh's finite-width theory nan" "exit $rc"
-data "$D/one/summary.tsv" | head -n 1 | grep -q 'dead_theory	width	depth	sigma_b2	input	batch$'
+data "$D/one/summary.tsv" | head -n 1 | grep -q '	g_over	width	depth	sigma_b2	input	batch$'
 ok $? "summary.tsv ends with the point's columns width depth sigma_b2 input batch"
 
 # ---- initlab theory --width: the finite-width columns beside mean field -----------
