@@ -460,6 +460,19 @@ static void test_points(void)
   expect("sigma_b2 twice", BASE "sigma_b2 = 0.1 1e-1\n", ILAB_EPARSE, NAME ":6:", "sigma_b2 0.1 listed twice");
   expect("negative sigma_b2 in a list", BASE "sigma_b2 = 0 -0.1\n", ILAB_EPARSE, NAME ":6:", "finite number >= 0");
   expect("input twice", BASE "input = normal:std=1 normal:std=1\n", ILAB_EPARSE, NAME ":6:", "listed twice");
+  /* ranges and braces, as in the other lists */
+  st = parse(BASE "sigma_b2 = 0:0.1:0.05 0.5\ninput = normal:std={1:2:0.5}\n", &c);
+  ilab_test_int(st, ILAB_OK, "sigma_b2 and input with a range and braces parse: %s", st ? ilab_error_reason() : "ok");
+  if (!st)
+    ilab_test(c.n_sigma_b2s == 4 && c.sigma_b2_list[1] == 0.05 && c.sigma_b2_list[2] == 0.1 && c.sigma_b2_list[3] == 0.5 &&
+                  c.n_inputs == 3 && !strcmp(c.input_list[2].spec, "normal:std=2") && ilab_config_n_points(&c) == 12,
+              "sigma_b2 = 0:0.1:0.05 0.5 is 0 0.05 0.1 0.5; input braces give 3 laws; 12 points");
+  ilab_config_free(&c);
+  st = parse("activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 2:8:x2\n", &c);
+  ilab_test(st == ILAB_OK && c.n_batches == 3 && c.batch_list[2] == 8 && c.batch == 8, "batch = 2:8:x2 is 2 4 8");
+  ilab_config_free(&c);
+  expect("sigma_b2 range twice", BASE "sigma_b2 = 0:0.1:0.05 0.1\n", ILAB_EPARSE, NAME ":6:", "sigma_b2 0.1 listed twice");
+  expect("sigma_b2 not a range", BASE "sigma_b2 = 0:0.1\n", ILAB_EPARSE, NAME ":6:", "sigma_b2");
 }
 
 /* Ranges, braces and continued lines (the language of long sweeps). */
