@@ -629,13 +629,16 @@ int ilab_train_spec_from_config(const ilab_config *c, ilab_train_spec *t, int *o
     t->record[t->n_record++] = 0;
     if (t->steps) t->record[t->n_record++] = t->steps;
   }
-  size_t nsh = ilab_config_n_shapes(c);
+  size_t nsh = ilab_config_n_points(c), nshapes = c->n_widths ? c->n_widths * (c->n_depths ? c->n_depths : 1) : 1;
+  if (nsh != nshapes)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: the training runs take one sigma_b2, input and batch; lists of them are not supported",
+               c->path, c->train_line[0]);
   for (size_t k = 0; k < nsh; k++) {
     ilab_config v;
-    int st = ilab_config_shape(c, k, &v);
+    int st = ilab_config_point(c, k, &v);
     if (st) return st;
     st = ilab_train_spec_check(t, v.depth, v.widths);
-    ilab_config_shape_free(&v);
+    ilab_config_point_free(&v);
     if (st) {
       char why[512];
       snprintf(why, sizeof why, "%s", ilab_error_reason());
@@ -886,7 +889,7 @@ int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const
     int st = whole("train_claim", w[i][0] == 'w' ? "width" : "depth", w[i] + 6, 1, ILAB_MAX_WIDTH, &v);
     if (st) return st;
     int found = 0;
-    size_t nsh = ilab_config_n_shapes(c);
+    size_t nsh = ilab_config_n_points(c);
     for (size_t k = 0; k < nsh; k++) {
       size_t sw, sd;
       ilab_config_shape_of(c, k, &sw, &sd);
@@ -924,7 +927,7 @@ int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const
       ILAB_ERROR(ILAB_EPARSE, "train_claim: %s", form);
     if (cl->s1 > t->steps || cl->s0 > t->steps)
       ILAB_ERROR(ILAB_EPARSE, "train_claim: step %zu is beyond the last step %zu", cl->s1 > cl->s0 ? cl->s1 : cl->s0, t->steps);
-    size_t matched = 0, nsh = ilab_config_n_shapes(c);
+    size_t matched = 0, nsh = ilab_config_n_points(c);
     for (size_t k = 0; k < nsh; k++) {
       size_t sw, sd;
       ilab_config_shape_of(c, k, &sw, &sd);

@@ -56,8 +56,10 @@ rows=$(grep -v '^#' "$D/a/train.tsv" | tail -n +2 | wc -l)
 [ "$rows" -eq $((2 * 2 * 3 * 3 * 21)) ]; ok $? "train.tsv: one row per act, scheme, width, trial, step" "$rows rows"
 head -n 40 "$D/a/train.tsv" | grep -q "^act	scheme	width	depth	trial	step	loss	grad_norm$"; ok $? "train.tsv's header"
 # step 0's forward statistics (h_mean h_var x_mean x_var x_sq) are layers.tsv's
-awk -F'\t' '/^#/ || $1 == "act" { next }
-  FNR == NR { k = $1 FS $2 FS $3 FS $4 FS $(NF-1); v[k] = $8 FS $9 FS $10 FS $11 FS $12; n++; next }
+awk -F'\t' '/^#/ { next }
+  FNR == NR && $1 == "act" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  $1 == "act" { next }
+  FNR == NR { k = $1 FS $2 FS $3 FS $4 FS $c["width"]; v[k] = $c["h_mean"] FS $c["h_var"] FS $c["x_mean"] FS $c["x_var"] FS $c["x_sq"]; n++; next }
   $6 == 0 && $7 <= $4 { k = $1 FS $2 FS $5 FS $7 FS $3; m++; if (v[k] != $10 FS $11 FS $12 FS $13 FS $14) bad++ }
   END { exit !(n > 0 && m == n && bad == 0) }' "$D/a/layers.tsv" "$D/a/train_layers.tsv"
 ok $? "step 0's forward statistics in train_layers.tsv equal layers.tsv's"
