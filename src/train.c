@@ -572,7 +572,7 @@ static double mean_abs(const double *v, size_t n)
   return s / (double)n;
 }
 
-int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, volatile sig_atomic_t *stop)
+int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, const volatile sig_atomic_t *stop)
 {
   const ilab_train_spec *t = job->spec;
   ilab_trainer *tr;
@@ -854,6 +854,23 @@ static int recorded(const ilab_train_spec *t, size_t s, size_t *ri)
   return 0;
 }
 
+/* Reads "loss[S]" into *s; 0 on success. */
+static int loss_step(const char *w, size_t *s)
+{
+  char num[32];
+  size_t n = strlen(w);
+  if (strncmp(w, "loss[", 5) || n < 7 || n - 6 >= sizeof num || w[n - 1] != ']') return -1;
+  memcpy(num, w + 5, n - 6);
+  num[n - 6] = '\0';
+  char *end;
+  errno = 0;
+  if (!(num[0] >= '0' && num[0] <= '9')) return -1;
+  unsigned long long v = strtoull(num, &end, 10);
+  if (*end || errno == ERANGE || v > ILAB_TRAIN_MAX_STEPS) return -1;
+  *s = (size_t)v;
+  return 0;
+}
+
 int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const char *text, ilab_train_claim *cl)
 {
   char buf[256], *w[32];
@@ -871,9 +888,9 @@ int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const
   size_t a;
   for (a = 0; a < c->n_acts; a++) {
     ilab_act x;
-    char canon[64];
     if (!strcmp(w[0], c->act_names[a])) break;
     if (!ilab_act_parse(w[0], &x)) {
+      char canon[64];
       ilab_act_name(&x, canon, sizeof canon);
       if (!strcmp(canon, c->act_names[a])) break;
     }
@@ -922,8 +939,7 @@ int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const
     if (!recorded(t, cl->step, &ri)) ILAB_ERROR(ILAB_EPARSE, "train_claim: step %zu is not in 'record'", cl->step);
     i += 2;
   } else {
-    if (i + 2 >= n || sscanf(w[i], "loss[%zu]", &cl->s1) != 1 || strcmp(w[i + 1], "/") ||
-        sscanf(w[i + 2], "loss[%zu]", &cl->s0) != 1)
+    if (i + 2 >= n || loss_step(w[i], &cl->s1) || strcmp(w[i + 1], "/") || loss_step(w[i + 2], &cl->s0))
       ILAB_ERROR(ILAB_EPARSE, "train_claim: %s", form);
     if (cl->s1 > t->steps || cl->s0 > t->steps)
       ILAB_ERROR(ILAB_EPARSE, "train_claim: step %zu is beyond the last step %zu", cl->s1 > cl->s0 ? cl->s1 : cl->s0, t->steps);
@@ -946,7 +962,9 @@ int ilab_train_claim_parse(const ilab_config *c, const ilab_train_spec *t, const
     i += 2;
   } else if (i + 4 < n && !strcmp(w[i], "in")) {
     cl->op = 'i';
-    if (sscanf(w[i + 1], "[%lf,", &cl->lo) != 1) ILAB_ERROR(ILAB_EPARSE, "train_claim: expected 'in [LO, HI]'");
+    cl->lo = w[i + 1][0] == '[' ? strtod(w[i + 1] + 1, &end) : NAN;
+    if (w[i + 1][0] != '[' || end == w[i + 1] + 1 || strcmp(end, ",") || !isfinite(cl->lo))
+      ILAB_ERROR(ILAB_EPARSE, "train_claim: expected 'in [LO, HI]'");
     cl->hi = strtod(w[i + 2], &end);
     if (end == w[i + 2] || strcmp(end, "]") || !(cl->lo < cl->hi)) ILAB_ERROR(ILAB_EPARSE, "train_claim: expected 'in [LO, HI]' with LO < HI");
     i += 3;

@@ -132,7 +132,7 @@ const double *ilab_trainer_target(const ilab_trainer *tr);
 
 /* The whole run: steps + 1 evaluations and steps updates, into res.
  * ILAB_EINTR if *stop becomes set (stop may be NULL). */
-int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, volatile sig_atomic_t *stop);
+int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, const volatile sig_atomic_t *stop);
 
 
 
