@@ -79,15 +79,21 @@ void ilab_rescale_extent_of(const double *v, size_t n, ilab_rescale_extent *x)
 #define EXP_HI 480
 #define EXP_LO (-478)
 
+/* The exponent E of f v = p 2^E with p in [0.5, 1), for v > 0 finite. */
+static long exponent_of(ilab_rescale_factor f, double v)
+{
+  int ev, k;
+  double mv = frexp(v, &ev);
+  frexp(f.m * mv, &k);
+  return f.e + ev + k;
+}
+
 int ilab_rescale_in_range(ilab_rescale_factor f, const ilab_rescale_extent *x)
 {
   if (x->nonfinite) return 0;
   if (x->max == 0) return 1; /* all zeros: zeros at any scale */
-  int em, en;
-  frexp(x->max, &em);
-  frexp(x->min_nz, &en);
-  /* f max < 2^(e + em) and f min_nz >= 2^(e + en - 2), from m, its mantissa in [0.5, 1) */
-  return f.e + em <= EXP_HI && f.e + en - 2 >= EXP_LO;
+  /* f max < 2^480 iff its E <= 480; f min_nz >= 2^-478 iff its E >= -477 */
+  return exponent_of(f, x->max) <= EXP_HI && exponent_of(f, x->min_nz) >= EXP_LO + 1;
 }
 
 double ilab_rescale_pow2(size_t n, double q)

@@ -59,7 +59,7 @@ typedef struct {
 void ilab_rescale_extent_of(const double *v, size_t n, ilab_rescale_extent *x);
 
 /* Whether every entry of f v is finite with its non-zero magnitudes in
- * [2^-478, 2^480], decided from the exponents of f, max and min_nz: then
+ * [2^-478, 2^480), decided from the exponents of f v of max and min_nz: then
  * every entry and every square of one is a normal double, sums of up to 2^60
  * squares stay finite, and no entry of f v rounds to zero or to a subnormal,
  * so that f v's statistics computed directly differ from f times v's by
