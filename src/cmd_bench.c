@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <gsl/gsl_cblas.h>
 
@@ -65,7 +66,7 @@ static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s)
 /* Runs an experiment given as text; returns wall seconds (NaN on failure)
  * and fills s's timing.  *sw and *cfg are for the caller to free, whatever
  * happened. */
-static double run_text(const char *text, const gsl_rng_type *type, int threads, ilab_sweep *sw,
+static double run_text(const char *text, const gsl_rng_type *type, int threads, int no_rescale, ilab_sweep *sw,
                        ilab_config *cfg)
 {
   memset(sw, 0, sizeof *sw);
@@ -73,12 +74,36 @@ static double run_text(const char *text, const gsl_rng_type *type, int threads, 
   sw->seed = 42;
   sw->rng_type = type;
   sw->threads = threads;
+  sw->no_rescale = no_rescale;
   sw->timing = 1;
   if (ilab_sweep_alloc(sw, cfg)) return NAN;
   double t0 = ilab_clock_now();
   int st = ilab_sweep_run(sw);
   double t = ilab_clock_now() - t0;
   return st ? NAN : t;
+}
+
+/* Wall seconds of this binary run as a child, 'initlab run FILE -o DIR -q
+ * --threads N' plus extra (NULL or one more option), or NaN if it failed. */
+static double run_process(const char *file, const char *dir, int threads, const char *extra)
+{
+  char self[4096], nt[32];
+  ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (k <= 0) return NAN;
+  self[k] = 0;
+  snprintf(nt, sizeof nt, "%d", threads);
+  fflush(stdout);
+  double t0 = ilab_clock_now();
+  pid_t pid = fork();
+  if (pid < 0) return NAN;
+  if (pid == 0) {
+    char *args[] = {self, "run", (char *)file, "-o", (char *)dir, "-q", "--threads", nt, (char *)extra, NULL};
+    execv(self, args);
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return NAN;
+  return ilab_clock_now() - t0;
 }
 
 static double flops(const ilab_config *c)
@@ -153,7 +178,7 @@ int ilab_cmd_bench(int argc, char **argv)
       "depth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
   ilab_sweep sw;
   ilab_config cfg;
-  double wall = run_text(std_sweep, type, nt, &sw, &cfg);
+  double wall = run_text(std_sweep, type, nt, 1, &sw, &cfg);
   if (!isfinite(wall)) {
     cmd_error("the std-sweep failed: %s", ilab_error_reason());
     ilab_sweep_free(&sw);
@@ -180,6 +205,57 @@ int ilab_cmd_bench(int argc, char **argv)
   ilab_config_free(&cfg);
   fflush(stdout);
 
+  /* 2b. exact rescaling (rescale.h): the std-sweep again with its linear and
+   * relu cells rescaled (8 tanh cells direct, 16 cells from 4 reference
+   * passes) against the product floor, its GFLOP at the workload peak; eight
+   * relu schemes of one family against one; and the std-sweep as a whole
+   * process, 'initlab run' with its tables written, direct and rescaled */
+  double floor_s = gf / peak_all;
+  double wall_rs = run_text(std_sweep, type, nt, 0, &sw, &cfg);
+  size_t n_rs = sw.rescaled;
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  const char *fam8 =
+      "activations = relu\nschemes = normal:std=0.01 normal:std=0.05 normal:std=0.1 normal:std=1 glorot_normal "
+      "he_normal lecun_normal he_normal:gain=1.2\ndepth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
+  const char *fam1 = "activations = relu\nschemes = he_normal\ndepth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
+  double t8 = run_text(fam8, type, nt, 0, &sw, &cfg);
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  double t8d = run_text(fam8, type, nt, 1, &sw, &cfg);
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  double t1 = run_text(fam1, type, nt, 0, &sw, &cfg);
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  printf("\n## exact rescaling\nproduct floor (std-sweep GFLOP at the workload peak)\t%.3f s\n"
+         "std-sweep rescaled (%zu of 24 cells rescaled)\t%.3f s\t%.3f of the floor\n"
+         "relu, 8 schemes of one family, rescaled\t%.3f s\t%.2f x one scheme\n"
+         "relu, the same 8, direct\t%.3f s\t%.2f x one scheme\n"
+         "relu, he_normal alone\t%.3f s\n",
+         floor_s, n_rs, wall_rs, wall_rs / floor_s, t8, t8 / t1, t8d, t8d / t1, t1);
+  fflush(stdout);
+  double run_d = NAN, run_r = NAN;
+  {
+    char cfgpath[4200], dir[4200];
+    if (cmd_make_dirs(outdir) == 0) {
+      snprintf(cfgpath, sizeof cfgpath, "%s/std-sweep.cfg", outdir);
+      FILE *f = fopen(cfgpath, "w");
+      if (f && fprintf(f, "# the std-sweep of 'initlab bench'\n%s", std_sweep) > 0 && fclose(f) == 0) {
+        f = NULL;
+        snprintf(dir, sizeof dir, "%s/std-sweep-direct", outdir);
+        run_d = run_process(cfgpath, dir, nt, "--no-rescale");
+        snprintf(dir, sizeof dir, "%s/std-sweep", outdir);
+        run_r = run_process(cfgpath, dir, nt, NULL);
+      }
+      if (f) fclose(f);
+    }
+  }
+  printf("'initlab run' of the std-sweep, tables written, direct\t%.3f s\t%.1f GFLOP/s\t%.3f of the workload peak\n"
+         "'initlab run' of the std-sweep, tables written, rescaled\t%.3f s\t%.3f of the product floor\n",
+         run_d, gf / run_d, gf / run_d / peak_all, run_r, run_r / floor_s);
+  fflush(stdout);
+
   /* 3. scaling: seconds per GFLOP as depth, width and batch grow, from the
    * std-sweep's point, for two cells (relu/he_normal, tanh/glorot_normal) */
   printf("\n## scaling: two cells, one varied size at a time\nvaried\tdepth\twidth\tbatch\tGFLOP\tseconds\ts_per_GFLOP\n");
@@ -196,7 +272,7 @@ int ilab_cmd_bench(int argc, char **argv)
     char text[256];
     snprintf(text, sizeof text, "activations = relu tanh\nschemes = he_normal\ndepth = %zu\nwidth = %zu\nbatch = %zu\n",
              pts[i].d, pts[i].w, pts[i].b);
-    double t = run_text(text, type, nt, &sw, &cfg);
+    double t = run_text(text, type, nt, 1, &sw, &cfg);
     double g = flops(&cfg) / 1e9;
     spg[i] = t / g;
     printf("%s\t%zu\t%zu\t%zu\t%.2f\t%.3f\t%.4f\n", pts[i].name, pts[i].d, pts[i].w, pts[i].b, g, t, spg[i]);
@@ -271,6 +347,15 @@ int ilab_cmd_bench(int argc, char **argv)
   ROW("sweep_gflops", rate);
   ROW("sweep_fraction_of_peak", std_frac);
   ROW("sweep_draw_share", draw_share);
+  ROW("product_floor_s", floor_s);
+  ROW("sweep_rescaled_wall_s", wall_rs);
+  ROW("sweep_rescaled_over_floor", wall_rs / floor_s);
+  ROW("family8_rescaled_over_1", t8 / t1);
+  ROW("family8_direct_over_1", t8d / t1);
+  ROW("run_direct_wall_s", run_d);
+  ROW("run_direct_fraction_of_peak", gf / run_d / peak_all);
+  ROW("run_rescaled_wall_s", run_r);
+  ROW("run_rescaled_over_floor", run_r / floor_s);
   ROW("peak_rss_bytes", (double)rss);
   ROW("estimate_bytes", (double)need);
   for (int i = 0; i < npts; i++) {

@@ -35,6 +35,15 @@ static void help(void)
       "                       report the largest relative difference\n"
       "      --max-memory B   refuse a run needing more than B bytes (K, M, G suffixes)\n"
       "                       [3/4 of physical memory]\n"
+      "      --no-rescale     compute every cell on its own.  By default the cells of a\n"
+      "                       linear, relu or leaky_relu network without bias whose\n"
+      "                       schemes share a family (the same unit draws, W_l =\n"
+      "                       s_l U_l) come from ONE pass per trial: H_l(s) =\n"
+      "                       (prod_{k<=l} s_k/r_k) H_l(r), dL/dX_l(s) = (prod_{k>l}\n"
+      "                       s_k/r'_k) dL/dX_l(r), so means scale by that factor and\n"
+      "                       variances by its square; a cell whose entries would\n"
+      "                       leave [2^-478, 2^480] (overflow, underflow) is run on\n"
+      "                       its own.  Rows agree to rounding either way.\n"
       "  -q, --quiet          no progress on stderr\n"
       "  -h, --help           this help\n\n"
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
@@ -128,10 +137,11 @@ int ilab_cmd_run(int argc, char **argv)
       {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
       {"threads", required_argument, NULL, 'j'}, {"only", required_argument, NULL, 1},
       {"cross-check", no_argument, NULL, 2}, {"max-memory", required_argument, NULL, 3},
+      {"no-rescale", no_argument, NULL, 4},
       {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
-  int has_seed = 0, check = 0, quiet = 0, c;
+  int has_seed = 0, check = 0, quiet = 0, no_rescale = 0, c;
   size_t max_memory = cmd_default_max_memory();
   const char *only[64];
   int n_only = 0;
@@ -162,6 +172,7 @@ int ilab_cmd_run(int argc, char **argv)
       if (cmd_parse_bytes(optarg, &max_memory))
         return cmd_usage_error(cmd, "--max-memory: '%s' is not a positive size like 8G or 500M", optarg);
       break;
+    case 4: no_rescale = 1; break;
     case 'q': quiet = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -217,6 +228,7 @@ int ilab_cmd_run(int argc, char **argv)
     sw->rng_type = rng_type;
     sw->threads = (int)threads;
     sw->cross_check = check;
+    sw->no_rescale = no_rescale;
     sw->stop = &stop_signal;
     if (!run[k]) continue;
     /* before anything large is allocated (the result arrays alone can be huge) */
