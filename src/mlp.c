@@ -76,28 +76,33 @@ static void acc_add(acc *a, const double *v, size_t k, double s1, double s2)
   acc_merge(a, n, mean, m2);
 }
 
-/* The shifted sums s1 = sum (v - sh), s2 = sum (v - sh)^2 of v[0..k-1], in
- * four lanes (entry j in lane j mod 4, the tail in lane 0), added
- * pairwise at the end: gcc -O2 vectorizes the lanes, two doubles wide on
- * any x86-64 and four with AVX2, and the lanes, fixed by the source, give
- * the same bits at either width. */
+/* The shifted sums s1 = sum (v - sh), s2 = sum (v - sh)^2 of v[0..k-1] in
+ * two vectors of two lanes each (entry j in lane j mod 4, the tail added
+ * last): gcc's vector extension, which any x86-64 runs (SSE2) and whose
+ * lanes, fixed here, give the same bits whatever the vector unit; a scalar
+ * loop's one chain of additions waits on each one's latency. */
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2i __attribute__((vector_size(16)));
+
 static void shifted_sums(const double *v, size_t k, double sh, double *s1, double *s2)
 {
-  double a[4] = {0, 0, 0, 0}, b[4] = {0, 0, 0, 0};
+  v2d a1 = {0, 0}, a2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, vs = {sh, sh};
   size_t j = 0;
-  for (; j + 4 <= k; j += 4)
-    for (int q = 0; q < 4; q++) {
-      double d = v[j + q] - sh;
-      a[q] += d;
-      b[q] += d * d;
-    }
+  for (; j + 4 <= k; j += 4) {
+    v2d v0, v1;
+    __builtin_memcpy(&v0, v + j, 16);
+    __builtin_memcpy(&v1, v + j + 2, 16);
+    v2d e0 = v0 - vs, e1 = v1 - vs;
+    a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
+  }
+  double t1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), t2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
   for (; j < k; j++) {
     double d = v[j] - sh;
-    a[0] += d;
-    b[0] += d * d;
+    t1 += d;
+    t2 += d * d;
   }
-  *s1 = (a[0] + a[1]) + (a[2] + a[3]);
-  *s2 = (b[0] + b[1]) + (b[2] + b[3]);
+  *s1 = t1;
+  *s2 = t2;
 }
 
 /* Moments of a whole buffer in one pass. */
@@ -239,32 +244,46 @@ static void lap(ilab_mlp *net, int k, double *t0)
 
 /* Statistics of one block, after x = phi(h) (ilab_act_phi_n): the shifted
  * sums of h and x, and the counts of zeros and saturated entries.  SAT says
- * whether xv is within 1% of a bound.  The sums run in the four lanes of
- * shifted_sums.  Counts are kept in doubles, exact below 2^53, which vectorize where
- * 64-bit integer compares would need SSE4.1. */
-#define FORWARD_LANE(q, jj, SAT)                                          \
-  {                                                                       \
-    double hv = h[jj], xv = x[jj];                                        \
-    double dh = hv - shh, dx = xv - shx;                                  \
-    l1[q] += dh; l2[q] += dh * dh; m1[q] += dx; m2[q] += dx * dx;         \
-    lz[q] += xv == 0 ? 1.0 : 0.0;                                         \
-    ls[q] += (SAT) ? 1.0 : 0.0;                                           \
-  }
+ * whether xv is within 1% of a bound. */
 #define FORWARD_STATS(SAT)                                                \
-  {                                                                       \
-    double l1[4] = {0, 0, 0, 0}, l2[4] = {0, 0, 0, 0}, m1[4] = {0, 0, 0, 0}, m2[4] = {0, 0, 0, 0}; \
-    double lz[4] = {0, 0, 0, 0}, ls[4] = {0, 0, 0, 0};                    \
-    size_t j = 0;                                                         \
-    for (; j + 4 <= k; j += 4)                                            \
-      for (int q = 0; q < 4; q++) FORWARD_LANE(q, j + q, SAT)             \
-    for (; j < k; j++) FORWARD_LANE(0, j, SAT)                            \
-    sh1 += (l1[0] + l1[1]) + (l1[2] + l1[3]);                             \
-    sh2 += (l2[0] + l2[1]) + (l2[2] + l2[3]);                             \
-    sx1 += (m1[0] + m1[1]) + (m1[2] + m1[3]);                             \
-    sx2 += (m2[0] + m2[1]) + (m2[2] + m2[3]);                             \
-    z += (long long)((lz[0] + lz[1]) + (lz[2] + lz[3]));                  \
-    sat += (long long)((ls[0] + ls[1]) + (ls[2] + ls[3]));                \
+  for (size_t j = 0; j < k; j++) {                                        \
+    double hv = h[j], xv = x[j];                                          \
+    double dh = hv - shh, dx = xv - shx;                                  \
+    sh1 += dh; sh2 += dh * dh; sx1 += dx; sx2 += dx * dx;                 \
+    z += xv == 0;                                                         \
+    sat += (SAT);                                                         \
   }
+
+/* The same without saturation, for the unbounded activations, in the
+ * lanes of shifted_sums. */
+static void forward_stats_plain(const double *h, const double *x, size_t k, double shh, double shx,
+                                double *sh1, double *sh2, double *sx1, double *sx2, long long *z)
+{
+  v2d a1 = {0, 0}, a2 = {0, 0}, b1 = {0, 0}, b2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, d1 = {0, 0}, d2 = {0, 0};
+  v2d vh = {shh, shh}, vx = {shx, shx}, zero = {0, 0};
+  v2i zc = {0, 0}; /* minus the count: a true comparison is -1 in each lane */
+  size_t j = 0;
+  for (; j + 4 <= k; j += 4) {
+    v2d h0, h1, x0, x1;
+    __builtin_memcpy(&h0, h + j, 16);
+    __builtin_memcpy(&h1, h + j + 2, 16);
+    __builtin_memcpy(&x0, x + j, 16);
+    __builtin_memcpy(&x1, x + j + 2, 16);
+    v2d e0 = h0 - vh, e1 = h1 - vh, f0 = x0 - vx, f1 = x1 - vx;
+    a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
+    b1 += f0; b2 += f0 * f0; d1 += f1; d2 += f1 * f1;
+    zc += (x0 == zero) + (x1 == zero);
+  }
+  double s1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), s2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
+  double t1 = (b1[0] + b1[1]) + (d1[0] + d1[1]), t2 = (b2[0] + b2[1]) + (d2[0] + d2[1]);
+  long long zz = -(zc[0] + zc[1]);
+  for (; j < k; j++) {
+    double dh = h[j] - shh, dx = x[j] - shx;
+    s1 += dh; s2 += dh * dh; t1 += dx; t2 += dx * dx;
+    zz += x[j] == 0;
+  }
+  *sh1 += s1; *sh2 += s2; *sx1 += t1; *sx2 += t2; *z += zz;
+}
 
 typedef struct {
   acc h, x;
@@ -282,8 +301,8 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
   case ILAB_ACT_TANH:
   case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
   /* saturated: within 1% of the bounds 0 and 1 */
-  case ILAB_ACT_SIGMOID: FORWARD_STATS((xv <= 0.01) | (xv >= 0.99)) break;
-  default: FORWARD_STATS(0) break;
+  case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
+  default: forward_stats_plain(h, x, k, shh, shx, &sh1, &sh2, &sx1, &sx2, &z); break;
   }
   acc_add(&f->h, h, k, sh1, sh2);
   acc_add(&f->x, x, k, sx1, sx2);
