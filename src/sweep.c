@@ -70,6 +70,11 @@ size_t ilab_sweep_bytes(const ilab_config *c, int threads)
   size_t cells = c->n_acts * c->n_schemes;
   size_t inflight = (size_t)threads < cells ? (size_t)threads : cells;
   b += (double)inflight * (double)max_net_bytes(c);
+  /* a group of rescaled cells (run_group): a scaled copy of one layer for
+   * the histograms */
+  size_t wmax = 0;
+  for (size_t l = 0; l <= c->depth; l++) if (c->widths[l] > wmax) wmax = c->widths[l];
+  if (c->n_hist) b += (double)inflight * (double)c->batch * (double)wmax * sizeof(double);
   b += (double)cells * c->trials * c->depth * sizeof(ilab_layer_stats);
   return b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
