@@ -181,13 +181,14 @@ $(RESULTS)/%/variance.png: $(RESULTS)/%/summary.tsv $$(wildcard $(RESULTS)/$$*/*
 docs/%.png: $(RESULTS)/$$*/$$*.png
 	cp $< $@
 
-# make bench: initlab bench, then NumPy on the same products if python3 has
-# numpy (results/bench/numpy.tsv), for comparison only.
+# make bench: initlab bench, then NumPy on the same products if $(PYTHON)
+# has numpy (results/bench/numpy.tsv), for comparison only.
+PYTHON ?= /usr/bin/python3
 bench: deps
 	@$(MAKE) --no-print-directory build/initlab
 	@build/initlab bench -o results/bench
-	@if python3 -c 'import numpy' 2>/dev/null; then \
-	  python3 scripts/bench_numpy.py --threads $$(nproc) | tee results/bench/numpy.tsv; \
+	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
+	  $(PYTHON) scripts/bench_numpy.py --threads $$(nproc) | tee results/bench/numpy.tsv; \
 	else echo "numpy not found: no NumPy comparison"; fi
 
 # make fuzz: install clang and libFuzzer's runtime if missing, build the fuzz
