@@ -13,6 +13,7 @@ enum { ILAB_EXIT_OK = 0, ILAB_EXIT_RUNTIME = 1, ILAB_EXIT_USAGE = 2 };
 
 /* Each subcommand: argv[0] is the command's name; returns an exit status. */
 int ilab_cmd_run(int argc, char **argv);
+int ilab_cmd_merge(int argc, char **argv);
 int ilab_cmd_sample(int argc, char **argv);
 int ilab_cmd_moments(int argc, char **argv);
 int ilab_cmd_theory(int argc, char **argv);

@@ -5,12 +5,14 @@
 #include "ilab.h"
 #include "platform.h"
 #include "report.h"
+#include "shard.h"
 #include "sweep.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +37,12 @@ static void help(void)
       "                       report the largest relative difference\n"
       "      --max-memory B   refuse a run needing more than B bytes (K, M, G suffixes)\n"
       "                       [3/4 of physical memory]\n"
+      "      --shard K/N      run only the K-th of N shares of the cells and write them\n"
+      "                       to DIR as a shard for 'initlab merge' (see below)\n"
+      "      --chunk-memory B the results held at once: cells run in chunks of\n"
+      "                       schemes whose per-trial results fit B (K, M, G\n"
+      "                       suffixes), and their tables are written one cell at a\n"
+      "                       time; the tables do not depend on B [64M]\n"
       "      --no-rescale     compute every cell on its own.  By default the cells of a\n"
       "                       linear, relu or leaky_relu network without bias whose\n"
       "                       schemes share a family (the same unit draws, W_l =\n"
@@ -123,11 +131,38 @@ static void help(void)
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
       "Environment: GSL_RNG_TYPE names the generator [mt19937], GSL_RNG_SEED the\n"
       "default seed.\n\n"
+      "Shards: with --shard K/N the cells (activation x scheme x shape, each with all\n"
+      "its trials) are split over N shards by the longest-processing-time rule on\n"
+      "their cost, trials x batch x sum_l n_{l-1} n_l, the same split on every\n"
+      "machine; shard K runs its cells on the same keyed streams as a whole run and\n"
+      "writes DIR/units.bin (raw per-trial statistics and histograms),\n"
+      "DIR/experiment.cfg and, last, DIR/manifest.tsv (file, hash, seed, generator,\n"
+      "K/N).  'initlab merge -o OUT DIR...' then writes the tables of the whole run.\n"
+      "A shard that failed is run again alone.  Not with --only or 'spectrum = yes'.\n\n"
       "Exit status: 0 success, 1 runtime failure or a failed claim, 2 usage or\n"
       "input error.\n");
 }
 
 static volatile sig_atomic_t stop_signal;
+
+/* The results one cell of shape view v holds in memory: its per-trial
+ * statistics and histograms. */
+static size_t chunk_cell_bytes(const ilab_config *v)
+{
+  return v->trials * v->depth * sizeof(ilab_layer_stats) +
+         v->n_hist * 3 * (2 * sizeof(double) + (v->hist_bins + 2) * sizeof(unsigned long long));
+}
+
+/* The chunks of shape view v whose results stay within bytes: every
+ * activation (the sweep sizes its networks' buffers by the first, so a
+ * chunk keeps the shape's first activation first and its numbers are the
+ * whole shape's) with as many schemes as fit, at least one. */
+static void chunk_size(const ilab_config *v, size_t bytes, size_t *acts, size_t *schemes)
+{
+  size_t per = v->n_acts * chunk_cell_bytes(v), m = per ? bytes / per : v->n_schemes;
+  *acts = v->n_acts;
+  *schemes = m < 1 ? 1 : m > v->n_schemes ? v->n_schemes : m;
+}
 
 static void on_signal(int sig) { stop_signal = sig; }
 
@@ -137,14 +172,18 @@ int ilab_cmd_run(int argc, char **argv)
       {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
       {"threads", required_argument, NULL, 'j'}, {"only", required_argument, NULL, 1},
       {"cross-check", no_argument, NULL, 2}, {"max-memory", required_argument, NULL, 3},
-      {"no-rescale", no_argument, NULL, 4},
-      {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+      {"shard", required_argument, NULL, 4}, {"chunk-memory", required_argument, NULL, 5},
+      {"no-rescale", no_argument, NULL, 6},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
   int has_seed = 0, check = 0, quiet = 0, no_rescale = 0, c;
   size_t max_memory = cmd_default_max_memory();
+  size_t chunk_bytes = (size_t)64 << 20; /* results held at once: 64 MiB */
   const char *only[64];
   int n_only = 0;
+  unsigned long shard_k = 0, shard_n = 0;
   threads = (unsigned long)ilab_platform_cores();
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:s:j:qh", opts, NULL)) != -1) {
@@ -172,7 +211,22 @@ int ilab_cmd_run(int argc, char **argv)
       if (cmd_parse_bytes(optarg, &max_memory))
         return cmd_usage_error(cmd, "--max-memory: '%s' is not a positive size like 8G or 500M", optarg);
       break;
-    case 4: no_rescale = 1; break;
+    case 4: {
+      char *slash = strchr(optarg, '/');
+      if (!slash) return cmd_usage_error(cmd, "--shard takes K/N (shard K of N, 1 <= K <= N), not '%s'", optarg);
+      *slash = 0;
+      int bad = cmd_parse_ulong(cmd, "--shard (its K)", optarg, 1, 1000000, &shard_k) ||
+                cmd_parse_ulong(cmd, "--shard (its N)", slash + 1, 1, 1000000, &shard_n);
+      *slash = '/';
+      if (bad) return ILAB_EXIT_USAGE;
+      if (shard_k > shard_n) return cmd_usage_error(cmd, "--shard %s: K is beyond N", optarg);
+      break;
+    }
+    case 5:
+      if (cmd_parse_bytes(optarg, &chunk_bytes))
+        return cmd_usage_error(cmd, "--chunk-memory: '%s' is not a positive size like 64M", optarg);
+      break;
+    case 6: no_rescale = 1; break;
     case 'q': quiet = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -181,6 +235,7 @@ int ilab_cmd_run(int argc, char **argv)
   if (optind >= argc) return cmd_usage_error(cmd, "missing the experiment file");
   if (argc - optind > 1) return cmd_usage_error(cmd, "one experiment file at a time; unexpected '%s'", argv[optind + 1]);
   const char *file = argv[optind];
+  if (shard_n && n_only) return cmd_usage_error(cmd, "--shard and --only do not go together: a shard is a share of every cell");
 
   ilab_config cfg;
   int st = ilab_config_read(file, &cfg);
@@ -189,22 +244,33 @@ int ilab_cmd_run(int argc, char **argv)
     return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
   }
   int status = ILAB_EXIT_RUNTIME;
-  size_t nsh = ilab_config_n_shapes(&cfg);
-  ilab_config *views = calloc(nsh, sizeof *views);
-  ilab_sweep *sws = calloc(nsh, sizeof *sws);
-  unsigned char *run = calloc(nsh, 1);
-  unsigned char *sel = NULL;
+  const size_t nsh = ilab_config_n_shapes(&cfg), ncells = cfg.n_acts * cfg.n_schemes, nu = ncells * nsh;
+  unsigned char *want = calloc(nu, 1), *run = calloc(nsh, 1), *sel = NULL, *chunk_sel = NULL;
+  double *cost = NULL;
+  size_t *owner = NULL;
+  uint64_t *offset = NULL;
+  unsigned char *ready = NULL;
+  ilab_shard_reporter *rep = NULL;
+  ilab_config *view = malloc(sizeof *view), *chunk = malloc(sizeof *chunk);
+  int have_view = 0;
+  FILE *spill = NULL;
+  ilab_shard_writer w;
+  memset(&w, 0, sizeof w);
+  ilab_sweep sw;
+  memset(&sw, 0, sizeof sw);
   char dirbuf[4096];
-  if (!views || !sws || !run) { cmd_error("out of memory"); goto out; }
+  if (!want || !run || !view || !chunk) { cmd_error("out of memory"); goto out; }
 
   /* the seed: --seed, else the file's, else GSL_RNG_SEED, else 42 */
   unsigned long base_seed = has_seed ? seed : cfg.has_seed ? cfg.seed : cmd_default_seed();
   const gsl_rng_type *rng_type = gsl_rng_mt19937;
   if ((status = cmd_rng_type(&rng_type))) goto out;
   status = ILAB_EXIT_RUNTIME;
-  /* --only: act= and scheme= select cells, width= and depth= shapes */
+  /* the units to run (cell x shape, shard.h): --only's act= and scheme=
+   * select cells, width= and depth= shapes; --shard K/N the K-th share by
+   * cost */
   if (n_only) {
-    sel = calloc(cfg.n_acts * cfg.n_schemes, 1);
+    sel = calloc(ncells, 1);
     if (!sel) { cmd_error("out of memory"); goto out; }
     if (ilab_config_select(&cfg, only, (size_t)n_only, sel) ||
         ilab_config_select_shapes(&cfg, only, (size_t)n_only, run)) {
@@ -214,39 +280,51 @@ int ilab_cmd_run(int argc, char **argv)
   } else {
     memset(run, 1, nsh);
   }
+  if (shard_n) {
+    if (cfg.spectrum) {
+      cmd_error("%s: 'spectrum = yes' cannot be run in shards; run it whole", file);
+      status = ILAB_EXIT_USAGE;
+      goto out;
+    }
+    cost = malloc(nu * sizeof *cost);
+    owner = malloc(nu * sizeof *owner);
+    if (!cost || !owner) { cmd_error("out of memory"); goto out; }
+    if (ilab_shard_costs(&cfg, cost) || ilab_shard_assign(cost, nu, shard_n, owner)) {
+      cmd_error("%s", ilab_error_reason());
+      goto out;
+    }
+  }
+  size_t n_want = 0;
+  for (size_t u = 0; u < nu; u++) {
+    size_t cell = u / nsh, k = u % nsh;
+    want[u] = run[k] && (!sel || sel[cell]) && (!owner || owner[u] == shard_k - 1);
+    n_want += want[u];
+  }
 
-  /* the shapes, each a sweep of its own; with several, each draws from
-   * streams keyed by its width and depth too, so that shapes are independent
-   * and a shape's tables do not depend on which others run */
-  size_t need = 0, wmax = 0;
+  /* Shape by shape, each in chunks of schemes (with every activation) whose
+   * results fit chunk_bytes, so that memory holds one chunk whatever the
+   * number of cells; keyed streams make a chunk's numbers those of the
+   * whole shape.  After each chunk the cells complete in the tables' order
+   * are written.  A spectrum run keeps its one shape whole. */
+  size_t need = 0, wmax = 0, dmax = 0;
   for (size_t k = 0; k < nsh; k++) {
-    size_t w, d;
-    ilab_config_shape_of(&cfg, k, &w, &d);
-    if ((st = ilab_config_shape(&cfg, k, &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
-    ilab_sweep *sw = &sws[k];
-    sw->seed = nsh > 1 ? ilab_stream_seed(base_seed, w, d, ILAB_STREAM_SHAPE) : base_seed;
-    sw->rng_type = rng_type;
-    sw->threads = (int)threads;
-    sw->cross_check = check;
-    sw->no_rescale = no_rescale;
-    sw->stop = &stop_signal;
     if (!run[k]) continue;
-    /* before anything large is allocated (the result arrays alone can be huge) */
-    size_t b = ilab_sweep_bytes(&views[k], sw->threads);
-    need = need > SIZE_MAX - b ? SIZE_MAX : need + b;
-    for (size_t l = 0; l <= views[k].depth; l++) if (views[k].widths[l] > wmax) wmax = views[k].widths[l];
+    if (ilab_config_shape(&cfg, k, view)) { cmd_error("%s", ilab_error_reason()); goto out; }
+    size_t per = chunk_cell_bytes(view), ca = cfg.n_acts, cs = cfg.n_schemes;
+    if (!cfg.spectrum) chunk_size(view, chunk_bytes, &ca, &cs);
+    size_t b = ilab_sweep_bytes(view, (int)threads), all = ncells * per;
+    b = b - (b > all ? all : b) + ca * cs * per;
+    if (b > need) need = b;
+    for (size_t l = 0; l <= view->depth; l++) if (view->widths[l] > wmax) wmax = view->widths[l];
+    if (view->depth > dmax) dmax = view->depth;
+    ilab_config_shape_free(view);
   }
   if (need > max_memory) {
     cmd_error("%s: this run needs about %.3g GB of memory (%zu layers, widths up to %zu, batch %zu, %d threads), "
               "more than the limit of %.3g GB; lower width, depth, batch, trials or --threads, or raise --max-memory",
-              file, (double)need / 1e9, cfg.depth, wmax, cfg.batch, (int)threads, (double)max_memory / 1e9);
+              file, (double)need / 1e9, dmax, wmax, cfg.batch, (int)threads, (double)max_memory / 1e9);
     status = ILAB_EXIT_RUNTIME;
     goto out;
-  }
-  for (size_t k = 0; k < nsh; k++) {
-    if (!run[k]) continue;
-    if ((st = ilab_sweep_alloc(&sws[k], &views[k]))) { cmd_error("%s", ilab_error_reason()); goto out; }
-    sws[k].run_cell = sel;
   }
 
   if (!outdir) outdir = cmd_default_outdir(file, dirbuf, sizeof dirbuf);
@@ -265,34 +343,175 @@ int ilab_cmd_run(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  size_t cells = 0, theory_failed = 0;
+  size_t theory_failed = 0;
   double check_max = 0;
-  for (size_t i = 0; i < cfg.n_acts * cfg.n_schemes; i++) cells += !sel || sel[i];
-  for (size_t k = 0; k < nsh && !st; k++) {
-    if (!run[k]) continue;
-    char label[96] = "initlab run";
-    size_t w, d;
-    ilab_config_shape_of(&cfg, k, &w, &d);
-    if (nsh > 1) snprintf(label, sizeof label, "initlab run: width %zu depth %zu", w, d);
-    cmd_progress *pr = quiet ? NULL : cmd_progress_start(label, &sws[k].done, cells * views[k].trials);
-    st = ilab_sweep_run(&sws[k]);
+  int failed_claims = 0;
+  ilab_report_command rc = {argc, argv};
+  if (cfg.spectrum) {
+    /* one shape (the parser refuses lists), its spectra beside its cells */
+    if ((st = ilab_config_shape(&cfg, 0, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
+    have_view = 1;
+    sw.seed = base_seed;
+    sw.rng_type = rng_type;
+    sw.threads = (int)threads;
+    sw.cross_check = check;
+    sw.no_rescale = no_rescale;
+    sw.stop = &stop_signal;
+    if ((st = ilab_sweep_alloc(&sw, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
+    sw.run_cell = sel;
+    size_t cells = 0;
+    for (size_t i = 0; i < ncells; i++) cells += !sel || sel[i];
+    cmd_progress *pr = quiet ? NULL : cmd_progress_start("initlab run", &sw.done, cells * view->trials);
+    st = ilab_sweep_run(&sw);
     cmd_progress_stop(pr);
-    if (!st) st = ilab_sweep_theory(&sws[k]);
-    if (!st && cfg.spectrum) st = ilab_sweep_spectra(&sws[k]);
-    theory_failed += sws[k].theory_failed;
-    if (sws[k].check_max > check_max) check_max = sws[k].check_max;
+    if (!st) st = ilab_sweep_theory(&sw);
+    if (!st) st = ilab_sweep_spectra(&sw);
+    if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
+    theory_failed = sw.theory_failed;
+    check_max = sw.check_max;
+    ilab_report_runs runs = {&cfg, 1, &sw, run, base_seed};
+    if ((st = ilab_report_write(outdir, &runs, &rc, &stop_signal, &failed_claims))) {
+      cmd_error("%s", ilab_error_reason());
+      goto out;
+    }
+  } else {
+    /* the units' raw results go to the shard's units.bin, or to a scratch
+     * file from which the tables are written in their order */
+    if (shard_n) {
+      if ((st = ilab_shard_begin(&w, outdir, n_want))) { cmd_error("%s", ilab_error_reason()); goto out; }
+    } else {
+      char path[4200];
+      snprintf(path, sizeof path, "%s/.initlab-units.XXXXXX", outdir);
+      int fd = mkstemp(path);
+      if (fd >= 0) unlink(path);
+      if (fd < 0 || !(spill = fdopen(fd, "w+"))) {
+        cmd_error("cannot create a scratch file in %s: %s", outdir, strerror(errno));
+        if (fd >= 0) close(fd);
+        goto out;
+      }
+      ilab_shard_spill(&w, spill);
+      offset = malloc(nu * sizeof *offset);
+      ready = calloc(nu, 1);
+      if (!offset || !ready) { cmd_error("out of memory"); goto out; }
+      if ((st = ilab_shard_report_open(&rep, outdir, &cfg, &rc, base_seed, rng_type))) {
+        cmd_error("%s", ilab_error_reason());
+        goto out;
+      }
+    }
+    const char *name = "the run's scratch file";
+    ilab_shard_units in = {&spill, &name, NULL, offset, want};
+    chunk_sel = malloc(ncells);
+    if (!chunk_sel) { cmd_error("out of memory"); goto out; }
+    for (size_t k = 0; k < nsh; k++) {
+      if (!run[k]) continue;
+      size_t wd, dp, ns = cfg.n_schemes, na = cfg.n_acts;
+      ilab_config_shape_of(&cfg, k, &wd, &dp);
+      if ((st = ilab_config_shape(&cfg, k, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
+      have_view = 1;
+      size_t ca, cs;
+      chunk_size(view, chunk_bytes, &ca, &cs);
+      for (size_t a0 = 0; a0 < na; a0 += ca)
+      for (size_t s0 = 0; s0 < ns; s0 += cs) {
+        size_t mm = cs < ns - s0 ? cs : ns - s0, cells = 0;
+        for (size_t a = 0; a < ca; a++)
+          for (size_t j = 0; j < mm; j++) {
+            chunk_sel[a * mm + j] = want[((a0 + a) * ns + s0 + j) * nsh + k];
+            cells += chunk_sel[a * mm + j];
+          }
+        if (!cells) continue;
+        *chunk = *view;
+        memmove(chunk->acts, view->acts + a0, ca * sizeof *chunk->acts);
+        memmove(chunk->act_names, view->act_names + a0, ca * sizeof *chunk->act_names);
+        chunk->n_acts = ca;
+        memmove(chunk->schemes, view->schemes + s0, mm * sizeof *chunk->schemes);
+        chunk->n_schemes = mm;
+        memset(&sw, 0, sizeof sw);
+        /* with several shapes, each draws from streams keyed by its width
+         * and depth too, so that shapes are independent and a shape's
+         * tables do not depend on which others run */
+        sw.seed = nsh > 1 ? ilab_stream_seed(base_seed, wd, dp, ILAB_STREAM_SHAPE) : base_seed;
+        sw.rng_type = rng_type;
+        sw.threads = (int)threads;
+        sw.cross_check = check;
+        sw.no_rescale = no_rescale;
+        sw.stop = &stop_signal;
+        if ((st = ilab_sweep_alloc(&sw, chunk))) { cmd_error("%s", ilab_error_reason()); goto out; }
+        sw.run_cell = chunk_sel;
+        char label[96] = "initlab run";
+        if (nsh > 1) snprintf(label, sizeof label, "initlab run: width %zu depth %zu", wd, dp);
+        cmd_progress *pr = quiet ? NULL : cmd_progress_start(label, &sw.done, cells * view->trials);
+        st = ilab_sweep_run(&sw);
+        cmd_progress_stop(pr);
+        if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
+        /* appended at the end, after the reads of the last drain */
+        if (spill && fseeko(spill, 0, SEEK_END) != 0) {
+          cmd_error("cannot seek in a scratch file in %s: %s", outdir, strerror(errno));
+          goto out;
+        }
+        for (size_t a = 0; a < ca; a++)
+          for (size_t j = 0; j < mm; j++) {
+            if (!chunk_sel[a * mm + j]) continue;
+            size_t u = ((a0 + a) * ns + s0 + j) * nsh + k;
+            uint64_t at = ilab_shard_put(&w, &sw, u, a * mm + j);
+            if (offset) offset[u] = at, ready[u] = 1;
+          }
+        if (sw.check_max > check_max) check_max = sw.check_max;
+        ilab_sweep_free(&sw);
+        /* the rows of every cell now complete in the tables' order go out */
+        if (rep && (fflush(spill) != 0 || ferror(spill))) {
+          cmd_error("writing a scratch file in %s failed: %s", outdir, strerror(errno));
+          goto out;
+        }
+        if (rep && (st = ilab_shard_report_drain(rep, &in, ready, &stop_signal))) {
+          cmd_error("%s", ilab_error_reason());
+          goto out;
+        }
+      }
+      ilab_config_shape_free(view);
+      have_view = 0;
+    }
+    if (shard_n) {
+      ilab_shard_manifest m;
+      memset(&m, 0, sizeof m);
+      snprintf(m.version, sizeof m.version, "%s", ILAB_VERSION);
+      if (strlen(cfg.path) >= sizeof m.path) { cmd_error("%s: the file name is too long for a manifest", file); goto out; }
+      strcpy(m.path, cfg.path);
+      m.hash = ilab_shard_hash(cfg.text, strlen(cfg.text), ILAB_SHARD_HASH0);
+      m.seed = base_seed;
+      snprintf(m.generator, sizeof m.generator, "%s", rng_type->name);
+      m.k = shard_k;
+      m.n = shard_n;
+      if ((st = ilab_shard_finish(&w, &cfg, &m, &stop_signal))) {
+        cmd_error("%s", ilab_error_reason());
+        goto out;
+      }
+      if (check)
+        fprintf(stderr, "initlab run: cross-check: largest relative difference from gsl_stats_mean/variance: %.3g\n", check_max);
+      if (!quiet) {
+        double mine = 0, total = 0;
+        for (size_t u = 0; u < nu; u++) {
+          total += cost[u];
+          if (owner[u] == shard_k - 1) mine += cost[u];
+        }
+        fprintf(stderr, "initlab run: wrote shard %lu/%lu (%zu of %zu cells, %.1f %% of the cost) to %s; "
+                        "join the shards with 'initlab merge'\n",
+                shard_k, shard_n, m.units, nu, total > 0 ? 100 * mine / total : 0.0, outdir);
+        if (!m.units)
+          fprintf(stderr, "initlab run: note: this shard holds no cell (%lu shards for %zu cells); merge still needs it\n",
+                  shard_n, nu);
+      }
+      status = ILAB_EXIT_OK;
+      goto out;
+    }
+    st = ilab_shard_report_close(rep, &stop_signal, &failed_claims, &theory_failed);
+    rep = NULL;
+    if (st) {
+      cmd_error("%s", ilab_error_reason());
+      goto out;
+    }
   }
-  if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
   if (theory_failed)
     fprintf(stderr, "initlab run: warning: the theory could not be computed for %zu cells (nan in summary.tsv)\n", theory_failed);
-
-  ilab_report_command rc = {argc, argv};
-  ilab_report_runs runs = {&cfg, nsh, sws, run, base_seed};
-  int failed_claims = 0;
-  if ((st = ilab_report_write(outdir, &runs, &rc, &stop_signal, &failed_claims))) {
-    cmd_error("%s", ilab_error_reason());
-    goto out;
-  }
   if (!cfg.layers_table) {
     /* an older run's per-trial table would not match the new summary */
     char old[4200];
@@ -314,14 +533,21 @@ int ilab_cmd_run(int argc, char **argv)
   }
   status = ILAB_EXIT_OK;
 out:
-  for (size_t k = 0; k < nsh; k++) {
-    if (sws) ilab_sweep_free(&sws[k]);
-    if (views) ilab_config_shape_free(&views[k]);
-  }
-  free(sws);
-  free(views);
+  ilab_sweep_free(&sw);
+  if (have_view) ilab_config_shape_free(view);
+  ilab_shard_abort(&w);
+  if (spill) fclose(spill);
+  free(view);
+  free(chunk);
+  free(want);
   free(run);
   free(sel);
+  free(chunk_sel);
+  free(cost);
+  free(owner);
+  free(offset);
+  free(ready);
+  ilab_shard_report_abort(rep);
   ilab_config_free(&cfg);
   if (stop_signal) {
     if (status == ILAB_EXIT_OK)

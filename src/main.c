@@ -18,6 +18,7 @@ static const struct {
   const char *help;
 } commands[] = {
     {"run", ilab_cmd_run, "run an experiment file, write per-layer tables"},
+    {"merge", ilab_cmd_merge, "join the shard folders of 'run --shard' into a single run's tables"},
     {"sample", ilab_cmd_sample, "print weight draws of one scheme, one per line"},
     {"moments", ilab_cmd_moments, "check schemes' sample moments and distribution against theory"},
     {"theory", ilab_cmd_theory, "predicted per-layer variances, fixed point, chi_1, criticality"},

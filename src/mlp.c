@@ -377,9 +377,10 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   assert(l >= 1 && l <= net->L);
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
-  /* phi' is read from X_l, or from H_l where X does not determine it */
-  const double *x = net->keep_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
-  int from_h = net->keep_h;
+  /* H is kept when phi' needs it, or for another activation's sake (a sweep's
+   * worker runs all of them): phi' from X wherever X determines it */
+  int from_h = net->keep_h && ilab_act_needs_h(&net->act);
+  const double *x = from_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
   acc ag, adh, adw;
   size_t k0 = n < BLOCK ? n : BLOCK;
   double t0 = net->timing ? ilab_clock_now() : 0;

@@ -42,6 +42,15 @@ typedef struct {
 int ilab_rates_cell(ilab_theory_workspace *w, const ilab_sweep *s, size_t cell, size_t a,
                     size_t b, ilab_rates_row *row);
 
+/* Writes rates.tsv's comments and header for the layers c->rates_a..rates_b;
+ * 0 when the range is empty (a network of one layer: no rows follow), else 1. */
+int ilab_rates_write_head(ilab_table *t, const ilab_config *c);
+
+/* Writes the row of cell (of s, run) under the names act and scheme; w is a
+ * theory workspace.  ILAB_ENOMEM, ILAB_EINVAL. */
+int ilab_rates_write_row(ilab_table *t, ilab_theory_workspace *w, const ilab_sweep *s, size_t cell,
+                         const char *act, const char *scheme);
+
 /* Writes the header and one row per cell that s has run (s->run_cell) to t,
  * between the layers s->cfg->rates_a and rates_b.  ILAB_ENOMEM, ILAB_EINVAL. */
 int ilab_rates_write(ilab_table *t, const ilab_sweep *s);

@@ -702,9 +702,14 @@ int ilab_sweep_run(ilab_sweep *s)
     for (size_t l = 1; l <= c->depth; l++)
       if (!(t.bias[l - 1] = malloc(c->widths[l] * sizeof(double)))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto done; }
   }
+  /* every worker runs every activation: its buffers are those of one that
+   * keeps H, if any does (ilab_sweep_bytes counted the largest) */
+  const ilab_act *alloc_act = &c->acts[0];
+  for (size_t a = 0; a < c->n_acts; a++)
+    if (ilab_act_needs_h(&c->acts[a])) { alloc_act = &c->acts[a]; break; }
   for (int i = 0; i < nthreads; i++)
   {
-    if ((st = ilab_mlp_alloc(&t.nets[i], c->depth, c->widths, c->batch, &c->acts[0]))) goto done;
+    if ((st = ilab_mlp_alloc(&t.nets[i], c->depth, c->widths, c->batch, alloc_act))) goto done;
     t.nets[i]->cross_check = s->cross_check;
     t.nets[i]->timing = s->timing;
   }
