@@ -170,6 +170,8 @@ $(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criti
 	scripts/criticality.sh $(RESULTS)/criticality build/initlab
 $(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
 $(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)
+$(RESULTS)/precision/precision.png: $(wildcard $(RESULTS)/precision_bf16/summary.tsv $(RESULTS)/precision_loss/summary.tsv \
+		$(RESULTS)/precision_loss_scaled/summary.tsv)
 $(RESULTS)/weights/hist.tsv: scripts/weights.sh build/initlab
 	scripts/weights.sh $(RESULTS)/weights build/initlab
 

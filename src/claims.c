@@ -26,6 +26,10 @@ static double gx_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUM
 static double gw_var_ratio(const ilab_summary_row *r) { return ratio(r, ILAB_SUMMARY_GW_VAR); }
 static double nonfinite(const ilab_summary_row *r) { return (double)r->nonfinite; }
 static double x_mean(const ilab_summary_row *r) { return r->x_mean; }
+static double h_under(const ilab_summary_row *r) { return r->h_under; }
+static double g_under(const ilab_summary_row *r) { return r->g_under; }
+static double h_over(const ilab_summary_row *r) { return r->h_over; }
+static double g_over(const ilab_summary_row *r) { return r->g_over; }
 static double lsuv_scale(const ilab_summary_row *r) { return r->lsuv_scale; }
 static double lsuv_iters(const ilab_summary_row *r) { return r->lsuv_iters; }
 static double sq_mean(const ilab_summary_row *r) { return r->sq_mean; }
@@ -65,6 +69,10 @@ const ilab_claim_quantity ilab_claim_quantities[] = {
     {"gw_var_ratio", gw_var_ratio},
     {"nonfinite", nonfinite},
     {"x_mean", x_mean},
+    {"h_under", h_under},
+    {"g_under", g_under},
+    {"h_over", h_over},
+    {"g_over", g_over},
     {"lsuv_scale", lsuv_scale},
     {"lsuv_iters", lsuv_iters},
     {"sq_mean", sq_mean},
@@ -99,7 +107,7 @@ static int parse_ref(const ilab_claim_context *c, const ilab_claim *cl, char **p
   *qty = ilab_claim_quantity_find(s, n);
   if (!*qty)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: unknown quantity '%.*s' (a column of summary.tsv: h_var, x_sq, "
-               "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; lsuv_scale, lsuv_iters; with 'spectrum = yes' "
+               "gx_var, gw_var, each also _theory or _ratio, or nonfinite; x_mean; h_under, g_under, h_over, g_over; lsuv_scale, lsuv_iters; with 'spectrum = yes' "
                "sq_mean, sq_var, sq_mean_theory, sq_var_theory, sq_var_ratio; ln_x_sq, ln_h_var with _mean, _var, "
                "_mean_theory, _var_theory, _var_ratio, _mean_z, _var_z)", c->path, cl->line, (int)n, s);
   char *end;

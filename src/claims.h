@@ -19,7 +19,9 @@ typedef struct {
 /* The named quantities, ending with a NULL name: h_var, x_sq, gx_var, gw_var
  * (means over trials), each also with _theory (the mean-field prediction)
  * and _ratio (mean / prediction), nonfinite (inf or NaN entries of H_l,
- * summed over trials), x_mean (layers.tsv's, averaged over trials), lsuv_scale
+ * summed over trials), x_mean (layers.tsv's, averaged over trials), h_under
+ * and g_under (fractions below the format's smallest normal, averaged over
+ * trials), h_over and g_over (+-inf entries, summed over trials), lsuv_scale
  * and lsuv_iters (layers.tsv's, averaged over trials; NaN but for lsuv), and with
  * 'spectrum = yes' spectrum.tsv's sq_mean, sq_var, sq_mean_theory,
  * sq_var_theory and sq_var_ratio. */

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,9 @@ static void help(void)
       "  -o, --output DIR     folder for the tables [results/NAME, NAME the file's stem]\n"
       "  -s, --seed S         seed; overrides the file's 'seed' [file, else GSL_RNG_SEED, else 42]\n"
       "  -j, --threads N      worker threads; the tables do not depend on N [all cores]\n"
+      "      --precision P    double, single, half or bfloat16; overrides the file's\n"
+      "                       'precision' [file, else double] (see Precision below)\n"
+      "      --loss-scale S   the output gradient is S G; overrides 'loss_scale' [1]\n"
       "      --only KEY=VAL   run only the cells with act=NAME, scheme=SPEC, width=N or\n"
       "                       depth=N; repeat to select more; rows equal those of the\n"
       "                       full run\n"
@@ -65,7 +69,18 @@ static void help(void)
       "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
       "(layers whose every singular value is written), rates = A..B (layers of\n"
-      "rates.tsv, one shape only) [1..depth], claim (see the README).\n\n");
+      "rates.tsv, one shape only) [1..depth], precision [double], loss_scale [1],\n"
+      "claim (see the README).\n\n");
+  printf(
+      "Precision: single runs every product in binary32 (sgemm), phi and phi' are\n"
+      "rounded to binary32.  half (binary16: normal from 2^-14 = 6.1e-5, subnormal\n"
+      "down to 2^-24 = 6.0e-8, largest 65504) and bfloat16 (binary32's range, 8\n"
+      "significant bits) emulate mixed precision: W_l = round(scale * unit), the\n"
+      "input, the output gradient S G, every product (accumulated in binary32) and\n"
+      "phi(H), G phi'(H) are rounded to the format, to nearest even.  The unit\n"
+      "draws are the double ones, so every precision sees the same numbers.\n"
+      "Statistics are accumulated in double; gradient variances are divided by S^2.\n"
+      "The spectrum (spectrum = yes) is computed in double whatever the precision.\n\n");
   /* two literals: one would pass the 4095 characters C99 promises to support */
   printf(
       "Output (tab-separated, '#' provenance lines, numbers %%.17g):\n"
@@ -76,7 +91,11 @@ static void help(void)
       "                   batch mean), zero_frac, sat_frac, nonfinite (inf/NaN in H_l),\n"
       "                   g_nonfinite (inf/NaN in dL/dX_l), lsuv_scale lsuv_iters (for\n"
       "                   an lsuv scheme the factor it put on the base's W_l and its\n"
-      "                   rescalings; nan otherwise).\n"
+      "                   rescalings; nan otherwise), h_under h_over g_under\n"
+      "                   g_over: the fraction of H_l and of dL/dX_l (as\n"
+      "                   stored, S times the gradient) below the format's smallest\n"
+      "                   normal (zero or subnormal: underflowed), and the count of\n"
+      "                   their +-inf entries (overflowed, here or upstream).\n"
       "  DIR/summary.tsv  one row per (act, scheme, layer): the mean over trials of\n"
       "                   h_var x_sq gx_var gw_var with a 95%% t interval (_lo, _hi),\n"
       "                   the mean-field prediction of each (_theory, for the exact\n"
@@ -91,7 +110,9 @@ static void help(void)
       "                   trials from the theory's fourth cumulant (_var_se), z-scores\n"
       "                   (mean - theory)/sqrt(var_theory/n) and (var - var_theory)/\n"
       "                   var_se, and dead_theory,\n"
-      "                   the probability that a relu network has died by layer l.\n"
+      "                   the probability that a relu network has died by layer l;\n"
+      "                   h_under g_under (means over trials) and h_over g_over\n"
+      "                   (sums over trials) as in layers.tsv.\n"
       "  DIR/lnhist.tsv   with ln_histogram = BINS: per cell, the histogram of ln x_sq\n"
       "                   at the last layer over trials, beside the log-normal density\n"
       "                   from the theory and the normal fitted to the trials.\n"
@@ -173,9 +194,11 @@ int ilab_cmd_run(int argc, char **argv)
       {"threads", required_argument, NULL, 'j'}, {"only", required_argument, NULL, 1},
       {"cross-check", no_argument, NULL, 2}, {"max-memory", required_argument, NULL, 3},
       {"shard", required_argument, NULL, 4}, {"chunk-memory", required_argument, NULL, 5},
-      {"no-rescale", no_argument, NULL, 6},
+      {"precision", required_argument, NULL, 6}, {"loss-scale", required_argument, NULL, 7},
+      {"no-rescale", no_argument, NULL, 8},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  const char *precision = NULL, *loss_scale = NULL;
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
   int has_seed = 0, check = 0, quiet = 0, no_rescale = 0, c;
@@ -226,7 +249,9 @@ int ilab_cmd_run(int argc, char **argv)
       if (cmd_parse_bytes(optarg, &chunk_bytes))
         return cmd_usage_error(cmd, "--chunk-memory: '%s' is not a positive size like 64M", optarg);
       break;
-    case 6: no_rescale = 1; break;
+    case 6: precision = optarg; break;
+    case 7: loss_scale = optarg; break;
+    case 8: no_rescale = 1; break;
     case 'q': quiet = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -242,6 +267,20 @@ int ilab_cmd_run(int argc, char **argv)
   if (st) {
     cmd_error("%s", ilab_error_reason());
     return st == ILAB_EIO || st == ILAB_EPARSE ? ILAB_EXIT_USAGE : ILAB_EXIT_RUNTIME;
+  }
+  if (precision && ilab_fp_parse(precision, &cfg.precision)) {
+    ilab_config_free(&cfg);
+    return cmd_usage_error(cmd, "--precision: '%s' is not double, single, half or bfloat16", precision);
+  }
+  if (loss_scale) {
+    char *e;
+    errno = 0;
+    double v = strtod(loss_scale, &e);
+    if (e == loss_scale || *e || errno == ERANGE || !isfinite(v) || !(v > 0)) {
+      ilab_config_free(&cfg);
+      return cmd_usage_error(cmd, "--loss-scale: '%s' is not a finite number > 0", loss_scale);
+    }
+    cfg.loss_scale = v;
   }
   int status = ILAB_EXIT_RUNTIME;
   const size_t nsh = ilab_config_n_shapes(&cfg), ncells = cfg.n_acts * cfg.n_schemes, nu = ncells * nsh;

@@ -1,6 +1,7 @@
 /* initlab sample: print draws of one scheme, one per line, or whole matrices
  * of a matrix ensemble (orthogonal, identity). */
 #include "cmd.h"
+#include "fp.h"
 #include "ilab.h"
 #include "linalg.h"
 #include "scheme.h"
@@ -36,6 +37,10 @@ static void help(void)
          "      --fan-out M     outputs of the layer (required)\n"
          "  -n, --count COUNT   number of draws [10], or of matrices [1]\n"
          "  -s, --seed S        seed [GSL_RNG_SEED, else 42]\n"
+         "      --precision P   double, single, half or bfloat16: each draw rounded to\n"
+         "                      the format (to nearest even, with its subnormals and\n"
+         "                      overflow to inf), as 'initlab run --precision P' stores\n"
+         "                      the weights [double]\n"
          "      --pdf GRID      print the exact density instead: GRID lines 'x<TAB>pdf'\n"
          "                      over mean +- 4.5 sd (a uniform's support and 10%% more)\n"
          "      --hist LO:HI:BINS  bin the COUNT draws instead of printing them: a table\n"
@@ -80,7 +85,7 @@ static int parse_hist(const char *s, double *lo, double *hi, unsigned long *bins
 
 /* Draws count values in chunks of buf[0..chunk-1], bins them with GSL's
  * histogram on [lo, hi) and writes the table of 'sample --hist'. */
-static int write_hist(gsl_rng *r, const ilab_dist *d, double *buf, size_t chunk,
+static int write_hist(gsl_rng *r, const ilab_dist *d, ilab_precision p, double *buf, size_t chunk,
                       unsigned long count, double lo, double hi, unsigned long bins,
                       unsigned long seed, const char *cmdline)
 {
@@ -93,6 +98,7 @@ static int write_hist(gsl_rng *r, const ilab_dist *d, double *buf, size_t chunk,
   for (unsigned long done = 0; done < count;) {
     size_t k = count - done < chunk ? count - done : chunk;
     ilab_dist_sample(r, d, buf, k);
+    for (size_t i = 0; i < k; i++) buf[i] = ilab_fp_round(p, buf[i]);
     ilab_moments_add(&m, buf, k);
     for (size_t i = 0; i < k; i++)
       if (gsl_histogram_increment(h, buf[i]) != GSL_SUCCESS) {
@@ -131,7 +137,9 @@ int ilab_cmd_sample(int argc, char **argv)
   static const struct option opts[] = {
       {"fan-in", required_argument, NULL, 1}, {"fan-out", required_argument, NULL, 2},
       {"count", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-      {"pdf", required_argument, NULL, 3}, {"hist", required_argument, NULL, 4}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+      {"pdf", required_argument, NULL, 3}, {"hist", required_argument, NULL, 4}, {"help", no_argument, NULL, 'h'},
+      {"precision", required_argument, NULL, 5}, {NULL, 0, NULL, 0}};
+  ilab_precision prec = ILAB_PREC_DOUBLE;
   unsigned long fan_in = 0, fan_out = 0, count = 10, seed = cmd_default_seed(), grid = 0, hbins = 0;
   const char *hist = NULL;
   double hlo = 0, hhi = 0;
@@ -153,6 +161,10 @@ int ilab_cmd_sample(int argc, char **argv)
     case 4:
       hist = optarg;
       if (parse_hist(optarg, &hlo, &hhi, &hbins)) return ILAB_EXIT_USAGE;
+      break;
+    case 5:
+      if (ilab_fp_parse(optarg, &prec))
+        return cmd_usage_error(cmd, "--precision: '%s' is not double, single, half or bfloat16", optarg);
       break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -205,7 +217,7 @@ int ilab_cmd_sample(int argc, char **argv)
       if ((st = ilab_linalg_unit_matrix(r, &d, fan_in, fan_out, u))) break;
       for (size_t i = 0; i < fan_out; i++)
         for (size_t j = 0; j < fan_in; j++) {
-          ilab_table_format(d.scale * u[j * fan_out + i], num);
+          ilab_table_format(ilab_fp_round(prec, d.scale * u[j * fan_out + i]), num);
           fputs(num, stdout);
           putchar(j + 1 < fan_in ? '\t' : '\n');
         }
@@ -221,7 +233,7 @@ int ilab_cmd_sample(int argc, char **argv)
   double *buf = malloc(CHUNK * sizeof *buf);
   if (!buf) { gsl_rng_free(r); cmd_error("out of memory"); return ILAB_EXIT_RUNTIME; }
   if (hist) {
-    st = write_hist(r, &d, buf, CHUNK, count, hlo, hhi, hbins, seed, cmdline);
+    st = write_hist(r, &d, prec, buf, CHUNK, count, hlo, hhi, hbins, seed, cmdline);
     free(buf);
     gsl_rng_free(r);
     return st ? st : cmd_close_stdout(ILAB_EXIT_OK);
@@ -231,7 +243,7 @@ int ilab_cmd_sample(int argc, char **argv)
     size_t k = count - done < CHUNK ? count - done : CHUNK;
     ilab_dist_sample(r, &d, buf, k);
     for (size_t i = 0; i < k; i++) {
-      ilab_table_format(buf[i], num);
+      ilab_table_format(ilab_fp_round(prec, buf[i]), num);
       fputs(num, stdout);
       putchar('\n');
     }

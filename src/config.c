@@ -11,7 +11,7 @@
 static const char *const keys[] = {"activations", "schemes", "depth", "width", "widths",
                                    "batch", "trials", "seed", "sigma_b2", "input", "claim",
                                    "histograms", "hist_bins", "spectrum", "spectrum_layers", "rates",
-                                   "layers_table", "ln_histogram", NULL};
+                                   "layers_table", "ln_histogram", "precision", "loss_scale", NULL};
 
 /* Largest experiment file accepted: they are a few lines long. */
 #define MAX_FILE (1 << 20)
@@ -199,6 +199,8 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   c->trials = 1;
   c->batch = 0;
   c->layers_table = 1;
+  c->precision = ILAB_PREC_DOUBLE;
+  c->loss_scale = 1;
 
   int lineno = 0, in_header = 1;
   const char *p = text, *endp = text + len;
@@ -250,7 +252,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram, precision, loss_scale)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -348,6 +350,18 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       if ((st = parse_size(path, lineno, key, val, 0, (size_t)-1, &sd))) goto fail;
       c->seed = (unsigned long)sd;
       c->has_seed = 1;
+    } else if (!strcmp(key, "precision")) {
+      if (ilab_fp_parse(val, &c->precision)) {
+        st = ilab_error(ILAB_EPARSE, "%s:%d: precision: '%s' is not double, single, half or bfloat16", path, lineno, val);
+        goto fail;
+      }
+    } else if (!strcmp(key, "loss_scale")) {
+      char *e;
+      errno = 0;
+      double v = strtod(val, &e);
+      if (e == val || *e) { st = ilab_error(ILAB_EPARSE, "%s:%d: loss_scale: '%s' is not a number", path, lineno, val); goto fail; }
+      if (!isfinite(v) || errno == ERANGE || !(v > 0)) { st = ilab_error(ILAB_EPARSE, "%s:%d: loss_scale must be a finite number > 0, not '%s'", path, lineno, val); goto fail; }
+      c->loss_scale = v;
     } else if (!strcmp(key, "sigma_b2")) {
       char *e;
       errno = 0;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "act.h"
 #include "claims.h"
+#include "fp.h"
 #include "scheme.h"
 
 /* Limits that keep a typo from asking for an absurd run; memory is checked
@@ -59,6 +60,11 @@ typedef struct {
                             needs one width */
   size_t n_spec;         /* spectrum_layers: layers whose every singular value */
   size_t spec_layers[ILAB_MAX_LIST]; /* goes to spectrum_values.tsv */
+  ilab_precision precision; /* 'precision = double|single|half|bfloat16' [double]:
+                               the format every network of the run computes in */
+  double loss_scale;     /* 'loss_scale = S' [1]: the output gradient is S G, as
+                            loss scaling does; gradient statistics are divided
+                            back by S^2, underflow and overflow counts are not */
 } ilab_config;
 
 /* Reads and validates an experiment file.  On failure returns ILAB_EIO (the

@@ -1,6 +1,7 @@
 /* The forward and backward passes of a deep MLP, with their statistics taken
  * block by block beside act.c's phi and phi'. */
 #include "mlp.h"
+#include "fp.h"
 #include "ilab.h"
 #include "platform.h"
 
@@ -171,6 +172,7 @@ void ilab_mlp_free(ilab_mlp *net)
   free(net->widths); free(net->unit); free(net->scale); free(net->bias);
   free(net->x); free(net->h); free(net->x_off);
   free(net->g); free(net->g2); free(net->dh); free(net->dw);
+  free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
   free(net);
 }
 
@@ -187,6 +189,7 @@ int ilab_mlp_alloc(ilab_mlp **out, size_t L, const size_t *widths, size_t batch,
   net->batch = batch;
   net->act = *act;
   net->keep_h = ilab_act_needs_h(act);
+  net->loss_scale = 1;
   net->widths = malloc((L + 1) * sizeof *net->widths);
   net->unit = calloc(L + 1, sizeof *net->unit);
   net->scale = calloc(L + 1, sizeof *net->scale);
@@ -219,6 +222,7 @@ void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scal
   net->unit[l] = unit;
   net->scale[l] = scale;
   net->bias[l] = b;
+  if (net->wf_ok) net->wf_ok[l] = 0;
 }
 
 double *ilab_mlp_input(ilab_mlp *net) { return net->x; }
@@ -239,6 +243,24 @@ static void lap(ilab_mlp *net, int k, double *t0)
   net->time[k] += t - *t0;
   *t0 = t;
 }
+
+/* Entries below tiny in magnitude (zero or subnormal in the network's
+ * format), as a fraction of n, and entries that are +-inf. */
+static void range_counts(const double *v, size_t n, double tiny, double *under, long long *over)
+{
+  size_t u = 0, o = 0;
+  for (size_t i = 0; i < n; i++) {
+    double a = fabs(v[i]);
+    u += a < tiny;
+    o += isinf(a);
+  }
+  *under = n ? (double)u / (double)n : NAN;
+  *over = (long long)o;
+}
+
+/* The passes in single, half and bfloat16, at the end of this file. */
+static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st);
+static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st);
 
 /* ---- forward ---------------------------------------------------------------- */
 
@@ -313,6 +335,7 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
 void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   assert(l >= 1 && l <= net->L); /* layer 0 is the input; widths[l] would be read past n_L */
+  if (net->prec != ILAB_PREC_DOUBLE) { forward_reduced(net, l, st); return; }
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
   /* H_l in its own slot when phi' needs it later, in the shared one otherwise */
@@ -348,6 +371,7 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   st->zero_frac = (double)f.zeros / (double)n;
   st->sat_frac = (double)f.sat / (double)n;
   st->nonfinite = f.h.bad;
+  range_counts(h, n, ilab_fp_tiny(net->prec), &st->h_under, &st->h_over);
   lap(net, 1, &t0);
 }
 
@@ -355,7 +379,12 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 
 void ilab_mlp_backward_begin(ilab_mlp *net, const double *G)
 {
-  memcpy(net->g, G, net->batch * net->widths[net->L] * sizeof *G);
+  size_t n = net->batch * net->widths[net->L];
+  memcpy(net->g, G, n * sizeof *G);
+  if (net->loss_scale != 1)
+    for (size_t i = 0; i < n; i++) net->g[i] *= net->loss_scale;
+  if (net->prec != ILAB_PREC_DOUBLE)
+    for (size_t i = 0; i < n; i++) net->g[i] = ilab_fp_round(net->prec, net->g[i]);
 }
 
 /* One block: dh = g * phi'(h), by act.c from X or, for the activations that
@@ -372,9 +401,24 @@ static void backward_block(const ilab_act *a, const double *g, const double *xh,
   acc_add(adh, dh, k, sd1, sd2);
 }
 
+/* The backward fields of st from the accumulators, gradient variances
+ * divided back by loss_scale^2, and the range of dL/dX_l (as stored, scaled). */
+static void backward_finish(ilab_mlp *net, ilab_layer_stats *st, const acc *ag, const acc *adh,
+                            const acc *adw, size_t n)
+{
+  double s2 = net->loss_scale * net->loss_scale;
+  st->gx_var = acc_var(ag);
+  st->gh_var = acc_var(adh);
+  st->gw_var = acc_var(adw);
+  if (s2 != 1) { st->gx_var /= s2; st->gh_var /= s2; st->gw_var /= s2; }
+  st->g_nonfinite = ag->bad;
+  range_counts(net->g, n, ilab_fp_tiny(net->prec), &st->g_under, &st->g_over);
+}
+
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   assert(l >= 1 && l <= net->L);
+  if (net->prec != ILAB_PREC_DOUBLE) { backward_reduced(net, l, st); return; }
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   const double *x0 = net->x + net->x_off[l - 1];
   /* H is kept when phi' needs it, or for another activation's sake (a sweep's
@@ -401,6 +445,7 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   acc_buffer(&adw, net->dw, nin * nout);
   cross_check(net, &adw, net->dw, nin * nout);
   lap(net, 3, &t0);
+  backward_finish(net, st, &ag, &adh, &adw, n);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W^T = scale * dH U^T */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nin, (int)nout,
@@ -408,8 +453,205 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
     double *t = net->g; net->g = net->g2; net->g2 = t;
     lap(net, 2, &t0);
   }
-  st->gx_var = acc_var(&ag);
-  st->gh_var = acc_var(&adh);
-  st->gw_var = acc_var(&adw);
-  st->g_nonfinite = ag.bad;
+}
+
+/* ---- reduced precision: single, half, bfloat16 ------------------------------ */
+
+/* The double buffers (x, h, g, dh, dw) hold values of the network's format,
+ * so that the statistics and the double pass share their code; xf, wf, dhf
+ * are the binary32 operands of sgemm and of the product's output, rounded to
+ * the format after each product (Micikevicius et al. 2018, "Mixed precision
+ * training": binary16 storage, binary32 accumulation). */
+
+/* Entries of W_1..W_L together. */
+static size_t weights_total(size_t L, const size_t *w)
+{
+  size_t n = 0;
+  for (size_t l = 1; l <= L; l++) n = add_ok(n, mul_ok(w[l - 1], w[l]));
+  return n;
+}
+
+size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, ilab_precision p)
+{
+  if (p == ILAB_PREC_DOUBLE) return 0;
+  size_t nx, nh, nmax, nw;
+  sizes(L, widths, batch, &nx, &nh, &nmax, &nw);
+  size_t f = add_ok(add_ok(nx, weights_total(L, widths)), add_ok(nmax, nw > nmax ? nw : nmax));
+  return add_ok(mul_ok(f, sizeof(float)), mul_ok(L + 1, sizeof(size_t) + 1));
+}
+
+int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale)
+{
+  if (!(loss_scale > 0) || !isfinite(loss_scale))
+    ILAB_ERROR(ILAB_EINVAL, "loss scale must be finite and > 0, not %g", loss_scale);
+  net->loss_scale = loss_scale;
+  net->prec = p;
+  if (net->wf_ok) memset(net->wf_ok, 0, net->L + 1);
+  if (p == ILAB_PREC_DOUBLE || net->xf) return ILAB_OK;
+  size_t nx, nh, nmax, nw;
+  if (ilab_mlp_precision_bytes(net->L, net->widths, net->batch, p) == SIZE_MAX)
+    ILAB_ERROR(ILAB_ENOMEM, "network too large to address");
+  sizes(net->L, net->widths, net->batch, &nx, &nh, &nmax, &nw);
+  net->xf = malloc(nx * sizeof(float));
+  net->wf = malloc(weights_total(net->L, net->widths) * sizeof(float));
+  net->dhf = malloc(nmax * sizeof(float));
+  net->of = malloc((nw > nmax ? nw : nmax) * sizeof(float));
+  net->wf_off = malloc((net->L + 1) * sizeof *net->wf_off);
+  net->wf_ok = calloc(net->L + 1, 1);
+  if (!net->xf || !net->wf || !net->dhf || !net->of || !net->wf_off || !net->wf_ok) {
+    free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
+    net->xf = net->wf = net->dhf = net->of = NULL;
+    net->wf_off = NULL;
+    net->wf_ok = NULL;
+    net->prec = ILAB_PREC_DOUBLE;
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory for a network's binary32 buffers");
+  }
+  for (size_t l = 1, off = 0; l <= net->L; off += net->widths[l - 1] * net->widths[l], l++) net->wf_off[l] = off;
+  return ILAB_OK;
+}
+
+/* W_l = scale * unit rounded to the format, into its slot of wf: by the
+ * forward pass always (the scale may have changed since: LSUV, a new cell),
+ * by the backward pass only if the forward one has not. */
+static const float *weights_reduced(ilab_mlp *net, size_t l, int force)
+{
+  float *w = net->wf + net->wf_off[l];
+  if (force || !net->wf_ok[l])
+    ilab_fp_round_dn(net->prec, net->unit[l], net->scale[l], w, net->widths[l - 1] * net->widths[l]);
+  net->wf_ok[l] = 1;
+  return w;
+}
+
+/* Rounds v (double) to the format in place and copies it to vf (binary32). */
+static void round_copy(ilab_precision p, double *v, float *vf, size_t n)
+{
+  if (p == ILAB_PREC_SINGLE) {
+    ilab_fp_round_dn(p, v, 1, vf, n);
+    for (size_t i = 0; i < n; i++) v[i] = vf[i];
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    v[i] = ilab_fp_round(p, v[i]);
+    vf[i] = (float)v[i];
+  }
+}
+
+/* The statistics of forward_block over buffers already computed. */
+static void forward_stats(const ilab_act *a, const double *h, const double *x, size_t k, fwd_stats *f)
+{
+  double shh = f->h.shift, shx = f->x.shift;
+  double sh1 = 0, sh2 = 0, sx1 = 0, sx2 = 0;
+  long long z = 0, sat = 0;
+  switch (a->kind) {
+  case ILAB_ACT_TANH:
+  case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
+  case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
+  default: FORWARD_STATS(0) break;
+  }
+  acc_add(&f->h, h, k, sh1, sh2);
+  acc_add(&f->x, x, k, sx1, sx2);
+  f->zeros += z;
+  f->sat += sat;
+}
+
+static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
+{
+  size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
+  ilab_precision p = net->prec;
+  double *h = net->keep_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->h;
+  double *x = net->x + net->x_off[l];
+  float *xf = net->xf + net->x_off[l], *of = net->of;
+  double t0 = net->timing ? ilab_clock_now() : 0;
+  net->h_last = h;
+  if (l == 1) round_copy(p, net->x, net->xf, B * nin); /* X_0 in the format */
+  const float *w = weights_reduced(net, l, 1);
+  float beta = 0;
+  if (net->bias[l]) {
+    for (size_t j = 0; j < nout; j++) of[j] = (float)ilab_fp_round(p, net->bias[l][j]);
+    for (size_t i = 1; i < B; i++) memcpy(of + i * nout, of, nout * sizeof *of);
+    beta = 1;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nout, (int)nin, 1.0f,
+              net->xf + net->x_off[l - 1], (int)nin, w, (int)nout, beta, of, (int)nout);
+  ilab_fp_round_fn(p, of, of, n);
+  for (size_t i = 0; i < n; i++) h[i] = of[i];
+  lap(net, 0, &t0);
+  /* phi in double on the stored H, rounded once to the format */
+  ilab_act_phi_n(&net->act, h, x, n);
+  round_copy(p, x, xf, n);
+  fwd_stats f;
+  size_t k0 = n < BLOCK ? n : BLOCK;
+  memset(&f, 0, sizeof f);
+  acc_start(&f.h, h, k0);
+  acc_start(&f.x, x, k0);
+  for (size_t i = 0; i < n; i += BLOCK)
+    forward_stats(&net->act, h + i, x + i, n - i < BLOCK ? n - i : BLOCK, &f);
+  cross_check(net, &f.h, h, n);
+  cross_check(net, &f.x, x, n);
+  st->h_mean = acc_mean(&f.h);
+  st->h_var = acc_var(&f.h);
+  st->x_mean = acc_mean(&f.x);
+  st->x_var = acc_var(&f.x);
+  st->x_sq = f.x.n > 0 ? f.x.m2 / f.x.n + st->x_mean * st->x_mean : NAN;
+  st->zero_frac = (double)f.zeros / (double)n;
+  st->sat_frac = (double)f.sat / (double)n;
+  st->nonfinite = f.h.bad;
+  range_counts(h, n, ilab_fp_tiny(p), &st->h_under, &st->h_over);
+  lap(net, 1, &t0);
+}
+
+/* The shifted sums of g and dh over one block already computed. */
+static void backward_stats(const double *g, const double *dh, size_t k, acc *ag, acc *adh)
+{
+  double shg = ag->shift, shd = adh->shift, sg1 = 0, sg2 = 0, sd1 = 0, sd2 = 0;
+  for (size_t j = 0; j < k; j++) {
+    double d1 = g[j] - shg, d2 = dh[j] - shd;
+    sg1 += d1; sg2 += d1 * d1; sd1 += d2; sd2 += d2 * d2;
+  }
+  acc_add(ag, g, k, sg1, sg2);
+  acc_add(adh, dh, k, sd1, sd2);
+}
+
+static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
+{
+  size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
+  ilab_precision p = net->prec;
+  const float *x0f = net->xf + net->x_off[l - 1];
+  /* phi' from X wherever X determines it, as the double pass reads it */
+  int from_h = net->keep_h && ilab_act_needs_h(&net->act);
+  const double *xh = from_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
+  double t0 = net->timing ? ilab_clock_now() : 0;
+  /* dH = G phi'(H) in double on stored values, rounded once */
+  if (from_h) ilab_act_grad_from_h(&net->act, net->g, xh, net->dh, n);
+  else ilab_act_grad_from_x(&net->act, net->g, xh, net->dh, n);
+  round_copy(p, net->dh, net->dhf, n);
+  acc ag, adh, adw;
+  size_t k0 = n < BLOCK ? n : BLOCK;
+  acc_start(&ag, net->g, k0);
+  acc_start(&adh, net->dh, k0);
+  for (size_t i = 0; i < n; i += BLOCK)
+    backward_stats(net->g + i, net->dh + i, n - i < BLOCK ? n - i : BLOCK, &ag, &adh);
+  cross_check(net, &ag, net->g, n);
+  cross_check(net, &adh, net->dh, n);
+  lap(net, 3, &t0);
+  /* dW = X_{l-1}^T dH / B, accumulated in binary32 and rounded */
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nin, (int)nout, (int)B,
+              1.0f / (float)B, x0f, (int)nin, net->dhf, (int)nout, 0.0f, net->of, (int)nout);
+  ilab_fp_round_fn(p, net->of, net->of, nin * nout);
+  for (size_t i = 0; i < nin * nout; i++) net->dw[i] = net->of[i];
+  lap(net, 2, &t0);
+  acc_buffer(&adw, net->dw, nin * nout);
+  cross_check(net, &adw, net->dw, nin * nout);
+  lap(net, 3, &t0);
+  backward_finish(net, st, &ag, &adh, &adw, n);
+  if (l > 1) {
+    /* dL/dX_{l-1} = dH W_l^T */
+    const float *w = weights_reduced(net, l, 0);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nin, (int)nout, 1.0f,
+                net->dhf, (int)nout, w, (int)nout, 0.0f, net->of, (int)nin);
+    ilab_fp_round_fn(p, net->of, net->of, B * nin);
+    for (size_t i = 0; i < B * nin; i++) net->g2[i] = net->of[i];
+    double *t = net->g; net->g = net->g2; net->g2 = t;
+    lap(net, 2, &t0);
+  }
 }

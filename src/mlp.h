@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "act.h"
+#include "fp.h"
 
 /* What one layer l records (the columns of layers.tsv).  Moments are over the
  * finite entries of each buffer; the counts say how many were not finite. */
@@ -23,6 +24,13 @@ typedef struct {
                              base's W_l, the product of its 1/sqrt(Var(H_l));
                              NaN for other schemes */
   double lsuv_iters;      /* ... and how many rescalings that took */
+  /* Range of the network's format (fp.h): entries below its smallest normal
+   * (zero or subnormal) and entries that are +-inf (overflowed here or before) */
+  double h_under;         /* fraction of H_l's entries with |h| < tiny */
+  long long h_over;       /* count of H_l's entries that are +-inf */
+  double g_under;         /* fraction of dL/dX_l's entries with |g| < tiny (as
+                             stored: loss_scale * the gradient) */
+  long long g_over;       /* count of dL/dX_l's entries that are +-inf */
 } ilab_layer_stats;
 
 typedef struct {
@@ -45,6 +53,16 @@ typedef struct {
                            backward products, backward phi' + statistics */
   int cross_check;      /* if set, every mean and variance is recomputed by gsl_stats_* */
   double check_max;     /* ... and the largest relative difference kept here */
+  /* Reduced precision (ilab_mlp_set_precision): the double buffers above then
+   * hold values of the storage format, and binary32 copies feed sgemm */
+  ilab_precision prec;  /* [ILAB_PREC_DOUBLE] */
+  double loss_scale;    /* dL/dX_L = loss_scale * G [1] */
+  float *xf, *wf, *dhf, *of; /* binary32 X_0..X_L, W_1..W_L (rounded by the forward
+                                 pass, read again by the backward one), dL/dH_l
+                                 and a product's output (H_l, dW_l, dL/dX_{l-1});
+                                 NULL in double */
+  size_t *wf_off;       /* W_l at wf + wf_off[l] */
+  unsigned char *wf_ok; /* wf_ok[l]: W_l is rounded from the current scale and unit */
 } ilab_mlp;
 
 /* Bytes ilab_mlp_alloc will take for these sizes and this activation (an
@@ -52,6 +70,22 @@ typedef struct {
  * more, less one layer's), or SIZE_MAX if the count overflows; callers check
  * it against a memory limit first. */
 size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch, const ilab_act *act);
+
+/* Bytes ilab_mlp_set_precision adds for precision p: binary32 copies of
+ * X_0..X_L (nx entries), of W_1..W_L (nw_total), of the largest layer (nmax)
+ * and a product's output, 4 (nx + nw_total + nmax + max(nw_max, nmax)), and
+ * the layers' offsets; 0 for double; SIZE_MAX on overflow. */
+size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, ilab_precision p);
+
+/* Makes the network compute in precision p (allocating its binary32 copies)
+ * with dL/dX_L = loss_scale * G.  single: every product in sgemm, phi and
+ * phi' rounded to binary32.  half, bfloat16: W_l = round(scale * unit), the
+ * input and loss_scale * G rounded to the format; each product accumulated
+ * in binary32 (sgemm) and its result rounded to the format, phi(H) and
+ * G phi'(H) computed in double from stored values and rounded.  Statistics
+ * are accumulated in double; gradient variances are divided by loss_scale^2.
+ * ILAB_ENOMEM, ILAB_EINVAL for loss_scale not finite and > 0. */
+int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale);
 
 /* A network of L layers with widths n_0..n_L for a batch of B examples.
  * ILAB_ENOMEM on failure (nothing is left allocated). */

@@ -127,6 +127,28 @@ static void shape_cols(ilab_table *t, const ilab_config *cfg, size_t k)
 static const char *act_of(const ilab_config *cfg, size_t cell) { return cfg->act_names[cell / cfg->n_schemes]; }
 static const char *scheme_of(const ilab_config *cfg, size_t cell) { return cfg->schemes[cell % cfg->n_schemes].spec; }
 
+/* The range columns' predictions on prediction rows, for '~' claims and
+ * their sensitivity: H_l ~ N(0, q_l) at mean field's q_l (exact given
+ * X_{l-1} for Gaussian weights, by the central limit theorem otherwise), so
+ * h_under = P(|H| < tiny) = erf(tiny / sqrt(2 q_l)) and h_over = B n_l
+ * erfc(big / sqrt(2 q_l)), the expected count of one trial (big: where
+ * rounding gives inf, ilab_fp_overflow); the same for the stored gradient
+ * S dL/dX_l.  Valid above the format's floor, before rounding has changed
+ * the signal upstream. */
+static void range_pred_rows(const ilab_config *c, ilab_summary_row *r, size_t n)
+{
+  double tiny = ilab_fp_tiny(c->precision), big = ilab_fp_overflow(c->precision), S = c->loss_scale;
+  size_t L = c->depth;
+  for (size_t i = 0; i < n; i++) {
+    double qh = r[i].theory[ILAB_SUMMARY_H_VAR], qg = S * S * r[i].theory[ILAB_SUMMARY_GX_VAR];
+    double m = (double)c->batch * (double)c->widths[i % L + 1];
+    r[i].h_under = erf(tiny / sqrt(2 * qh));
+    r[i].g_under = erf(tiny / sqrt(2 * qg));
+    r[i].h_over = m * erfc(big / sqrt(2 * qh));
+    r[i].g_over = m * erfc(big / sqrt(2 * qg));
+  }
+}
+
 /* layers.tsv's rows of one unit: cell of cfg, shape k, cell sc of s. */
 static void layers_rows(ilab_table *t, const ilab_config *cfg, size_t cell, size_t k, const ilab_sweep *s, size_t sc)
 {
@@ -149,6 +171,10 @@ static void layers_rows(ilab_table *t, const ilab_config *cfg, size_t cell, size
       ilab_table_int(t, r->g_nonfinite);
       ilab_table_num(t, r->lsuv_scale);
       ilab_table_num(t, r->lsuv_iters);
+      ilab_table_num(t, r->h_under);
+      ilab_table_int(t, r->h_over);
+      ilab_table_num(t, r->g_under);
+      ilab_table_int(t, r->g_over);
       shape_cols(t, cfg, k);
       ilab_table_end_row(t);
     }
@@ -224,6 +250,10 @@ static int summary_rows(ilab_report_stream *r, size_t cell, size_t k, const ilab
       ilab_table_num(t, g->var_z);
     }
     ilab_table_num(t, s->finite[sc * c->depth + l - 1].dead);
+    ilab_table_num(t, q->h_under);
+    ilab_table_num(t, q->h_over);
+    ilab_table_num(t, q->g_under);
+    ilab_table_num(t, q->g_over);
     shape_cols(t, cfg, k);
     ilab_table_end_row(t);
   }
@@ -311,6 +341,7 @@ static int claim_judge(const ilab_claim *cl, const ilab_sweep *s, size_t sc, ila
       ilab_claim_pred_rows(&s->theory[sc * L], L, pr);
       ilab_claim_pred_rows(&th[sc * L], L, pr + L);
       ilab_claim_pred_rows(&th[nth + sc * L], L, pr + 2 * L);
+      range_pred_rows(c, pr, 3 * L);
       if (!st && s->spectra && s->spectra[sc].rows) st = spectrum_trial_rows(s, sc, h, rows, pr);
       if (!st) ilab_claim_eval_trials(cl, rows, T, pred, h, L, res);
     }
@@ -572,7 +603,7 @@ int ilab_report_stream_open(ilab_report_stream **out, const char *dir, const ila
       !(st = open_table(r, T_LAYERS, "layers.tsv", "per-layer statistics, one row per (act, scheme, width, depth, trial, layer)")))
     ilab_table_header(&r->t[T_LAYERS], "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var x_sq "
                                        "gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale "
-                                       "lsuv_iters width depth");
+                                       "lsuv_iters h_under h_over g_under g_over width depth");
   if (!st)
     st = open_table(r, T_SUMMARY, "summary.tsv",
                     "per-layer means over trials with 95% t intervals, one row per (act, scheme, width, depth, layer)");
@@ -671,6 +702,10 @@ int ilab_report_stream_close(ilab_report_stream *r, const ilab_sweep *spectra, v
   ilab_table *t = &r->t[T_SUMMARY];
   int st = spill_copy(r->notes, t);
   if (!st) {
+    ilab_table_comment(t, "precision: %s, loss scale %.17g; h_under, g_under: fraction of H_l, dL/dX_l "
+                          "below the format's smallest normal %.17g (zero or subnormal); h_over, g_over: "
+                          "+-inf entries summed over trials", ilab_fp_name(r->cfg->precision), r->cfg->loss_scale,
+                       ilab_fp_tiny(r->cfg->precision));
     ilab_table_comment(t, "theory: mean-field recursion for these widths, Var(W_l), sigma_b2 and input; "
                           "largest quadrature error estimate %.3g%s", r->abserr,
                        r->failed ? " (some cells could not be predicted: nan)" : "");
@@ -687,7 +722,7 @@ int ilab_report_stream_close(ilab_report_stream *r, const ilab_sweep *spectra, v
                          "ln_trials ln_x_sq_mean ln_x_sq_var ln_x_sq_mean_theory ln_x_sq_var_theory "
                          "ln_x_sq_var_se ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var "
                          "ln_h_var_mean_theory ln_h_var_var_theory ln_h_var_var_se ln_h_var_mean_z "
-                         "ln_h_var_var_z dead_theory width depth");
+                         "ln_h_var_var_z dead_theory h_under h_over g_under g_over width depth");
     st = spill_copy(r->body, t);
   }
   if (!st && r->open[T_CLAIMS]) claims_rows(r, failed_claims);

@@ -133,4 +133,9 @@ void ilab_rescale_stats(const ilab_layer_stats *ref, ilab_rescale_factor c, ilab
   out->sat_frac = ref->sat_frac;
   out->nonfinite = ref->nonfinite;
   out->g_nonfinite = ref->g_nonfinite;
+  /* in range, an entry is below the smallest normal double iff it is 0 */
+  out->h_under = ref->h_under;
+  out->h_over = ref->h_over;
+  out->g_under = ref->g_under;
+  out->g_over = ref->g_over;
 }

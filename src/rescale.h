@@ -74,9 +74,10 @@ double ilab_rescale_pow2(size_t n, double q);
 
 /* A layer's statistics for the network of factors c = C_l (forward: H_l,
  * X_l), d = D_l (dL/dX_l, dL/dH_l) and w = C_{l-1} D_l (dL/dW_l), from the
- * reference's ref; the counts and fractions of zeros, saturation and
- * non-finite entries are the reference's, the lsuv fields are left as
- * they are in out. */
+ * reference's ref; the counts and fractions of zeros, saturation,
+ * non-finite entries and of entries out of a double's normal range are the
+ * reference's, the lsuv fields are left as they are in out.  Double
+ * precision only. */
 void ilab_rescale_stats(const ilab_layer_stats *ref, ilab_rescale_factor c, ilab_rescale_factor d,
                         ilab_rescale_factor w, ilab_layer_stats *out);
 

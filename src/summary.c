@@ -44,6 +44,15 @@ int ilab_summary_cell(const ilab_layer_stats *stats, size_t trials, size_t depth
     row->trials = trials;
     row->nonfinite = 0;
     for (size_t tr = 0; tr < trials; tr++) row->nonfinite += stats[tr * depth + l - 1].nonfinite;
+    row->h_under = row->g_under = 0;
+    row->h_over = row->g_over = 0;
+    for (size_t tr = 0; tr < trials; tr++) {
+      const ilab_layer_stats *t = &stats[tr * depth + l - 1];
+      row->h_under += t->h_under / (double)trials;
+      row->g_under += t->g_under / (double)trials;
+      row->h_over += (double)t->h_over;
+      row->g_over += (double)t->g_over;
+    }
     for (int q = 0; q < ILAB_SUMMARY_N; q++) {
       for (size_t tr = 0; tr < trials; tr++) v[tr] = measured(&stats[tr * depth + l - 1], q);
       ilab_summary_mean_ci(v, trials, &row->mean[q], &row->lo[q], &row->hi[q]);

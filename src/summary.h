@@ -41,6 +41,9 @@ typedef struct {
   double hi[ILAB_SUMMARY_N];
   double theory[ILAB_SUMMARY_N]; /* the mean-field prediction of each */
   long long nonfinite;           /* inf or NaN entries of H_l, summed over trials */
+  double h_under, g_under;       /* means over trials of the fractions of H_l and
+                                    dL/dX_l below the format's smallest normal */
+  double h_over, g_over;         /* +-inf entries of H_l and dL/dX_l, summed over trials */
   double x_mean;                 /* mean over trials of the mean of X_l */
   double lsuv_scale, lsuv_iters; /* means over trials of LSUV's factor on W_l and
                                     its rescalings (NaN unless lsuv) */

@@ -54,6 +54,9 @@ static size_t max_net_bytes(const ilab_config *c)
   size_t m = 0;
   for (size_t i = 0; i < c->n_acts; i++) {
     size_t b = ilab_mlp_bytes(c->depth, c->widths, c->batch, &c->acts[i]);
+    /* precision: the network's binary32 copies */
+    size_t pb = ilab_mlp_precision_bytes(c->depth, c->widths, c->batch, c->precision);
+    b = b > SIZE_MAX - pb ? SIZE_MAX : b + pb;
     if (b > m) m = b;
   }
   return m;
@@ -443,14 +446,17 @@ static int run_cell(trial_ctx *t, size_t cell, ilab_mlp *net)
 /* The scale of scheme si's layer l: sigma or limit, or a constant's value. */
 static double layer_scale(const ilab_dist *d) { return d->kind == ILAB_DIST_CONSTANT ? d->value : d->scale; }
 
-/* Whether cell can come from its family's reference pass (rescale.h): a
- * positively homogeneous activation, no bias, and a scheme of one family at
+/* Whether cell can come from its family's reference pass (rescale.h): double
+ * precision, a positively homogeneous activation, no bias, and a scheme of one family at
  * every layer with positive finite scales; its family index goes to *fam. */
 static int rescalable(const ilab_sweep *s, const families *f, size_t cell, size_t *fam)
 {
   const ilab_config *c = s->cfg;
   size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-  if (s->no_rescale || c->sigma_b2 > 0 || !ilab_rescale_homogeneous(&c->acts[ai])) return 0;
+  /* double only: rounding to single, half or bfloat16 after each operation
+   * does not commute with the scales */
+  if (s->no_rescale || c->sigma_b2 > 0 || c->precision != ILAB_PREC_DOUBLE || !ilab_rescale_homogeneous(&c->acts[ai]))
+    return 0;
   for (size_t l = 1; l <= c->depth; l++) {
     ilab_dist d;
     if (scheme_family(c, si, l, &d)) return 0;
@@ -710,6 +716,8 @@ int ilab_sweep_run(ilab_sweep *s)
   for (int i = 0; i < nthreads; i++)
   {
     if ((st = ilab_mlp_alloc(&t.nets[i], c->depth, c->widths, c->batch, alloc_act))) goto done;
+    /* precision: the format every network computes in, and the loss scale */
+    if ((st = ilab_mlp_set_precision(t.nets[i], c->precision, c->loss_scale))) goto done;
     t.nets[i]->cross_check = s->cross_check;
     t.nets[i]->timing = s->timing;
   }

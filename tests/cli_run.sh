@@ -84,7 +84,7 @@ ok $? "tables are readable by all under umask 022, like any new file" "$(ls -l "
 
 # ---- layout ---------------------------------------------------------------------
 L="$D/A/layers.tsv" S="$D/A/summary.tsv"
-want_header=$(printf 'act\tscheme\ttrial\tlayer\tfan_in\tfan_out\tw_var\th_mean\th_var\tx_mean\tx_var\tx_sq\tgx_var\tgh_var\tgw_var\tzero_frac\tsat_frac\tnonfinite\tg_nonfinite\tlsuv_scale\tlsuv_iters\twidth\tdepth')
+want_header=$(printf 'act\tscheme\ttrial\tlayer\tfan_in\tfan_out\tw_var\th_mean\th_var\tx_mean\tx_var\tx_sq\tgx_var\tgh_var\tgw_var\tzero_frac\tsat_frac\tnonfinite\tg_nonfinite\tlsuv_scale\tlsuv_iters\th_under\th_over\tg_under\tg_over\twidth\tdepth')
 [ "$(data "$L" | head -n 1)" = "$want_header" ]
 ok $? "layers.tsv header has exactly the documented columns" "$(data "$L" | head -n 1)"
 rows=$(data "$L" | tail -n +2 | wc -l)

@@ -137,6 +137,10 @@ static void test_quantities(void)
   r.sq_var_theory = 4;
   r.lsuv_scale = 1.375;
   r.lsuv_iters = 3;
+  r.h_under = 0.125;
+  r.g_under = 0.625;
+  r.h_over = 7;
+  r.g_over = 9;
   static const struct { const char *name; double value; } want[] = {
       {"h_var", 10}, {"x_sq", 20}, {"gx_var", 30}, {"gw_var", 40},
       {"h_var_theory", 4}, {"x_sq_theory", 8}, {"gx_var_theory", 12}, {"gw_var_theory", 16},
@@ -149,7 +153,8 @@ static void test_quantities(void)
       {"ln_h_var_mean", -2.5}, {"ln_h_var_var", 4}, {"ln_h_var_mean_theory", -2.25},
       {"ln_h_var_var_theory", 3}, {"ln_h_var_var_ratio", 4.0 / 3}, {"ln_h_var_mean_z", 1.75},
       {"ln_h_var_var_z", 2.5},
-      {"lsuv_scale", 1.375}, {"lsuv_iters", 3}};
+      {"lsuv_scale", 1.375}, {"lsuv_iters", 3},
+      {"h_under", 0.125}, {"g_under", 0.625}, {"h_over", 7}, {"g_over", 9}};
   size_t n = 0;
   for (const ilab_claim_quantity *q = ilab_claim_quantities; q->name; q++) n++;
   ilab_test_int((long)n, (long)(sizeof want / sizeof want[0]), "the table names every summary quantity");
