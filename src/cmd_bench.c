@@ -34,7 +34,8 @@ static void help(void)
          "sweep with exact rescaling (linear and relu cells from one pass per\n"
          "family, see 'initlab run --help') against the product floor, its GFLOP at\n"
          "that peak; eight relu schemes of one family against one; 'initlab run' of\n"
-         "the std-sweep as a whole process, tables written, direct and rescaled;\n"
+         "the std-sweep as a whole process, tables written, direct and rescaled,\n"
+         "and in single precision;\n"
          "each also in CPU seconds, against the one-thread peak per CPU second, which\n"
          "other work on the machine does not skew as it skews wall time; a scaling\n"
          "table of seconds per GFLOP; peak memory against the estimate; and the\n"
@@ -272,7 +273,7 @@ int ilab_cmd_bench(int argc, char **argv)
          "relu, he_normal alone\t%.3f s\n",
          floor_s, floor_cpu, n_rs, wall_rs, wall_rs / floor_s, cpu_rs, cpu_rs / floor_cpu, t8, t8 / t1, t8d, t8d / t1, t1);
   fflush(stdout);
-  double run_d = NAN, run_r = NAN, crun_d = NAN, crun_r = NAN;
+  double run_d = NAN, run_r = NAN, crun_d = NAN, crun_r = NAN, run_s = NAN, crun_s = NAN;
   {
     char cfgpath[4200], dir[4200];
     if (cmd_make_dirs(outdir) == 0) {
@@ -287,7 +288,12 @@ int ilab_cmd_bench(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s/std-sweep", outdir);
         run_r = run_process(cfgpath, dir, nt, NULL);
         crun_d = c1 - c0;
-        crun_r = cpu_children() - c1;
+        double c2 = cpu_children();
+        crun_r = c2 - c1;
+        /* the same in single precision: sgemm on binary32 copies */
+        snprintf(dir, sizeof dir, "%s/std-sweep-single", outdir);
+        run_s = run_process(cfgpath, dir, nt, "--precision=single");
+        crun_s = cpu_children() - c2;
       }
       if (f) fclose(f);
     }
@@ -298,6 +304,9 @@ int ilab_cmd_bench(int argc, char **argv)
          "%.3f CPU s\t%.3f of the CPU floor\n",
          run_d, gf / run_d, gf / run_d / peak_all, crun_d, gf / crun_d / peak_cpu, run_r, run_r / floor_s, crun_r,
          crun_r / floor_cpu);
+  printf("'initlab run' of the std-sweep, tables written, single precision\t%.3f s\t%.2f x double's speed\t"
+         "%.3f CPU s\t%.2f x double's speed in CPU seconds\n",
+         run_s, run_d / run_s, crun_s, crun_d / crun_s);
   fflush(stdout);
 
   /* 3. scaling: seconds per GFLOP as depth, width and batch grow, from the
@@ -400,6 +409,9 @@ int ilab_cmd_bench(int argc, char **argv)
   ROW("run_direct_fraction_of_peak", gf / run_d / peak_all);
   ROW("run_rescaled_wall_s", run_r);
   ROW("run_rescaled_over_floor", run_r / floor_s);
+  ROW("run_single_wall_s", run_s);
+  ROW("run_single_speedup", run_d / run_s);
+  ROW("run_single_cpu_speedup", crun_d / crun_s);
   ROW("peak_cpu_1thread_workload", peak_cpu);
   ROW("sweep_cpu_fraction_of_peak", gf / cpu_direct / peak_cpu);
   ROW("sweep_rescaled_cpu_over_floor", cpu_rs / floor_cpu);
