@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <gsl/gsl_rng.h>
+#include "range.h"
 
 /* Exit statuses of every command (prefixed: E followed by a capital is
  * reserved for <errno.h>). */
@@ -51,21 +52,20 @@ int cmd_parse_double(const char *command, const char *option, const char *s,
 int cmd_parse_ulong(const char *command, const char *option, const char *s,
                     unsigned long lo, unsigned long hi, unsigned long *out);
 
-/* A number or a range of numbers given as LO:HI:STEP: the values
- * LO + i STEP, i = 0 .. n-1, the last within a millionth of a step of HI
- * (and then exactly HI); plain decimals are stepped exactly in decimal, so
- * 0.8:4.2:0.01 gives the doubles nearest 0.80, 0.81, ..., 4.20 (341
- * values).  A single number V gives n = 1. */
-#define CMD_RANGE_MAX 1000000
-typedef struct {
-  double lo, hi, step;
-  size_t n;
-  double li, si, scale; /* LO and STEP in units of 1/scale, if scale > 0 */
-} cmd_range;
+/* A variance given as an option (sigma_b2, q0): 0 or in [CMD_VAR_MIN,
+ * CMD_VAR_MAX], the squares of the bounds on a weight's scale (scheme.h),
+ * so that its powers up to the 4th are finite, normal doubles.  Prints a
+ * usage error naming the option and returns -1 otherwise. */
+#define CMD_VAR_MIN 1e-68
+#define CMD_VAR_MAX 1e74
+int cmd_parse_variance(const char *command, const char *option, const char *s, double *out);
 
-/* Parses a number or LO:HI:STEP with each number in [lo, hi]; on failure prints a
- * usage error naming the option and returns -1 (a bad number, a step <= 0,
- * HI < LO, more than CMD_RANGE_MAX values). */
+/* A number, or a range LO:HI:STEP or LO:HI:xF (range.h). */
+typedef ilab_range cmd_range;
+
+/* Parses a number or a range with every number in [lo, hi]; on failure prints
+ * a usage error naming the option and returns -1 (a bad number, a step <= 0,
+ * a factor <= 1, HI < LO, more than ILAB_RANGE_MAX values). */
 int cmd_parse_range(const char *command, const char *option, const char *s, double lo,
                     double hi, cmd_range *r);
 

@@ -131,12 +131,17 @@ static int parse_expect(const char *arg, expectation *e)
 {
   memset(e, 0, sizeof *e);
   if (scheme_or_ones(arg, &e->s) == ILAB_OK) return 0;
+  /* the whole text named a scheme but a value failed (gain=1e308): say so,
+   * rather than read it as PATTERN=SCHEME */
+  char first[512];
+  snprintf(first, sizeof first, "%s", ilab_error_reason());
+  int named = strncmp(first, "unknown scheme", 14) != 0;
   const char *eq = strchr(arg, '=');
   if (!eq || eq == arg) return cmd_usage_error(cmd, "--expect '%s': %s", arg, ilab_error_reason());
   if ((size_t)(eq - arg) >= sizeof e->pattern) return cmd_usage_error(cmd, "--expect: pattern too long");
   memcpy(e->pattern, arg, (size_t)(eq - arg));
   if (scheme_or_ones(eq + 1, &e->s))
-    return cmd_usage_error(cmd, "--expect '%s': %s", arg, ilab_error_reason());
+    return cmd_usage_error(cmd, "--expect '%s': %s", arg, named ? first : ilab_error_reason());
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "sweep.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -47,6 +48,11 @@ static void help(void)
       "                       schemes whose per-trial results fit B (K, M, G\n"
       "                       suffixes), and their tables are written one cell at a\n"
       "                       time; the tables do not depend on B [64M]\n"
+      "      --max-cells N    refuse a file that expands to more than N cells, before\n"
+      "                       any work; a cell is one (activation, scheme, width, depth)\n"
+      "                       and runs 'trials' networks; counted over the whole file,\n"
+      "                       --only aside; with --shard K/N, N times as many, a share\n"
+      "                       being about 1/N of them [100000]\n"
       "      --no-rescale     compute every cell on its own.  By default the cells of a\n"
       "                       linear, relu or leaky_relu network without bias whose\n"
       "                       schemes share a family (the same unit draws, W_l =\n"
@@ -58,7 +64,9 @@ static void help(void)
       "                       its own.  Rows agree to rounding either way.  Double\n"
       "                       precision only: the other precisions run every cell.\n"
       "  -q, --quiet          no progress on stderr\n"
-      "  -h, --help           this help\n\n"
+      "  -h, --help           this help\n\n");
+  /* a literal of its own: one would pass the 4095 characters C99 promises */
+  printf(
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
       "the question.  Keys: activations (linear tanh relu leaky_relu[:slope=A] sigmoid\n"
       "selu), schemes (see 'initlab list'), depth and width (square layers; either may\n"
@@ -71,7 +79,16 @@ static void help(void)
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
       "(layers whose every singular value is written), rates = A..B (layers of\n"
       "rates.tsv, one shape only) [1..depth], precision [double], loss_scale [1],\n"
-      "claim (see the README).\n\n");
+      "claim (see the README).\n\n"
+      "Lists: blank-separated; a line ending in '\\' continues on the next line.  A\n"
+      "number in a list of numbers (width, widths, depth, trials, histograms,\n"
+      "spectrum_layers) may be a range: LO:HI:STEP (LO, LO+STEP, ... up to HI;\n"
+      "decimals stepped exactly: 0.1:0.3:0.1 is 0.1 0.2 0.3) or LO:HI:xF (LO, LO F,\n"
+      "LO F^2, ... up to HI; 16:4096:x2 is 16 32 ... 4096).  STEP > 0, F > 1,\n"
+      "LO <= HI.  In an activation or scheme spec, {ITEMS} (numbers or ranges,\n"
+      "comma-separated) expands to one spec per value, written as the shortest\n"
+      "decimal: normal:std={0.5:2:0.5} is normal:std=0.5 normal:std=1\n"
+      "normal:std=1.5 normal:std=2.\n\n");
   printf(
       "Precision: single runs every product in binary32 (sgemm), phi and phi' are\n"
       "rounded to binary32.  half (binary16: normal from 2^-14 = 6.1e-5, subnormal\n"
@@ -196,7 +213,8 @@ int ilab_cmd_run(int argc, char **argv)
       {"cross-check", no_argument, NULL, 2}, {"max-memory", required_argument, NULL, 3},
       {"shard", required_argument, NULL, 4}, {"chunk-memory", required_argument, NULL, 5},
       {"precision", required_argument, NULL, 6}, {"loss-scale", required_argument, NULL, 7},
-      {"no-rescale", no_argument, NULL, 8},
+      {"max-cells", required_argument, NULL, 8},
+      {"no-rescale", no_argument, NULL, 9},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *precision = NULL, *loss_scale = NULL;
@@ -204,6 +222,7 @@ int ilab_cmd_run(int argc, char **argv)
   unsigned long seed = 0, threads = 0;
   int has_seed = 0, check = 0, quiet = 0, no_rescale = 0, c;
   size_t max_memory = cmd_default_max_memory();
+  unsigned long max_cells = 100000;
   size_t chunk_bytes = (size_t)64 << 20; /* results held at once: 64 MiB */
   const char *only[64];
   int n_only = 0;
@@ -252,7 +271,10 @@ int ilab_cmd_run(int argc, char **argv)
       break;
     case 6: precision = optarg; break;
     case 7: loss_scale = optarg; break;
-    case 8: no_rescale = 1; break;
+    case 8:
+      if (cmd_parse_ulong(cmd, "--max-cells", optarg, 1, ULONG_MAX, &max_cells)) return ILAB_EXIT_USAGE;
+      break;
+    case 9: no_rescale = 1; break;
     case 'q': quiet = 1; break;
     case 'h': help(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -282,6 +304,18 @@ int ilab_cmd_run(int argc, char **argv)
       return cmd_usage_error(cmd, "--loss-scale: '%s' is not a finite number > 0", loss_scale);
     }
     cfg.loss_scale = v;
+  }
+  size_t n_cells = ilab_config_n_cells(&cfg);
+  if ((double)n_cells > (double)max_cells * (double)(shard_n ? shard_n : 1)) {
+    char count[32], shards[48] = "";
+    if (n_cells == SIZE_MAX) snprintf(count, sizeof count, "more than %zu", (size_t)SIZE_MAX - 1);
+    else snprintf(count, sizeof count, "%zu", n_cells);
+    if (shard_n) snprintf(shards, sizeof shards, " x %lu shards", shard_n);
+    cmd_usage_error(cmd, "%s expands to %s cells (%zu activations x %zu schemes x %zu shapes), more than "
+                    "--max-cells %lu%s; narrow its lists or raise --max-cells", file, count, cfg.n_acts,
+                    cfg.n_schemes, ilab_config_n_shapes(&cfg), max_cells, shards);
+    ilab_config_free(&cfg);
+    return ILAB_EXIT_USAGE;
   }
   int status = ILAB_EXIT_RUNTIME;
   const size_t nsh = ilab_config_n_shapes(&cfg), ncells = cfg.n_acts * cfg.n_schemes, nu = ncells * nsh;
@@ -459,11 +493,12 @@ int ilab_cmd_run(int argc, char **argv)
             cells += chunk_sel[a * mm + j];
           }
         if (!cells) continue;
+        /* the chunk's lists are windows on the view's (the file's), never copies */
         *chunk = *view;
-        memmove(chunk->acts, view->acts + a0, ca * sizeof *chunk->acts);
-        memmove(chunk->act_names, view->act_names + a0, ca * sizeof *chunk->act_names);
+        chunk->acts = view->acts + a0;
+        chunk->act_names = view->act_names + a0;
         chunk->n_acts = ca;
-        memmove(chunk->schemes, view->schemes + s0, mm * sizeof *chunk->schemes);
+        chunk->schemes = view->schemes + s0;
         chunk->n_schemes = mm;
         memset(&sw, 0, sizeof sw);
         /* with several shapes, each draws from streams keyed by its width

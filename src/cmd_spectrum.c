@@ -28,7 +28,7 @@ static void help(void)
       "      --scheme S     weight scheme, e.g. orthogonal:gain=1.05 or he_normal (required)\n"
       "      --depth L      layers, 1 to 10000 (required)\n"
       "      --width N      width of every layer, 1 to 4096 (required)\n"
-      "      --sigma-b2 V   bias variance [0]\n"
+      "      --sigma-b2 V   bias variance, 0 or in [1e-68, 1e74] [0]\n"
       "      --trials T     independent networks, 1 to 100000 [5]\n"
       "  -s, --seed S       seed [GSL_RNG_SEED, else 42]; generator mt19937, or GSL_RNG_TYPE\n"
       "      --values       print every singular value instead of the summary:\n"
@@ -72,7 +72,7 @@ int ilab_cmd_spectrum(int argc, char **argv)
     case 2: scheme = optarg; break;
     case 3: if (cmd_parse_ulong(cmd, "--depth", optarg, 1, 10000, &depth)) return ILAB_EXIT_USAGE; break;
     case 4: if (cmd_parse_ulong(cmd, "--width", optarg, 1, 4096, &width)) return ILAB_EXIT_USAGE; break;
-    case 5: if (cmd_parse_double(cmd, "--sigma-b2", optarg, 0, 1e300, &sb2)) return ILAB_EXIT_USAGE; break;
+    case 5: if (cmd_parse_variance(cmd, "--sigma-b2", optarg, &sb2)) return ILAB_EXIT_USAGE; break;
     case 6: if (cmd_parse_ulong(cmd, "--trials", optarg, 1, 100000, &trials)) return ILAB_EXIT_USAGE; break;
     case 7: values = 1; break;
     case 's': if (cmd_parse_ulong(cmd, "--seed", optarg, 0, 0xffffffffUL, &seed)) return ILAB_EXIT_USAGE; break;

@@ -16,7 +16,19 @@
 #define CMD "theory"
 #define MAX_DEPTH 100000UL
 #define ILAB_THEORY_MAX_WIDTH 1000000UL
-#define MAX_VAR 1e300 /* any finite variance; the bound only keeps NaN and inf out */
+/* Variances (sigma_w2, sigma_b2, q0) are 0 or in [MIN_VAR, MAX_VAR] (cmd.h). */
+#define MAX_VAR CMD_VAR_MAX
+#define MIN_VAR CMD_VAR_MIN
+
+/* Whether the smallest non-zero value of r is below MIN_VAR (then says so). */
+static int tiny(const cmd_range *r, const char *option, const char *arg)
+{
+  double v = cmd_range_at(r, 0);
+  if (v == 0 && r->n > 1) v = cmd_range_at(r, 1);
+  if (v == 0 || v >= MIN_VAR) return 0;
+  cmd_usage_error(CMD, "option %s: %s gives %g, neither 0 nor in [%g, %g]", option, arg, v, MIN_VAR, MAX_VAR);
+  return 1;
+}
 
 static void usage(void)
 {
@@ -43,8 +55,9 @@ static void usage(void)
       "                 selu, gelu, gelu_tanh, silu (swish), elu[:alpha=A] [1], softplus[:beta=B] [1],\n"
       "                 mish, hardtanh ('initlab list' gives each formula)\n"
       "  --sigma-w2 V   n Var(W), the weight variance times the fan-in (not with --critical),\n"
-      "                 or a range LO:HI:STEP: one row (per layer) for each value\n"
-      "  --sigma-b2 B   bias variance, or a range LO:HI:STEP [0]\n"
+      "                 or a range LO:HI:STEP or LO:HI:xF (geometric, F > 1): one row\n"
+      "                 (per layer) for each value; 0 or in [1e-68, 1e74]\n"
+      "  --sigma-b2 B   bias variance, or a range as for --sigma-w2 [0]\n"
       "  --depth L      number of layers, 1 to %lu [10]\n"
       "  --q0 Q         input second moment E[x_0^2] [1]\n"
       "  --batch B      examples the weight gradient is averaged over [1]\n"
@@ -199,7 +212,7 @@ int ilab_cmd_theory(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *act_spec = NULL;
-  cmd_range sw2 = {0}, sb2 = {0, 0, 0, 1, 0, 0, 0};
+  cmd_range sw2 = {0}, sb2 = {.n = 1};
   double q0 = 1;
   unsigned long depth = 10, batch = 1;
   int have_sw2 = 0, have_sb2 = 0, fixed = 0, critical = 0, line = 0, gain = 0, c;
@@ -213,18 +226,18 @@ int ilab_cmd_theory(int argc, char **argv)
     switch (c) {
     case OPT_ACT: act_spec = optarg; break;
     case OPT_SW2:
-      if (cmd_parse_range(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-w2", optarg, 0, MAX_VAR, &sw2) || tiny(&sw2, "--sigma-w2", optarg)) return ILAB_EXIT_USAGE;
       have_sw2 = 1;
       break;
     case OPT_SB2:
-      if (cmd_parse_range(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_range(CMD, "--sigma-b2", optarg, 0, MAX_VAR, &sb2) || tiny(&sb2, "--sigma-b2", optarg)) return ILAB_EXIT_USAGE;
       have_sb2 = 1;
       break;
     case OPT_DEPTH:
       if (cmd_parse_ulong(CMD, "--depth", optarg, 1, MAX_DEPTH, &depth)) return ILAB_EXIT_USAGE;
       break;
     case OPT_Q0:
-      if (cmd_parse_double(CMD, "--q0", optarg, 0, MAX_VAR, &q0)) return ILAB_EXIT_USAGE;
+      if (cmd_parse_variance(CMD, "--q0", optarg, &q0)) return ILAB_EXIT_USAGE;
       break;
     case OPT_BATCH:
       if (cmd_parse_ulong(CMD, "--batch", optarg, 1, 1000000000UL, &batch)) return ILAB_EXIT_USAGE;

@@ -1,9 +1,11 @@
 /* Experiment files: "key = value" lines, '#' comments, space-separated lists. */
 #include "config.h"
 #include "ilab.h"
+#include "range.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,14 @@ void ilab_config_free(ilab_config *c)
   free(c->text);
   free(c->question);
   free(c->widths);
+  free(c->acts);
+  free(c->act_names);
+  free(c->schemes);
+  free(c->width_list);
+  free(c->trials_list);
+  free(c->depth_list);
+  free(c->hist_layers);
+  free(c->spec_layers);
   memset(c, 0, sizeof *c);
 }
 
@@ -59,29 +69,32 @@ static int parse_size(const char *path, int line, const char *key, const char *v
 }
 
 /* Prefixes the reason recorded by a lower module with the file and line. */
-static int at_line(int st, const char *path, int line, const char *what)
+static int at_line(int st, const char *path, int line, const char *what, const char *sep)
 {
   char tmp[512];
   snprintf(tmp, sizeof tmp, "%s", ilab_error_reason());
-  return ilab_error(st, "%s:%d: %s%s", path, line, what, tmp);
+  return ilab_error(st, "%s:%d: %s%s%s", path, line, what, sep, tmp);
 }
 
 /* Parses every claim, now that the lists and the depth they refer to are known. */
 static int parse_claims(ilab_config *c)
 {
-  const char *acts[ILAB_MAX_LIST], *kinds[ILAB_MAX_LIST], *schemes[ILAB_MAX_LIST];
-  for (size_t i = 0; i < c->n_acts; i++) {
+  const char **acts = malloc(c->n_acts * sizeof *acts), **kinds = malloc(c->n_acts * sizeof *kinds),
+             **schemes = malloc(c->n_schemes * sizeof *schemes);
+  int st = ILAB_OK;
+  if (!acts || !kinds || !schemes) st = ilab_error(ILAB_ENOMEM, "out of memory");
+  for (size_t i = 0; !st && i < c->n_acts; i++) {
     acts[i] = c->act_names[i];
     kinds[i] = ilab_act_names[c->acts[i].kind];
   }
-  for (size_t i = 0; i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
+  for (size_t i = 0; !st && i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
   ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials,
                             c->n_widths, c->width_list, c->n_depths, c->depth_list};
-  for (size_t i = 0; i < c->n_claims; i++) {
-    int st = ilab_claim_parse(&ctx, &c->claims[i]);
-    if (st) return st;
-  }
-  return ILAB_OK;
+  for (size_t i = 0; !st && i < c->n_claims; i++) st = ilab_claim_parse(&ctx, &c->claims[i]);
+  free(acts);
+  free(kinds);
+  free(schemes);
+  return st;
 }
 
 /* Whether --only act=v names the activation the tables call name: as written
@@ -163,24 +176,192 @@ int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, 
   return ILAB_OK;
 }
 
-/* Splits s in place at blanks; returns the count, or -1 past max. */
-static int split(char *s, char **words, int max)
+/* Makes room for need elements of size elem in *p (capacity *cap), doubling,
+ * so that n appends cost O(n). */
+static int grow(void *p, size_t *cap, size_t need, size_t elem)
 {
-  int n = 0;
+  void **pp = p;
+  if (need <= *cap) return ILAB_OK;
+  size_t nc = *cap ? *cap : 8;
+  while (nc < need) nc *= 2;
+  void *q = realloc(*pp, nc * elem);
+  if (!q) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  *pp = q;
+  *cap = nc;
+  return ILAB_OK;
+}
+
+/* Splits s in place at blanks into *words (grown as needed); returns the
+ * count, or -1 if out of memory. */
+static long split(char *s, char ***words, size_t *cap)
+{
+  size_t n = 0;
   for (char *t = strtok(s, " \t"); t; t = strtok(NULL, " \t")) {
-    if (n == max) return -1;
-    words[n++] = t;
+    if (grow(words, cap, n + 1, sizeof **words)) return -1;
+    (*words)[n++] = t;
   }
-  return n;
+  return (long)n;
+}
+
+/* The whole numbers of a list whose words are numbers or ranges (range.h),
+ * each in [lo, hi], appended to *out (n values, capacity *cap). */
+static int expand_sizes(const char *path, int line, const char *key, char **words, size_t nw, size_t lo,
+                        size_t hi, size_t **out, size_t *n, size_t *cap)
+{
+  for (size_t w = 0; w < nw; w++) {
+    if (!ilab_range_is(words[w])) {
+      int st;
+      if (*n == ILAB_MAX_ENTRIES)
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, line, key, ILAB_MAX_ENTRIES);
+      if ((st = grow(out, cap, *n + 1, sizeof **out))) return st;
+      if ((st = parse_size(path, line, key, words[w], lo, hi, &(*out)[*n]))) return st;
+      (*n)++;
+      continue;
+    }
+    ilab_range r;
+    if (ilab_range_parse(words[w], &r)) return at_line(ILAB_EPARSE, path, line, key, ": ");
+    if (*n + r.n > ILAB_MAX_ENTRIES)
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, line, key, ILAB_MAX_ENTRIES);
+    int st;
+    if ((st = grow(out, cap, *n + r.n, sizeof **out))) return st;
+    for (size_t i = 0; i < r.n; i++) {
+      double v = ilab_range_at(&r, i);
+      if (v != floor(v))
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: the range %s gives %.17g, not a whole number", path, line, key, words[w], v);
+      if (v < (double)lo || v > (double)hi)
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: the range %s gives %.17g, out of range [%zu, %zu]", path, line, key, words[w], v, lo, hi);
+      (*out)[(*n)++] = (size_t)v;
+    }
+  }
+  return ILAB_OK;
+}
+
+/* Calls emit on each spec that w expands to: every {ITEMS} in w, ITEMS
+ * comma-separated numbers or ranges, is replaced by each of its values in
+ * turn, written as the shortest decimal that reads back as the value (so
+ * normal:std={0.5:2:0.5} gives normal:std=0.5 ... normal:std=2); several
+ * braces give every combination, the first varying slowest. */
+typedef int (*emit_fn)(void *ctx, const char *spec);
+
+static int expand_spec(const char *path, int line, const char *key, const char *whole, const char *w,
+                       emit_fn emit, void *ctx)
+{
+  const char *open = strchr(w, '{'), *close = strchr(w, '}');
+  if (!open && !close) return emit(ctx, w);
+  if (!open || !close || close < open)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: '%s' has a '%c' without its '%c'", path, line, key, whole,
+               !open || close < open ? '}' : '{', !open || close < open ? '{' : '}');
+  size_t il = (size_t)(close - open - 1);
+  if (memchr(open + 1, '{', il))
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: '%s': braces do not nest", path, line, key, whole);
+  if (il == 0) ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: '%s': {} expands to nothing", path, line, key, whole);
+  char *items = malloc(il + 1), *next = malloc(strlen(w) + 32);
+  if (!items || !next) {
+    free(items);
+    free(next);
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  }
+  memcpy(items, open + 1, il);
+  items[il] = '\0';
+  int st = ILAB_OK;
+  for (char *it = items, *comma; it && !st; it = comma ? comma + 1 : NULL) {
+    comma = strchr(it, ',');
+    if (comma) *comma = '\0';
+    ilab_range r;
+    if (!*it) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s: '%s': an empty item between braces", path, line, key, whole); break; }
+    if (ilab_range_parse(it, &r)) { st = at_line(ILAB_EPARSE, path, line, key, ": "); break; }
+    for (size_t i = 0; i < r.n && !st; i++) {
+      char num[32];
+      ilab_range_format(ilab_range_at(&r, i), num, sizeof num);
+      sprintf(next, "%.*s%s%s", (int)(open - w), w, num, close + 1);
+      st = expand_spec(path, line, key, whole, next, emit, ctx);
+    }
+  }
+  free(items);
+  free(next);
+  return st;
+}
+
+struct list_ctx {
+  ilab_config *c;
+  size_t cap;
+  const char *path;
+  int line;
+};
+
+static int emit_act(void *p, const char *spec)
+{
+  struct list_ctx *x = p;
+  ilab_config *c = x->c;
+  int st;
+  if (c->n_acts == ILAB_MAX_SPECS)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: activations: more than %d entries", x->path, x->line, ILAB_MAX_SPECS);
+  size_t cap = x->cap;
+  if ((st = grow(&c->acts, &cap, c->n_acts + 1, sizeof *c->acts)) ||
+      (st = grow(&c->act_names, &x->cap, c->n_acts + 1, sizeof *c->act_names)))
+    return st;
+  if ((st = ilab_act_parse(spec, &c->acts[c->n_acts]))) return at_line(st, x->path, x->line, "", "");
+  ilab_act_name(&c->acts[c->n_acts], c->act_names[c->n_acts], sizeof c->act_names[0]);
+  c->n_acts++;
+  return ILAB_OK;
+}
+
+static int emit_scheme(void *p, const char *spec)
+{
+  struct list_ctx *x = p;
+  ilab_config *c = x->c;
+  int st;
+  if (c->n_schemes == ILAB_MAX_SPECS)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: schemes: more than %d entries", x->path, x->line, ILAB_MAX_SPECS);
+  if ((st = grow(&c->schemes, &x->cap, c->n_schemes + 1, sizeof *c->schemes))) return st;
+  if ((st = ilab_scheme_parse(spec, &c->schemes[c->n_schemes]))) return at_line(st, x->path, x->line, "", "");
+  c->n_schemes++;
+  return ILAB_OK;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_size(const void *a, const void *b)
+{
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The first name listed twice among n (stride bytes apart), or NULL: sorted,
+ * in O(n log n), so that a list of thousands is checked at once. */
+static const char *twice_str(const char *base, size_t n, size_t stride, int *nomem)
+{
+  const char **v = malloc((n ? n : 1) * sizeof *v), *dup = NULL;
+  *nomem = !v;
+  if (!v) return NULL;
+  for (size_t i = 0; i < n; i++) v[i] = base + i * stride;
+  qsort(v, n, sizeof *v, cmp_str);
+  for (size_t i = 1; i < n && !dup; i++) if (!strcmp(v[i - 1], v[i])) dup = v[i];
+  free(v);
+  return dup;
+}
+
+/* Whether a value is listed twice among n; *dup is then that value. */
+static int twice_size(const size_t *x, size_t n, size_t *dup, int *nomem)
+{
+  size_t *v = malloc((n ? n : 1) * sizeof *v);
+  int found = 0;
+  *nomem = !v;
+  if (!v) return 0;
+  memcpy(v, x, n * sizeof *v);
+  qsort(v, n, sizeof *v, cmp_size);
+  for (size_t i = 1; i < n && !found; i++) if (v[i - 1] == v[i]) { found = 1; *dup = v[i]; }
+  free(v);
+  return found;
 }
 
 int ilab_config_parse(const char *path, const char *text, size_t len, ilab_config *c)
 {
   memset(c, 0, sizeof *c);
   int st = ILAB_OK;
-  char *words[ILAB_MAX_LIST + 1];
+  char **words = NULL, *line = NULL, *lg = NULL;
+  size_t words_cap = 0, line_cap = 0, lg_cap = 0, lg_len = 0, qlen = 0;
   int line_of[24] = {0}; /* line where each key was set (keys[] order), 0 if not */
-  size_t nwidths = 0, *widths = NULL, ntrials = 0;
+  size_t nwidths = 0, *widths = NULL, ntrials = 0, *trials = NULL, wcap = 0, tcap = 0, cap = 0;
   c->path = strdup(path);
   c->text = malloc(len + 1);
   c->question = calloc(1, 1);
@@ -202,48 +383,66 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   c->precision = ILAB_PREC_DOUBLE;
   c->loss_scale = 1;
 
-  int lineno = 0, in_header = 1;
+  /* phys counts the lines of the file; lineno is the line where the current
+   * key began, which names it in messages when '\' continued it. */
+  int phys = 0, lineno = 0, in_header = 1, cont = 0;
   const char *p = text, *endp = text + len;
-  char line[4096];
-  while (p < endp) {
+  while (p < endp || cont) {
+    if (p >= endp) { st = ilab_error(ILAB_EPARSE, "%s:%d: the line ends in '\\' but the file ends there; expected a continuation line", path, phys); goto fail; }
     const char *nl = memchr(p, '\n', (size_t)(endp - p));
     size_t ll = nl ? (size_t)(nl - p) : (size_t)(endp - p);
-    lineno++;
-    if (ll >= sizeof line) { st = ilab_error(ILAB_EPARSE, "%s:%d: line longer than %zu characters", path, lineno, sizeof line - 1); goto fail; }
+    phys++;
+    if ((st = grow(&line, &line_cap, ll + 1, 1))) goto fail;
     memcpy(line, p, ll);
     line[ll] = '\0';
     p += ll + (nl ? 1 : 0);
     if (ll && line[ll - 1] == '\r') line[--ll] = '\0';
     for (size_t i = 0; i < ll; i++)
       if ((unsigned char)line[i] < 0x20 && line[i] != '\t') {
-        st = ilab_error(ILAB_EPARSE, "%s:%d: control character (byte 0x%02x); not a text file", path, lineno, (unsigned char)line[i]);
+        st = ilab_error(ILAB_EPARSE, "%s:%d: control character (byte 0x%02x); not a text file", path, phys, (unsigned char)line[i]);
         goto fail;
       }
     char *hash = strchr(line, '#');
     if (hash) {
-      if (in_header && hash == line + strspn(line, " \t")) {
+      if (in_header && !cont && hash == line + strspn(line, " \t")) {
         /* the opening comment block states the question the experiment answers */
         const char *q = hash + 1 + strspn(hash + 1, " \t");
-        size_t ql = strlen(c->question), add = strlen(q);
+        size_t add = strlen(q);
         while (add && (q[add - 1] == ' ' || q[add - 1] == '\t')) add--;
-        char *nq = realloc(c->question, ql + add + 2);
+        char *nq = realloc(c->question, qlen + add + 2);
         if (!nq) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
         c->question = nq;
-        if (ql && add) strcat(c->question, " ");
-        strncat(c->question, q, add);
+        if (qlen && add) c->question[qlen++] = ' ';
+        memcpy(c->question + qlen, q, add);
+        qlen += add;
+        c->question[qlen] = '\0';
       }
       *hash = '\0';
     }
     char *s = line + strspn(line, " \t");
     size_t sl = strlen(s);
     while (sl && (s[sl - 1] == ' ' || s[sl - 1] == '\t')) s[--sl] = '\0';
-    if (!*s) {
-      if (!hash && c->question[0]) in_header = 0;
-      continue;
+    if (!cont) {
+      if (!*s) {
+        if (!hash && c->question[0]) in_header = 0;
+        continue;
+      }
+      in_header = 0;
+      lineno = phys;
+      lg_len = 0;
     }
-    in_header = 0;
+    /* a line ending in '\' (before any comment) continues on the next line */
+    cont = sl && s[sl - 1] == '\\';
+    if (cont) s[--sl] = '\0';
+    if ((st = grow(&lg, &lg_cap, lg_len + sl + 2, 1))) goto fail;
+    if (lg_len) lg[lg_len++] = ' ';
+    memcpy(lg + lg_len, s, sl);
+    lg_len += sl;
+    lg[lg_len] = '\0';
+    if (cont) continue;
+    s = lg;
     char *eq = strchr(s, '=');
-    if (!eq) { st = ilab_error(ILAB_EPARSE, "%s:%d: expected 'key = value', found '%s'", path, lineno, s); goto fail; }
+    if (!eq) { st = ilab_error(ILAB_EPARSE, "%s:%d: expected 'key = value', found '%.200s'", path, lineno, s); goto fail; }
     *eq = '\0';
     char *key = s, *val = eq + 1;
     size_t kl = strlen(key);
@@ -252,7 +451,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     int k;
     for (k = 0; keys[k]; k++) if (!strcmp(key, keys[k])) break;
     if (!keys[k]) {
-      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram, precision, loss_scale)", path, lineno, key);
+      st = ilab_error(ILAB_EPARSE, "%s:%d: unknown key '%.100s' (expected one of: activations, schemes, depth, width, widths, batch, trials, seed, sigma_b2, input, claim, histograms, hist_bins, spectrum, spectrum_layers, rates, layers_table, ln_histogram, precision, loss_scale)", path, lineno, key);
       goto fail;
     }
     if (line_of[k] && strcmp(key, "claim")) { st = ilab_error(ILAB_EPARSE, "%s:%d: key '%s' already set on line %d", path, lineno, key, line_of[k]); goto fail; }
@@ -268,49 +467,33 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       for (char *q = cl->text; *q; q++) if (*q == '\t') *q = ' '; /* keeps claims.tsv tab-separated */
       continue;
     }
-    int nw = split(val, words, ILAB_MAX_LIST);
-    if (nw < 0) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, lineno, key, ILAB_MAX_LIST); goto fail; }
+    long nwl = split(val, &words, &words_cap);
+    if (nwl < 0) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+    size_t nw = (size_t)nwl;
     int list = !strcmp(key, "activations") || !strcmp(key, "schemes") || !strcmp(key, "widths") ||
                !strcmp(key, "histograms") || !strcmp(key, "width") || !strcmp(key, "depth") ||
                !strcmp(key, "trials") || !strcmp(key, "spectrum_layers");
-    if (!list && nw != 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s takes one value, found %d", path, lineno, key, nw); goto fail; }
+    if (!list && nw != 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s takes one value, found %zu", path, lineno, key, nw); goto fail; }
+    int nomem = 0;
 
-    if (!strcmp(key, "activations")) {
-      for (int i = 0; i < nw; i++) {
-        if ((st = ilab_act_parse(words[i], &c->acts[i]))) {
-          st = at_line(st, path, lineno, "");
-          goto fail;
-        }
-        ilab_act_name(&c->acts[i], c->act_names[i], sizeof c->act_names[i]);
-        for (int j = 0; j < i; j++)
-          if (!strcmp(c->act_names[j], c->act_names[i])) { st = ilab_error(ILAB_EPARSE, "%s:%d: activation '%s' listed twice", path, lineno, words[i]); goto fail; }
-      }
-      c->n_acts = (size_t)nw;
-    } else if (!strcmp(key, "schemes")) {
-      for (int i = 0; i < nw; i++) {
-        if ((st = ilab_scheme_parse(words[i], &c->schemes[i]))) {
-          st = at_line(st, path, lineno, "");
-          goto fail;
-        }
-        for (int j = 0; j < i; j++)
-          if (!strcmp(c->schemes[j].spec, words[i])) { st = ilab_error(ILAB_EPARSE, "%s:%d: scheme '%s' listed twice", path, lineno, words[i]); goto fail; }
-      }
-      c->n_schemes = (size_t)nw;
+    if (!strcmp(key, "activations") || !strcmp(key, "schemes")) {
+      int act = key[0] == 'a';
+      struct list_ctx x = {c, 0, path, lineno};
+      for (size_t i = 0; i < nw; i++)
+        if ((st = expand_spec(path, lineno, key, words[i], words[i], act ? emit_act : emit_scheme, &x))) goto fail;
+      const char *dup = act ? twice_str(c->act_names[0], c->n_acts, sizeof c->act_names[0], &nomem)
+                            : twice_str(c->schemes[0].spec, c->n_schemes, sizeof c->schemes[0], &nomem);
+      if (nomem) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+      if (dup) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s '%s' listed twice", path, lineno, act ? "activation" : "scheme", dup); goto fail; }
     } else if (!strcmp(key, "widths")) {
-      if (nw < 2) { st = ilab_error(ILAB_EPARSE, "%s:%d: widths lists n_0 .. n_L: at least two numbers", path, lineno); goto fail; }
-      widths = malloc((size_t)nw * sizeof *widths);
-      if (!widths) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
-      for (int i = 0; i < nw; i++)
-        if ((st = parse_size(path, lineno, "widths", words[i], 1, ILAB_MAX_WIDTH, &widths[i]))) goto fail;
-      nwidths = (size_t)nw;
+      if ((st = expand_sizes(path, lineno, "widths", words, nw, 1, ILAB_MAX_WIDTH, &widths, &nwidths, &wcap))) goto fail;
+      if (nwidths < 2) { st = ilab_error(ILAB_EPARSE, "%s:%d: widths lists n_0 .. n_L: at least two numbers", path, lineno); goto fail; }
     } else if (!strcmp(key, "histograms")) {
-      for (int i = 0; i < nw; i++)
-        if ((st = parse_size(path, lineno, "histograms", words[i], 1, ILAB_MAX_DEPTH, &c->hist_layers[i]))) goto fail;
-      c->n_hist = (size_t)nw;
+      cap = 0;
+      if ((st = expand_sizes(path, lineno, "histograms", words, nw, 1, ILAB_MAX_DEPTH, &c->hist_layers, &c->n_hist, &cap))) goto fail;
     } else if (!strcmp(key, "spectrum_layers")) {
-      for (int i = 0; i < nw; i++)
-        if ((st = parse_size(path, lineno, "spectrum_layers", words[i], 1, ILAB_MAX_DEPTH, &c->spec_layers[i]))) goto fail;
-      c->n_spec = (size_t)nw;
+      cap = 0;
+      if ((st = expand_sizes(path, lineno, "spectrum_layers", words, nw, 1, ILAB_MAX_DEPTH, &c->spec_layers, &c->n_spec, &cap))) goto fail;
     } else if (!strcmp(key, "spectrum")) {
       if (!strcmp(val, "yes")) c->spectrum = 1;
       else if (!strcmp(val, "no")) c->spectrum = 0;
@@ -319,14 +502,14 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       if ((st = parse_size(path, lineno, key, val, 2, 100000, &c->hist_bins))) goto fail;
     } else if (!strcmp(key, "width") || !strcmp(key, "depth")) {
       int w = key[0] == 'w';
-      size_t *dst = w ? c->width_list : c->depth_list;
-      for (int i = 0; i < nw; i++) {
-        if ((st = parse_size(path, lineno, key, words[i], 1, w ? ILAB_MAX_WIDTH : ILAB_MAX_DEPTH, &dst[i]))) goto fail;
-        for (int j = 0; j < i; j++)
-          if (dst[j] == dst[i]) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s %zu listed twice", path, lineno, key, dst[i]); goto fail; }
-      }
-      *(w ? &c->n_widths : &c->n_depths) = (size_t)nw;
+      size_t *n = w ? &c->n_widths : &c->n_depths, dup;
+      cap = 0;
+      if ((st = expand_sizes(path, lineno, key, words, nw, 1, w ? ILAB_MAX_WIDTH : ILAB_MAX_DEPTH,
+                             w ? &c->width_list : &c->depth_list, n, &cap))) goto fail;
+      if (twice_size(w ? c->width_list : c->depth_list, *n, &dup, &nomem)) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s %zu listed twice", path, lineno, key, dup); goto fail; }
+      if (nomem) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
     } else if (!strcmp(key, "rates")) {
+
       /* A..B, checked against the depth once it is known */
       char *dots = strstr(val, "..");
       if (!dots) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: expected a layer range A..B, found '%s'", path, lineno, val); goto fail; }
@@ -337,9 +520,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     } else if (!strcmp(key, "batch")) {
       if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_BATCH, &c->batch))) goto fail;
     } else if (!strcmp(key, "trials")) {
-      for (int i = 0; i < nw; i++)
-        if ((st = parse_size(path, lineno, key, words[i], 1, ILAB_MAX_TRIALS, &c->trials_list[i]))) goto fail;
-      ntrials = (size_t)nw;
+      if ((st = expand_sizes(path, lineno, key, words, nw, 1, ILAB_MAX_TRIALS, &trials, &ntrials, &tcap))) goto fail;
     } else if (!strcmp(key, "layers_table")) {
       if (strcmp(val, "yes") && strcmp(val, "no")) { st = ilab_error(ILAB_EPARSE, "%s:%d: layers_table: expected yes or no, not '%s'", path, lineno, val); goto fail; }
       c->layers_table = !strcmp(val, "yes");
@@ -371,7 +552,7 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       c->sigma_b2 = v;
     } else if (!strcmp(key, "input")) {
       if ((st = ilab_scheme_parse(val, &c->input))) {
-        st = at_line(st, path, lineno, "input: ");
+        st = at_line(st, path, lineno, "input", ": ");
         goto fail;
       }
       if (c->input.family == ILAB_FAMILY_ORTHOGONAL || c->input.family == ILAB_FAMILY_IDENTITY) {
@@ -398,7 +579,8 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     c->widths = widths;
     widths = NULL;
     if (ntrials > 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: trials: one count per width needs a 'width' list; with 'widths' give one", path, line_of[6]); goto fail; }
-    c->trials = ntrials ? c->trials_list[0] : 1;
+    c->trials = ntrials ? trials[0] : 1;
+    if (!(c->trials_list = malloc(sizeof *c->trials_list))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
     c->trials_list[0] = c->trials;
   } else {
     if (!c->n_widths) { st = ilab_error(ILAB_EPARSE, "%s: missing 'width = N' (or a list 'width = N1 N2 ...', or 'widths = n_0 n_1 ... n_L')", path); goto fail; }
@@ -408,8 +590,9 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       goto fail;
     }
     c->trials = 0;
+    if (!(c->trials_list = malloc(c->n_widths * sizeof *c->trials_list))) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
     for (size_t i = 0; i < c->n_widths; i++) {
-      c->trials_list[i] = ntrials > 1 ? c->trials_list[i] : ntrials ? c->trials_list[0] : 1;
+      c->trials_list[i] = ntrials > 1 ? trials[i] : ntrials ? trials[0] : 1;
       if (c->trials_list[i] > c->trials) c->trials = c->trials_list[i];
     }
     c->widths = malloc((c->depth + 1) * sizeof *c->widths);
@@ -468,9 +651,17 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       goto fail;
     }
   }
+  free(trials);
+  free(words);
+  free(line);
+  free(lg);
   return ILAB_OK;
 fail:
   free(widths);
+  free(trials);
+  free(words);
+  free(line);
+  free(lg);
   ilab_config_free(c);
   return st;
 }
@@ -478,6 +669,17 @@ fail:
 size_t ilab_config_n_shapes(const ilab_config *c)
 {
   return c->n_widths ? c->n_widths * (c->n_depths ? c->n_depths : 1) : 1;
+}
+
+size_t ilab_config_n_cells(const ilab_config *c)
+{
+  const size_t f[3] = {c->n_acts, c->n_schemes, ilab_config_n_shapes(c)};
+  size_t n = 1;
+  for (int i = 0; i < 3; i++) {
+    if (f[i] && n > SIZE_MAX / f[i]) return SIZE_MAX;
+    n *= f[i];
+  }
+  return n;
 }
 
 void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth)
@@ -493,24 +695,35 @@ int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v)
   size_t width, depth, nd = c->n_depths ? c->n_depths : 1;
   ilab_config_shape_of(c, k, &width, &depth);
   *v = *c;
+  /* the view's own one-entry width, trials and depth lists, so that c's
+   * lists, shared otherwise, are never written */
+  size_t *own = malloc(3 * sizeof *own);
   v->widths = malloc((depth + 1) * sizeof *v->widths);
-  if (!v->widths) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  if (!v->widths || !own) {
+    free(v->widths);
+    free(own);
+    v->widths = NULL;
+    ILAB_ERROR(ILAB_ENOMEM, "out of memory");
+  }
   for (size_t l = 0; l <= depth; l++) v->widths[l] = width ? width : c->widths[l];
   v->depth = depth;
   v->trials = c->n_widths ? c->trials_list[k / nd] : c->trials;
   if (v->rates_b > depth) v->rates_b = depth; /* a shallower shape's rates stop at its depth */
   if (v->rates_a >= v->rates_b) v->rates_a = v->rates_b > 1 ? v->rates_b - 1 : 1;
-  if (c->n_widths) {
-    v->n_widths = v->n_depths = 1;
-    v->width_list[0] = width;
-    v->depth_list[0] = depth;
-    v->trials_list[0] = v->trials;
-  }
+  v->width_list = own;
+  v->trials_list = own + 1;
+  v->depth_list = own + 2;
+  own[0] = width;
+  own[1] = v->trials;
+  own[2] = depth;
+  if (c->n_widths) v->n_widths = v->n_depths = 1;
   return ILAB_OK;
 }
 
 void ilab_config_shape_free(ilab_config *v)
 {
   free(v->widths);
+  free(v->width_list);
   v->widths = NULL;
+  v->width_list = v->trials_list = v->depth_list = NULL;
 }

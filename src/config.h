@@ -14,7 +14,12 @@
 #define ILAB_MAX_DEPTH 100000
 #define ILAB_MAX_BATCH 10000000
 #define ILAB_MAX_TRIALS 100000
-#define ILAB_MAX_LIST 256
+/* Most entries one list may hold once its ranges and braces are expanded:
+ * a guard against a typo (width = 1:1000000:1 is the largest sane list). */
+#define ILAB_MAX_ENTRIES 1000000
+/* Most activations or schemes once braces are expanded: each is a parsed
+ * spec of a few hundred bytes, held before run's --max-cells can refuse. */
+#define ILAB_MAX_SPECS 100000
 
 /* Claims (ilab_claim, ILAB_MAX_CLAIMS) are parsed by claims.h once every
  * other key is known. */
@@ -23,11 +28,12 @@ typedef struct {
   char *path;            /* as given */
   char *text;            /* the whole file, for provenance */
   char *question;        /* the opening comment lines, joined (the claim it tests) */
+  /* Every list below is allocated to its length (n_acts, n_schemes, ...). */
   size_t n_acts;
-  ilab_act acts[ILAB_MAX_LIST];
-  char act_names[ILAB_MAX_LIST][48];
+  ilab_act *acts;
+  char (*act_names)[48];
   size_t n_schemes;
-  ilab_scheme schemes[ILAB_MAX_LIST];
+  ilab_scheme *schemes;
   size_t depth;          /* L; with several shapes, the largest depth */
   size_t *widths;        /* n_0 .. n_L; with several shapes, the first width
                             repeated over the largest depth */
@@ -36,10 +42,10 @@ typedef struct {
    * width of the 'width' list with every depth of the 'depth' list, shape
    * k = wi * n_depths + di.  A 'widths' list is one shape (n_widths = 0). */
   size_t n_widths, n_depths;
-  size_t width_list[ILAB_MAX_LIST];
-  size_t trials_list[ILAB_MAX_LIST]; /* trials for each width: 'trials' lists one
-                                        count, or one per width */
-  size_t depth_list[ILAB_MAX_LIST];
+  size_t *width_list;
+  size_t *trials_list;   /* trials for each width (one for a 'widths' list):
+                            'trials' lists one count, or one per width */
+  size_t *depth_list;
   int layers_table;      /* write layers.tsv, one row per trial [1] */
   size_t ln_hist_bins;   /* bins of the histogram of ln x_sq over trials at the
                             last layer [0: none] */
@@ -51,7 +57,7 @@ typedef struct {
   size_t n_claims;
   ilab_claim claims[ILAB_MAX_CLAIMS];
   size_t n_hist;         /* layers whose histograms are recorded */
-  size_t hist_layers[ILAB_MAX_LIST];
+  size_t *hist_layers;
   size_t hist_bins;      /* bins per histogram [100] */
   size_t rates_a, rates_b; /* layers between which rates.tsv measures per-layer
                               rates, 'rates = A..B' [1..depth] */
@@ -59,7 +65,7 @@ typedef struct {
                             (cell, trial, layer), written to spectrum.tsv;
                             needs one width */
   size_t n_spec;         /* spectrum_layers: layers whose every singular value */
-  size_t spec_layers[ILAB_MAX_LIST]; /* goes to spectrum_values.tsv */
+  size_t *spec_layers;   /* goes to spectrum_values.tsv */
   ilab_precision precision; /* 'precision = double|single|half|bfloat16' [double]:
                                the format every network of the run computes in */
   double loss_scale;     /* 'loss_scale = S' [1]: the output gradient is S G, as
@@ -67,7 +73,18 @@ typedef struct {
                             back by S^2, underflow and overflow counts are not */
 } ilab_config;
 
-/* Reads and validates an experiment file.  On failure returns ILAB_EIO (the
+/* Reads and validates an experiment file: "key = value" lines, '#' comments,
+ * blank-separated lists; a line ending in '\' (before any comment) continues
+ * on the next, and messages name the line where the key began.  Lines and
+ * lists have no fixed length (at most ILAB_MAX_ENTRIES numbers or
+ * ILAB_MAX_SPECS specs a list).  A number of a list of numbers may be a range
+ * (range.h: LO:HI:STEP or LO:HI:xF), every value of which must be a whole
+ * number within the key's bounds; in an activation or scheme spec each
+ * {ITEMS} (numbers or ranges, comma-separated) gives one spec per value,
+ * written as the shortest decimal (normal:std={0.5:2:0.5} is
+ * normal:std=0.5 normal:std=1 normal:std=1.5 normal:std=2), several braces
+ * every combination, the first slowest.  A value listed twice, directly or
+ * by expansion, is refused.  On failure returns ILAB_EIO (the
  * file cannot be read) or ILAB_EPARSE, with a reason of the form
  * "FILE:LINE: what is wrong, what was expected"; *c is then empty. */
 int ilab_config_read(const char *path, ilab_config *c);
@@ -79,6 +96,11 @@ void ilab_config_free(ilab_config *c);
 
 /* The number of shapes: n_widths * n_depths, or 1 for a 'widths' list. */
 size_t ilab_config_n_shapes(const ilab_config *c);
+
+/* The number of cells the file expands to: one cell per activation, scheme
+ * and shape (n_acts * n_schemes * ilab_config_n_shapes), each running
+ * 'trials' networks; SIZE_MAX if the product overflows. */
+size_t ilab_config_n_cells(const ilab_config *c);
 
 /* The swept width and depth of shape k; width 0 for a 'widths' list. */
 void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth);

@@ -116,9 +116,44 @@ static int parse_number(const char *spec, const char *key, const char *v, double
   double x = strtod(v, &end);
   if (end == v || *end != '\0')
     ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s='%s' is not a number", spec, key, v);
-  if (!isfinite(x) || errno == ERANGE)
+  if (!isfinite(x) || (errno == ERANGE && fabs(x) > 1))
     ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s=%s is not a finite number", spec, key, v);
+  if (errno == ERANGE)
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s=%s underflows double (below %g)", spec, key, v, ILAB_SCHEME_SD_MIN_PARSE);
   *out = x;
+  return ILAB_OK;
+}
+
+/* Refuses a parameter whose value, or the scale (sd, limit or value) it
+ * gives the law at fan 1, lies outside the bounds of scheme.h: their
+ * moments up to the 8th, which the moment checks use, would overflow or
+ * underflow double.  var: the parameter is a variance (scale, factor), held
+ * to the squares of the bounds. */
+static int check_param(const char *spec, const char *key, double x, int var)
+{
+  double lo = ILAB_SCHEME_SD_MIN_PARSE, hi = ILAB_SCHEME_SD_MAX, ax = fabs(x);
+  if (var) { lo *= lo; hi *= hi; }
+  if (x != 0 && !(ax >= lo && ax <= hi))
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s=%g is out of range: |%s| must be 0 or in [%g, %g], so that the "
+               "weights' moments up to the 8th are finite, normal doubles", spec, key, x, key, lo, hi);
+  return ILAB_OK;
+}
+
+/* The scale of s's law at fan 1 (sd, limit or value), in bounds or 0. */
+static int check_scale(const char *spec, const ilab_scheme *s)
+{
+  double sd = s->scaling ? s->gain * sqrt(s->scale * s->var_factor)
+              : s->family == ILAB_FAMILY_ORTHOGONAL || s->family == ILAB_FAMILY_IDENTITY ? s->gain
+                                                                                         : s->gain * fabs(s->param);
+  if (s->abs_bounds) {
+    double m = fabs(s->a) > fabs(s->b) ? fabs(s->a) : fabs(s->b);
+    if (s->gain * m > ILAB_SCHEME_SD_MAX)
+      ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': gain times the bounds a, b (%g) is above %g", spec, s->gain * m, ILAB_SCHEME_SD_MAX);
+  }
+  if (sd != 0 && !(sd >= ILAB_SCHEME_SD_MIN_PARSE && sd <= ILAB_SCHEME_SD_MAX))
+    ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': its parameters give the weights a scale of %g at fan 1, outside [%g, %g]: "
+               "their moments up to the 8th, used by the moment checks, would not be finite, normal doubles",
+               spec, sd, ILAB_SCHEME_SD_MIN_PARSE, ILAB_SCHEME_SD_MAX);
   return ILAB_OK;
 }
 
@@ -127,6 +162,7 @@ static int parse_lsuv(const char *spec, ilab_scheme *s)
   char base[128] = "orthogonal", buf[128];
   double tol = 0.1, iters = 10, gain = 1;
   unsigned seen = 0;
+  int st0;
   static const char *const keys[] = {"base", "tol", "iters", "gain"};
   strcpy(buf, spec);
   char *rest = buf[4] == ':' ? buf + 5 : NULL;
@@ -158,6 +194,7 @@ static int parse_lsuv(const char *spec, ilab_scheme *s)
   if (!(iters >= 0 && iters <= 1000 && iters == floor(iters)))
     ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': iters must be a whole number in 0..1000", spec);
   if (gain < 0) ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': gain must be >= 0", spec);
+  if ((st0 = check_param(spec, "gain", gain, 0))) return st0;
   int st = ilab_scheme_parse(base, s);
   if (st) {
     char why[256];
@@ -169,7 +206,7 @@ static int parse_lsuv(const char *spec, ilab_scheme *s)
   s->lsuv = 1;
   s->lsuv_tol = tol;
   s->lsuv_iters = (int)iters;
-  return ILAB_OK;
+  return check_scale(spec, s);
 }
 
 int ilab_scheme_parse(const char *spec, ilab_scheme *s)
@@ -251,6 +288,7 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
       if ((st = parse_number(spec, key, val, &x))) return st;
       if ((1u << k) != K_VALUE && (1u << k) != K_A && (1u << k) != K_B && x < 0)
         ILAB_ERROR(ILAB_EPARSE, "in scheme '%s': %s must be >= 0, not %s", spec, key, val);
+      if ((st = check_param(spec, key, x, (1u << k) == K_SCALE || (1u << k) == K_FACTOR))) return st;
       if ((1u << k) == K_SCALE || (1u << k) == K_FACTOR) s->scale = x;
       else if ((1u << k) == K_GAIN) s->gain = x;
       else if ((1u << k) == K_A) s->a = x;
@@ -263,7 +301,7 @@ int ilab_scheme_parse(const char *spec, ilab_scheme *s)
     if (missing & (1u << k))
       ILAB_ERROR(ILAB_EPARSE, "scheme '%s' needs %s=NUMBER, e.g. '%s:%s=0.01'", spec, key_names[k],
                  p->name, key_names[k]);
-  return ILAB_OK;
+  return check_scale(spec, s);
 }
 
 /* The n of Var = scale/n. */
@@ -281,8 +319,16 @@ int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ila
   if (fan_in == 0 || fan_out == 0)
     ILAB_ERROR(ILAB_EINVAL, "scheme '%s': fans must be positive (fan_in=%zu, fan_out=%zu)", s->spec,
                fan_in, fan_out);
-  if (s->constant) return ilab_dist_constant(d, s->gain * s->param);
   double big = fan_in > fan_out ? (double)fan_in : (double)fan_out;
+  double at = s->constant ? fabs(s->gain * s->param)
+              : s->family == ILAB_FAMILY_ORTHOGONAL || s->family == ILAB_FAMILY_IDENTITY ? s->gain / sqrt(big)
+              : s->scaling ? s->gain * sqrt(s->scale / fan(s, fan_in, fan_out) * s->var_factor)
+                           : s->gain * s->param;
+  if (at != 0 && !(at >= ILAB_SCHEME_SD_MIN && at <= ILAB_SCHEME_SD_MAX))
+    ILAB_ERROR(ILAB_EINVAL, "scheme '%s': with fan_in=%zu, fan_out=%zu the weights' scale is %g, outside [%g, %g]: "
+               "their moments up to the 8th would not be finite, normal doubles", s->spec, fan_in, fan_out, at,
+               ILAB_SCHEME_SD_MIN, ILAB_SCHEME_SD_MAX);
+  if (s->constant) return ilab_dist_constant(d, s->gain * s->param);
   if (s->family == ILAB_FAMILY_ORTHOGONAL) return ilab_dist_haar(d, s->gain, big);
   if (s->family == ILAB_FAMILY_IDENTITY) return ilab_dist_identity(d, s->gain, big);
   /* sd: the sd the law should have (before the code's own factor); gain

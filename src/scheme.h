@@ -51,16 +51,32 @@ typedef struct {
   int lsuv_iters;      /* at most this many rescalings per layer [10] */
 } ilab_scheme;
 
+/* Bounds on the scale of a law's entries (its sd, a uniform's limit, a
+ * constant's value), unless that is 0.  The moment checks use central
+ * moments up to the 8th, 105 sd^8 for a normal, which must be a finite,
+ * normal double: (1e-38)^8 = 1e-304 > DBL_MIN = 2.2e-308 and
+ * 105 (1e37)^8 = 1.05e298 < DBL_MAX = 1.8e308.  ilab_scheme_parse holds the
+ * scale at fan 1 to [ILAB_SCHEME_SD_MIN_PARSE, ILAB_SCHEME_SD_MAX], so that a
+ * fan up to 10^8 (sd / 10^4) keeps it within [ILAB_SCHEME_SD_MIN,
+ * ILAB_SCHEME_SD_MAX]; ilab_scheme_resolve checks the resolved scale again. */
+#define ILAB_SCHEME_SD_MIN 1e-38
+#define ILAB_SCHEME_SD_MIN_PARSE 1e-34
+#define ILAB_SCHEME_SD_MAX 1e37
+
 /* Parses "NAME" or "NAME:key=value,key=value" (grammar in docs/architecture.md and README.md),
  * or "lsuv[:base=NAME,tol=T,iters=K,gain=G]" with base a scheme name without
  * keys [orthogonal], tol > 0 [0.1], iters >= 0 [10] (Mishkin & Matas 2016's
  * Tol_var and T_max) and gain multiplying the base [1].
- * ILAB_EPARSE with a reason naming the offending part on error. */
+ * ILAB_EPARSE with a reason naming the offending part on error, among them a
+ * parameter whose value, or the scale it gives the law at fan 1, lies
+ * outside the bounds above (gain=1e308, std=1e-300, scale=1e-310). */
 int ilab_scheme_parse(const char *spec, ilab_scheme *s);
 
 /* Resolves s for a layer with the given fans to the distribution its weights
  * are drawn from (for a matrix ensemble, the law of one entry; the matrix
- * itself comes from ilab_linalg_unit_matrix).  ILAB_EINVAL if a fan is 0. */
+ * itself comes from ilab_linalg_unit_matrix).  ILAB_EINVAL if a fan is 0 or
+ * if the law's scale for these fans leaves [ILAB_SCHEME_SD_MIN,
+ * ILAB_SCHEME_SD_MAX]. */
 int ilab_scheme_resolve(const ilab_scheme *s, size_t fan_in, size_t fan_out, ilab_dist *d);
 
 /* The exact variance of the weights s draws for these fans (from the resolved

@@ -457,9 +457,10 @@ static int unit_view(const ilab_config *c, size_t cell, size_t k, ilab_config *v
   int st = ilab_config_shape(c, k, v);
   if (st) return st;
   size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
-  v->acts[0] = c->acts[ai];
-  memcpy(v->act_names[0], c->act_names[ai], sizeof v->act_names[0]);
-  v->schemes[0] = c->schemes[si];
+  /* windows of one entry on c's lists, which the view shares */
+  v->acts = c->acts + ai;
+  v->act_names = c->act_names + ai;
+  v->schemes = c->schemes + si;
   v->n_acts = v->n_schemes = 1;
   return ILAB_OK;
 }

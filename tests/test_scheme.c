@@ -289,8 +289,45 @@ static void test_lsuv_parse(void)
               "'%s' is refused (%s)", bad[i], ilab_error_reason());
 }
 
+/* Parameters whose law's scale over- or underflows double: refused naming
+ * the parameter; the bounds themselves, and 0, accepted. */
+static void test_numeric_edges(void)
+{
+  static const struct { const char *spec, *word; } bad[] = {
+      {"he_normal:gain=1e308", "gain=1e+308"},  {"normal:std=1e-320", "std=1e-320 underflows"},
+      {"normal:std=1e-300", "std=1e-300"},      {"variance_scaling:scale=1e-310", "scale=1e-310"},
+      {"uniform:limit=1e200", "limit=1e+200"}, {"constant:value=-1e40", "value=-1e+40"},
+      {"lsuv:gain=1e300", "gain=1e+300"},      {"torch_trunc_normal:a=-1e200", "a=-1e+200"},
+      {"tf1_contrib:factor=1e80", "factor=1e+80"},
+      /* each parameter in bounds, their product not */
+      {"variance_scaling:scale=1e-60,gain=1e-10", "scale of 1e-40 at fan 1"},
+      {"normal:std=1e30,gain=1e30", "scale of 1e+60 at fan 1"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ilab_scheme s;
+    ilab_error_clear();
+    int st = ilab_scheme_parse(bad[i].spec, &s);
+    ilab_test(st == ILAB_EPARSE && strstr(ilab_error_reason(), bad[i].word), "'%s' is refused naming '%s' (%s)",
+              bad[i].spec, bad[i].word, ilab_error_reason());
+  }
+  static const char *const good[] = {"normal:std=1e-34", "normal:std=1e37", "he_normal:gain=1e-30",
+                                     "normal:std=0", "zeros", "he_normal:gain=0", "variance_scaling:scale=1e74"};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    ilab_scheme s;
+    ilab_test(ilab_scheme_parse(good[i], &s) == ILAB_OK, "'%s' at the bounds parses (%s)", good[i], ilab_error_reason());
+  }
+  /* resolve checks the scale for the fans: 1e-34 at fan 1 is 1e-38 at 10^8, 1e-39 at 10^10 */
+  ilab_scheme s;
+  ilab_dist d;
+  ilab_scheme_parse("variance_scaling:scale=1e-68", &s);
+  ilab_test(ilab_scheme_resolve(&s, 100000000, 1, &d) == ILAB_OK, "scale 1e-68 at fan 10^8 resolves");
+  ilab_test(ilab_scheme_resolve(&s, 10000000000, 1, &d) == ILAB_EINVAL && strstr(ilab_error_reason(), "outside"),
+            "scale 1e-68 at fan 10^10 is refused (%s)", ilab_error_reason());
+}
+
 int main(void)
 {
+  test_numeric_edges();
   test_torch_trunc_normal();
   test_variances();
   test_targets();

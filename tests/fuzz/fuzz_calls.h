@@ -49,18 +49,18 @@ ILAB_FUZZ_UNUSED static const char *ilab_fuzz_config_check(const uint8_t *data, 
   if (!c->path || strcmp(c->path, ILAB_FUZZ_PATH)) return "a parsed config without its path";
   if (!c->text || memcmp(c->text, data, size) || c->text[size]) return "text that is not the input";
   if (!c->question) return "a parsed config without its question";
-  if (c->n_acts < 1 || c->n_acts > ILAB_MAX_LIST) return "n_acts out of [1, ILAB_MAX_LIST]";
-  if (c->n_schemes < 1 || c->n_schemes > ILAB_MAX_LIST) return "n_schemes out of [1, ILAB_MAX_LIST]";
+  if (c->n_acts < 1 || c->n_acts > ILAB_MAX_SPECS) return "n_acts out of [1, ILAB_MAX_SPECS]";
+  if (c->n_schemes < 1 || c->n_schemes > ILAB_MAX_SPECS) return "n_schemes out of [1, ILAB_MAX_SPECS]";
   if (c->depth < 1 || c->depth > ILAB_MAX_DEPTH || !c->widths) return "no layers";
   for (size_t l = 0; l <= c->depth; l++)
     if (c->widths[l] < 1 || c->widths[l] > ILAB_MAX_WIDTH) return "a width out of range";
-  if (c->batch < 2 || c->batch > ILAB_MAX_BATCH) return "batch out of range";
+  if (c->batch < 1 || c->batch > ILAB_MAX_BATCH) return "batch out of range";
   if (c->trials < 1 || c->trials > ILAB_MAX_TRIALS) return "trials out of range";
   if (!isfinite(c->sigma_b2) || c->sigma_b2 < 0) return "sigma_b2 not a finite number >= 0";
-  if (c->hist_bins < 2 || c->n_hist > ILAB_MAX_LIST) return "hist_bins or n_hist out of range";
+  if (c->hist_bins < 2 || c->n_hist > ILAB_MAX_ENTRIES) return "hist_bins or n_hist out of range";
   for (size_t i = 0; i < c->n_hist; i++)
     if (c->hist_layers[i] < 1 || c->hist_layers[i] > c->depth) return "a histogram layer out of range";
-  if (c->n_spec > ILAB_MAX_LIST || (c->n_spec && !c->spectrum)) return "spectrum_layers without spectrum = yes";
+  if (c->n_spec > ILAB_MAX_ENTRIES || (c->n_spec && !c->spectrum)) return "spectrum_layers without spectrum = yes";
   for (size_t i = 0; i < c->n_spec; i++)
     if (c->spec_layers[i] < 1 || c->spec_layers[i] > c->depth) return "a spectrum layer out of range";
   if (c->spectrum)
