@@ -1,5 +1,5 @@
 # initlab: measure how initializers carry variance through deep networks.
-# Targets: all (build/initlab), check, reproduce, plots, bench, fuzz, lint,
+# Targets: all (build/initlab), mpi (build/initlab-mpi), check, reproduce, plots, bench, fuzz, lint,
 # install, uninstall, clean.
 
 PKG_CONFIG ?= pkg-config
@@ -26,12 +26,21 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -MMD -MP $(GSL_CF
 LIBS = -llapacke $(GSL_LIBS) -lzip -ljansson -lpthread -lm
 
 LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
-CMD_SRC := src/main.c $(wildcard src/cmd_*.c)
+CMD_SRC := src/main.c $(filter-out src/cmd_mpi.c,$(wildcard src/cmd_*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 
 OBJ := $(LIB_SRC:src/%.c=build/obj/%.o)
 CMD_OBJ := $(CMD_SRC:src/%.c=build/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=build/tests/%)
+
+# build/initlab-mpi: the command layer compiled again by Open MPI's mpicc
+# with -DILAB_MPI, plus src/cmd_mpi.c (its main and the only file that
+# includes mpi.h), over the same library; build/initlab links no MPI.
+MPICC ?= mpicc
+MPI_OBJ := $(CMD_SRC:src/%.c=build/mpi/obj/%.o) build/mpi/obj/cmd_mpi.o
+# its include path, for clang-tidy over src/cmd_mpi.c (expanded when used,
+# after scripts/deps.sh has run)
+MPI_CFLAGS = $(shell $(MPICC) --showme:compile 2>/dev/null)
 
 # The same library and tests built with AddressSanitizer and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -53,7 +62,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 EXPERIMENTS := $(wildcard experiments/*.cfg)
 
-.PHONY: all check reproduce run plots plots-draw bench fuzz deps clean install uninstall lint
+.PHONY: all mpi check reproduce run plots plots-draw bench fuzz deps clean install uninstall lint
 
 all: build/initlab
 
@@ -71,6 +80,14 @@ build/libinitlab.a: $(OBJ)
 
 build/initlab: $(CMD_OBJ) build/libinitlab.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) build/libinitlab.a $(LIBS)
+
+mpi: build/initlab-mpi
+
+build/mpi/obj/%.o: src/%.c build/flags | build/mpi/obj
+	$(MPICC) $(ALL_CFLAGS) -DILAB_MPI -c -o $@ $<
+
+build/initlab-mpi: $(MPI_OBJ) build/libinitlab.a
+	$(MPICC) $(ALL_CFLAGS) -o $@ $(MPI_OBJ) build/libinitlab.a $(LIBS)
 
 build/tests/%: tests/%.c tests/test.h build/libinitlab.a | build/tests
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< build/libinitlab.a $(LIBS)
@@ -98,7 +115,7 @@ build/tests/test_fuzz_regress build/asan/tests/test_fuzz_regress: tests/fuzz/fuz
 # The spectrum test compares against NumPy's answers (scripts/spectrum_reference.py).
 build/tests/test_spectrum build/asan/tests/test_spectrum: tests/spectrum_fixture.h
 
-build/obj build/tests build/asan/obj build/asan/tests build/fuzz/obj:
+build/obj build/tests build/asan/obj build/asan/tests build/fuzz/obj build/mpi/obj:
 	mkdir -p $@
 
 deps:
@@ -106,9 +123,10 @@ deps:
 
 # make check: install what is missing, build, run every unit test (plain and
 # under the sanitizers) and the command-line tests; the last line of output is
-# "N passed, N failed".
+# "N passed, N failed".  build/initlab-mpi too where mpicc is (tests/cli_mpi.sh).
 check: deps
-	@$(MAKE) --no-print-directory build/initlab $(TEST_BIN) $(ASAN_TEST_BIN)
+	@$(MAKE) --no-print-directory build/initlab $(TEST_BIN) $(ASAN_TEST_BIN) \
+	  $(if $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes),build/initlab-mpi)
 	@scripts/run-tests.sh build/tests build/asan/tests
 
 # make reproduce: install what is missing, build, run every experiment into
@@ -186,12 +204,16 @@ docs/%.png: $(RESULTS)/$$*/$$*.png
 # make bench: initlab bench, then NumPy on the same products if $(PYTHON)
 # has numpy (results/bench/numpy.tsv), for comparison only.
 PYTHON ?= /usr/bin/python3
+# ... then cells per second for 1, 2, 3 threads and 1, 2, 3 MPI ranks
+# (scripts/bench-mpi.sh; skipped, with a line, where mpicc is missing).
 bench: deps
-	@$(MAKE) --no-print-directory build/initlab
+	@$(MAKE) --no-print-directory build/initlab \
+	  $(if $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes),build/initlab-mpi)
 	@build/initlab bench -o results/bench
 	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
 	  $(PYTHON) scripts/bench_numpy.py --threads $$(nproc) | tee results/bench/numpy.tsv; \
 	else echo "numpy not found: no NumPy comparison"; fi
+	@scripts/bench-mpi.sh results/bench
 
 # make fuzz: install clang and libFuzzer's runtime if missing, build the fuzz
 # targets and run each for FUZZ_SECONDS from its seed corpus
@@ -222,7 +244,7 @@ fuzz:
 # on one line is silenced in the source, beside the reason.
 CPPCHECK ?= cppcheck
 CLANG_TIDY ?= clang-tidy
-LINT_DEFS = -std=c11 -D_POSIX_C_SOURCE=200809L $(GSL_CFLAGS) -Isrc -DILAB_DATADIR='"$(DATADIR)"'
+LINT_DEFS = -std=c11 -D_POSIX_C_SOURCE=200809L $(GSL_CFLAGS) $(MPI_CFLAGS) -Isrc -DILAB_DATADIR='"$(DATADIR)"'
 lint: deps
 	$(CPPCHECK) --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 \
 	  --inline-suppr --suppressions-list=scripts/cppcheck.supp -q -Isrc -D__GNUC__ \
@@ -252,4 +274,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(MPI_OBJ:.o=.d)

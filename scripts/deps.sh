@@ -4,7 +4,9 @@
 # pkg-config, valgrind (tests/cli_valgrind.sh),
 # help2man and man (the man page of 'make install', tests/cli_install.sh),
 # cppcheck and clang-tidy ('make lint'), ImageMagick and xmllint
-# (tests/cli_plot.sh: pixels of a PNG, an SVG parsed), from Debian's packages.
+# (tests/cli_plot.sh: pixels of a PNG, an SVG parsed), Open MPI's mpicc, mpirun
+# and headers ('make mpi', build/initlab-mpi; tests/cli_mpi.sh), from Debian's
+# packages.
 # Usage: scripts/deps.sh [--check] [fuzz]
 #   --check  only report what is missing (exit 1 if anything is); install nothing
 #   fuzz     also clang and libclang-rt-14-dev, for 'make fuzz': the libFuzzer,
@@ -15,7 +17,7 @@
 # counts as present when the file it brings that initlab uses is found: the
 # command, GSL's pkg-config entry, the library the compiler would link.
 set -eu
-need="libgsl-dev libopenblas-dev liblapacke-dev libzip-dev libjansson-dev gnuplot-nox pkg-config valgrind help2man man-db cppcheck clang-tidy imagemagick libxml2-utils"
+need="libgsl-dev libopenblas-dev liblapacke-dev libzip-dev libjansson-dev gnuplot-nox pkg-config valgrind help2man man-db cppcheck clang-tidy imagemagick libxml2-utils openmpi-bin libopenmpi-dev"
 check=0
 fuzz=0
 for a in "$@"; do
@@ -40,6 +42,8 @@ has_files() {
     man-db) command -v man >/dev/null 2>&1 ;;
     imagemagick) command -v convert >/dev/null 2>&1 && command -v identify >/dev/null 2>&1 ;;
     libxml2-utils) command -v xmllint >/dev/null 2>&1 ;;
+    openmpi-bin) command -v mpirun >/dev/null 2>&1 && command -v mpicc >/dev/null 2>&1 ;;
+    libopenmpi-dev) command -v mpicc >/dev/null 2>&1 && printf '#include <mpi.h>\n' | mpicc -E -x c - >/dev/null 2>&1 ;;
     libclang-rt-14-dev)
       dir=$(clang --print-resource-dir 2>/dev/null) && [ -f "$dir/lib/linux/libclang_rt.fuzzer-x86_64.a" ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;; # the package's command has its name

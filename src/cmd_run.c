@@ -7,6 +7,9 @@
 #include "report.h"
 #include "shard.h"
 #include "sweep.h"
+#ifdef ILAB_MPI
+#include "cmd_mpi.h"
+#endif
 
 #include <errno.h>
 #include <limits.h>
@@ -168,6 +171,10 @@ static void help(void)
       "Moments skip non-finite entries; the counts say how many there were.\n"
       "Read with gnuplot ('set datafile separator tab') or pandas\n"
       "(read_csv(path, sep='\\t', comment='#')).\n\n"
+      "MPI: 'mpirun -np P initlab-mpi run FILE ...' ('make mpi') writes the same\n"
+      "tables (and shards): rank 0 hands the cells out to the other P - 1 ranks,\n"
+      "costliest first, each rank running --threads threads [its host's cores / the\n"
+      "job's ranks on it].\n\n"
       "Environment: GSL_RNG_TYPE names the generator [mt19937], GSL_RNG_SEED the\n"
       "default seed.\n\n"
       "Shards: with --shard K/N the cells (activation x scheme x shape, each with all\n"
@@ -205,6 +212,44 @@ static void chunk_size(const ilab_config *v, size_t bytes, size_t *acts, size_t 
 
 static void on_signal(int sig) { stop_signal = sig; }
 
+/* Shape k's seed: with several shapes, each draws from streams keyed by its
+ * width and depth too, so that shapes are independent and a shape's tables
+ * do not depend on which others run. */
+static unsigned long shape_seed(const ilab_config *c, size_t k, unsigned long base)
+{
+  size_t wd, dp;
+  ilab_config_shape_of(c, k, &wd, &dp);
+  return ilab_config_n_shapes(c) > 1 ? ilab_stream_seed(base, wd, dp, ILAB_STREAM_SHAPE) : base;
+}
+
+#ifdef ILAB_MPI
+/* Where build/initlab-mpi's rank 0 puts the units the other ranks send: as
+ * the loop over chunks below puts its own. */
+typedef struct {
+  ilab_shard_writer *w;
+  FILE *spill;
+  uint64_t *offset;
+  unsigned char *ready;
+  ilab_shard_reporter *rep;
+  const ilab_shard_units *in;
+  const char *outdir;
+} mpi_sink;
+
+static int mpi_deliver(void *ctx, const ilab_sweep *s, size_t n, const size_t *u, const size_t *sc)
+{
+  mpi_sink *k = ctx;
+  if (k->spill && fseeko(k->spill, 0, SEEK_END) != 0)
+    return ilab_error(ILAB_EIO, "cannot seek in a scratch file in %s: %s", k->outdir, strerror(errno));
+  for (size_t i = 0; i < n; i++) {
+    uint64_t at = ilab_shard_put(k->w, s, u[i], sc[i]);
+    if (k->offset) k->offset[u[i]] = at, k->ready[u[i]] = 1;
+  }
+  if (k->rep && (fflush(k->spill) != 0 || ferror(k->spill)))
+    return ilab_error(ILAB_EIO, "writing a scratch file in %s failed: %s", k->outdir, strerror(errno));
+  return k->rep ? ilab_shard_report_drain(k->rep, k->in, k->ready, &stop_signal) : ILAB_OK;
+}
+#endif
+
 int ilab_cmd_run(int argc, char **argv)
 {
   static const struct option opts[] = {
@@ -220,7 +265,7 @@ int ilab_cmd_run(int argc, char **argv)
   const char *precision = NULL, *loss_scale = NULL;
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
-  int has_seed = 0, check = 0, quiet = 0, no_rescale = 0, c;
+  int has_seed = 0, has_threads = 0, check = 0, quiet = 0, no_rescale = 0, c;
   size_t max_memory = cmd_default_max_memory();
   unsigned long max_cells = 100000;
   size_t chunk_bytes = (size_t)64 << 20; /* results held at once: 64 MiB */
@@ -241,6 +286,7 @@ int ilab_cmd_run(int argc, char **argv)
       break;
     case 'j':
       if (cmd_parse_ulong(cmd, "--threads", optarg, 1, ILAB_MAX_THREADS, &threads)) return ILAB_EXIT_USAGE;
+      has_threads = 1;
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
@@ -433,13 +479,22 @@ int ilab_cmd_run(int argc, char **argv)
     sw.stop = &stop_signal;
     if ((st = ilab_sweep_alloc(&sw, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
     sw.run_cell = sel;
-    size_t cells = 0;
-    for (size_t i = 0; i < ncells; i++) cells += !sel || sel[i];
-    cmd_progress *pr = quiet ? NULL : cmd_progress_start("initlab run", &sw.done, cells * view->trials);
-    st = ilab_sweep_run(&sw);
-    cmd_progress_stop(pr);
-    if (!st) st = ilab_sweep_theory(&sw);
-    if (!st) st = ilab_sweep_spectra(&sw);
+#ifdef ILAB_MPI
+    /* build/initlab-mpi under mpirun: the other ranks compute the cells */
+    if (cmd_mpi_size() > 1) st = cmd_mpi_run_whole(&cfg, &sw, has_threads, quiet);
+    else
+#else
+    (void)has_threads; /* for the MPI build's other ranks */
+#endif
+    {
+      size_t cells = 0;
+      for (size_t i = 0; i < ncells; i++) cells += !sel || sel[i];
+      cmd_progress *pr = quiet ? NULL : cmd_progress_start("initlab run", &sw.done, cells * view->trials);
+      st = ilab_sweep_run(&sw);
+      cmd_progress_stop(pr);
+      if (!st) st = ilab_sweep_theory(&sw);
+      if (!st) st = ilab_sweep_spectra(&sw);
+    }
     if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
     theory_failed = sw.theory_failed;
     check_max = sw.check_max;
@@ -476,6 +531,22 @@ int ilab_cmd_run(int argc, char **argv)
     ilab_shard_units in = {&spill, &name, NULL, offset, want};
     chunk_sel = malloc(ncells);
     if (!chunk_sel) { cmd_error("out of memory"); goto out; }
+#ifdef ILAB_MPI
+    if (cmd_mpi_size() > 1) {
+      /* build/initlab-mpi under mpirun: the other ranks compute the units */
+      unsigned long *seeds = malloc(nsh * sizeof *seeds);
+      if (!seeds) { cmd_error("out of memory"); goto out; }
+      for (size_t k = 0; k < nsh; k++) seeds[k] = shape_seed(&cfg, k, base_seed);
+      mpi_sink sink = {&w, spill, offset, ready, rep, &in, outdir};
+      cmd_mpi_work mw = {&cfg, nsh, want, seeds, rng_type, (int)threads, has_threads, check, quiet,
+                         &stop_signal, mpi_deliver, &sink, no_rescale};
+      double abserr = 0;
+      size_t failed = 0;
+      st = cmd_mpi_run(&mw, &check_max, &abserr, &failed);
+      free(seeds);
+      if (st) { cmd_error("%s", ilab_error_reason()); goto out; }
+    } else
+#endif
     for (size_t k = 0; k < nsh; k++) {
       if (!run[k]) continue;
       size_t wd, dp, ns = cfg.n_schemes, na = cfg.n_acts;
@@ -501,10 +572,7 @@ int ilab_cmd_run(int argc, char **argv)
         chunk->schemes = view->schemes + s0;
         chunk->n_schemes = mm;
         memset(&sw, 0, sizeof sw);
-        /* with several shapes, each draws from streams keyed by its width
-         * and depth too, so that shapes are independent and a shape's
-         * tables do not depend on which others run */
-        sw.seed = nsh > 1 ? ilab_stream_seed(base_seed, wd, dp, ILAB_STREAM_SHAPE) : base_seed;
+        sw.seed = shape_seed(&cfg, k, base_seed);
         sw.rng_type = rng_type;
         sw.threads = (int)threads;
         sw.cross_check = check;

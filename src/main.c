@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#ifdef ILAB_MPI
+#include "cmd_mpi.h"
+#endif
 
 /* Where 'make install' puts the plot scripts and experiments (the Makefile
  * defines it from PREFIX). */
@@ -45,7 +48,12 @@ static void usage(FILE *f)
           ILAB_DATADIR, ILAB_DATADIR);
 }
 
+/* In build/initlab-mpi, cmd_mpi.c's main starts MPI and calls this on rank 0. */
+#ifdef ILAB_MPI
+int ilab_main(int argc, char **argv)
+#else
 int main(int argc, char **argv)
+#endif
 {
   /* The library checks every GSL status itself; GSL must not abort. */
   gsl_set_error_handler_off();

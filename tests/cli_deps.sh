@@ -30,7 +30,7 @@ DPKG_QUERY="$D/dpkg-query" sh "$S" --check 2>"$D/err"; r=$?
 
 # Without dpkg, on a PATH holding every command the checks use but gnuplot.
 mkdir "$D/bin"
-for c in sh grep pkg-config cc gcc valgrind help2man man cppcheck clang-tidy clang id convert identify xmllint; do
+for c in sh grep pkg-config cc gcc valgrind help2man man cppcheck clang-tidy clang id convert identify xmllint mpirun mpicc; do
   p=$(command -v "$c") && ln -s "$p" "$D/bin/$c"
 done
 PATH="$D/bin" DPKG_QUERY=/nonexistent "$D/bin/sh" "$S" --check 2>"$D/err"; r=$?
