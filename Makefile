@@ -161,13 +161,14 @@ PLOT_LIB := plots/style.gp
 GALLERY_TABLE_criticality := chi
 GALLERY_TABLE_weights := hist
 GALLERY_TABLE_isometry := spectrum
+GALLERY_TABLE_phase := grid
 RESULT_DIRS := $(patsubst %/summary.tsv,%,$(wildcard $(RESULTS)/*/summary.tsv))
 # gallery figures whose experiment has run; weights needs no run
 GALLERY_DONE := $(filter $(GALLERY),$(notdir $(RESULT_DIRS))) weights
 GALLERY_PNG := $(foreach n,$(GALLERY_DONE),$(RESULTS)/$(n)/$(n).png)
 AUTO_PNG := $(addsuffix /variance.png,$(filter-out $(addprefix $(RESULTS)/,$(GALLERY)),$(RESULT_DIRS)))
 # the README's gallery, refreshed from the default results folder only
-DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality isometry activations fluctuation,$(GALLERY_DONE)))))
+DOCS_PNG := $(if $(filter results,$(RESULTS)),$(addprefix docs/,$(addsuffix .png,$(filter depth fan frameworks criticality isometry activations fluctuation phase,$(GALLERY_DONE)))))
 
 plots: build/initlab
 	@command -v $(GNUPLOT) >/dev/null 2>&1 || { echo "make plots: $(GNUPLOT) is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
@@ -182,10 +183,13 @@ $(RESULTS)/%.png: $$(wildcard $(RESULTS)/$$(*D)/*.tsv) plots/$$(*F).gp $(PLOT_LI
 	$(GNUPLOT) -e "infile='$(RESULTS)/$(*D)/$(or $(GALLERY_TABLE_$(*F)),summary).tsv'; outfile='$(RESULTS)/$*'; formats='$(PLOT_FORMATS)'" plots/$(*F).gp
 	@echo "plots: $@"
 
-# Tables that two gallery figures draw from, made by their scripts.
+# Tables that gallery figures draw from, made by their scripts.
 $(RESULTS)/criticality/criticality.png: $(RESULTS)/criticality/chi.tsv
 $(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criticality.sh build/initlab
 	scripts/criticality.sh $(RESULTS)/criticality build/initlab
+$(RESULTS)/phase/phase.png: $(RESULTS)/phase/grid.tsv
+$(RESULTS)/phase/grid.tsv: $(RESULTS)/phase/rates.tsv scripts/phase.sh build/initlab
+	scripts/phase.sh $(RESULTS)/phase build/initlab
 $(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
 $(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)
 $(RESULTS)/precision/precision.png: $(wildcard $(RESULTS)/precision_bf16/summary.tsv $(RESULTS)/precision_loss/summary.tsv \

@@ -164,27 +164,57 @@ int ilab_claim_parse(const ilab_claim_context *c, ilab_claim *cl)
   if (i == c->n_schemes) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: '%s' is not one of the experiment's schemes", c->path, cl->line, scheme);
   cl->scheme = i;
   p += strspn(p, " \t");
-  /* width=N and depth=N pick a shape where the experiment sweeps several */
-  cl->width = cl->depth = 0;
-  while (!strncmp(p, "width=", 6) || !strncmp(p, "depth=", 6)) {
-    int w = *p == 'w';
-    size_t n = w ? c->n_widths : c->n_depths, *dst = w ? &cl->width : &cl->depth;
-    const size_t *list = w ? c->widths : c->depths;
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(p + 6, &end, 10);
-    if (end == p + 6 || p[6] == '-' || (*end && *end != ' ' && *end != '\t'))
-      ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a number after '%.6s'", c->path, cl->line, p);
-    for (i = 0; i < n; i++) if (list[i] == v) break;
-    if (i == n) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %s %lu is not one of the experiment's", c->path, cl->line, w ? "width" : "depth", v);
-    if (*dst) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %s given twice", c->path, cl->line, w ? "width" : "depth");
-    *dst = v;
+  /* width=N, depth=N, sigma_b2=V, input=SPEC and batch=N pick a point where
+   * the experiment sweeps several values */
+  cl->width = cl->depth = cl->input = cl->batch = 0;
+  cl->sigma_b2 = 0;
+  cl->has_sigma_b2 = 0;
+  for (;;) {
+    static const char *const sel[] = {"width=", "depth=", "sigma_b2=", "input=", "batch=", NULL};
+    int d;
+    for (d = 0; sel[d]; d++) if (!strncmp(p, sel[d], strlen(sel[d]))) break;
+    if (!sel[d]) break;
+    const char *v = p + strlen(sel[d]);
+    size_t vl = strcspn(v, " \t");
+    char *end = (char *)v + vl;
+    int given = d == 0 ? cl->width != 0 : d == 1 ? cl->depth != 0 : d == 2 ? cl->has_sigma_b2 : d == 3 ? cl->input != 0 : cl->batch != 0;
+    if (given) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %.*s given twice", c->path, cl->line, (int)strlen(sel[d]) - 1, sel[d]);
+    if (d == 3) {
+      for (i = 0; i < c->n_inputs; i++) if (strlen(c->inputs[i]) == vl && !strncmp(v, c->inputs[i], vl)) break;
+      if (i == c->n_inputs) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: input %.*s is not one of the experiment's", c->path, cl->line, (int)vl, v);
+      cl->input = i + 1;
+    } else if (d == 2) {
+      char *e;
+      errno = 0;
+      double x = strtod(v, &e);
+      if (e == v || e != end) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a number after 'sigma_b2='", c->path, cl->line);
+      for (i = 0; i < c->n_sigma_b2s; i++) if (c->sigma_b2s[i] == x) break;
+      if (i == c->n_sigma_b2s) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: sigma_b2 %.*s is not one of the experiment's", c->path, cl->line, (int)vl, v);
+      cl->sigma_b2 = x;
+      cl->has_sigma_b2 = 1;
+    } else {
+      size_t n = d == 0 ? c->n_widths : d == 1 ? c->n_depths : c->n_batches;
+      const size_t *list = d == 0 ? c->widths : d == 1 ? c->depths : c->batches;
+      char *e;
+      errno = 0;
+      unsigned long x = strtoul(v, &e, 10);
+      if (e == v || *v == '-' || e != end) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: expected a number after '%s'", c->path, cl->line, sel[d]);
+      for (i = 0; i < n; i++) if (list[i] == x) break;
+      if (i == n) ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: %.*s %lu is not one of the experiment's", c->path, cl->line, (int)strlen(sel[d]) - 1, sel[d], x);
+      *(d == 0 ? &cl->width : d == 1 ? &cl->depth : &cl->batch) = x;
+    }
     p = end + strspn(end, " \t");
   }
   if (c->n_widths > 1 && !cl->width)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu widths; name one with width=N after the scheme", c->path, cl->line, c->n_widths);
   if (c->n_depths > 1 && !cl->depth)
     ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu depths; name one with depth=N after the scheme", c->path, cl->line, c->n_depths);
+  if (c->n_sigma_b2s > 1 && !cl->has_sigma_b2)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu values of sigma_b2; name one with sigma_b2=V after the scheme", c->path, cl->line, c->n_sigma_b2s);
+  if (c->n_inputs > 1 && !cl->input)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu input laws; name one with input=SPEC after the scheme", c->path, cl->line, c->n_inputs);
+  if (c->n_batches > 1 && !cl->batch)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: claim: the experiment sweeps %zu batches; name one with batch=N after the scheme", c->path, cl->line, c->n_batches);
   ilab_claim_context shape = *c; /* layers are checked against the claim's depth */
   if (cl->depth) shape.depth = cl->depth;
   c = &shape;

@@ -35,8 +35,8 @@ const ilab_claim_quantity *ilab_claim_quantity_find(const char *name, size_t len
  *   ACT SCHEME  QTY[A] / QTY2[B]    in [LO, HI]
  *   ACT SCHEME  all QTY[A..B]       in [LO, HI]   every layer A..B
  *   ACT SCHEME  rate QTY[A..B]      in [LO, HI]   (QTY[B]/QTY[A])^(1/(B-A))
- * with "width=N" and "depth=N" after SCHEME to pick a shape where the
- * experiment sweeps several widths or depths, and "in [LO, HI] at ALPHA"
+ * with "width=N", "depth=N", "sigma_b2=V", "input=SPEC" and "batch=N" after
+ * SCHEME to pick a point where the experiment sweeps several values of one, and "in [LO, HI] at ALPHA"
  * stating the interval's false-alarm probability where the file derives it
  * (a z-score within +-4: 6.3e-5);
  * "< X" and "> X" may stand for "in [-inf, X]" and "in [X, inf]".
@@ -65,6 +65,12 @@ typedef struct {
   char text[256];                  /* as written after "claim =" */
   size_t act, scheme;              /* indices into the experiment's lists */
   size_t width, depth;             /* the shape (width=N, depth=N); 0: the only one */
+  /* the point's other coordinates, where the experiment sweeps several:
+   * sigma_b2=V (has_sigma_b2), input=SPEC (input: its index + 1) and
+   * batch=N; 0: the only one */
+  double sigma_b2;
+  int has_sigma_b2;
+  size_t input, batch;
   ilab_claim_kind kind;
   const ilab_claim_quantity *qty;  /* QTY */
   const ilab_claim_quantity *qty2; /* QTY2 (RATIO), else NULL */
@@ -92,6 +98,12 @@ typedef struct {
   const size_t *widths;  /* must then name one); n = 0 or 1: nothing to name */
   size_t n_depths;
   const size_t *depths;
+  size_t n_sigma_b2s;    /* the other swept dimensions, likewise */
+  const double *sigma_b2s;
+  size_t n_inputs;
+  const char *const *inputs; /* the input laws' specs */
+  size_t n_batches;
+  const size_t *batches;
 } ilab_claim_context;
 
 /* Parses cl->text (cl->line set by the caller) into the rest of *cl.

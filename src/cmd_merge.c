@@ -144,7 +144,7 @@ int ilab_cmd_merge(int argc, char **argv)
   have_cfg = 1;
   const gsl_rng_type *rng_type;
   if (ilab_stream_type(m[0].generator, &rng_type)) { cmd_error("%s: %s", dirs[0], ilab_error_reason()); goto out; }
-  nsh = ilab_config_n_shapes(&cfg);
+  nsh = ilab_config_n_points(&cfg);
   size_t nu = cfg.n_acts * cfg.n_schemes * nsh;
   shapes = malloc(nsh * sizeof *shapes);
   cost = malloc(nu * sizeof *cost);

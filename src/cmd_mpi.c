@@ -388,7 +388,7 @@ int cmd_mpi_run(const cmd_mpi_work *w, double *check_max, double *theory_abserr,
     int any = 0;
     for (size_t cell = 0; cell < ncells; cell++) any |= w->want[cell * nsh + k];
     if (!any) continue;
-    if ((st = ilab_config_shape(cfg, k, &views[k]))) goto out;
+    if ((st = ilab_config_point(cfg, k, &views[k]))) goto out;
     if (sizeof(result_header) + CHUNK_MAX * cell_bytes(&views[k]) > INT32_MAX) {
       st = ilab_error(ILAB_EINVAL, "%s: results of %zu bytes a cell are too large for MPI messages",
                       cfg->path, cell_bytes(&views[k]));
@@ -491,7 +491,7 @@ out:
   cmd_progress_stop(pr);
   if (st) job_abort = 1;
   for (size_t k = 0; views && k < nsh; k++)
-    if (views[k].widths) ilab_config_shape_free(&views[k]);
+    if (views[k].widths) ilab_config_point_free(&views[k]);
   free(views);
   free(units);
   free(given);
@@ -703,12 +703,12 @@ static int worker(void)
   parsed = 1;
   cfg.precision = (ilab_precision)h.precision;
   cfg.loss_scale = h.loss_scale;
-  nsh = ilab_config_n_shapes(&cfg);
+  nsh = ilab_config_n_points(&cfg);
   views = calloc(nsh, sizeof *views);
   one = malloc(sizeof *one);
   if (!views || !one) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
   for (size_t k = 0; k < nsh; k++)
-    if ((st = ilab_config_shape(&cfg, k, &views[k]))) goto fail;
+    if ((st = ilab_config_point(&cfg, k, &views[k]))) goto fail;
   h.rng[sizeof h.rng - 1] = 0;
   for (const gsl_rng_type **t = gsl_rng_types_setup(); *t; t++)
     if (!strcmp((*t)->name, h.rng)) type = *t;
@@ -760,7 +760,7 @@ fail:
       break;
   }
 out:
-  for (size_t k = 0; views && k < nsh; k++) ilab_config_shape_free(&views[k]);
+  for (size_t k = 0; views && k < nsh; k++) ilab_config_point_free(&views[k]);
   free(views);
   free(one);
   free(buf);

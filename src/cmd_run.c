@@ -38,9 +38,9 @@ static void help(void)
       "      --precision P    double, single, half or bfloat16; overrides the file's\n"
       "                       'precision' [file, else double] (see Precision below)\n"
       "      --loss-scale S   the output gradient is S G; overrides 'loss_scale' [1]\n"
-      "      --only KEY=VAL   run only the cells with act=NAME, scheme=SPEC, width=N or\n"
-      "                       depth=N; repeat to select more; rows equal those of the\n"
-      "                       full run\n"
+      "      --only KEY=VAL   run only the cells with act=NAME, scheme=SPEC, width=N,\n"
+      "                       depth=N, sigma_b2=V, input=SPEC or batch=N; repeat to\n"
+      "                       select more; rows equal those of the full run\n"
       "      --cross-check    recompute every mean and variance with gsl_stats_* and\n"
       "                       report the largest relative difference\n"
       "      --max-memory B   refuse a run needing more than B bytes (K, M, G suffixes)\n"
@@ -72,24 +72,27 @@ static void help(void)
   printf(
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
       "the question.  Keys: activations (linear tanh relu leaky_relu[:slope=A] sigmoid\n"
-      "selu), schemes (see 'initlab list'), depth and width (square layers; either may\n"
-      "be a list, swept like activations and schemes: cells = act x scheme x width x\n"
-      "depth) or widths (n_0 .. n_L), batch (1: statistics over units only), trials\n"
-      "[1] (or one count per width), seed, sigma_b2 (bias variance) [0], input (law\n"
-      "of the input entries, a scheme spec) [normal:std=1], histograms (layers) and\n"
+      "selu), schemes (see 'initlab list'), depth and width (square layers) or widths\n"
+      "(n_0 .. n_L), batch (1: statistics over units only), trials [1] (or one count\n"
+      "per width), seed, sigma_b2 (bias variance) [0], input (law of the input\n"
+      "entries, a scheme spec) [normal:std=1]; width, depth, sigma_b2, input and batch\n"
+      "may each be a list, swept like activations and schemes: cells = act x scheme x\n"
+      "width x depth x sigma_b2 x input x batch, each point of the last five a sweep\n"
+      "of its own on streams keyed by (seed, width, depth), so that points of one\n"
+      "shape share their weights' and inputs' unit draws; histograms (layers) and\n"
       "hist_bins [100], layers_table (yes or no: write layers.tsv) [yes],\n"
       "ln_histogram (bins of lnhist.tsv) [none], spectrum (yes: the Jacobian's\n"
       "singular values, square layers, one width and depth) [no], spectrum_layers\n"
       "(layers whose every singular value is written), rates = A..B (layers of\n"
-      "rates.tsv, one shape only) [1..depth], precision [double], loss_scale [1],\n"
+      "rates.tsv) [1..depth], precision [double], loss_scale [1],\n"
       "claim (see the README).\n\n"
       "Lists: blank-separated; a line ending in '\\' continues on the next line.  A\n"
-      "number in a list of numbers (width, widths, depth, trials, histograms,\n"
-      "spectrum_layers) may be a range: LO:HI:STEP (LO, LO+STEP, ... up to HI;\n"
-      "decimals stepped exactly: 0.1:0.3:0.1 is 0.1 0.2 0.3) or LO:HI:xF (LO, LO F,\n"
-      "LO F^2, ... up to HI; 16:4096:x2 is 16 32 ... 4096).  STEP > 0, F > 1,\n"
-      "LO <= HI.  In an activation or scheme spec, {ITEMS} (numbers or ranges,\n"
-      "comma-separated) expands to one spec per value, written as the shortest\n"
+      "number in a list of numbers (width, widths, depth, trials, batch, sigma_b2,\n"
+      "histograms, spectrum_layers) may be a range: LO:HI:STEP (LO, LO+STEP, ... up\n"
+      "to HI; decimals stepped exactly: 0.1:0.3:0.1 is 0.1 0.2 0.3) or LO:HI:xF (LO,\n"
+      "LO F, LO F^2, ... up to HI; 16:4096:x2 is 16 32 ... 4096).  STEP > 0, F > 1,\n"
+      "LO <= HI.  In an activation, scheme or input spec, {ITEMS} (numbers or\n"
+      "ranges, comma-separated) expands to one spec per value, written as the shortest\n"
       "decimal: normal:std={0.5:2:0.5} is normal:std=0.5 normal:std=1\n"
       "normal:std=1.5 normal:std=2.\n\n");
   printf(
@@ -137,7 +140,8 @@ static void help(void)
       "  DIR/lnhist.tsv   with ln_histogram = BINS: per cell, the histogram of ln x_sq\n"
       "                   at the last layer over trials, beside the log-normal density\n"
       "                   from the theory and the normal fitted to the trials.\n"
-      "Every row ends with the cell's width (0 for a 'widths' list) and depth.\n");
+      "Every row ends with the cell's width (0 for a 'widths' list), depth, sigma_b2,\n"
+      "input and batch.\n");
   /* in two parts: ISO C caps a string literal at 4095 characters */
   printf(
       "  DIR/spectrum.tsv with 'spectrum = yes': one row per (act, scheme, layer), the\n"
@@ -162,8 +166,8 @@ static void help(void)
       "                   prediction out of [lo, hi]; inf for a 'theory' centre).\n"
       "                   The older 'in [LO, HI]', '< X', '> X' and 'all Q[A..B]'\n"
       "                   forms state no false-alarm probability.\n"
-      "  DIR/rates.tsv    one row per (act, scheme): over the layers A..B of the key\n"
-      "                   'rates = A..B' [1..depth], the per-layer rates\n"
+      "  DIR/rates.tsv    one row per (act, scheme, point): over the layers A..B of the\n"
+      "                   key 'rates = A..B' [1..depth], the per-layer rates\n"
       "                   (v[B]/v[A])^(1/(B-A)) of h_var and gx_var from the means over\n"
       "                   trials (_min, _max over the trials), chi1_measured =\n"
       "                   1/gx_var_rate and chi1_theory at sigma_w2 = fan_in w_var\n"
@@ -212,14 +216,16 @@ static void chunk_size(const ilab_config *v, size_t bytes, size_t *acts, size_t 
 
 static void on_signal(int sig) { stop_signal = sig; }
 
-/* Shape k's seed: with several shapes, each draws from streams keyed by its
- * width and depth too, so that shapes are independent and a shape's tables
- * do not depend on which others run. */
+/* Point k's seed: with several shapes (width x depth), each draws from
+ * streams keyed by its width and depth too, so that shapes are independent
+ * and a point's tables do not depend on which others run; the points of one
+ * shape (sigma_b2, input, batch) share its streams: common random numbers,
+ * as the schemes of a sweep share them. */
 static unsigned long shape_seed(const ilab_config *c, size_t k, unsigned long base)
 {
-  size_t wd, dp;
+  size_t wd, dp, nshapes = c->n_widths ? c->n_widths * (c->n_depths ? c->n_depths : 1) : 1;
   ilab_config_shape_of(c, k, &wd, &dp);
-  return ilab_config_n_shapes(c) > 1 ? ilab_stream_seed(base, wd, dp, ILAB_STREAM_SHAPE) : base;
+  return nshapes > 1 ? ilab_stream_seed(base, wd, dp, ILAB_STREAM_SHAPE) : base;
 }
 
 #ifdef ILAB_MPI
@@ -290,9 +296,9 @@ int ilab_cmd_run(int argc, char **argv)
       break;
     case 1:
       if (n_only == 64) return cmd_usage_error(cmd, "too many --only options");
-      if (strncmp(optarg, "act=", 4) && strncmp(optarg, "scheme=", 7) && strncmp(optarg, "width=", 6)
-          && strncmp(optarg, "depth=", 6))
-        return cmd_usage_error(cmd, "--only takes act=NAME, scheme=SPEC, width=N or depth=N, not '%s'", optarg);
+      if (strncmp(optarg, "act=", 4) && strncmp(optarg, "scheme=", 7) && !ilab_config_is_point_key(optarg))
+        return cmd_usage_error(cmd, "--only takes act=NAME, scheme=SPEC, width=N, depth=N, sigma_b2=V, input=SPEC "
+                                    "or batch=N, not '%s'", optarg);
       only[n_only++] = optarg;
       break;
     case 2: check = 1; break;
@@ -357,14 +363,14 @@ int ilab_cmd_run(int argc, char **argv)
     if (n_cells == SIZE_MAX) snprintf(count, sizeof count, "more than %zu", (size_t)SIZE_MAX - 1);
     else snprintf(count, sizeof count, "%zu", n_cells);
     if (shard_n) snprintf(shards, sizeof shards, " x %lu shards", shard_n);
-    cmd_usage_error(cmd, "%s expands to %s cells (%zu activations x %zu schemes x %zu shapes), more than "
-                    "--max-cells %lu%s; narrow its lists or raise --max-cells", file, count, cfg.n_acts,
-                    cfg.n_schemes, ilab_config_n_shapes(&cfg), max_cells, shards);
+    cmd_usage_error(cmd, "%s expands to %s cells (%zu activations x %zu schemes x %zu points of width, depth, "
+                    "sigma_b2, input and batch), more than --max-cells %lu%s; narrow its lists or raise --max-cells",
+                    file, count, cfg.n_acts, cfg.n_schemes, ilab_config_n_points(&cfg), max_cells, shards);
     ilab_config_free(&cfg);
     return ILAB_EXIT_USAGE;
   }
   int status = ILAB_EXIT_RUNTIME;
-  const size_t nsh = ilab_config_n_shapes(&cfg), ncells = cfg.n_acts * cfg.n_schemes, nu = ncells * nsh;
+  const size_t nsh = ilab_config_n_points(&cfg), ncells = cfg.n_acts * cfg.n_schemes, nu = ncells * nsh;
   unsigned char *want = calloc(nu, 1), *run = calloc(nsh, 1), *sel = NULL, *chunk_sel = NULL;
   double *cost = NULL;
   size_t *owner = NULL;
@@ -387,13 +393,13 @@ int ilab_cmd_run(int argc, char **argv)
   if ((status = cmd_rng_type(&rng_type))) goto out;
   status = ILAB_EXIT_RUNTIME;
   /* the units to run (cell x shape, shard.h): --only's act= and scheme=
-   * select cells, width= and depth= shapes; --shard K/N the K-th share by
+   * select cells, the other keys points; --shard K/N the K-th share by
    * cost */
   if (n_only) {
     sel = calloc(ncells, 1);
     if (!sel) { cmd_error("out of memory"); goto out; }
     if (ilab_config_select(&cfg, only, (size_t)n_only, sel) ||
-        ilab_config_select_shapes(&cfg, only, (size_t)n_only, run)) {
+        ilab_config_select_points(&cfg, only, (size_t)n_only, run)) {
       status = cmd_usage_error(cmd, "--only %s", ilab_error_reason());
       goto out;
     }
@@ -429,7 +435,7 @@ int ilab_cmd_run(int argc, char **argv)
   size_t need = 0, wmax = 0, dmax = 0;
   for (size_t k = 0; k < nsh; k++) {
     if (!run[k]) continue;
-    if (ilab_config_shape(&cfg, k, view)) { cmd_error("%s", ilab_error_reason()); goto out; }
+    if (ilab_config_point(&cfg, k, view)) { cmd_error("%s", ilab_error_reason()); goto out; }
     size_t per = chunk_cell_bytes(view), ca = cfg.n_acts, cs = cfg.n_schemes;
     if (!cfg.spectrum) chunk_size(view, chunk_bytes, &ca, &cs);
     size_t b = ilab_sweep_bytes(view, (int)threads), all = ncells * per;
@@ -437,7 +443,7 @@ int ilab_cmd_run(int argc, char **argv)
     if (b > need) need = b;
     for (size_t l = 0; l <= view->depth; l++) if (view->widths[l] > wmax) wmax = view->widths[l];
     if (view->depth > dmax) dmax = view->depth;
-    ilab_config_shape_free(view);
+    ilab_config_point_free(view);
   }
   if (need > max_memory) {
     cmd_error("%s: this run needs about %.3g GB of memory (%zu layers, widths up to %zu, batch %zu, %d threads), "
@@ -469,7 +475,7 @@ int ilab_cmd_run(int argc, char **argv)
   ilab_report_command rc = {argc, argv};
   if (cfg.spectrum) {
     /* one shape (the parser refuses lists), its spectra beside its cells */
-    if ((st = ilab_config_shape(&cfg, 0, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
+    if ((st = ilab_config_point(&cfg, 0, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
     have_view = 1;
     sw.seed = base_seed;
     sw.rng_type = rng_type;
@@ -551,7 +557,7 @@ int ilab_cmd_run(int argc, char **argv)
       if (!run[k]) continue;
       size_t wd, dp, ns = cfg.n_schemes, na = cfg.n_acts;
       ilab_config_shape_of(&cfg, k, &wd, &dp);
-      if ((st = ilab_config_shape(&cfg, k, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
+      if ((st = ilab_config_point(&cfg, k, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
       have_view = 1;
       size_t ca, cs;
       chunk_size(view, chunk_bytes, &ca, &cs);
@@ -580,8 +586,13 @@ int ilab_cmd_run(int argc, char **argv)
         sw.stop = &stop_signal;
         if ((st = ilab_sweep_alloc(&sw, chunk))) { cmd_error("%s", ilab_error_reason()); goto out; }
         sw.run_cell = chunk_sel;
-        char label[96] = "initlab run";
-        if (nsh > 1) snprintf(label, sizeof label, "initlab run: width %zu depth %zu", wd, dp);
+        char label[160] = "initlab run";
+        if (nsh > 1) {
+          ilab_point pt;
+          ilab_config_point_of(&cfg, k, &pt);
+          snprintf(label, sizeof label, "initlab run: point %zu of %zu (width %zu depth %zu sigma_b2 %g batch %zu)",
+                   k + 1, nsh, wd, dp, pt.sigma_b2, pt.batch);
+        }
         cmd_progress *pr = quiet ? NULL : cmd_progress_start(label, &sw.done, cells * view->trials);
         st = ilab_sweep_run(&sw);
         cmd_progress_stop(pr);
@@ -610,7 +621,7 @@ int ilab_cmd_run(int argc, char **argv)
           goto out;
         }
       }
-      ilab_config_shape_free(view);
+      ilab_config_point_free(view);
       have_view = 0;
     }
     if (shard_n) {
@@ -668,7 +679,7 @@ int ilab_cmd_run(int argc, char **argv)
     fprintf(stderr, "initlab run: wrote %s/%s%s%s%s%s%s%s%s\n", outdir, cfg.layers_table ? "layers.tsv, " : "",
             "summary.tsv", cfg.n_claims ? ", claims.tsv" : "", cfg.n_hist ? ", hist.tsv" : "",
             cfg.ln_hist_bins ? ", lnhist.tsv" : "", cfg.spectrum ? ", spectrum.tsv" : "",
-            cfg.n_spec ? ", spectrum_values.tsv" : "", nsh == 1 ? ", rates.tsv" : "");
+            cfg.n_spec ? ", spectrum_values.tsv" : "", ", rates.tsv");
   if (failed_claims) {
     fprintf(stderr, "initlab run: %d of %zu claims failed (see %s/claims.tsv)\n", failed_claims, cfg.n_claims, outdir);
     status = ILAB_EXIT_RUNTIME;
@@ -677,7 +688,7 @@ int ilab_cmd_run(int argc, char **argv)
   status = ILAB_EXIT_OK;
 out:
   ilab_sweep_free(&sw);
-  if (have_view) ilab_config_shape_free(view);
+  if (have_view) ilab_config_point_free(view);
   ilab_shard_abort(&w);
   if (spill) fclose(spill);
   free(view);

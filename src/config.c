@@ -32,6 +32,9 @@ void ilab_config_free(ilab_config *c)
   free(c->depth_list);
   free(c->hist_layers);
   free(c->spec_layers);
+  free(c->sigma_b2_list);
+  free(c->input_list);
+  free(c->batch_list);
   memset(c, 0, sizeof *c);
 }
 
@@ -88,12 +91,17 @@ static int parse_claims(ilab_config *c)
     kinds[i] = ilab_act_names[c->acts[i].kind];
   }
   for (size_t i = 0; !st && i < c->n_schemes; i++) schemes[i] = c->schemes[i].spec;
+  const char **inputs = malloc((c->n_inputs ? c->n_inputs : 1) * sizeof *inputs);
+  if (!st && !inputs) st = ilab_error(ILAB_ENOMEM, "out of memory");
+  for (size_t i = 0; !st && i < c->n_inputs; i++) inputs[i] = c->input_list[i].spec;
   ilab_claim_context ctx = {c->path, c->n_acts, acts, kinds, c->n_schemes, schemes, c->depth, c->trials,
-                            c->n_widths, c->width_list, c->n_depths, c->depth_list};
+                            c->n_widths, c->width_list, c->n_depths, c->depth_list,
+                            c->n_sigma_b2s, c->sigma_b2_list, c->n_inputs, inputs, c->n_batches, c->batch_list};
   for (size_t i = 0; !st && i < c->n_claims; i++) st = ilab_claim_parse(&ctx, &c->claims[i]);
   free(acts);
   free(kinds);
   free(schemes);
+  free(inputs);
   return st;
 }
 
@@ -110,42 +118,75 @@ static int same_act(const char *v, const char *name)
 }
 
 
-static int is_shape_key(const char *entry) { return !strncmp(entry, "width=", 6) || !strncmp(entry, "depth=", 6); }
+/* The keys of the points' dimensions in --only entries, in ilab_point's order. */
+static const char *const point_keys[] = {"width=", "depth=", "sigma_b2=", "input=", "batch=", NULL};
 
-/* Whether a width=N or depth=N entry names the value v. */
-static int names_size(const char *entry, size_t v)
+/* The dimension an entry KEY=VALUE selects on (point_keys' index), or -1. */
+static int point_key(const char *entry)
 {
-  char num[32];
-  snprintf(num, sizeof num, "%zu", v);
-  return !strcmp(entry + 6, num);
+  for (int i = 0; point_keys[i]; i++)
+    if (!strncmp(entry, point_keys[i], strlen(point_keys[i]))) return i;
+  return -1;
 }
 
-int ilab_config_select_shapes(const ilab_config *c, const char *const *only, size_t n, unsigned char *run)
+int ilab_config_is_point_key(const char *entry) { return point_key(entry) >= 0; }
+
+/* Whether the value v of an entry names the whole number x. */
+static int names_size(const char *v, size_t x)
 {
-  size_t nsh = ilab_config_n_shapes(c);
-  int any_width = 0, any_depth = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (!is_shape_key(only[i])) continue;
-    int w = only[i][0] == 'w', found = 0;
-    any_width |= w;
-    any_depth |= !w;
-    for (size_t k = 0; k < nsh; k++) {
-      size_t sw, sd;
-      ilab_config_shape_of(c, k, &sw, &sd);
-      found |= sw && names_size(only[i], w ? sw : sd);
-    }
-    if (!found)
-      ILAB_ERROR(ILAB_EINVAL, "%s: %s has no such %s", only[i], c->path, w ? "width (a 'width' list)" : "depth (a 'depth' list)");
+  char num[32];
+  snprintf(num, sizeof num, "%zu", x);
+  return !strcmp(v, num);
+}
+
+/* Whether entry (of dimension dim, value v) names point p's coordinate.  A
+ * width or depth needs a 'width' list; a sigma_b2 is named by its value. */
+static int names_point(const ilab_config *c, int dim, const char *v, const ilab_point *p)
+{
+  char *end;
+  switch (dim) {
+  case 0: return p->width && names_size(v, p->width);
+  case 1: return p->width && names_size(v, p->depth);
+  case 2: {
+    errno = 0;
+    double x = strtod(v, &end);
+    return end != v && !*end && x == p->sigma_b2;
   }
-  for (size_t k = 0; k < nsh; k++) {
-    size_t sw, sd;
-    ilab_config_shape_of(c, k, &sw, &sd);
-    int ok_w = !any_width, ok_d = !any_depth;
-    for (size_t i = 0; i < n; i++) {
-      if (!strncmp(only[i], "width=", 6)) ok_w |= names_size(only[i], sw);
-      if (!strncmp(only[i], "depth=", 6)) ok_d |= names_size(only[i], sd);
+  case 3: return !strcmp(v, c->input_list[p->input].spec);
+  default: return names_size(v, p->batch);
+  }
+}
+
+int ilab_config_select_points(const ilab_config *c, const char *const *only, size_t n, unsigned char *run)
+{
+  static const char *const what[] = {"width (a 'width' list)", "depth (a 'depth' list)", "sigma_b2",
+                                     "input law (as written in its 'input' list)", "batch"};
+  size_t np = ilab_config_n_points(c);
+  int used[5] = {0};
+  for (size_t i = 0; i < n; i++) {
+    int dim = point_key(only[i]), found = 0;
+    if (dim < 0) continue;
+    used[dim] = 1;
+    const char *v = only[i] + strlen(point_keys[dim]);
+    for (size_t k = 0; k < np && !found; k++) {
+      ilab_point p;
+      ilab_config_point_of(c, k, &p);
+      found = names_point(c, dim, v, &p);
     }
-    run[k] = (unsigned char)(ok_w && ok_d);
+    if (!found) ILAB_ERROR(ILAB_EINVAL, "%s: %s has no such %s", only[i], c->path, what[dim]);
+  }
+  for (size_t k = 0; k < np; k++) {
+    ilab_point p;
+    ilab_config_point_of(c, k, &p);
+    int ok = 1;
+    for (int dim = 0; dim < 5 && ok; dim++) {
+      if (!used[dim]) continue;
+      int any = 0;
+      for (size_t i = 0; i < n && !any; i++)
+        if (point_key(only[i]) == dim) any = names_point(c, dim, only[i] + strlen(point_keys[dim]), &p);
+      ok = any;
+    }
+    run[k] = (unsigned char)ok;
   }
   return ILAB_OK;
 }
@@ -155,9 +196,9 @@ int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, 
   int any_act = 0, any_scheme = 0;
   for (size_t i = 0; i < n; i++) {
     int is_act = !strncmp(only[i], "act=", 4);
-    if (is_shape_key(only[i])) continue; /* ilab_config_select_shapes' */
+    if (point_key(only[i]) >= 0) continue; /* ilab_config_select_points' */
     if (!is_act && strncmp(only[i], "scheme=", 7))
-      ILAB_ERROR(ILAB_EINVAL, "%s: expected act=NAME, scheme=SPEC, width=N or depth=N", only[i]);
+      ILAB_ERROR(ILAB_EINVAL, "%s: expected act=NAME, scheme=SPEC, width=N, depth=N, sigma_b2=V, input=SPEC or batch=N", only[i]);
     const char *v = only[i] + (is_act ? 4 : 7);
     int found = 0;
     if (is_act) any_act = 1; else any_scheme = 1;
@@ -169,7 +210,7 @@ int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, 
     int ok_act = !any_act, ok_scheme = !any_scheme;
     for (size_t i = 0; i < n; i++) {
       if (!strncmp(only[i], "act=", 4)) ok_act |= same_act(only[i] + 4, c->act_names[cell / c->n_schemes]);
-      else if (!is_shape_key(only[i])) ok_scheme |= !strcmp(only[i] + 7, c->schemes[cell % c->n_schemes].spec);
+      else if (point_key(only[i]) < 0) ok_scheme |= !strcmp(only[i] + 7, c->schemes[cell % c->n_schemes].spec);
     }
     sel[cell] = (unsigned char)(ok_act && ok_scheme);
   }
@@ -317,6 +358,74 @@ static int emit_scheme(void *p, const char *spec)
   if ((st = ilab_scheme_parse(spec, &c->schemes[c->n_schemes]))) return at_line(st, x->path, x->line, "", "");
   c->n_schemes++;
   return ILAB_OK;
+}
+
+static int emit_input(void *p, const char *spec)
+{
+  struct list_ctx *x = p;
+  ilab_config *c = x->c;
+  int st;
+  if (c->n_inputs == ILAB_MAX_SPECS)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: input: more than %d entries", x->path, x->line, ILAB_MAX_SPECS);
+  if ((st = grow(&c->input_list, &x->cap, c->n_inputs + 1, sizeof *c->input_list))) return st;
+  ilab_scheme *in = &c->input_list[c->n_inputs];
+  if ((st = ilab_scheme_parse(spec, in))) return at_line(st, x->path, x->line, "input", ": ");
+  if (in->family == ILAB_FAMILY_ORTHOGONAL || in->family == ILAB_FAMILY_IDENTITY)
+    ILAB_ERROR(ILAB_EPARSE, "%s:%d: input: '%s' is a matrix ensemble, not a law for input entries", x->path, x->line, spec);
+  c->n_inputs++;
+  return ILAB_OK;
+}
+
+/* The numbers of a list whose words are numbers or ranges (range.h), each a
+ * variance: finite and >= 0, appended to *out (n values, capacity *cap). */
+static int expand_doubles(const char *path, int line, const char *key, char **words, size_t nw, double **out,
+                          size_t *n, size_t *cap)
+{
+  for (size_t w = 0; w < nw; w++) {
+    ilab_range r;
+    int st;
+    if (ilab_range_is(words[w])) {
+      if (ilab_range_parse(words[w], &r)) return at_line(ILAB_EPARSE, path, line, key, ": ");
+    } else {
+      char *e;
+      errno = 0;
+      double v = strtod(words[w], &e);
+      if (e == words[w] || *e) ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: '%s' is not a number", path, line, key, words[w]);
+      if (!isfinite(v) || errno == ERANGE || v < 0)
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s must be a finite number >= 0, not '%s'", path, line, key, words[w]);
+      r = (ilab_range){v, v, 1, 0, 1, 0, 0, 0};
+    }
+    if (*n + r.n > ILAB_MAX_ENTRIES)
+      ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: more than %d entries", path, line, key, ILAB_MAX_ENTRIES);
+    if ((st = grow(out, cap, *n + r.n, sizeof **out))) return st;
+    for (size_t i = 0; i < r.n; i++) {
+      double v = r.n == 1 && !ilab_range_is(words[w]) ? r.lo : ilab_range_at(&r, i);
+      if (!isfinite(v) || v < 0)
+        ILAB_ERROR(ILAB_EPARSE, "%s:%d: %s: the range %s gives %.17g, not a finite number >= 0", path, line, key, words[w], v);
+      (*out)[(*n)++] = v;
+    }
+  }
+  return ILAB_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Whether a number is listed twice among n; *dup is then that number. */
+static int twice_double(const double *x, size_t n, double *dup, int *nomem)
+{
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  int found = 0;
+  *nomem = !v;
+  if (!v) return 0;
+  memcpy(v, x, n * sizeof *v);
+  qsort(v, n, sizeof *v, cmp_double);
+  for (size_t i = 1; i < n && !found; i++) if (v[i - 1] == v[i]) { found = 1; *dup = v[i]; }
+  free(v);
+  return found;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
@@ -472,7 +581,8 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
     size_t nw = (size_t)nwl;
     int list = !strcmp(key, "activations") || !strcmp(key, "schemes") || !strcmp(key, "widths") ||
                !strcmp(key, "histograms") || !strcmp(key, "width") || !strcmp(key, "depth") ||
-               !strcmp(key, "trials") || !strcmp(key, "spectrum_layers");
+               !strcmp(key, "trials") || !strcmp(key, "spectrum_layers") || !strcmp(key, "sigma_b2") ||
+               !strcmp(key, "input") || !strcmp(key, "batch");
     if (!list && nw != 1) { st = ilab_error(ILAB_EPARSE, "%s:%d: %s takes one value, found %zu", path, lineno, key, nw); goto fail; }
     int nomem = 0;
 
@@ -518,7 +628,13 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
           (st = parse_size(path, lineno, "rates", dots + 2, 1, ILAB_MAX_DEPTH, &c->rates_b))) goto fail;
       if (c->rates_a >= c->rates_b) { st = ilab_error(ILAB_EPARSE, "%s:%d: rates: the range A..B needs A < B, found %zu..%zu", path, lineno, c->rates_a, c->rates_b); goto fail; }
     } else if (!strcmp(key, "batch")) {
-      if ((st = parse_size(path, lineno, key, val, 1, ILAB_MAX_BATCH, &c->batch))) goto fail;
+      /* a list is a swept dimension; c->batch is the largest */
+      size_t dup;
+      cap = 0;
+      if ((st = expand_sizes(path, lineno, key, words, nw, 1, ILAB_MAX_BATCH, &c->batch_list, &c->n_batches, &cap))) goto fail;
+      if (twice_size(c->batch_list, c->n_batches, &dup, &nomem)) { st = ilab_error(ILAB_EPARSE, "%s:%d: batch %zu listed twice", path, lineno, dup); goto fail; }
+      if (nomem) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+      for (size_t i = 0; i < c->n_batches; i++) if (c->batch_list[i] > c->batch) c->batch = c->batch_list[i];
     } else if (!strcmp(key, "trials")) {
       if ((st = expand_sizes(path, lineno, key, words, nw, 1, ILAB_MAX_TRIALS, &trials, &ntrials, &tcap))) goto fail;
     } else if (!strcmp(key, "layers_table")) {
@@ -544,21 +660,28 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
       if (!isfinite(v) || errno == ERANGE || !(v > 0)) { st = ilab_error(ILAB_EPARSE, "%s:%d: loss_scale must be a finite number > 0, not '%s'", path, lineno, val); goto fail; }
       c->loss_scale = v;
     } else if (!strcmp(key, "sigma_b2")) {
-      char *e;
-      errno = 0;
-      double v = strtod(val, &e);
-      if (e == val || *e) { st = ilab_error(ILAB_EPARSE, "%s:%d: sigma_b2: '%s' is not a number", path, lineno, val); goto fail; }
-      if (!isfinite(v) || errno == ERANGE || v < 0) { st = ilab_error(ILAB_EPARSE, "%s:%d: sigma_b2 must be a finite number >= 0, not '%s'", path, lineno, val); goto fail; }
-      c->sigma_b2 = v;
+      /* a list (numbers or ranges) is a swept dimension; c->sigma_b2 is the largest */
+      cap = 0;
+      if ((st = expand_doubles(path, lineno, key, words, nw, &c->sigma_b2_list, &c->n_sigma_b2s, &cap))) goto fail;
+      double dup;
+      if (twice_double(c->sigma_b2_list, c->n_sigma_b2s, &dup, &nomem)) {
+        char num[32];
+        ilab_range_format(dup, num, sizeof num);
+        st = ilab_error(ILAB_EPARSE, "%s:%d: sigma_b2 %s listed twice", path, lineno, num);
+        goto fail;
+      }
+      if (nomem) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+      for (size_t i = 0; i < c->n_sigma_b2s; i++) if (c->sigma_b2_list[i] > c->sigma_b2) c->sigma_b2 = c->sigma_b2_list[i];
     } else if (!strcmp(key, "input")) {
-      if ((st = ilab_scheme_parse(val, &c->input))) {
-        st = at_line(st, path, lineno, "input", ": ");
-        goto fail;
-      }
-      if (c->input.family == ILAB_FAMILY_ORTHOGONAL || c->input.family == ILAB_FAMILY_IDENTITY) {
-        st = ilab_error(ILAB_EPARSE, "%s:%d: input: '%s' is a matrix ensemble, not a law for input entries", path, lineno, val);
-        goto fail;
-      }
+      /* a list of laws (braces expand as in schemes) is a swept dimension;
+       * c->input is the first */
+      struct list_ctx x = {c, 0, path, lineno};
+      for (size_t i = 0; i < nw; i++)
+        if ((st = expand_spec(path, lineno, key, words[i], words[i], emit_input, &x))) goto fail;
+      const char *dup = twice_str(c->input_list[0].spec, c->n_inputs, sizeof c->input_list[0], &nomem);
+      if (nomem) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto fail; }
+      if (dup) { st = ilab_error(ILAB_EPARSE, "%s:%d: input '%s' listed twice", path, lineno, dup); goto fail; }
+      c->input = c->input_list[0];
       c->has_input = 1;
     }
   }
@@ -602,6 +725,16 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
   size_t min_depth = c->depth;
   for (size_t i = 0; i < c->n_depths; i++) if (c->depth_list[i] < min_depth) min_depth = c->depth_list[i];
   if (!c->has_input) ilab_scheme_parse("normal:std=1", &c->input);
+  /* one value given, or the default: a list of one */
+  if ((!c->n_inputs && !(c->input_list = malloc(sizeof *c->input_list))) ||
+      (!c->n_sigma_b2s && !(c->sigma_b2_list = malloc(sizeof *c->sigma_b2_list))) ||
+      (!c->n_batches && !(c->batch_list = malloc(sizeof *c->batch_list)))) {
+    st = ilab_error(ILAB_ENOMEM, "out of memory");
+    goto fail;
+  }
+  if (!c->n_inputs) { c->input_list[0] = c->input; c->n_inputs = 1; }
+  if (!c->n_sigma_b2s) { c->sigma_b2_list[0] = 0; c->n_sigma_b2s = 1; } /* no bias */
+  if (!c->n_batches) { c->batch_list[0] = c->batch; c->n_batches = 1; }
   if (!c->hist_bins) c->hist_bins = 100;
   for (size_t i = 0; i < c->n_hist; i++)
     if (c->hist_layers[i] > min_depth) {
@@ -609,8 +742,8 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
                       line_of[11], c->hist_layers[i], min_depth);
       goto fail;
     }
-  if (c->spectrum && ilab_config_n_shapes(c) > 1) {
-    st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes takes one width and one depth, not lists", path, line_of[13]);
+  if (c->spectrum && ilab_config_n_points(c) > 1) {
+    st = ilab_error(ILAB_EPARSE, "%s:%d: spectrum = yes takes one width, depth, sigma_b2, input and batch, not lists", path, line_of[13]);
     goto fail;
   }
   if (c->rates_b > c->depth) {
@@ -666,14 +799,16 @@ fail:
   return st;
 }
 
-size_t ilab_config_n_shapes(const ilab_config *c)
+/* The number of shapes (width x depth): n_widths * n_depths, or 1 for a
+ * 'widths' list. */
+static size_t n_shapes(const ilab_config *c)
 {
   return c->n_widths ? c->n_widths * (c->n_depths ? c->n_depths : 1) : 1;
 }
 
 size_t ilab_config_n_cells(const ilab_config *c)
 {
-  const size_t f[3] = {c->n_acts, c->n_schemes, ilab_config_n_shapes(c)};
+  const size_t f[3] = {c->n_acts, c->n_schemes, ilab_config_n_points(c)};
   size_t n = 1;
   for (int i = 0; i < 3; i++) {
     if (f[i] && n > SIZE_MAX / f[i]) return SIZE_MAX;
@@ -682,48 +817,80 @@ size_t ilab_config_n_cells(const ilab_config *c)
   return n;
 }
 
-void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth)
+size_t ilab_config_n_points(const ilab_config *c)
 {
-  size_t nd = c->n_depths ? c->n_depths : 1;
-  *width = c->n_widths ? c->width_list[k / nd] : 0;
-  *depth = c->n_widths && c->n_depths ? c->depth_list[k % nd] : c->depth;
+  return n_shapes(c) * (c->n_sigma_b2s ? c->n_sigma_b2s : 1) * (c->n_inputs ? c->n_inputs : 1) *
+         (c->n_batches ? c->n_batches : 1);
 }
 
-int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v)
+void ilab_config_point_of(const ilab_config *c, size_t k, ilab_point *p)
 {
-  if (k >= ilab_config_n_shapes(c)) ILAB_ERROR(ILAB_EINVAL, "shape %zu of %zu", k, ilab_config_n_shapes(c));
-  size_t width, depth, nd = c->n_depths ? c->n_depths : 1;
-  ilab_config_shape_of(c, k, &width, &depth);
+  size_t nb = c->n_batches ? c->n_batches : 1, ni = c->n_inputs ? c->n_inputs : 1,
+         ns = c->n_sigma_b2s ? c->n_sigma_b2s : 1, nd = c->n_depths ? c->n_depths : 1;
+  p->batch = c->n_batches ? c->batch_list[k % nb] : c->batch;
+  k /= nb;
+  p->input = k % ni;
+  k /= ni;
+  p->sigma_b2 = c->n_sigma_b2s ? c->sigma_b2_list[k % ns] : c->sigma_b2;
+  k /= ns;
+  p->shape = k;
+  p->width = c->n_widths ? c->width_list[k / nd] : 0;
+  p->depth = c->n_widths && c->n_depths ? c->depth_list[k % nd] : c->depth;
+}
+
+void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth)
+{
+  ilab_point p;
+  ilab_config_point_of(c, k, &p);
+  *width = p.width;
+  *depth = p.depth;
+}
+
+int ilab_config_point(const ilab_config *c, size_t k, ilab_config *v)
+{
+  if (k >= ilab_config_n_points(c)) ILAB_ERROR(ILAB_EINVAL, "point %zu of %zu", k, ilab_config_n_points(c));
+  ilab_point p;
+  size_t nd = c->n_depths ? c->n_depths : 1;
+  ilab_config_point_of(c, k, &p);
   *v = *c;
-  /* the view's own one-entry width, trials and depth lists, so that c's
-   * lists, shared otherwise, are never written */
-  size_t *own = malloc(3 * sizeof *own);
-  v->widths = malloc((depth + 1) * sizeof *v->widths);
-  if (!v->widths || !own) {
-    free(v->widths);
-    free(own);
-    v->widths = NULL;
+  /* the view's own one-entry lists (width, trials, depth, sigma_b2, input,
+   * batch), so that c's lists, shared otherwise, are never written */
+  size_t *own = malloc(4 * sizeof *own);
+  v->widths = malloc((p.depth + 1) * sizeof *v->widths);
+  v->sigma_b2_list = malloc(sizeof *v->sigma_b2_list);
+  v->input_list = malloc(sizeof *v->input_list);
+  v->width_list = own;
+  if (!v->widths || !own || !v->sigma_b2_list || !v->input_list) {
+    ilab_config_point_free(v);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   }
-  for (size_t l = 0; l <= depth; l++) v->widths[l] = width ? width : c->widths[l];
-  v->depth = depth;
-  v->trials = c->n_widths ? c->trials_list[k / nd] : c->trials;
-  if (v->rates_b > depth) v->rates_b = depth; /* a shallower shape's rates stop at its depth */
+  for (size_t l = 0; l <= p.depth; l++) v->widths[l] = p.width ? p.width : c->widths[l];
+  v->depth = p.depth;
+  v->trials = c->n_widths ? c->trials_list[p.shape / nd] : c->trials;
+  if (v->rates_b > p.depth) v->rates_b = p.depth; /* a shallower shape's rates stop at its depth */
   if (v->rates_a >= v->rates_b) v->rates_a = v->rates_b > 1 ? v->rates_b - 1 : 1;
-  v->width_list = own;
   v->trials_list = own + 1;
   v->depth_list = own + 2;
-  own[0] = width;
+  v->batch_list = own + 3;
+  own[0] = p.width;
   own[1] = v->trials;
-  own[2] = depth;
+  own[2] = p.depth;
   if (c->n_widths) v->n_widths = v->n_depths = 1;
+  v->sigma_b2 = v->sigma_b2_list[0] = p.sigma_b2;
+  v->input = v->input_list[0] = c->n_inputs ? c->input_list[p.input] : c->input;
+  v->batch = own[3] = p.batch;
+  v->n_sigma_b2s = v->n_inputs = v->n_batches = 1;
   return ILAB_OK;
 }
 
-void ilab_config_shape_free(ilab_config *v)
+void ilab_config_point_free(ilab_config *v)
 {
   free(v->widths);
-  free(v->width_list);
+  free(v->width_list); /* with trials_list, depth_list and batch_list */
+  free(v->sigma_b2_list);
+  free(v->input_list);
   v->widths = NULL;
-  v->width_list = v->trials_list = v->depth_list = NULL;
+  v->width_list = v->trials_list = v->depth_list = v->batch_list = NULL;
+  v->sigma_b2_list = NULL;
+  v->input_list = NULL;
 }

@@ -38,9 +38,11 @@ typedef struct {
   size_t *widths;        /* n_0 .. n_L; with several shapes, the first width
                             repeated over the largest depth */
   size_t batch, trials;  /* trials: with several widths, the largest count */
-  /* Shapes, a dimension of the cells like activations and schemes: every
+  /* Shapes, dimensions of the cells like activations and schemes: every
    * width of the 'width' list with every depth of the 'depth' list, shape
-   * k = wi * n_depths + di.  A 'widths' list is one shape (n_widths = 0). */
+   * s = wi * n_depths + di.  A 'widths' list is one shape (n_widths = 0).
+   * The points of the sweep are the shapes times the other swept lists
+   * below (ilab_config_point_of). */
   size_t n_widths, n_depths;
   size_t *width_list;
   size_t *trials_list;   /* trials for each width (one for a 'widths' list):
@@ -51,9 +53,20 @@ typedef struct {
                             last layer [0: none] */
   unsigned long seed;
   int has_seed;
-  double sigma_b2;       /* bias variance; 0: no bias */
-  ilab_scheme input;     /* law of the input entries, resolved with fan n_0 */
+  double sigma_b2;       /* bias variance; 0: no bias.  With several, the largest */
+  ilab_scheme input;     /* law of the input entries, resolved with fan n_0; with
+                            several, the first */
   int has_input;
+  /* More swept dimensions of the cells, like width and depth: each of these
+   * lists (one entry when the file gives one value; allocated to its
+   * length) multiplies the points (ilab_config_point_of).  'batch' above is
+   * the largest batch. */
+  size_t n_sigma_b2s;
+  double *sigma_b2_list;
+  size_t n_inputs;
+  ilab_scheme *input_list;
+  size_t n_batches;
+  size_t *batch_list;
   size_t n_claims;
   ilab_claim claims[ILAB_MAX_CLAIMS];
   size_t n_hist;         /* layers whose histograms are recorded */
@@ -94,41 +107,64 @@ int ilab_config_parse(const char *path, const char *text, size_t len, ilab_confi
 
 void ilab_config_free(ilab_config *c);
 
-/* The number of shapes: n_widths * n_depths, or 1 for a 'widths' list. */
-size_t ilab_config_n_shapes(const ilab_config *c);
+/* A point of the sweep: one value of every swept dimension beyond the
+ * activation and the scheme.  Points are numbered
+ *   k = (((shape * n_sigma_b2s + bi) * n_inputs + ii) * n_batches + ni),
+ * shape = wi * n_depths + di, so that a file sweeping only widths and depths
+ * numbers its points as its shapes. */
+typedef struct {
+  size_t width;        /* the 'width' list's entry; 0 for a 'widths' list */
+  size_t depth;
+  double sigma_b2;
+  size_t input;        /* index into input_list */
+  size_t batch;
+  size_t shape;        /* wi * n_depths + di */
+} ilab_point;
+
+/* The number of points: the product of the swept lists' lengths (a 'widths'
+ * list counting as one width). */
+size_t ilab_config_n_points(const ilab_config *c);
 
 /* The number of cells the file expands to: one cell per activation, scheme
- * and shape (n_acts * n_schemes * ilab_config_n_shapes), each running
+ * and point (n_acts * n_schemes * ilab_config_n_points), each running
  * 'trials' networks; SIZE_MAX if the product overflows. */
 size_t ilab_config_n_cells(const ilab_config *c);
 
-/* The swept width and depth of shape k; width 0 for a 'widths' list. */
+/* The coordinates of point k < ilab_config_n_points(c). */
+void ilab_config_point_of(const ilab_config *c, size_t k, ilab_point *p);
+
+/* The swept width and depth of point k; width 0 for a 'widths' list. */
 void ilab_config_shape_of(const ilab_config *c, size_t k, size_t *width, size_t *depth);
 
-/* Makes *v a view of c restricted to shape k: the same lists and claims
- * (pointers shared with c, which must outlive v), one shape with its depth,
- * widths and trials.  Free it with ilab_config_shape_free, never
- * ilab_config_free.  ILAB_ENOMEM, or ILAB_EINVAL for k out of range. */
-int ilab_config_shape(const ilab_config *c, size_t k, ilab_config *v);
-void ilab_config_shape_free(ilab_config *v);
+/* Makes *v a view of c restricted to point k: the same lists and claims
+ * (pointers shared with c, which must outlive v), one point with its depth,
+ * widths, trials, sigma_b2, input law and batch, each list then holding that
+ * one value.  Free it with ilab_config_point_free, never ilab_config_free.
+ * ILAB_ENOMEM, or ILAB_EINVAL for k out of range. */
+int ilab_config_point(const ilab_config *c, size_t k, ilab_config *v);
+void ilab_config_point_free(ilab_config *v);
 
 /* Which cells (cell = act * n_schemes + scheme) to run: sel[cell] = 1 if
  * the cell's activation is named by one of the act=NAME entries of only[]
  * (or there are none) and its scheme by one of the scheme=SPEC entries (or
  * there are none), else 0.  An activation is named as the tables write it
  * ("leaky_relu:slope=0.01") or as any spec that parses to it; a scheme by
- * its spec as written in the file; width=N and depth=N entries are
- * ilab_config_select_shapes' and are passed over.  ILAB_EINVAL with a reason
+ * its spec as written in the file; the entries of the points' dimensions
+ * (ilab_config_select_points) are passed over.  ILAB_EINVAL with a reason
  * starting with the entry if an entry is malformed or names nothing in the
  * file. */
 int ilab_config_select(const ilab_config *c, const char *const *only, size_t n, unsigned char *sel);
 
-/* Which shapes (k < ilab_config_n_shapes) to run: run[k] = 1 if the shape's
- * width is named by one of the width=N entries of only[] (or there are none)
- * and its depth by one of the depth=N entries (or there are none).  Other
- * entries are ilab_config_select's and are passed over.  ILAB_EINVAL with a
- * reason starting with the entry if it names no width (depth) of the file's
- * lists. */
-int ilab_config_select_shapes(const ilab_config *c, const char *const *only, size_t n, unsigned char *run);
+/* Which points (k < ilab_config_n_points) to run: run[k] = 1 if, for each
+ * of the keys width=N, depth=N, sigma_b2=V, input=SPEC and batch=N that
+ * only[] uses, one of its entries names the point's value (a number by its
+ * value, 0.05 naming 5e-2; an input law by its spec as written in the file),
+ * else 0.  Other entries are ilab_config_select's and are passed over.
+ * ILAB_EINVAL with a reason starting with the entry if it names no value of
+ * the file's lists. */
+int ilab_config_select_points(const ilab_config *c, const char *const *only, size_t n, unsigned char *run);
+
+/* Whether an --only entry (KEY=VALUE) is one of the points' keys. */
+int ilab_config_is_point_key(const char *entry);
 
 #endif

@@ -55,14 +55,14 @@ static char *slurp(const char *path, size_t *len)
 static int several_values(const ilab_plot_table *t, const char *key);
 
 /* The figures take a per-layer table's key columns to be those before the
- * column its rows run along ('layer', ...).  run's tables write the shape of
- * a cell (width, depth) and sigma_b2 at the end of each row, so that the
+ * column its rows run along ('layer', ...).  run's tables write the point of
+ * a cell (width, depth, sigma_b2, input, batch) at the end of each row, so that the
  * columns of one-shape tables keep their places: move those to just before
  * that column, in every row. */
 static void keys_before_x(ilab_plot_table *t)
 {
   static const char *const xs[] = {"layer", "step", "epoch", "iteration"};
-  static const char *const keys[] = {"width", "depth", "sigma_b2"};
+  static const char *const keys[] = {"width", "depth", "sigma_b2", "input", "batch"};
   int x = -1;
   for (size_t i = 0; i < sizeof xs / sizeof *xs && x <= 0; i++) x = ilab_plot_table_col(t, xs[i]);
   if (x <= 0) return;
@@ -308,6 +308,16 @@ static const char *row_key(const ilab_plot_table *t, size_t r, const char *key, 
   return NULL;
 }
 
+/* Whether a field equals an --only value: as strings, or as numbers when
+ * both are one (sigma_b2=0.05 names the 0.050000000000000003 of %.17g). */
+static int same_value(const char *field, const char *v)
+{
+  if (!strcmp(field, v)) return 1;
+  char *e1, *e2;
+  double a = strtod(field, &e1), b = strtod(v, &e2);
+  return e1 != field && !*e1 && e2 != v && !*e2 && a == b;
+}
+
 /* Marks keep[r] for the rows that pass the --only filters; returns how many
  * do, or fails with ILAB_EINVAL naming a key the table lacks. */
 static int filter_rows(const ilab_plot_table *t, const char *path, const ilab_plot_options *o,
@@ -329,7 +339,7 @@ static int filter_rows(const ilab_plot_table *t, const char *path, const ilab_pl
         const char *v = row_key(t, r, o->only_key[j], buf, sizeof buf);
         if (!v) continue;
         seen = 1;
-        if (!strcmp(v, o->only_value[j])) match = 1;
+        if (same_value(v, o->only_value[j])) match = 1;
       }
       ok = !seen || match;
     }

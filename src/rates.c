@@ -4,6 +4,7 @@
 #include "ilab.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 double ilab_rates_rate(double va, double vb, size_t a, size_t b)
@@ -73,20 +74,21 @@ int ilab_rates_cell(ilab_theory_workspace *w, const ilab_sweep *s, size_t cell, 
   return ILAB_OK;
 }
 
-int ilab_rates_write_head(ilab_table *t, const ilab_config *c)
+int ilab_rates_write_head(ilab_table *t, const ilab_config *c, const char *extra)
 {
-  static const char *const header =
-      "act scheme fan_in w_var sigma_w2 sigma_b2 layer_a layer_b trials "
-      "h_var_rate h_var_rate_min h_var_rate_max gx_var_rate gx_var_rate_min gx_var_rate_max "
-      "chi1_measured chi1_trial_min chi1_trial_max chi1_theory";
+  char header[1024];
+  snprintf(header, sizeof header, "%s%s",
+           "act scheme fan_in w_var sigma_w2 sigma_b2 layer_a layer_b trials "
+           "h_var_rate h_var_rate_min h_var_rate_max gx_var_rate gx_var_rate_min gx_var_rate_max "
+           "chi1_measured chi1_trial_min chi1_trial_max chi1_theory", extra ? extra : "");
   size_t a = c->rates_a, b = c->rates_b;
   if (b <= a) {
     ilab_table_comment(t, "a network of one layer has no rate to measure");
     ilab_table_header(t, header);
     return 0;
   }
-  ilab_table_comment(t, "rates over layers %zu..%zu: X_rate = (X[%zu] / X[%zu])^(1/%zu) from the means "
-                        "over trials; _min, _max over the trials", a, b, b, a, b - a);
+  ilab_table_comment(t, "rates over layers %zu..%zu (layer_a..layer_b of each row): X_rate = (X[%zu] / X[%zu])^(1/%zu) "
+                        "from the means over trials; _min, _max over the trials", a, b, b, a, b - a);
   ilab_table_comment(t, "chi1_measured = 1/gx_var_rate (the per-layer factor on Var(dL/dX_l) going down); "
                         "chi1_theory = sigma_w2 E[phi'(sqrt(q*) z)^2] at the fixed point, sigma_w2 = fan_in w_var "
                         "of layer %zu (nan where layers %zu..%zu differ in it)", b, a + 1, b);
@@ -114,20 +116,20 @@ int ilab_rates_write_row(ilab_table *t, ilab_theory_workspace *w, const ilab_swe
   double x[] = {r.h.rate, r.h.min, r.h.max, r.gx.rate, r.gx.min, r.gx.max,
                 r.chi1_measured, r.chi1_min, r.chi1_max, r.chi1_theory};
   for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) ilab_table_num(t, x[i]);
-  ilab_table_end_row(t);
   return ILAB_OK;
 }
 
 int ilab_rates_write(ilab_table *t, const ilab_sweep *s)
 {
   const ilab_config *c = s->cfg;
-  if (!ilab_rates_write_head(t, c)) return ILAB_OK;
+  if (!ilab_rates_write_head(t, c, NULL)) return ILAB_OK;
   ilab_theory_workspace *w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL);
   if (!w) return ILAB_ENOMEM;
   int st = ILAB_OK;
   for (size_t cell = 0; cell < s->n_cells && !st; cell++) {
     if (s->run_cell && !s->run_cell[cell]) continue;
     st = ilab_rates_write_row(t, w, s, cell, c->act_names[cell / c->n_schemes], c->schemes[cell % c->n_schemes].spec);
+    if (!st) ilab_table_end_row(t);
   }
   ilab_theory_workspace_free(w);
   return st;

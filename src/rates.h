@@ -42,17 +42,29 @@ typedef struct {
 int ilab_rates_cell(ilab_theory_workspace *w, const ilab_sweep *s, size_t cell, size_t a,
                     size_t b, ilab_rates_row *row);
 
-/* Writes rates.tsv's comments and header for the layers c->rates_a..rates_b;
- * 0 when the range is empty (a network of one layer: no rows follow), else 1. */
-int ilab_rates_write_head(ilab_table *t, const ilab_config *c);
+/* Writes rates.tsv's comments and header for the layers c->rates_a..rates_b,
+ * with the columns named in extra (" NAME NAME ...", or NULL) after
+ * chi1_theory; 0 when the range is empty (a network of one layer: no rows
+ * follow), else 1. */
+int ilab_rates_write_head(ilab_table *t, const ilab_config *c, const char *extra);
 
-/* Writes the row of cell (of s, run) under the names act and scheme; w is a
- * theory workspace.  ILAB_ENOMEM, ILAB_EINVAL. */
+/* Writes the fields of the row of cell (of s, run) under the names act and
+ * scheme, without ending the row, so that the caller adds extra's columns; w
+ * is a theory workspace.  ILAB_ENOMEM, ILAB_EINVAL. */
 int ilab_rates_write_row(ilab_table *t, ilab_theory_workspace *w, const ilab_sweep *s, size_t cell,
                          const char *act, const char *scheme);
 
 /* Writes the header and one row per cell that s has run (s->run_cell) to t,
  * between the layers s->cfg->rates_a and rates_b.  ILAB_ENOMEM, ILAB_EINVAL. */
 int ilab_rates_write(ilab_table *t, const ilab_sweep *s);
+
+/* The same one step at a time, for a table over several sweeps: the comments
+ * and header of rates over layers a..b (b <= a: a note that there is no
+ * rate), with the columns named in extra (" NAME NAME ...", or NULL) after
+ * chi1_theory; then for each cell of each sweep its row's fields, without
+ * ending the row, so that the caller adds the extra columns.  w is a theory
+ * workspace.  ILAB_EINVAL for a sweep whose rates_b <= rates_a. */
+void ilab_rates_header(ilab_table *t, size_t a, size_t b, const char *extra);
+int ilab_rates_put_row(ilab_table *t, ilab_theory_workspace *w, const ilab_sweep *s, size_t cell);
 
 #endif

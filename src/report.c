@@ -31,7 +31,12 @@ static void provenance(ilab_table *t, const prov *p, const char *what)
   ilab_provenance pv = {what, p->argc, p->argv, 1, p->seed, p->rng, "  (tables do not depend on --threads)"};
   ilab_table_provenance(t, &pv);
   if (p->cfg->question[0]) ilab_table_comment(t, "question: %s", p->cfg->question);
-  if (ilab_config_n_shapes(p->cfg) > 1) {
+  const ilab_config *c = p->cfg;
+  if (c->n_sigma_b2s > 1 || c->n_inputs > 1 || c->n_batches > 1)
+    ilab_table_comment(t, "points: every shape with every sigma_b2 (%zu), input law (%zu) and batch (%zu) "
+                          "listed; the points of one shape draw from the same streams", c->n_sigma_b2s,
+                       c->n_inputs, c->n_batches);
+  if (c->n_widths * (c->n_depths ? c->n_depths : 1) > 1) {
     char buf[2048] = "";
     size_t n = 0;
     for (size_t i = 0; i < p->cfg->n_widths && n < sizeof buf; i++)
@@ -113,15 +118,21 @@ struct ilab_report_stream {
 
 static size_t n_cells(const ilab_config *c) { return c->n_acts * c->n_schemes; }
 
-/* The last two columns of every row: the shape's width (0 for a 'widths'
- * list) and depth. */
-static void shape_cols(ilab_table *t, const ilab_config *cfg, size_t k)
+/* The last columns of every row: the point's width (0 for a 'widths' list),
+ * depth, sigma_b2, input law and batch (POINT_COLS names them); rates.tsv
+ * has sigma_b2 among its own columns and leaves it out here. */
+#define POINT_COLS " width depth sigma_b2 input batch"
+static void point_cols(ilab_table *t, const ilab_config *cfg, size_t k, int with_sigma_b2)
 {
-  size_t w, d;
-  ilab_config_shape_of(cfg, k, &w, &d);
-  ilab_table_int(t, (long long)w);
-  ilab_table_int(t, (long long)d);
+  ilab_point pt;
+  ilab_config_point_of(cfg, k, &pt);
+  ilab_table_int(t, (long long)pt.width);
+  ilab_table_int(t, (long long)pt.depth);
+  if (with_sigma_b2) ilab_table_num(t, pt.sigma_b2);
+  ilab_table_str(t, cfg->n_inputs ? cfg->input_list[pt.input].spec : cfg->input.spec);
+  ilab_table_int(t, (long long)pt.batch);
 }
+static void shape_cols(ilab_table *t, const ilab_config *cfg, size_t k) { point_cols(t, cfg, k, 1); }
 
 /* The names of cell (of cfg): its activation and scheme. */
 static const char *act_of(const ilab_config *cfg, size_t cell) { return cfg->act_names[cell / cfg->n_schemes]; }
@@ -204,12 +215,15 @@ static int cell_rows(const ilab_sweep *s, size_t cell, ilab_summary_row *rows)
 static int summary_rows(ilab_report_stream *r, size_t cell, size_t k, const ilab_sweep *s, size_t sc)
 {
   const ilab_config *c = s->cfg, *cfg = r->cfg;
-  size_t over, under, w, d;
-  ilab_config_shape_of(cfg, k, &w, &d);
+  size_t over, under;
+  ilab_point pt;
+  ilab_config_point_of(cfg, k, &pt);
   ilab_summary_extremes(cell_stats(s, sc), c->trials, c->depth, &over, &under);
   const char *a = act_of(cfg, cell), *sch = scheme_of(cfg, cell);
-  char shape[64] = "";
-  if (r->nsh > 1) snprintf(shape, sizeof shape, " width %zu depth %zu", w, d);
+  char shape[256] = "";
+  if (r->nsh > 1)
+    snprintf(shape, sizeof shape, " width %zu depth %zu sigma_b2 %.17g input %s batch %zu", pt.width, pt.depth,
+             pt.sigma_b2, cfg->n_inputs ? cfg->input_list[pt.input].spec : cfg->input.spec, pt.batch);
   if (over) ilab_table_comment(&r->notes_t, "overflow: %s %s%s: H overflows first at layer %zu", a, sch, shape, over);
   if (under) ilab_table_comment(&r->notes_t, "underflow: %s %s%s: H is all zeros first at layer %zu", a, sch, shape, under);
   ilab_summary_row *rows = malloc(c->depth * sizeof *rows);
@@ -298,17 +312,20 @@ static int spectrum_trial_rows(const ilab_sweep *s, size_t cell, double h, ilab_
   return ILAB_OK;
 }
 
-/* The shape a claim is about: the one with its width= and depth=, or the
- * experiment's only width or depth. */
+/* The point a claim is about: the one with its width=, depth=, sigma_b2=,
+ * input= and batch=, or the experiment's only value of each. */
 static size_t claim_shape(const ilab_config *cfg, const ilab_claim *cl)
 {
-  size_t nsh = ilab_config_n_shapes(cfg);
-  for (size_t k = 0; k < nsh; k++) {
-    size_t w, d;
-    ilab_config_shape_of(cfg, k, &w, &d);
-    if ((!cl->width || cl->width == w) && (!cl->depth || cl->depth == d)) return k;
+  size_t np = ilab_config_n_points(cfg);
+  for (size_t k = 0; k < np; k++) {
+    ilab_point p;
+    ilab_config_point_of(cfg, k, &p);
+    if ((!cl->width || cl->width == p.width) && (!cl->depth || cl->depth == p.depth) &&
+        (!cl->has_sigma_b2 || cl->sigma_b2 == p.sigma_b2) && (!cl->input || cl->input == p.input + 1) &&
+        (!cl->batch || cl->batch == p.batch))
+      return k;
   }
-  return 0; /* not reached: the claim's parser checked both against the lists */
+  return 0; /* not reached: the claim's parser checked each against the lists */
 }
 
 /* Evaluates claim cl against cell sc of s, which ran it: measured min and
@@ -389,6 +406,7 @@ static void claims_rows(ilab_report_stream *r, int *failed)
     ilab_table_num(t, res->sd);
     ilab_table_num(t, res->sens);
     ilab_table_num(t, res->detects);
+    shape_cols(t, c, claim_shape(c, &c->claims[i]));
     ilab_table_end_row(t);
   }
 }
@@ -587,7 +605,7 @@ int ilab_report_stream_open(ilab_report_stream **out, const char *dir, const ila
   ilab_report_stream *r = calloc(1, sizeof *r);
   if (!r) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
   r->cfg = cfg;
-  r->nsh = ilab_config_n_shapes(cfg);
+  r->nsh = ilab_config_n_points(cfg);
   r->units = n_cells(cfg) * r->nsh;
   r->dir = strdup(dir);
   r->generator = strdup(generator);
@@ -603,7 +621,7 @@ int ilab_report_stream_open(ilab_report_stream **out, const char *dir, const ila
       !(st = open_table(r, T_LAYERS, "layers.tsv", "per-layer statistics, one row per (act, scheme, width, depth, trial, layer)")))
     ilab_table_header(&r->t[T_LAYERS], "act scheme trial layer fan_in fan_out w_var h_mean h_var x_mean x_var x_sq "
                                        "gx_var gh_var gw_var zero_frac sat_frac nonfinite g_nonfinite lsuv_scale "
-                                       "lsuv_iters h_under h_over g_under g_over width depth");
+                                       "lsuv_iters h_under h_over g_under g_over" POINT_COLS);
   if (!st)
     st = open_table(r, T_SUMMARY, "summary.tsv",
                     "per-layer means over trials with 95% t intervals, one row per (act, scheme, width, depth, layer)");
@@ -620,7 +638,7 @@ int ilab_report_stream_open(ilab_report_stream **out, const char *dir, const ila
       ilab_table_comment(t, "[lo, hi] = exp(ln CENTER - sum c_i v_i/2 -+ t(1 - ALPHA/2, T - 1) s/sqrt(T)), ln EXPR = sum c_i ln Q_i, v_i = Var(ln Q_i) over the trials;");
       ilab_table_comment(t, "alpha = the false-alarm probability; sens = d ln EXPR / d ln Var(W) by mean field; detects = the smallest");
       ilab_table_comment(t, "relative error in Var(W) that moves the prediction out of [lo, hi] (inf: the claim cannot see one)");
-      ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects");
+      ilab_table_header(t, "experiment line claim measured_min measured_max lo hi verdict alpha trial_sd sens detects" POINT_COLS);
     }
   }
   if (!st && cfg->n_hist) {
@@ -628,7 +646,7 @@ int ilab_report_stream_open(ilab_report_stream **out, const char *dir, const ila
     st = open_table(r, T_HIST, "hist.tsv", "per-layer histograms summed over trials: h = H_l, x = X_l, gx = dL/dX_l");
     if (!st) {
       ilab_table_comment(t, "bins span mean +- 5 sd of trial 0's values (cut to phi's range); below and above count the rest");
-      ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above width depth");
+      ilab_table_header(t, "act scheme layer quantity bin lo hi center count density below above" POINT_COLS);
     }
   }
   if (!st && cfg->ln_hist_bins) {
@@ -638,7 +656,7 @@ int ilab_report_stream_open(ilab_report_stream **out, const char *dir, const ila
       ilab_table_comment(t, "density = count / (n x bin width); lognormal_density: N(ln_x_sq_mean_theory, ln_x_sq_var_theory) "
                             "at the bin's center; fit_density: N(mean, var) of the trials' own ln x_sq");
       ilab_table_header(t, "act scheme layer bin lo hi center count n density lognormal_density fit_density "
-                           "mean var mean_theory var_theory width depth");
+                           "mean var mean_theory var_theory" POINT_COLS);
     }
   }
   /* spectra: one shape only (the parser refuses spectrum with width or depth lists) */
@@ -646,14 +664,11 @@ int ilab_report_stream_open(ilab_report_stream **out, const char *dir, const ila
     st = open_table(r, T_SPECTRUM, "spectrum.tsv", "squared singular values of the input-output Jacobian J_l, per layer, over trials");
   if (!st && spectrum && cfg->n_spec)
     st = open_table(r, T_VALUES, "spectrum_values.tsv", "every singular value of J_l at the spectrum_layers");
-  /* rates.tsv: for one shape */
-  if (!st && r->nsh == 1) {
-    ilab_config v;
-    if (!(st = ilab_config_shape(cfg, 0, &v))) {
-      st = open_table(r, T_RATES, "rates.tsv", "per-layer rates of each cell, one row per (act, scheme)");
-      if (!st) r->rates_rows = ilab_rates_write_head(&r->t[T_RATES], &v);
-      ilab_config_shape_free(&v);
-    }
+  /* rates.tsv: a row per unit, over its point's layers rates_a..rates_b
+   * (a shallower point's stop at its depth) */
+  if (!st) {
+    st = open_table(r, T_RATES, "rates.tsv", "per-layer rates of each cell, one row per (act, scheme, width, depth, sigma_b2, input, batch)");
+    if (!st) r->rates_rows = ilab_rates_write_head(&r->t[T_RATES], cfg, " width depth input batch");
     if (!st && r->rates_rows && !(r->w = ilab_theory_workspace_alloc(ILAB_THEORY_EPSABS, ILAB_THEORY_EPSREL)))
       st = ilab_error(ILAB_ENOMEM, "out of memory for the theory");
   }
@@ -683,8 +698,11 @@ int ilab_report_stream_unit(ilab_report_stream *r, size_t cell, size_t k, const 
   }
   if (r->open[T_HIST]) hist_rows(&r->t[T_HIST], cfg, cell, k, s, sc);
   if (r->open[T_LNHIST] && (st = lnhist_rows(&r->t[T_LNHIST], cfg, cell, k, s, sc))) return st;
-  if (r->rates_rows && (st = ilab_rates_write_row(&r->t[T_RATES], r->w, s, sc, act_of(cfg, cell), scheme_of(cfg, cell))))
-    return st;
+  if (r->rates_rows && s->cfg->rates_b > s->cfg->rates_a) {
+    if ((st = ilab_rates_write_row(&r->t[T_RATES], r->w, s, sc, act_of(cfg, cell), scheme_of(cfg, cell)))) return st;
+    point_cols(&r->t[T_RATES], cfg, k, 0);
+    ilab_table_end_row(&r->t[T_RATES]);
+  }
   return ILAB_OK;
 }
 
@@ -722,7 +740,7 @@ int ilab_report_stream_close(ilab_report_stream *r, const ilab_sweep *spectra, v
                          "ln_trials ln_x_sq_mean ln_x_sq_var ln_x_sq_mean_theory ln_x_sq_var_theory "
                          "ln_x_sq_var_se ln_x_sq_mean_z ln_x_sq_var_z ln_h_var_mean ln_h_var_var "
                          "ln_h_var_mean_theory ln_h_var_var_theory ln_h_var_var_se ln_h_var_mean_z "
-                         "ln_h_var_var_z dead_theory h_under h_over g_under g_over width depth");
+                         "ln_h_var_var_z dead_theory h_under h_over g_under g_over" POINT_COLS);
     st = spill_copy(r->body, t);
   }
   if (!st && r->open[T_CLAIMS]) claims_rows(r, failed_claims);

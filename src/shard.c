@@ -17,15 +17,15 @@
 
 int ilab_shard_costs(const ilab_config *c, double *cost)
 {
-  size_t nsh = ilab_config_n_shapes(c), ncells = c->n_acts * c->n_schemes;
+  size_t nsh = ilab_config_n_points(c), ncells = c->n_acts * c->n_schemes;
   for (size_t k = 0; k < nsh; k++) {
     ilab_config v;
-    int st = ilab_config_shape(c, k, &v);
+    int st = ilab_config_point(c, k, &v);
     if (st) return st;
     double madds = 0;
     for (size_t l = 1; l <= v.depth; l++) madds += (double)v.widths[l - 1] * (double)v.widths[l];
     double unit = (double)v.trials * (double)v.batch * madds;
-    ilab_config_shape_free(&v);
+    ilab_config_point_free(&v);
     for (size_t cell = 0; cell < ncells; cell++) cost[ilab_shard_unit(cell, k, nsh)] = unit;
   }
   return ILAB_OK;
@@ -347,14 +347,14 @@ static int get_u64(source *s, uint64_t *x) { return get(s, x, sizeof *x); }
 
 int ilab_shard_shapes(const ilab_config *c, ilab_shard_shape *sh)
 {
-  size_t nsh = ilab_config_n_shapes(c);
+  size_t nsh = ilab_config_n_points(c);
   for (size_t k = 0; k < nsh; k++) {
     ilab_config v;
-    int st = ilab_config_shape(c, k, &v);
+    int st = ilab_config_point(c, k, &v);
     if (st) return st;
     sh[k].trials = v.trials;
     sh[k].depth = v.depth;
-    ilab_config_shape_free(&v);
+    ilab_config_point_free(&v);
   }
   return ILAB_OK;
 }
@@ -397,7 +397,7 @@ int ilab_shard_scan(const char *dir, const ilab_shard_manifest *m, const ilab_co
   uint32_t fmt, endian;
   uint64_t stat_size, units;
   const char *why = NULL;
-  size_t nsh = ilab_config_n_shapes(c), nu = c->n_acts * c->n_schemes * nsh;
+  size_t nsh = ilab_config_n_points(c), nu = c->n_acts * c->n_schemes * nsh;
   if (get(&s, magic, 8) || get(&s, &fmt, sizeof fmt) || get(&s, &endian, sizeof endian) || get_u64(&s, &stat_size) ||
       get_u64(&s, &units))
     why = "cut short";
@@ -454,7 +454,7 @@ int ilab_shard_get(FILE *f, const char *name, uint64_t offset, size_t u, ilab_sw
  * depth and trials with the cell's activation and scheme as the only ones. */
 static int unit_view(const ilab_config *c, size_t cell, size_t k, ilab_config *v)
 {
-  int st = ilab_config_shape(c, k, v);
+  int st = ilab_config_point(c, k, v);
   if (st) return st;
   size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
   /* windows of one entry on c's lists, which the view shares */
@@ -496,7 +496,7 @@ int ilab_shard_report_open(ilab_shard_reporter **out, const char *dir, const ila
   rep->c = c;
   rep->seed = seed;
   rep->rng_type = rng_type;
-  rep->nsh = ilab_config_n_shapes(c);
+  rep->nsh = ilab_config_n_points(c);
   rep->nu = c->n_acts * c->n_schemes * rep->nsh;
   int st = ilab_report_stream_open(&rep->r, dir, c, cmd, seed, rng_type->name, 0);
   if (st) {
@@ -530,7 +530,7 @@ int ilab_shard_report_drain(ilab_shard_reporter *rep, const ilab_shard_units *in
     FILE *fp = in->f[f];
     if (!fp && !(fp = fopen(in->name[f], "rb"))) {
       st = ilab_error(ILAB_EIO, "cannot open %s: %s", in->name[f], strerror(errno));
-      ilab_config_shape_free(v);
+      ilab_config_point_free(v);
       break;
     }
     if (!(st = ilab_sweep_alloc(&s, v)) && !(st = ilab_shard_get(fp, in->name[f], in->offset[u], u, &s, 0)) &&
@@ -541,7 +541,7 @@ int ilab_shard_report_drain(ilab_shard_reporter *rep, const ilab_shard_units *in
     }
     if (fp != in->f[f]) fclose(fp);
     ilab_sweep_free(&s);
-    ilab_config_shape_free(v);
+    ilab_config_point_free(v);
   }
   return st;
 }

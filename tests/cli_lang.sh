@@ -76,10 +76,10 @@ n=$(grep -v '^#' "$D/r2/summary.tsv" 2>/dev/null | tail -n +2 | cut -f2 | sort -
 ok "--only scheme=normal:std=1.5 keeps that scheme alone (found '$n')" "$([ "$n" = "normal:std=1.5" ] && echo 1)"
 
 # --max-cells: refused before any work, with the count; nothing written
-t "more cells than --max-cells" 2 "expands to 24 cells (1 activations x 4 schemes x 6 shapes), more than --max-cells 23" \
+t "more cells than --max-cells" 2 "expands to 24 cells (1 activations x 4 schemes x 6 points of width, depth, sigma_b2, input and batch), more than --max-cells 23" \
   run -q -o "$D/none" --max-cells 23 "$D/r.cfg"
 ok "a refused run writes no folder" "$([ ! -e "$D/none" ] && echo 1)"
-t "--max-cells with --shard counts a share" 2 "expands to 24 cells (1 activations x 4 schemes x 6 shapes), more than --max-cells 5 x 4 shards" \
+t "--max-cells with --shard counts a share" 2 "expands to 24 cells (1 activations x 4 schemes x 6 points of width, depth, sigma_b2, input and batch), more than --max-cells 5 x 4 shards" \
   run -q -o "$D/none" --max-cells 5 --shard 1/4 "$D/r.cfg"
 t "--max-cells with --shard: 24 cells within 6 x 4" 0 "" run -q -o "$D/sh" --max-cells 6 --shard 1/4 "$D/r.cfg"
 t "--max-cells 0" 2 "--max-cells" run --max-cells 0 "$D/r.cfg"

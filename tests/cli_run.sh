@@ -84,7 +84,7 @@ ok $? "tables are readable by all under umask 022, like any new file" "$(ls -l "
 
 # ---- layout ---------------------------------------------------------------------
 L="$D/A/layers.tsv" S="$D/A/summary.tsv"
-want_header=$(printf 'act\tscheme\ttrial\tlayer\tfan_in\tfan_out\tw_var\th_mean\th_var\tx_mean\tx_var\tx_sq\tgx_var\tgh_var\tgw_var\tzero_frac\tsat_frac\tnonfinite\tg_nonfinite\tlsuv_scale\tlsuv_iters\th_under\th_over\tg_under\tg_over\twidth\tdepth')
+want_header=$(printf 'act\tscheme\ttrial\tlayer\tfan_in\tfan_out\tw_var\th_mean\th_var\tx_mean\tx_var\tx_sq\tgx_var\tgh_var\tgw_var\tzero_frac\tsat_frac\tnonfinite\tg_nonfinite\tlsuv_scale\tlsuv_iters\th_under\th_over\tg_under\tg_over\twidth\tdepth\tsigma_b2\tinput\tbatch')
 [ "$(data "$L" | head -n 1)" = "$want_header" ]
 ok $? "layers.tsv header has exactly the documented columns" "$(data "$L" | head -n 1)"
 rows=$(data "$L" | tail -n +2 | wc -l)
@@ -94,15 +94,16 @@ srows=$(data "$S" | tail -n +2 | wc -l)
 [ "$srows" -eq $((NACT * NSCH * DEPTH)) ]
 ok $? "summary.tsv has acts x schemes x depth rows" "$srows rows"
 # every row has as many tab-separated cells as the header, numbers where numbers go
-bad=$(data "$L" | awk -F '\t' 'NR == 1 { n = NF; next }
+# (the string columns: act, scheme and the input law)
+bad=$(data "$L" | awk -F '\t' 'NR == 1 { n = NF; for (i = 1; i <= NF; i++) if ($i == "input") s = i; next }
   NF != n { print "line " NR ": " NF " cells"; exit }
-  { for (i = 3; i <= NF; i++)
+  { for (i = 3; i <= NF; i++) if (i != s)
       if ($i !~ /^(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|-?inf|nan)$/) { print "line " NR " cell " i ": " $i; exit } }')
 [ -z "$bad" ]
 ok $? "layers.tsv: every row full, every number parses" "$bad"
-bad=$(data "$S" | awk -F '\t' 'NR == 1 { n = NF; next }
+bad=$(data "$S" | awk -F '\t' 'NR == 1 { n = NF; for (i = 1; i <= NF; i++) if ($i == "input") s = i; next }
   NF != n { print "line " NR ": " NF " cells"; exit }
-  { for (i = 3; i <= NF; i++)
+  { for (i = 3; i <= NF; i++) if (i != s)
       if ($i !~ /^(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|-?inf|nan)$/) { print "line " NR " cell " i ": " $i; exit } }')
 [ -z "$bad" ]
 ok $? "summary.tsv: every row full, every number parses" "$bad"

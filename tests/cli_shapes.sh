@@ -101,7 +101,7 @@ run run "$E" -o "$D/O3" -q --only width=12
 [ "$rc" -eq 2 ] && grep -q "no such width" "$D/err"
 ok $? "--only width=12 (not in the list): exit 2 naming it" "exit $rc: $(cat "$D/err")"
 run run "$E" -o "$D/O3" -q --only height=3
-[ "$rc" -eq 2 ] && grep -q "width=N or depth=N" "$D/err"
+[ "$rc" -eq 2 ] && grep -q "width=N, depth=N, sigma_b2=V, input=SPEC or batch=N" "$D/err"
 ok $? "--only height=3: exit 2 listing the keys" "exit $rc"
 
 # ---- claims must name a shape where there are several ---------------------------
@@ -138,9 +138,11 @@ batch = 4
 trials = 2
 EOF
 run run "$D/one.cfg" -o "$D/one" -q
-w1=$(col "$D/one/summary.tsv" width) zm1=$(col "$D/one/summary.tsv" ln_x_sq_mean_z)
-data "$D/one/summary.tsv" | awk -F '\t' -v w="$w1" -v z="$zm1" 'NR > 1 && ($w != 8 || $NF != 2 || $z != "nan") { exit 1 } END { exit NR != 3 }'
-ok $? "one shape: 2 rows, width 8 and depth 2 at the end, tanh's finite-width theory nan" "exit $rc"
+w1=$(col "$D/one/summary.tsv" width) zm1=$(col "$D/one/summary.tsv" ln_x_sq_mean_z) d1=$(col "$D/one/summary.tsv" depth)
+data "$D/one/summary.tsv" | awk -F '\t' -v w="$w1" -v d="$d1" -v z="$zm1" 'NR > 1 && ($w != 8 || $d != 2 || $z != "nan") { exit 1 } END { exit NR != 3 }'
+ok $? "one shape: 2 rows, width 8 and depth 2, tanh's finite-width theory nan" "exit $rc"
+data "$D/one/summary.tsv" | head -n 1 | grep -q '	g_over	width	depth	sigma_b2	input	batch$'
+ok $? "summary.tsv ends with the point's columns width depth sigma_b2 input batch"
 
 # ---- initlab theory --width: the finite-width columns beside mean field -----------
 timeout 60 "$B" theory --act relu --sigma-w2 2 --depth 3 --width 16 >"$D/th" 2>"$D/err"; rc=$?

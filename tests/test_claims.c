@@ -12,7 +12,7 @@
 static const char *const acts[] = {"relu", "leaky_relu:slope=0.2"};
 static const char *const kinds[] = {"relu", "leaky_relu"};
 static const char *const schemes[] = {"he_normal", "glorot_uniform"};
-static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 4, 0, NULL, 0, NULL};
+static const ilab_claim_context ctx = {"x.cfg", 2, acts, kinds, 2, schemes, 5, 4, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL};
 
 static int parse(const char *text, ilab_claim *cl)
 {
@@ -324,10 +324,49 @@ static void test_noise(void)
   ilab_test_int(res.verdict, ILAB_CLAIM_SKIPPED, "'~': a cell not run is skipped");
 }
 
+/* sigma_b2=V, input=SPEC and batch=N pick a point where the experiment
+ * sweeps several; a number is matched by value. */
+static void test_parse_point(void)
+{
+  static const double sb[] = {0, 0.05, 0.25};
+  static const char *const inputs[] = {"normal:std=1", "normal:std=2"};
+  static const size_t batches[] = {2, 8};
+  ilab_claim_context c2 = ctx;
+  c2.n_sigma_b2s = 3;
+  c2.sigma_b2s = sb;
+  c2.n_inputs = 2;
+  c2.inputs = inputs;
+  c2.n_batches = 2;
+  c2.batches = batches;
+  ilab_claim cl;
+  memset(&cl, 0, sizeof cl);
+  cl.line = 4;
+  strcpy(cl.text, "relu he_normal batch=8 sigma_b2=5e-2 input=normal:std=2 h_var[2] ~ theory at 1e-3");
+  ilab_test_int(ilab_claim_parse(&c2, &cl), ILAB_OK, "sigma_b2=, input= and batch= parse: %s", ilab_error_reason());
+  ilab_test(cl.has_sigma_b2 && cl.sigma_b2 == 0.05 && cl.input == 2 && cl.batch == 8 && cl.a == 2,
+            "point: sigma_b2 0.05 by value, input index + 1, batch");
+  static const struct { const char *text, *reason; } bad[] = {
+      {"relu he_normal input=normal:std=1 batch=2 h_var[1] < 1", "sweeps 3 values of sigma_b2; name one with sigma_b2=V"},
+      {"relu he_normal sigma_b2=0 batch=2 h_var[1] < 1", "sweeps 2 input laws; name one with input=SPEC"},
+      {"relu he_normal sigma_b2=0 input=normal:std=1 h_var[1] < 1", "sweeps 2 batches; name one with batch=N"},
+      {"relu he_normal sigma_b2=0.1 input=normal:std=1 batch=2 h_var[1] < 1", "sigma_b2 0.1 is not one of the experiment's"},
+      {"relu he_normal sigma_b2=0 input=uniform:limit=1 batch=2 h_var[1] < 1", "input uniform:limit=1 is not one of the experiment's"},
+      {"relu he_normal sigma_b2=0 input=normal:std=1 batch=4 h_var[1] < 1", "batch 4 is not one of the experiment's"},
+      {"relu he_normal sigma_b2=0 sigma_b2=0 input=normal:std=1 batch=2 h_var[1] < 1", "sigma_b2 given twice"},
+      {"relu he_normal sigma_b2=x input=normal:std=1 batch=2 h_var[1] < 1", "expected a number after 'sigma_b2='"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    strcpy(cl.text, bad[i].text);
+    int st = ilab_claim_parse(&c2, &cl);
+    ilab_test(st == ILAB_EPARSE && strstr(ilab_error_reason(), bad[i].reason), "'%s' is rejected: %s", bad[i].text,
+              ilab_error_reason());
+  }
+}
+
 int main(void)
 {
   test_parse();
   test_parse_shape();
+  test_parse_point();
   test_quantities();
   test_eval();
   test_noise();

@@ -162,29 +162,29 @@ static void test_shapes(void)
                  "batch = 1\ntrials = 30 10 20\nlayers_table = no\nln_histogram = 40\n", &c);
   ilab_test_int(st, ILAB_OK, "width and depth lists parse: %s", st ? ilab_error_reason() : "ok");
   if (st) return;
-  ilab_test_int((long)ilab_config_n_shapes(&c), 6, "3 widths x 2 depths = 6 shapes");
+  ilab_test_int((long)ilab_config_n_points(&c), 6, "3 widths x 2 depths = 6 shapes");
   ilab_test((long)c.batch == 1 && !c.layers_table && c.ln_hist_bins == 40, "batch 1, layers_table, ln_histogram");
   ilab_test(c.depth == 5 && c.trials == 30 && c.widths[0] == 16 && c.widths[5] == 16,
             "depth and trials are the largest; widths the first width over that depth");
   size_t w, d;
   ilab_config_shape_of(&c, 3, &w, &d);
   ilab_test(w == 4 && d == 2, "shape 3 is (width 4, depth 2)");
-  ilab_test_int(ilab_config_shape(&c, 3, &v), ILAB_OK, "view of shape 3");
+  ilab_test_int(ilab_config_point(&c, 3, &v), ILAB_OK, "view of shape 3");
   ilab_test(v.depth == 2 && v.trials == 10 && v.widths[0] == 4 && v.widths[2] == 4 && v.n_acts == 2,
             "the view has the shape's depth, widths and trials, and the lists");
-  ilab_test(ilab_config_n_shapes(&v) == 1, "a view has one shape");
-  ilab_config_shape_free(&v);
-  ilab_test_int(ilab_config_shape(&c, 6, &v), ILAB_EINVAL, "shape 6 of 6 is refused");
+  ilab_test(ilab_config_n_points(&v) == 1, "a view has one shape");
+  ilab_config_point_free(&v);
+  ilab_test_int(ilab_config_point(&c, 6, &v), ILAB_EINVAL, "shape 6 of 6 is refused");
   ilab_config_free(&c);
   st = parse(BASE, &c);
-  ilab_test(st == ILAB_OK && ilab_config_n_shapes(&c) == 1 && c.layers_table && !c.ln_hist_bins,
+  ilab_test(st == ILAB_OK && ilab_config_n_points(&c) == 1 && c.layers_table && !c.ln_hist_bins,
             "one width, one depth: one shape, layers.tsv written, no ln histogram");
   ilab_config_shape_of(&c, 0, &w, &d);
   ilab_test(w == 8 && d == 3, "its shape is (8, 3)");
   ilab_config_free(&c);
   st = parse("activations = relu\nschemes = he_normal\nwidths = 8 4 2\nbatch = 2\ntrials = 3\n", &c);
   ilab_config_shape_of(&c, 0, &w, &d);
-  ilab_test(st == ILAB_OK && ilab_config_n_shapes(&c) == 1 && w == 0 && d == 2 && c.trials == 3,
+  ilab_test(st == ILAB_OK && ilab_config_n_points(&c) == 1 && w == 0 && d == 2 && c.trials == 3,
             "a widths list is one shape of width 0");
   ilab_config_free(&c);
 }
@@ -384,7 +384,7 @@ static void test_select_shapes(void)
   const char *text = "activations = relu\nschemes = he_normal\n"
                      "depth = 3 5\nwidth = 16 64\nbatch = 2\n";
   if (parse(text, &c)) { ilab_test(0, "select shapes: the file parses: %s", ilab_error_reason()); return; }
-  size_t nsh = ilab_config_n_shapes(&c);
+  size_t nsh = ilab_config_n_points(&c);
   ilab_test(nsh == 4, "select shapes: 2 widths x 2 depths are 4 shapes (%zu)", nsh);
   unsigned char run[4], sel[1];
   const char *w64[] = {"width=64", "act=relu"}, *d3[] = {"depth=3"}, *both[] = {"width=16", "depth=5"};
@@ -392,7 +392,7 @@ static void test_select_shapes(void)
   size_t n[] = {2, 1, 2};
   for (size_t i = 0; i < 3 && nsh == 4; i++) {
     memset(run, 9, sizeof run);
-    int st = ilab_config_select_shapes(&c, only[i], n[i], run);
+    int st = ilab_config_select_points(&c, only[i], n[i], run);
     size_t count = 0, ok = 1;
     for (size_t k = 0; k < nsh; k++) {
       size_t w, d;
@@ -407,12 +407,72 @@ static void test_select_shapes(void)
   ilab_test(ilab_config_select(&c, w64, 2, sel) == ILAB_OK && sel[0] == 1,
             "select: width= entries are the shapes', not an error of the cells' selection");
   const char *bad[] = {"width=32"}, *badd[] = {"depth=4"};
-  ilab_test(ilab_config_select_shapes(&c, bad, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "width=32: ")
+  ilab_test(ilab_config_select_points(&c, bad, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "width=32: ")
                 && strstr(ilab_error_reason(), "no such width"),
             "select shapes: a width not in the file (%s)", ilab_error_reason());
-  ilab_test(ilab_config_select_shapes(&c, badd, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such depth"),
+  ilab_test(ilab_config_select_points(&c, badd, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such depth"),
             "select shapes: a depth not in the file (%s)", ilab_error_reason());
   ilab_config_free(&c);
+}
+
+/* sigma_b2, input and batch lists are swept like widths and depths: points
+ * k = (((shape * n_sigma_b2s + bi) * n_inputs + ii) * n_batches + ni), each
+ * view holding its one value of each. */
+static void test_points(void)
+{
+  ilab_config c, v;
+  int st = parse("activations = tanh\nschemes = lecun_normal\nwidth = 8 16\ndepth = 3\nbatch = 4 2\n"
+                 "sigma_b2 = 0.1 0 0.05\ninput = normal:std=2 uniform:limit=1\n", &c);
+  ilab_test_int(st, ILAB_OK, "points: the lists parse: %s", st ? ilab_error_reason() : "ok");
+  if (st) return;
+  ilab_test_int((long)ilab_config_n_points(&c), 2 * 3 * 2 * 2, "2 widths x 3 sigma_b2 x 2 inputs x 2 batches");
+  ilab_test(c.batch == 4 && c.sigma_b2 == 0.1 && !strcmp(c.input.spec, "normal:std=2"),
+            "the config's batch and sigma_b2 are the largest, its input the first");
+  ilab_point p;
+  ilab_config_point_of(&c, 15, &p); /* 15 = ((1 * 3 + 0) * 2 + 1) * 2 + 1 */
+  ilab_test(p.width == 16 && p.depth == 3 && p.sigma_b2 == 0.1 && p.input == 1 && p.batch == 2 && p.shape == 1,
+            "point 15 is (16, 3, 0.1, uniform, 2): %zu %zu %g %zu %zu", p.width, p.depth, p.sigma_b2, p.input, p.batch);
+  ilab_config_point_of(&c, 6, &p); /* ((0 * 3 + 1) * 2 + 1) * 2 + 0 */
+  ilab_test(p.width == 8 && p.sigma_b2 == 0 && p.input == 1 && p.batch == 4, "point 6 is (8, 3, 0, uniform, 4)");
+  ilab_test_int(ilab_config_point(&c, 15, &v), ILAB_OK, "view of point 15");
+  ilab_test(v.sigma_b2 == 0.1 && v.batch == 2 && !strcmp(v.input.spec, "uniform:limit=1") && v.widths[3] == 16 &&
+                ilab_config_n_points(&v) == 1,
+            "the view holds the point's sigma_b2, batch, input and widths, and is one point");
+  ilab_config_point_free(&v);
+  ilab_test_int(ilab_config_point(&c, 24, &v), ILAB_EINVAL, "point 24 of 24 is refused");
+  unsigned char run[24];
+  const char *sel[] = {"sigma_b2=5e-2", "sigma_b2=0.1", "batch=2", "act=tanh"};
+  st = ilab_config_select_points(&c, sel, 4, run);
+  size_t n = 0, good = 1;
+  for (size_t k = 0; k < 24; k++) {
+    ilab_config_point_of(&c, k, &p);
+    good &= run[k] == ((p.sigma_b2 == 0.05 || p.sigma_b2 == 0.1) && p.batch == 2);
+    n += run[k];
+  }
+  ilab_test(st == ILAB_OK && good && n == 2 * 2 * 2, "select: sigma_b2 by value (5e-2 names 0.05), or within a key, and across keys");
+  const char *none[] = {"sigma_b2=0.2"}, *nan_[] = {"sigma_b2=x"}, *in[] = {"input=normal:std=1"};
+  ilab_test(ilab_config_select_points(&c, none, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "sigma_b2=0.2: "),
+            "select: a sigma_b2 not listed (%s)", ilab_error_reason());
+  ilab_test(ilab_config_select_points(&c, nan_, 1, run) == ILAB_EINVAL, "select: sigma_b2=x names nothing");
+  ilab_test(ilab_config_select_points(&c, in, 1, run) == ILAB_EINVAL && strstr(ilab_error_reason(), "no such input law"),
+            "select: an input law not listed");
+  ilab_config_free(&c);
+  expect("sigma_b2 twice", BASE "sigma_b2 = 0.1 1e-1\n", ILAB_EPARSE, NAME ":6:", "sigma_b2 0.1 listed twice");
+  expect("negative sigma_b2 in a list", BASE "sigma_b2 = 0 -0.1\n", ILAB_EPARSE, NAME ":6:", "finite number >= 0");
+  expect("input twice", BASE "input = normal:std=1 normal:std=1\n", ILAB_EPARSE, NAME ":6:", "listed twice");
+  /* ranges and braces, as in the other lists */
+  st = parse(BASE "sigma_b2 = 0:0.1:0.05 0.5\ninput = normal:std={1:2:0.5}\n", &c);
+  ilab_test_int(st, ILAB_OK, "sigma_b2 and input with a range and braces parse: %s", st ? ilab_error_reason() : "ok");
+  if (!st)
+    ilab_test(c.n_sigma_b2s == 4 && c.sigma_b2_list[1] == 0.05 && c.sigma_b2_list[2] == 0.1 && c.sigma_b2_list[3] == 0.5 &&
+                  c.n_inputs == 3 && !strcmp(c.input_list[2].spec, "normal:std=2") && ilab_config_n_points(&c) == 12,
+              "sigma_b2 = 0:0.1:0.05 0.5 is 0 0.05 0.1 0.5; input braces give 3 laws; 12 points");
+  ilab_config_free(&c);
+  st = parse("activations = relu\nschemes = he_normal\ndepth = 3\nwidth = 8\nbatch = 2:8:x2\n", &c);
+  ilab_test(st == ILAB_OK && c.n_batches == 3 && c.batch_list[2] == 8 && c.batch == 8, "batch = 2:8:x2 is 2 4 8");
+  ilab_config_free(&c);
+  expect("sigma_b2 range twice", BASE "sigma_b2 = 0:0.1:0.05 0.1\n", ILAB_EPARSE, NAME ":6:", "sigma_b2 0.1 listed twice");
+  expect("sigma_b2 not a range", BASE "sigma_b2 = 0:0.1\n", ILAB_EPARSE, NAME ":6:", "sigma_b2");
 }
 
 /* Ranges, braces and continued lines (the language of long sweeps). */
@@ -428,7 +488,7 @@ static void test_ranges(void)
     ilab_test(ok, "width = 16:4096:x2 gives 16, 32, ..., 4096 (%zu widths)", c.n_widths);
     ilab_test(c.n_depths == 4 && c.depth_list[0] == 1 && c.depth_list[1] == 4 && c.depth_list[3] == 10,
               "depth = 1:10:3 gives 1 4 7 10");
-    ilab_test(ilab_config_n_shapes(&c) == 36, "36 shapes");
+    ilab_test(ilab_config_n_points(&c) == 36, "36 shapes");
   }
   ilab_config_free(&c);
 
@@ -530,6 +590,7 @@ static void test_long(void)
 
 int main(void)
 {
+  test_points();
   test_ranges();
   test_long();
   test_select();

@@ -90,7 +90,7 @@ static void test_costs(void)
   int st = ilab_config_parse("costs.cfg", text, strlen(text), &c);
   ilab_test_int(st, ILAB_OK, "parse the costs experiment %s", ilab_error_reason());
   if (st) return;
-  size_t nsh = ilab_config_n_shapes(&c), nu = 6 * nsh;
+  size_t nsh = ilab_config_n_points(&c), nu = 6 * nsh;
   ilab_test_int((long)nsh, 4, "2 widths x 2 depths: 4 shapes");
   double *cost = malloc(nu * sizeof *cost);
   ilab_test_int(ilab_shard_costs(&c, cost), ILAB_OK, "costs");
