@@ -748,7 +748,10 @@ int ilab_report_stream_close(ilab_report_stream *r, const ilab_sweep *spectra, v
     if (!spectra) st = ilab_error(ILAB_EINVAL, "report: spectrum.tsv without spectra");
     else st = write_spectrum(spectra, &r->t[T_SPECTRUM]);
   }
-  if (!st && r->open[T_VALUES]) st = write_spectrum_values(spectra, &r->t[T_VALUES]);
+  if (!st && r->open[T_VALUES]) {
+    if (!spectra) st = ilab_error(ILAB_EINVAL, "report: spectrum_values.tsv without spectra");
+    else st = write_spectrum_values(spectra, &r->t[T_VALUES]);
+  }
   if (st) {
     ilab_report_stream_abort(r);
     return st;

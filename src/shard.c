@@ -508,7 +508,7 @@ int ilab_shard_report_open(ilab_shard_reporter **out, const char *dir, const ila
 }
 
 int ilab_shard_report_drain(ilab_shard_reporter *rep, const ilab_shard_units *in, const unsigned char *ready,
-                            volatile sig_atomic_t *stop)
+                            const volatile sig_atomic_t *stop)
 {
   const ilab_config *c = rep->c;
   ilab_config *v = rep->v;

@@ -144,7 +144,7 @@ typedef struct ilab_shard_reporter ilab_shard_reporter;
 int ilab_shard_report_open(ilab_shard_reporter **rep, const char *dir, const ilab_config *c, const ilab_report_command *cmd,
                            unsigned long seed, const gsl_rng_type *rng_type);
 int ilab_shard_report_drain(ilab_shard_reporter *rep, const ilab_shard_units *in, const unsigned char *ready,
-                            volatile sig_atomic_t *stop);
+                            const volatile sig_atomic_t *stop);
 int ilab_shard_report_close(ilab_shard_reporter *rep, volatile sig_atomic_t *stop, int *failed_claims,
                             size_t *theory_failed);
 void ilab_shard_report_abort(ilab_shard_reporter *rep);
