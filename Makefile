@@ -212,12 +212,18 @@ $(RESULTS)/%/variance.png: $(RESULTS)/%/summary.tsv $$(wildcard $(RESULTS)/$$*/*
 docs/%.png: $(RESULTS)/$$*/$$*.png
 	cp $< $@
 
+# make bench: initlab bench, then NumPy on the same products if $(PYTHON)
+# has numpy (results/bench/numpy.tsv), for comparison only.
+PYTHON ?= /usr/bin/python3
 # ... then cells per second for 1, 2, 3 threads and 1, 2, 3 MPI ranks
 # (scripts/bench-mpi.sh; skipped, with a line, where mpicc is missing).
 bench: deps
 	@$(MAKE) --no-print-directory build/initlab \
 	  $(if $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes),build/initlab-mpi)
 	@build/initlab bench -o results/bench
+	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
+	  $(PYTHON) scripts/bench_numpy.py --threads $$(nproc) | tee results/bench/numpy.tsv; \
+	else echo "numpy not found: no NumPy comparison"; fi
 	@scripts/bench-mpi.sh results/bench
 
 # make fuzz: install clang and libFuzzer's runtime if missing, build the fuzz

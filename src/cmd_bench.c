@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <gsl/gsl_cblas.h>
 
@@ -30,7 +31,14 @@ static void help(void)
          "with one thread and with all; the std-sweep (linear, tanh, relu x 8\n"
          "schemes, depth 50, width 512, batch 256, one trial: 483 GFLOP counted as\n"
          "3 x 2 B n^2 L per cell), its wall time split into drawing, products and\n"
-         "statistics, its GFLOP/s and the fraction of the all-cores peak; a scaling\n"
+         "statistics, its GFLOP/s and the fraction of the all-cores peak; the same\n"
+         "sweep with exact rescaling (linear and relu cells from one pass per\n"
+         "family, see 'initlab run --help') against the product floor, its GFLOP at\n"
+         "that peak; eight relu schemes of one family against one; 'initlab run' of\n"
+         "the std-sweep as a whole process, tables written, direct and rescaled,\n"
+         "and in single precision;\n"
+         "each also in CPU seconds, against the one-thread peak per CPU second, which\n"
+         "other work on the machine does not skew as it skews wall time; a scaling\n"
          "table of seconds per GFLOP; peak memory against the estimate; and the\n"
          "draws checked per second by 'initlab moments', and the MB per second\n"
          "'initlab check' reads and judges; and training steps per second of the\n"
@@ -43,9 +51,30 @@ static void help(void)
          "  -h, --help         this help\n");
 }
 
+/* CPU seconds of this process (user + system, every thread), and of its
+ * children that have been waited for: on a machine shared with other work
+ * they count the time this process ran, where wall time counts the waits
+ * too, so ratios of CPU seconds stay meaningful under load. */
+static double cpu_self(void)
+{
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+         1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
+static double cpu_children(void)
+{
+  struct rusage ru;
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+         1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
 /* dgemm GFLOP/s for C(m x n) = op(A) op(B) with inner dimension k, repeated
- * for at least min_s seconds. */
-static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s)
+ * for at least min_s seconds; *per_cpu (if not NULL) gets GFLOP per CPU
+ * second. */
+static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s, double *per_cpu)
 {
   double *a = malloc((size_t)m * k * sizeof *a), *b = malloc((size_t)k * n * sizeof *b);
   double *c = malloc((size_t)m * n * sizeof *c);
@@ -55,13 +84,14 @@ static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s)
   int lda = ta ? m : k, ldb = tb ? k : n;
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
               1.0, a, lda, b, ldb, 0.0, c, n); /* warm-up */
-  double t0 = ilab_clock_now(), t;
+  double t0 = ilab_clock_now(), t, c0 = cpu_self();
   long reps = 0;
   do {
     cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
                 1.0, a, lda, b, ldb, 0.0, c, n);
     reps++;
   } while ((t = ilab_clock_now() - t0) < min_s);
+  if (per_cpu) *per_cpu = 2.0 * m * n * k * (double)reps / (cpu_self() - c0) / 1e9;
   free(a); free(b); free(c);
   return 2.0 * m * n * k * (double)reps / t / 1e9;
 }
@@ -69,7 +99,7 @@ static double gemm_rate(int ta, int tb, int m, int n, int k, double min_s)
 /* Runs an experiment given as text; returns wall seconds (NaN on failure)
  * and fills s's timing.  *sw and *cfg are for the caller to free, whatever
  * happened. */
-static double run_text(const char *text, const gsl_rng_type *type, int threads, ilab_sweep *sw,
+static double run_text(const char *text, const gsl_rng_type *type, int threads, int no_rescale, ilab_sweep *sw,
                        ilab_config *cfg)
 {
   memset(sw, 0, sizeof *sw);
@@ -77,12 +107,36 @@ static double run_text(const char *text, const gsl_rng_type *type, int threads, 
   sw->seed = 42;
   sw->rng_type = type;
   sw->threads = threads;
+  sw->no_rescale = no_rescale;
   sw->timing = 1;
   if (ilab_sweep_alloc(sw, cfg)) return NAN;
   double t0 = ilab_clock_now();
   int st = ilab_sweep_run(sw);
   double t = ilab_clock_now() - t0;
   return st ? NAN : t;
+}
+
+/* Wall seconds of this binary run as a child, 'initlab run FILE -o DIR -q
+ * --threads N' plus extra (NULL or one more option), or NaN if it failed. */
+static double run_process(const char *file, const char *dir, int threads, const char *extra)
+{
+  char self[4096], nt[32];
+  ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (k <= 0) return NAN;
+  self[k] = 0;
+  snprintf(nt, sizeof nt, "%d", threads);
+  fflush(stdout);
+  double t0 = ilab_clock_now();
+  pid_t pid = fork();
+  if (pid < 0) return NAN;
+  if (pid == 0) {
+    char *args[] = {self, "run", (char *)file, "-o", (char *)dir, "-q", "--threads", nt, (char *)extra, NULL};
+    execv(self, args);
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return NAN;
+  return ilab_clock_now() - t0;
 }
 
 static double flops(const ilab_config *c)
@@ -130,7 +184,7 @@ int ilab_cmd_bench(int argc, char **argv)
       {"H = X W      (256x512 . 512x512)", 0, 0, 256, 512, 512},
       {"dX = dH W^T  (256x512 . 512x512^T)", 0, 1, 256, 512, 512},
       {"dW = X^T dH  (512x256 . 256x512)", 1, 0, 512, 512, 256}};
-  double peak1[3], peakn[3];
+  double peak1[3], peakn[3], cpu1[3];
   char what[64];
   snprintf(what, sizeof what, "bench, %d threads; rates in GFLOP/s, times in seconds", nt);
   ilab_provenance pv = {what, argc, argv, 1, 42, type->name, NULL};
@@ -138,15 +192,19 @@ int ilab_cmd_bench(int argc, char **argv)
   printf("\n## dgemm peak (GFLOP/s)\nshape\t1 thread\t%d threads\n", nt);
   for (int i = 0; i < 3; i++) {
     ilab_blas_set_threads(1);
-    peak1[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0);
+    peak1[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0, &cpu1[i]);
     ilab_blas_set_threads(nt);
-    peakn[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0);
+    peakn[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 1.0, NULL);
     printf("%s\t%.1f\t%.1f\n", shapes[i].name, peak1[i], peakn[i]);
   }
   /* the sweep does equal work in each shape: its peak is their harmonic mean */
   double peak_all = 3 / (1 / peakn[0] + 1 / peakn[1] + 1 / peakn[2]);
   double peak_one = 3 / (1 / peak1[0] + 1 / peak1[1] + 1 / peak1[2]);
+  /* per CPU second, one thread: what a core does when it runs, whatever
+   * else shares the machine */
+  double peak_cpu = 3 / (1 / cpu1[0] + 1 / cpu1[1] + 1 / cpu1[2]);
   printf("workload peak (harmonic mean)\t%.1f\t%.1f\n", peak_one, peak_all);
+  printf("workload peak per CPU second, one thread\t%.1f\n", peak_cpu);
   fflush(stdout);
 
   /* 2. the std-sweep */
@@ -157,7 +215,9 @@ int ilab_cmd_bench(int argc, char **argv)
       "depth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
   ilab_sweep sw;
   ilab_config cfg;
-  double wall = run_text(std_sweep, type, nt, &sw, &cfg);
+  double cpu0 = cpu_self();
+  double wall = run_text(std_sweep, type, nt, 1, &sw, &cfg);
+  double cpu_direct = cpu_self() - cpu0;
   if (!isfinite(wall)) {
     cmd_error("the std-sweep failed: %s", ilab_error_reason());
     ilab_sweep_free(&sw);
@@ -170,8 +230,9 @@ int ilab_cmd_bench(int argc, char **argv)
   static const char *parts[5] = {"drawing weights and inputs", "forward products", "forward phi + statistics",
                                  "backward products", "backward phi' + statistics"};
   printf("\n## std-sweep: 24 cells, depth 50, width 512, batch 256, one trial\n");
-  printf("wall\t%.3f s\nwork\t%.1f GFLOP\nrate\t%.1f GFLOP/s\nfraction of the all-cores workload peak\t%.3f\n",
-         wall, gf, rate, rate / peak_all);
+  printf("wall\t%.3f s\nwork\t%.1f GFLOP\nrate\t%.1f GFLOP/s\nfraction of the all-cores workload peak\t%.3f\n"
+         "CPU seconds\t%.3f\nGFLOP per CPU second, fraction of the one-thread peak's\t%.3f\n",
+         wall, gf, rate, rate / peak_all, cpu_direct, gf / cpu_direct / peak_cpu);
   printf("part\tthread-seconds\tshare\twall-seconds (share x wall)\n");
   for (int k = 0; k < 5; k++)
     printf("%s\t%.3f\t%.3f\t%.3f\n", parts[k], sw.time[k], sw.time[k] / busy, sw.time[k] / busy * wall);
@@ -182,6 +243,74 @@ int ilab_cmd_bench(int argc, char **argv)
   double draw_share = sw.time[0] / busy, std_frac = rate / peak_all;
   ilab_sweep_free(&sw);
   ilab_config_free(&cfg);
+  fflush(stdout);
+
+  /* 2b. exact rescaling (rescale.h): the std-sweep again with its linear and
+   * relu cells rescaled (8 tanh cells direct, 16 cells from 4 reference
+   * passes) against the product floor, its GFLOP at the workload peak; eight
+   * relu schemes of one family against one; and the std-sweep as a whole
+   * process, 'initlab run' with its tables written, direct and rescaled */
+  double floor_s = gf / peak_all, floor_cpu = gf / peak_cpu;
+  cpu0 = cpu_self();
+  double wall_rs = run_text(std_sweep, type, nt, 0, &sw, &cfg);
+  double cpu_rs = cpu_self() - cpu0;
+  size_t n_rs = sw.rescaled;
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  const char *fam8 =
+      "activations = relu\nschemes = normal:std=0.01 normal:std=0.05 normal:std=0.1 normal:std=1 glorot_normal "
+      "he_normal lecun_normal he_normal:gain=1.2\ndepth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
+  const char *fam1 = "activations = relu\nschemes = he_normal\ndepth = 50\nwidth = 512\nbatch = 256\ntrials = 1\n";
+  double t8 = run_text(fam8, type, nt, 0, &sw, &cfg);
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  double t8d = run_text(fam8, type, nt, 1, &sw, &cfg);
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  double t1 = run_text(fam1, type, nt, 0, &sw, &cfg);
+  ilab_sweep_free(&sw);
+  ilab_config_free(&cfg);
+  printf("\n## exact rescaling\nproduct floor (std-sweep GFLOP at the workload peak)\t%.3f s\t%.3f CPU s\n"
+         "std-sweep rescaled (%zu of 24 cells rescaled)\t%.3f s\t%.3f of the floor\t%.3f CPU s\t%.3f of the CPU floor\n"
+         "relu, 8 schemes of one family, rescaled\t%.3f s\t%.2f x one scheme\n"
+         "relu, the same 8, direct\t%.3f s\t%.2f x one scheme\n"
+         "relu, he_normal alone\t%.3f s\n",
+         floor_s, floor_cpu, n_rs, wall_rs, wall_rs / floor_s, cpu_rs, cpu_rs / floor_cpu, t8, t8 / t1, t8d, t8d / t1, t1);
+  fflush(stdout);
+  double run_d = NAN, run_r = NAN, crun_d = NAN, crun_r = NAN, run_s = NAN, crun_s = NAN;
+  {
+    char cfgpath[4200], dir[4200];
+    if (cmd_make_dirs(outdir) == 0) {
+      snprintf(cfgpath, sizeof cfgpath, "%s/std-sweep.cfg", outdir);
+      FILE *f = fopen(cfgpath, "w");
+      if (f && fprintf(f, "# the std-sweep of 'initlab bench'\n%s", std_sweep) > 0 && fclose(f) == 0) {
+        f = NULL;
+        snprintf(dir, sizeof dir, "%s/std-sweep-direct", outdir);
+        double c0 = cpu_children();
+        run_d = run_process(cfgpath, dir, nt, "--no-rescale");
+        double c1 = cpu_children();
+        snprintf(dir, sizeof dir, "%s/std-sweep", outdir);
+        run_r = run_process(cfgpath, dir, nt, NULL);
+        crun_d = c1 - c0;
+        double c2 = cpu_children();
+        crun_r = c2 - c1;
+        /* the same in single precision: sgemm on binary32 copies */
+        snprintf(dir, sizeof dir, "%s/std-sweep-single", outdir);
+        run_s = run_process(cfgpath, dir, nt, "--precision=single");
+        crun_s = cpu_children() - c2;
+      }
+      if (f) fclose(f);
+    }
+  }
+  printf("'initlab run' of the std-sweep, tables written, direct\t%.3f s\t%.1f GFLOP/s\t%.3f of the workload peak\t"
+         "%.3f CPU s\t%.3f of the one-thread peak per CPU second\n"
+         "'initlab run' of the std-sweep, tables written, rescaled\t%.3f s\t%.3f of the product floor\t"
+         "%.3f CPU s\t%.3f of the CPU floor\n",
+         run_d, gf / run_d, gf / run_d / peak_all, crun_d, gf / crun_d / peak_cpu, run_r, run_r / floor_s, crun_r,
+         crun_r / floor_cpu);
+  printf("'initlab run' of the std-sweep, tables written, single precision\t%.3f s\t%.2f x double's speed\t"
+         "%.3f CPU s\t%.2f x double's speed in CPU seconds\n",
+         run_s, run_d / run_s, crun_s, crun_d / crun_s);
   fflush(stdout);
 
   /* 3. scaling: seconds per GFLOP as depth, width and batch grow, from the
@@ -200,7 +329,7 @@ int ilab_cmd_bench(int argc, char **argv)
     char text[256];
     snprintf(text, sizeof text, "activations = relu tanh\nschemes = he_normal\ndepth = %zu\nwidth = %zu\nbatch = %zu\n",
              pts[i].d, pts[i].w, pts[i].b);
-    double t = run_text(text, type, nt, &sw, &cfg);
+    double t = run_text(text, type, nt, 1, &sw, &cfg);
     double g = flops(&cfg) / 1e9;
     spg[i] = t / g;
     printf("%s\t%zu\t%zu\t%zu\t%.2f\t%.3f\t%.4f\n", pts[i].name, pts[i].d, pts[i].w, pts[i].b, g, t, spg[i]);
@@ -293,7 +422,7 @@ int ilab_cmd_bench(int argc, char **argv)
       k++;
     } while ((el = ilab_clock_now() - t0) < 1.5);
     ilab_trainer_free(tr);
-    double pk = gemm_rate(0, 0, (int)tb[i], (int)tw[i], (int)tw[i], 0.5);
+    double pk = gemm_rate(0, 0, (int)tb[i], (int)tw[i], (int)tw[i], 0.5, NULL);
     steps_s[i] = (double)k / el;
     step_frac[i] = steps_s[i] * fl / 1e9 / pk;
     printf("%zu\t%zu\t%.1f\t%.2f\t%.2f\t%.3f\n", tw[i], tb[i], steps_s[i], steps_s[i] * fl / 1e9, pk, step_frac[i]);
@@ -323,6 +452,23 @@ int ilab_cmd_bench(int argc, char **argv)
   ROW("sweep_gflops", rate);
   ROW("sweep_fraction_of_peak", std_frac);
   ROW("sweep_draw_share", draw_share);
+  ROW("product_floor_s", floor_s);
+  ROW("sweep_rescaled_wall_s", wall_rs);
+  ROW("sweep_rescaled_over_floor", wall_rs / floor_s);
+  ROW("family8_rescaled_over_1", t8 / t1);
+  ROW("family8_direct_over_1", t8d / t1);
+  ROW("run_direct_wall_s", run_d);
+  ROW("run_direct_fraction_of_peak", gf / run_d / peak_all);
+  ROW("run_rescaled_wall_s", run_r);
+  ROW("run_rescaled_over_floor", run_r / floor_s);
+  ROW("run_single_wall_s", run_s);
+  ROW("run_single_speedup", run_d / run_s);
+  ROW("run_single_cpu_speedup", crun_d / crun_s);
+  ROW("peak_cpu_1thread_workload", peak_cpu);
+  ROW("sweep_cpu_fraction_of_peak", gf / cpu_direct / peak_cpu);
+  ROW("sweep_rescaled_cpu_over_floor", cpu_rs / floor_cpu);
+  ROW("run_direct_cpu_fraction_of_peak", gf / crun_d / peak_cpu);
+  ROW("run_rescaled_cpu_over_floor", crun_r / floor_cpu);
   ROW("peak_rss_bytes", (double)rss);
   ROW("estimate_bytes", (double)need);
   for (int i = 0; i < npts; i++) {

@@ -60,7 +60,8 @@ static int recv_asleep(void *buf, int n, int tag, MPI_Status *status)
 typedef struct {
   int32_t go, threads, threads_given, cross_check;
   int32_t precision;       /* ... and what rank 0's command line put over the */
-  double loss_scale;       /* file's keys (--precision, --loss-scale) */
+  int32_t no_rescale;      /* file's keys (--precision, --no-rescale, */
+  double loss_scale;       /* --loss-scale) */
   uint64_t path_len, text_len;
   char rng[64];
 } job_header;
@@ -364,6 +365,7 @@ int cmd_mpi_run(const cmd_mpi_work *w, double *check_max, double *theory_abserr,
   h.threads = w->threads;
   h.threads_given = w->threads_given;
   h.cross_check = w->cross_check;
+  h.no_rescale = w->no_rescale;
   h.precision = (int32_t)cfg->precision;
   h.loss_scale = cfg->loss_scale;
   h.path_len = strlen(cfg->path);
@@ -533,7 +535,7 @@ int cmd_mpi_run_whole(const ilab_config *cfg, ilab_sweep *s, int threads_given, 
   }
   for (size_t cell = 0; cell < s->n_cells; cell++) want[cell] = !s->run_cell || s->run_cell[cell];
   cmd_mpi_work w = {cfg, 1, want, &s->seed, s->rng_type, s->threads, threads_given, s->cross_check,
-                    quiet, s->stop, into_whole, s};
+                    quiet, s->stop, into_whole, s, s->no_rescale};
   s->check_max = s->theory_abserr = 0;
   s->theory_failed = 0;
   st = cmd_mpi_run(&w, &s->check_max, &s->theory_abserr, &s->theory_failed);
@@ -617,6 +619,7 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
   s.rng_type = type;
   s.threads = worker_threads(jh);
   s.cross_check = jh->cross_check;
+  s.no_rescale = jh->no_rescale;
   s.stop = &worker_stop;
   if ((st = ilab_sweep_alloc(&s, one))) {
     view_free(one);

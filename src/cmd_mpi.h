@@ -32,6 +32,7 @@ typedef struct {
   volatile sig_atomic_t *stop;
   int (*deliver)(void *ctx, const ilab_sweep *s, size_t n, const size_t *u, const size_t *sc);
   void *ctx;
+  int no_rescale;       /* the workers' ilab_sweep.no_rescale (run --no-rescale) */
 } cmd_mpi_work;
 
 /* On rank 0 of a job of several ranks: sends the experiment to the other

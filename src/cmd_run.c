@@ -57,8 +57,20 @@ static void help(void)
       "                       and runs 'trials' networks; counted over the whole file,\n"
       "                       --only aside; with --shard K/N, N times as many, a share\n"
       "                       being about 1/N of them [100000]\n"
+      "      --no-rescale     compute every cell on its own.  By default the cells of a\n"
+      "                       linear, relu or leaky_relu network without bias whose\n"
+      "                       schemes share a family (the same unit draws, W_l =\n"
+      "                       s_l U_l) come from ONE pass per trial: H_l(s) =\n"
+      "                       (prod_{k<=l} s_k/r_k) H_l(r), dL/dX_l(s) = (prod_{k>l}\n"
+      "                       s_k/r'_k) dL/dX_l(r), so means scale by that factor and\n"
+      "                       variances by its square; a cell whose entries would\n"
+      "                       leave [2^-478, 2^480] (overflow, underflow) is run on\n"
+      "                       its own.  Rows agree to rounding either way.  Double\n"
+      "                       precision only: the other precisions run every cell.\n"
       "  -q, --quiet          no progress on stderr\n"
-      "  -h, --help           this help\n\n"
+      "  -h, --help           this help\n\n");
+  /* a literal of its own: one would pass the 4095 characters C99 promises */
+  printf(
       "Experiment file: 'key = value' lines, '#' comments; the opening comment states\n"
       "the question.  Keys: activations (linear tanh relu leaky_relu[:slope=A] sigmoid\n"
       "selu), schemes (see 'initlab list'), depth and width (square layers) or widths\n"
@@ -305,12 +317,13 @@ int ilab_cmd_run(int argc, char **argv)
       {"shard", required_argument, NULL, 4}, {"chunk-memory", required_argument, NULL, 5},
       {"precision", required_argument, NULL, 6}, {"loss-scale", required_argument, NULL, 7},
       {"max-cells", required_argument, NULL, 8},
+      {"no-rescale", no_argument, NULL, 9},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char *precision = NULL, *loss_scale = NULL;
   const char *outdir = NULL;
   unsigned long seed = 0, threads = 0;
-  int has_seed = 0, has_threads = 0, check = 0, quiet = 0, c;
+  int has_seed = 0, has_threads = 0, check = 0, quiet = 0, no_rescale = 0, c;
   size_t max_memory = cmd_default_max_memory();
   unsigned long max_cells = 100000;
   size_t chunk_bytes = (size_t)64 << 20; /* results held at once: 64 MiB */
@@ -365,6 +378,7 @@ int ilab_cmd_run(int argc, char **argv)
     case 8:
       if (cmd_parse_ulong(cmd, "--max-cells", optarg, 1, ULONG_MAX, &max_cells)) return ILAB_EXIT_USAGE;
       break;
+    case 9: no_rescale = 1; break;
     case 'q': quiet = 1; break;
     case 'h': help(); help_train(); help_tail(); return cmd_close_stdout(ILAB_EXIT_OK);
     default: return cmd_bad_option(cmd);
@@ -542,6 +556,7 @@ int ilab_cmd_run(int argc, char **argv)
     sw.rng_type = rng_type;
     sw.threads = (int)threads;
     sw.cross_check = check;
+    sw.no_rescale = no_rescale;
     sw.stop = &stop_signal;
     if ((st = ilab_sweep_alloc(&sw, view))) { cmd_error("%s", ilab_error_reason()); goto out; }
     sw.run_cell = sel;
@@ -605,7 +620,7 @@ int ilab_cmd_run(int argc, char **argv)
       for (size_t k = 0; k < nsh; k++) seeds[k] = shape_seed(&cfg, k, base_seed);
       mpi_sink sink = {&w, spill, offset, ready, rep, &in, outdir};
       cmd_mpi_work mw = {&cfg, nsh, want, seeds, rng_type, (int)threads, has_threads, check, quiet,
-                         &stop_signal, mpi_deliver, &sink};
+                         &stop_signal, mpi_deliver, &sink, no_rescale};
       double abserr = 0;
       size_t failed = 0;
       st = cmd_mpi_run(&mw, &check_max, &abserr, &failed);
@@ -642,6 +657,7 @@ int ilab_cmd_run(int argc, char **argv)
         sw.rng_type = rng_type;
         sw.threads = (int)threads;
         sw.cross_check = check;
+        sw.no_rescale = no_rescale;
         sw.stop = &stop_signal;
         if ((st = ilab_sweep_alloc(&sw, chunk))) { cmd_error("%s", ilab_error_reason()); goto out; }
         sw.run_cell = chunk_sel;

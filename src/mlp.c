@@ -77,6 +77,35 @@ static void acc_add(acc *a, const double *v, size_t k, double s1, double s2)
   acc_merge(a, n, mean, m2);
 }
 
+/* The shifted sums s1 = sum (v - sh), s2 = sum (v - sh)^2 of v[0..k-1] in
+ * two vectors of two lanes each (entry j in lane j mod 4, the tail added
+ * last): gcc's vector extension, which any x86-64 runs (SSE2) and whose
+ * lanes, fixed here, give the same bits whatever the vector unit; a scalar
+ * loop's one chain of additions waits on each one's latency. */
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2i __attribute__((vector_size(16)));
+
+static void shifted_sums(const double *v, size_t k, double sh, double *s1, double *s2)
+{
+  v2d a1 = {0, 0}, a2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, vs = {sh, sh};
+  size_t j = 0;
+  for (; j + 4 <= k; j += 4) {
+    v2d v0, v1;
+    __builtin_memcpy(&v0, v + j, 16);
+    __builtin_memcpy(&v1, v + j + 2, 16);
+    v2d e0 = v0 - vs, e1 = v1 - vs;
+    a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
+  }
+  double t1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), t2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
+  for (; j < k; j++) {
+    double d = v[j] - sh;
+    t1 += d;
+    t2 += d * d;
+  }
+  *s1 = t1;
+  *s2 = t2;
+}
+
 /* Moments of a whole buffer in one pass. */
 static void acc_buffer(acc *a, const double *v, size_t n)
 {
@@ -85,12 +114,8 @@ static void acc_buffer(acc *a, const double *v, size_t n)
   for (size_t i = 0; i < n; i += BLOCK) {
     size_t k = n - i < BLOCK ? n - i : BLOCK;
     const double *b = v + i;
-    double s1 = 0, s2 = 0;
-    for (size_t j = 0; j < k; j++) {
-      double d = b[j] - sh;
-      s1 += d;
-      s2 += d * d;
-    }
+    double s1, s2;
+    shifted_sums(b, k, sh, &s1, &s2);
     acc_add(a, b, k, s1, s2);
   }
 }
@@ -252,6 +277,37 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st);
     sat += (SAT);                                                         \
   }
 
+/* The same without saturation, for the unbounded activations, in the
+ * lanes of shifted_sums. */
+static void forward_stats_plain(const double *h, const double *x, size_t k, double shh, double shx,
+                                double *sh1, double *sh2, double *sx1, double *sx2, long long *z)
+{
+  v2d a1 = {0, 0}, a2 = {0, 0}, b1 = {0, 0}, b2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, d1 = {0, 0}, d2 = {0, 0};
+  v2d vh = {shh, shh}, vx = {shx, shx}, zero = {0, 0};
+  v2i zc = {0, 0}; /* minus the count: a true comparison is -1 in each lane */
+  size_t j = 0;
+  for (; j + 4 <= k; j += 4) {
+    v2d h0, h1, x0, x1;
+    __builtin_memcpy(&h0, h + j, 16);
+    __builtin_memcpy(&h1, h + j + 2, 16);
+    __builtin_memcpy(&x0, x + j, 16);
+    __builtin_memcpy(&x1, x + j + 2, 16);
+    v2d e0 = h0 - vh, e1 = h1 - vh, f0 = x0 - vx, f1 = x1 - vx;
+    a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
+    b1 += f0; b2 += f0 * f0; d1 += f1; d2 += f1 * f1;
+    zc += (x0 == zero) + (x1 == zero);
+  }
+  double s1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), s2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
+  double t1 = (b1[0] + b1[1]) + (d1[0] + d1[1]), t2 = (b2[0] + b2[1]) + (d2[0] + d2[1]);
+  long long zz = -(zc[0] + zc[1]);
+  for (; j < k; j++) {
+    double dh = h[j] - shh, dx = x[j] - shx;
+    s1 += dh; s2 += dh * dh; t1 += dx; t2 += dx * dx;
+    zz += x[j] == 0;
+  }
+  *sh1 += s1; *sh2 += s2; *sx1 += t1; *sx2 += t2; *z += zz;
+}
+
 typedef struct {
   acc h, x;
   long long zeros, sat;
@@ -269,7 +325,7 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
   case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
   /* saturated: within 1% of the bounds 0 and 1 */
   case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
-  default: FORWARD_STATS(0) break;
+  default: forward_stats_plain(h, x, k, shh, shx, &sh1, &sh2, &sx1, &sx2, &z); break;
   }
   acc_add(&f->h, h, k, sh1, sh2);
   acc_add(&f->x, x, k, sx1, sx2);
@@ -337,13 +393,11 @@ void ilab_mlp_backward_begin(ilab_mlp *net, const double *G)
 static void backward_block(const ilab_act *a, const double *g, const double *xh, int from_h,
                            double *dh, size_t k, acc *ag, acc *adh)
 {
-  double shg = ag->shift, shd = adh->shift, sg1 = 0, sg2 = 0, sd1 = 0, sd2 = 0;
+  double sg1, sg2, sd1, sd2;
   if (from_h) ilab_act_grad_from_h(a, g, xh, dh, k);
   else ilab_act_grad_from_x(a, g, xh, dh, k);
-  for (size_t j = 0; j < k; j++) {
-    double d1 = g[j] - shg, d2 = dh[j] - shd;
-    sg1 += d1; sg2 += d1 * d1; sd1 += d2; sd2 += d2 * d2;
-  }
+  shifted_sums(g, k, ag->shift, &sg1, &sg2);
+  shifted_sums(dh, k, adh->shift, &sd1, &sd2);
   acc_add(ag, g, k, sg1, sg2);
   acc_add(adh, dh, k, sd1, sd2);
 }

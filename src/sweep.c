@@ -5,6 +5,7 @@
 #include "linalg.h"
 #include "ilab.h"
 #include "platform.h"
+#include "rescale.h"
 #include "stream.h"
 
 #include <math.h>
@@ -72,6 +73,11 @@ size_t ilab_sweep_bytes(const ilab_config *c, int threads)
   size_t cells = c->n_acts * c->n_schemes;
   size_t inflight = (size_t)threads < cells ? (size_t)threads : cells;
   b += (double)inflight * (double)max_net_bytes(c);
+  /* a group of rescaled cells (run_group): a scaled copy of one layer for
+   * the histograms */
+  size_t wmax = 0;
+  for (size_t l = 0; l <= c->depth; l++) if (c->widths[l] > wmax) wmax = c->widths[l];
+  if (c->n_hist) b += (double)inflight * (double)c->batch * (double)wmax * sizeof(double);
   b += (double)cells * c->trials * c->depth * sizeof(ilab_layer_stats);
   return b >= (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
@@ -278,10 +284,21 @@ int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_lay
 
 /* ---- one trial ------------------------------------------------------------- */
 
+/* A job of a trial: one cell computed on its own (n == 0), or a group: the
+ * n cells of activation ai whose schemes share family fam, computed from one
+ * reference pass (rescale.h). */
+typedef struct {
+  size_t ai, fam, n;
+  size_t *cells;      /* the group's cells, or the one cell */
+} job;
+
 typedef struct {
   ilab_sweep *s;
   size_t trial;
   families fam;
+  job *jobs;          /* the same for every trial */
+  size_t n_jobs;
+  size_t *cells;      /* the jobs' cells */
   double ***unit;     /* [family][layer-1] */
   double **bias;      /* [layer-1], already scaled by sigma_b */
   double *x0, *g;     /* input and output gradient, shared by every cell */
@@ -321,10 +338,11 @@ static int draw_unit(trial_ctx *t, size_t k, size_t l, gsl_rng *r)
   return ilab_linalg_unit_matrix(r, &t->fam.proto[k], c->widths[l - 1], c->widths[l], u);
 }
 
-/* Adds buffer v[0..n-1] to histogram (cell, i, q); in trial 0 first sets its
- * range to mean +- 5 sd of the finite entries, cut to [lo_cap, hi_cap]. */
+/* Adds buffer v[0..n-1] to histogram (cell, i, q), or to the bins + 2 counts
+ * at dest if not NULL; in trial 0 first sets its range to mean +- 5 sd of
+ * the finite entries, cut to [lo_cap, hi_cap]. */
 static void histogram(ilab_sweep *s, size_t trial, size_t cell, size_t i, int q, const double *v,
-                      size_t n, double lo_cap, double hi_cap)
+                      size_t n, double lo_cap, double hi_cap, unsigned long long *dest)
 {
   size_t k = (cell * s->cfg->n_hist + i) * 3 + (size_t)q, bins = s->cfg->hist_bins;
   if (trial == 0) {
@@ -338,7 +356,7 @@ static void histogram(ilab_sweep *s, size_t trial, size_t cell, size_t i, int q,
     if (!(s->hist_lo[k] < s->hist_hi[k])) { s->hist_lo[k] = m - 1; s->hist_hi[k] = m + 1; }
   }
   double lo = s->hist_lo[k], w = (s->hist_hi[k] - lo) / (double)bins;
-  unsigned long long *h = s->hist + k * (bins + 2);
+  unsigned long long *h = dest ? dest : s->hist + k * (bins + 2);
   for (size_t j = 0; j < n; j++) {
     double b = (v[j] - lo) / w;
     if (b < 0) h[bins]++;
@@ -352,6 +370,18 @@ static long hist_index(const ilab_config *c, size_t l)
 {
   for (size_t i = 0; i < c->n_hist; i++) if (c->hist_layers[i] == l) return (long)i;
   return -1;
+}
+
+/* The histograms of H_l and X_l = phi(H_l), the latter cut to phi's range;
+ * into dest[0..] and dest[bins + 2..] if dest is not NULL. */
+static void hist_forward(ilab_sweep *s, size_t trial, size_t cell, size_t hi, const ilab_act *a,
+                         const double *h, const double *x, size_t n, unsigned long long *dest)
+{
+  double lo = -INFINITY, up = INFINITY;
+  ilab_act_bounds(a, &lo, &up);
+  if (a->kind == ILAB_ACT_RELU) lo = 0;
+  histogram(s, trial, cell, hi, 0, h, n, -INFINITY, INFINITY, dest);
+  histogram(s, trial, cell, hi, 1, x, n, lo, up, dest ? dest + s->cfg->hist_bins + 2 : NULL);
 }
 
 static int run_cell(trial_ctx *t, size_t cell, ilab_mlp *net)
@@ -397,24 +427,197 @@ static int run_cell(trial_ctx *t, size_t cell, ilab_mlp *net)
       st->lsuv_iters = it;
     }
     long hi = hist_index(c, l);
-    if (hi >= 0) {
-      size_t n = c->batch * c->widths[l];
-      double lo = -INFINITY, up = INFINITY;
-      ilab_act_bounds(&net->act, &lo, &up);
-      if (net->act.kind == ILAB_ACT_RELU) lo = 0;
-      histogram(s, t->trial, cell, (size_t)hi, 0, ilab_mlp_h(net), n, -INFINITY, INFINITY);
-      histogram(s, t->trial, cell, (size_t)hi, 1, ilab_mlp_x(net, l), n, lo, up);
-    }
+    if (hi >= 0)
+      hist_forward(s, t->trial, cell, (size_t)hi, &net->act, ilab_mlp_h(net), ilab_mlp_x(net, l),
+                   c->batch * c->widths[l], NULL);
   }
   ilab_mlp_backward_begin(net, t->g);
   for (size_t l = c->depth; l >= 1; l--) {
     if (s->stop && *s->stop) return ILAB_EINTR;
     long hi = hist_index(c, l);
     if (hi >= 0)
-      histogram(s, t->trial, cell, (size_t)hi, 2, ilab_mlp_grad_x(net), c->batch * c->widths[l], -INFINITY, INFINITY);
+      histogram(s, t->trial, cell, (size_t)hi, 2, ilab_mlp_grad_x(net), c->batch * c->widths[l], -INFINITY, INFINITY,
+                NULL);
     ilab_mlp_backward_layer(net, l, ilab_sweep_at(s, cell, t->trial, l));
   }
   return ILAB_OK;
+}
+
+/* The scale of scheme si's layer l: sigma or limit, or a constant's value. */
+static double layer_scale(const ilab_dist *d) { return d->kind == ILAB_DIST_CONSTANT ? d->value : d->scale; }
+
+/* Whether cell can come from its family's reference pass (rescale.h): double
+ * precision, a positively homogeneous activation, no bias, and a scheme of one family at
+ * every layer with positive finite scales; its family index goes to *fam. */
+static int rescalable(const ilab_sweep *s, const families *f, size_t cell, size_t *fam)
+{
+  const ilab_config *c = s->cfg;
+  size_t ai = cell / c->n_schemes, si = cell % c->n_schemes;
+  /* double only: rounding to single, half or bfloat16 after each operation
+   * does not commute with the scales */
+  if (s->no_rescale || c->sigma_b2 > 0 || c->precision != ILAB_PREC_DOUBLE || !ilab_rescale_homogeneous(&c->acts[ai]))
+    return 0;
+  for (size_t l = 1; l <= c->depth; l++) {
+    ilab_dist d;
+    if (scheme_family(c, si, l, &d)) return 0;
+    unsigned long id = ilab_dist_family(&d);
+    size_t k;
+    for (k = 0; k < f->n_fam; k++) if (f->fam[k] == id) break;
+    if (k == f->n_fam || (l > 1 && k != *fam)) return 0;
+    *fam = k;
+    double sc = layer_scale(&d);
+    if (!(sc > 0) || !isfinite(sc)) return 0;
+  }
+  return 1;
+}
+
+/* A group job: one pass of the family's unit matrices at powers of two r_l
+ * (forward) and r'_l (backward) that keep it near unit scale, and from it
+ * every cell of the group: C_l = C_{l-1} s_l / r_l, D_{l-1} = D_l s_l / r'_l
+ * (rescale.h).  Cells found out of range are then run on their own. */
+static int run_group(trial_ctx *t, const job *j, ilab_mlp *net)
+{
+  ilab_sweep *s = t->s;
+  const ilab_config *c = s->cfg;
+  size_t L = c->depth, B = c->batch, n = j->n, nh = c->n_hist, nb = c->hist_bins + 2, wmax = 0;
+  for (size_t l = 0; l <= L; l++) if (c->widths[l] > wmax) wmax = c->widths[l];
+  size_t hper = nh * 3 * nb; /* histogram counts per cell */
+  ilab_layer_stats *ref = calloc(L, sizeof *ref);
+  double *scale = malloc(n * L * sizeof *scale), *lsuv = malloc(n * L * 2 * sizeof *lsuv);
+  ilab_rescale_factor *cf = malloc(n * (L + 1) * sizeof *cf), *df = malloc(n * (L + 1) * sizeof *df);
+  unsigned char *ok = malloc(n);
+  unsigned long long *hc = calloc(n * hper + 1, sizeof *hc);
+  double *buf = nh ? malloc(B * wmax * sizeof *buf) : NULL;
+  int st = ILAB_OK;
+  if (!ref || !scale || !lsuv || !cf || !df || !ok || !hc || (nh && !buf)) {
+    st = ilab_error(ILAB_ENOMEM, "out of memory for a group of %zu cells", n);
+    goto out;
+  }
+  net->act = c->acts[j->ai];
+  for (size_t l = 1; l <= L; l++) ilab_mlp_set_layer(net, l, t->unit[j->fam][l - 1], 1.0, NULL);
+  for (size_t i = 0; i < n; i++) {
+    size_t si = j->cells[i] % c->n_schemes;
+    ok[i] = 1;
+    cf[i * (L + 1)] = ilab_rescale_one();
+    for (size_t l = 1; l <= L; l++) {
+      ilab_dist d;
+      if ((st = scheme_family(c, si, l, &d))) goto out;
+      scale[i * L + l - 1] = layer_scale(&d);
+      lsuv[(i * L + l - 1) * 2] = lsuv[(i * L + l - 1) * 2 + 1] = NAN;
+    }
+  }
+  memcpy(ilab_mlp_input(net), t->x0, B * c->widths[0] * sizeof(double));
+  ilab_rescale_extent e1, e2;
+  ilab_rescale_extent_of(t->x0, B * c->widths[0], &e1);
+  double q = e1.mean_sq; /* E[X_{l-1}^2] of the reference */
+  for (size_t l = 1; l <= L; l++) {
+    if (s->stop && *s->stop) { st = ILAB_EINTR; goto out; }
+    size_t m = B * c->widths[l];
+    double r = ilab_rescale_pow2(c->widths[l - 1], q);
+    net->scale[l] = r;
+    ilab_mlp_forward_layer(net, l, &ref[l - 1]);
+    q = ref[l - 1].x_sq;
+    ilab_rescale_extent_of(ilab_mlp_h(net), m, &e1);
+    ilab_rescale_extent_of(ilab_mlp_x(net, l), m, &e2);
+    long hi = hist_index(c, l);
+    for (size_t i = 0; i < n; i++) {
+      if (!ok[i]) continue;
+      const ilab_scheme *sc = &c->schemes[j->cells[i] % c->n_schemes];
+      double *sl = &scale[i * L + l - 1];
+      ilab_rescale_factor C = ilab_rescale_mul(cf[i * (L + 1) + l - 1], *sl / r);
+      if (sc->lsuv) {
+        /* the loop of run_cell on Var(H_l) = C^2 Var(H_l of the reference):
+         * each rescaling multiplies s_l, so C, by 1/sqrt(Var(H_l)) */
+        double v = ilab_rescale_apply2(C, ref[l - 1].h_var), ratio = 1;
+        int it = 0;
+        while (it < sc->lsuv_iters && fabs(v - 1) >= sc->lsuv_tol && v > 0 && isfinite(v)) {
+          double rr = 1 / sqrt(v);
+          ratio *= rr;
+          *sl *= rr;
+          C = ilab_rescale_mul(cf[i * (L + 1) + l - 1], *sl / r);
+          v = ilab_rescale_apply2(C, ref[l - 1].h_var);
+          it++;
+        }
+        lsuv[(i * L + l - 1) * 2] = ratio;
+        lsuv[(i * L + l - 1) * 2 + 1] = it;
+      }
+      cf[i * (L + 1) + l] = C;
+      if (!ilab_rescale_in_range(C, &e1) || !ilab_rescale_in_range(C, &e2)) { ok[i] = 0; continue; }
+      if (hi >= 0) {
+        /* the scaled copies of H_l and X_l, binned as the cell's own */
+        unsigned long long *dest = hc + i * hper + (size_t)hi * 3 * nb;
+        double *xs = buf;
+        ilab_rescale_buffer(C, ilab_mlp_h(net), buf, m);
+        histogram(s, t->trial, j->cells[i], (size_t)hi, 0, buf, m, -INFINITY, INFINITY, dest);
+        ilab_rescale_buffer(C, ilab_mlp_x(net, l), xs, m);
+        double lo = -INFINITY, up = INFINITY;
+        ilab_act_bounds(&net->act, &lo, &up);
+        if (net->act.kind == ILAB_ACT_RELU) lo = 0;
+        histogram(s, t->trial, j->cells[i], (size_t)hi, 1, xs, m, lo, up, dest + nb);
+      }
+    }
+  }
+  ilab_mlp_backward_begin(net, t->g);
+  for (size_t i = 0; i < n; i++) df[i * (L + 1) + L] = ilab_rescale_one();
+  for (size_t l = L; l >= 1; l--) {
+    if (s->stop && *s->stop) { st = ILAB_EINTR; goto out; }
+    size_t m = B * c->widths[l];
+    long hi = hist_index(c, l);
+    ilab_rescale_extent_of(ilab_mlp_grad_x(net), m, &e1);
+    for (size_t i = 0; i < n; i++) {
+      if (!ok[i]) continue;
+      ilab_rescale_factor D = df[i * (L + 1) + l];
+      if (!ilab_rescale_in_range(D, &e1)) { ok[i] = 0; continue; }
+      if (hi >= 0) {
+        ilab_rescale_buffer(D, ilab_mlp_grad_x(net), buf, m);
+        histogram(s, t->trial, j->cells[i], (size_t)hi, 2, buf, m, -INFINITY, INFINITY,
+                  hc + i * hper + ((size_t)hi * 3 + 2) * nb);
+      }
+    }
+    double r = ilab_rescale_pow2(c->widths[l], e1.mean_sq);
+    net->scale[l] = r; /* dL/dX_{l-1} = r dH_l U_l^T */
+    ilab_mlp_backward_layer(net, l, &ref[l - 1]);
+    ilab_rescale_extent_of(net->dh, m, &e1);
+    ilab_rescale_extent_of(ilab_mlp_grad_w(net), c->widths[l - 1] * c->widths[l], &e2);
+    for (size_t i = 0; i < n; i++) {
+      if (!ok[i]) continue;
+      ilab_rescale_factor D = df[i * (L + 1) + l];
+      if (!ilab_rescale_in_range(D, &e1) ||
+          !ilab_rescale_in_range(ilab_rescale_mul2(cf[i * (L + 1) + l - 1], D), &e2)) {
+        ok[i] = 0;
+        continue;
+      }
+      df[i * (L + 1) + l - 1] = ilab_rescale_mul(D, scale[i * L + l - 1] / r);
+    }
+  }
+  /* every cell: its statistics and histograms from the reference, or, out
+   * of range, its own pass */
+  for (size_t i = 0; i < n; i++) {
+    size_t cell = j->cells[i];
+    if (ok[i]) {
+      for (size_t l = 1; l <= L; l++) {
+        ilab_layer_stats *o = ilab_sweep_at(s, cell, t->trial, l);
+        ilab_rescale_factor C = cf[i * (L + 1) + l], D = df[i * (L + 1) + l];
+        ilab_rescale_stats(&ref[l - 1], C, D, ilab_rescale_mul2(cf[i * (L + 1) + l - 1], D), o);
+        o->lsuv_scale = lsuv[(i * L + l - 1) * 2];
+        o->lsuv_iters = lsuv[(i * L + l - 1) * 2 + 1];
+      }
+      for (size_t k = 0; k < nh; k++)
+        for (int qq = 0; qq < 3; qq++) {
+          unsigned long long *to = ilab_sweep_hist(s, cell, k, qq), *from = hc + i * hper + ((size_t)k * 3 + (size_t)qq) * nb;
+          for (size_t b = 0; b < nb; b++) to[b] += from[b];
+        }
+    } else if ((st = run_cell(t, cell, net))) {
+      goto out;
+    }
+    pthread_mutex_lock(&t->lock);
+    s->done++;
+    s->rescaled += ok[i];
+    pthread_mutex_unlock(&t->lock);
+  }
+out:
+  free(ref); free(scale); free(lsuv); free(cf); free(df); free(ok); free(hc); free(buf);
+  return st;
 }
 
 typedef struct { trial_ctx *t; int id; int phase; } worker_arg;
@@ -435,13 +638,13 @@ static void *worker(void *arg)
     }
     gsl_rng_free(r);
   } else {
-    for (size_t cell; (cell = take(t)) < t->s->n_cells && !t->status;) {
-      if (t->s->run_cell && !t->s->run_cell[cell]) continue;
-      int st = run_cell(t, cell, t->nets[w->id]);
+    for (size_t k; (k = take(t)) < t->n_jobs && !t->status;) {
+      const job *jb = &t->jobs[k];
+      int st = jb->n ? run_group(t, jb, t->nets[w->id]) : run_cell(t, jb->cells[0], t->nets[w->id]);
       if (st) { fail(t, st); break; }
       pthread_mutex_lock(&t->lock);
       if (t->nets[w->id]->check_max > t->s->check_max) t->s->check_max = t->nets[w->id]->check_max;
-      t->s->done++;
+      if (!jb->n) t->s->done++;
       pthread_mutex_unlock(&t->lock);
     }
   }
@@ -519,10 +722,31 @@ int ilab_sweep_run(ilab_sweep *s)
     t.nets[i]->timing = s->timing;
   }
 
+  /* The jobs: a group per (activation, family) of rescalable cells, first,
+   * then every other selected cell on its own */
+  t.jobs = calloc(s->n_cells + 1, sizeof *t.jobs);
+  t.cells = malloc((s->n_cells + 1) * sizeof *t.cells);
+  if (!t.jobs || !t.cells) { st = ilab_error(ILAB_ENOMEM, "out of memory"); goto done; }
+  size_t used = 0;
+  for (size_t ai = 0; ai < c->n_acts; ai++)
+    for (size_t k = 0; k < t.fam.n_fam; k++) {
+      size_t first = used;
+      for (size_t si = 0; si < c->n_schemes; si++) {
+        size_t cell = ai * c->n_schemes + si, fam = 0;
+        if ((!s->run_cell || s->run_cell[cell]) && rescalable(s, &t.fam, cell, &fam) && fam == k)
+          t.cells[used++] = cell;
+      }
+      if (used > first) t.jobs[t.n_jobs++] = (job){ai, k, used - first, &t.cells[first]};
+    }
+  for (size_t cell = 0; cell < s->n_cells; cell++) {
+    size_t fam = 0;
+    if ((s->run_cell && !s->run_cell[cell]) || rescalable(s, &t.fam, cell, &fam)) continue;
+    t.cells[used] = cell;
+    t.jobs[t.n_jobs++] = (job){cell / c->n_schemes, 0, 0, &t.cells[used++]};
+  }
   /* Cells run in parallel, each with a single-threaded BLAS; a lone cell
    * gets every thread inside its products instead. */
-  size_t selected = 0;
-  for (size_t i = 0; i < s->n_cells; i++) selected += !s->run_cell || s->run_cell[i];
+  size_t selected = t.n_jobs;
   int cell_threads = (size_t)nthreads < selected ? nthreads : (int)selected;
   if (cell_threads < 1) cell_threads = 1;
   ilab_blas_set_threads(nthreads / cell_threads);
@@ -564,6 +788,8 @@ done:
     ilab_mlp_free(t.nets[i]);
   }
   free(t.nets);
+  free(t.jobs);
+  free(t.cells);
   free(t.x0);
   free(t.g);
   pthread_mutex_destroy(&t.lock);

@@ -23,6 +23,8 @@ typedef struct {
   size_t n_cells;                /* n_acts * n_schemes, cell = a * n_schemes + s */
   unsigned char *run_cell;       /* n_cells flags: 0 skips the cell (NULL: run all) */
   int cross_check;               /* recompute every mean and variance with gsl_stats_* */
+  int no_rescale;                /* 1: every cell computed on its own, none by
+                                    exact rescaling (rescale.h) */
   double check_max;              /* ... largest relative difference found */
   /* results, allocated by ilab_sweep_alloc: */
   ilab_layer_stats *stats;       /* [cell][trial][layer-1] */
@@ -46,6 +48,8 @@ typedef struct {
                                     forward phi + statistics, backward products,
                                     backward phi' + statistics */
   volatile size_t done;          /* cells x trials finished, for progress */
+  size_t rescaled;               /* cells x trials whose statistics came from
+                                    their family's reference pass (rescale.h) */
 } ilab_sweep;
 
 /* Bytes a run will hold at its peak with this many threads. */
@@ -55,7 +59,21 @@ int ilab_sweep_alloc(ilab_sweep *s, const ilab_config *cfg);
 void ilab_sweep_free(ilab_sweep *s);
 
 /* Runs every selected cell of every trial.  ILAB_EINTR if *stop was set,
- * ILAB_ENOMEM, or ILAB_EINVAL for a scheme that cannot resolve. */
+ * ILAB_ENOMEM, or ILAB_EINVAL for a scheme that cannot resolve.
+ *
+ * Exact rescaling (rescale.h), unless no_rescale: the cells of one
+ * positively homogeneous activation (linear, relu, leaky_relu) without bias
+ * whose schemes draw from one family with positive scales are computed from
+ * ONE reference pass per trial on that family's unit matrices, run at powers
+ * of two that keep it near unit scale; each cell's statistics are the
+ * reference's times its factors (O(1) a layer), its histograms are binned
+ * from the reference's buffers scaled entry by entry, and an lsuv cell's
+ * rescalings are found from the reference's Var(H_l).  A cell some entry of
+ * which would leave [2^-478, 2^480] in magnitude, overflow and underflow
+ * included, is computed on its own instead, decided exactly from each
+ * buffer's largest and smallest non-zero magnitude.  Which path a cell takes
+ * depends on the cell and the trial's draws only, so tables stay the same
+ * whatever the threads or the cells selected. */
 int ilab_sweep_run(ilab_sweep *s);
 
 /* Fills s->theory: the mean-field prediction of every cell for its exact

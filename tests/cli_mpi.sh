@@ -127,6 +127,28 @@ mpi 3 run "$D/grid.cfg" -o "$D/np3-only" -q -j 1 --only act=relu --only width=24
 ok $rc "mpirun --only exits 0" "exit $rc: $(head -c 600 "$D/err")"
 same "$D/plain-only" "$D/np3-only" "mpirun -np 3 --only act=relu --only width=24"
 
+# without bias, linear and relu cells come from one pass per family (exact
+# rescaling); --no-rescale reaches the worker ranks: each way the plain run's
+# rows, and the two ways differ in the last bits
+cat >"$D/nobias.cfg" <<'EOF'
+# Do rescaled and direct rows of an MPI run equal those of a plain run?
+activations = linear relu
+schemes     = he_normal lecun_normal glorot_uniform he_uniform
+depth       = 5
+width       = 16
+batch       = 8
+trials      = 2
+seed        = 3
+EOF
+for how in "" "--no-rescale"; do
+  "$B" run "$D/nobias.cfg" -o "$D/nb-plain$how" -q -j 1 $how
+  mpi 3 run "$D/nobias.cfg" -o "$D/nb-np3$how" -q -j 1 $how
+  ok $rc "mpirun -np 3 ${how:-(rescaled)} exits 0" "exit $rc: $(head -c 600 "$D/err")"
+  same "$D/nb-plain$how" "$D/nb-np3$how" "mpirun -np 3, no bias ${how:-(rescaled)}"
+done
+grep -v '^#' "$D/nb-plain/layers.tsv" >"$D/ra"; grep -v '^#' "$D/nb-np3--no-rescale/layers.tsv" >"$D/rb"
+! cmp -s "$D/ra" "$D/rb"; ok $? "--no-rescale under mpirun computes the cells on their own (rows differ in the last bits)"
+
 # shards computed under mpirun, joined by initlab merge: the plain run's rows
 mpi 3 run "$D/grid.cfg" --shard 1/2 -o "$D/shard1" -q -j 1; r1=$rc
 mpi 3 run "$D/grid.cfg" --shard 2/2 -o "$D/shard2" -q -j 1

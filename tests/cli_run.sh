@@ -172,6 +172,24 @@ data "$L" | awk -F '\t' 'NR == 1 || $2 == "lecun_normal" || $2 == "glorot_unifor
 [ "$rc" -eq 0 ] && cmp -s "$D/x1" "$D/x2"
 ok $? "two --only scheme= options select both schemes, rows as in the full run"
 
+# ---- --no-rescale: every cell on its own, rows equal to rounding ---------------------
+# Every cell of this file is linear or relu without bias: by default each
+# family's cells come from one reference pass.  Computed one by one instead,
+# every number agrees to 1e-12 relative (test_sweep bounds it at 7e-14 at
+# depth 20; means near 0 are compared relative to 1e-6, far below their sd).
+run run "$E" -o "$D/NR" -q --no-rescale
+ok "$rc" "--no-rescale exits 0" "exit $rc: $(head -c 300 "$D/err")"
+data "$D/NR/layers.tsv" >"$D/x1"
+data "$L" >"$D/x2"
+paste "$D/x1" "$D/x2" | awk -F '\t' 'NR == 1 { n = NF / 2; next }
+  { for (i = 1; i <= n; i++) { a = $i; b = $(i + n)
+      if (a == b) continue
+      if (a + 0 != a || b + 0 != b) { bad++; continue }
+      d = a - b; if (d < 0) d = -d; s = (b < 0 ? -b : b); if (s < 1e-6) s = 1e-6
+      if (d > 1e-12 * s) bad++ } }
+  END { exit bad > 0 || NR < 2 }'
+ok $? "--no-rescale: every number of layers.tsv within 1e-12 of the rescaled run's"
+
 # ---- a killed run leaves the previous result intact --------------------------------
 K="$D/K"
 run run "$E" -o "$K" -q

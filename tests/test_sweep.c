@@ -1,6 +1,7 @@
 /* Tests of the sweep: keyed streams, results independent of the thread count
- * and of which cells run, and the common random numbers that make schemes of
- * one family give exactly proportional curves. */
+ * and of which cells run, the common random numbers that make schemes of
+ * one family give exactly proportional curves, and the exact rescaling that
+ * computes such cells from one pass. */
 #include "test.h"
 #include "config.h"
 #include "ilab.h"
@@ -88,6 +89,124 @@ static int run(ilab_config *c, ilab_sweep *s, int threads, unsigned char *sel)
   s->threads = threads;
   s->run_cell = sel;
   return ilab_sweep_alloc(s, c) || ilab_sweep_run(s);
+}
+
+/* Exact rescaling against the direct computation.  Homogeneous activations
+ * (and tanh, always direct), two families, an lsuv cell, scales from 1e-6 to
+ * 1e6 (values near 1e+-130 at layer 20, inside the range where rescaling
+ * applies), and std = 1e20 and 1e-20, whose values overflow to inf and
+ * underflow to subnormals and zeros before layer 20: computed on their own. */
+static const char *const rescale_text =
+    "activations = linear relu leaky_relu:slope=0.2 tanh\n"
+    "schemes = lecun_normal he_normal normal:std=1e-6 normal:std=1e6 normal:std=1e20 normal:std=1e-20 "
+    "he_uniform glorot_uniform lsuv:base=he_normal\n"
+    "depth = 20\nwidth = 24\nbatch = 16\ntrials = 2\nseed = 7\nhistograms = 3 19\nhist_bins = 20\n";
+
+/* |a - b| <= tol * scale, with equal infinities and NaNs agreeing */
+static int close_to(double a, double b, double scale, double tol)
+{
+  if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
+  if (isinf(a) || isinf(b)) return a == b;
+  return fabs(a - b) <= tol * scale;
+}
+
+/* extra: more keys after rescale_text; rescaled: the cells x trials that
+ * rescaling must compute (0: none may be) */
+static void rescale_tests(const char *label, const char *extra, size_t rescaled)
+{
+  ilab_config c;
+  char cfg[1024];
+  snprintf(cfg, sizeof cfg, "%s%s", rescale_text, extra);
+  if (ilab_config_parse("rescale.cfg", cfg, strlen(cfg), &c) != ILAB_OK) {
+    ilab_test(0, "rescale config parses: %s", ilab_error_reason());
+    return;
+  }
+  ilab_sweep d, r, one;
+  memset(&d, 0, sizeof d);
+  d.seed = c.seed;
+  d.rng_type = gsl_rng_mt19937;
+  d.threads = 1;
+  d.no_rescale = 1;
+  ilab_test(ilab_sweep_alloc(&d, &c) == 0 && ilab_sweep_run(&d) == 0, "the direct sweep runs");
+  ilab_test(d.rescaled == 0, "no_rescale: every cell on its own (%zu rescaled)", d.rescaled);
+  ilab_test(run(&c, &r, 2, NULL) == 0, "the rescaled sweep runs");
+  ilab_test_int((long long)r.rescaled, (long)rescaled, "%s: cells x trials computed by rescaling", label);
+  /* Tolerance: the two differ by rounding only.  Between X_0 or G and any
+   * buffer lie at most 2L products and scalings (L forward and L backward
+   * for dL/dW_l), each adding a relative error of a few units of 2^-53 to
+   * the entries (a product's own error is of the order of the entry times
+   * 2^-53 for random signs, and a perturbation of the input carries through
+   * a layer at its relative size); a variance, a mean square, doubles its
+   * entries' error.  With 8 units a step: 2 x 2L x 8 x 2^-53 = 32 L 2^-53 =
+   * 7.1e-14 at L = 20 bounds every variance's relative difference, and every
+   * mean's relative to its standard deviation (largest seen: 5.8e-15; 2.7e-14
+   * with other summation orders, in a Var(dL/dW)). */
+  const double tol = 32 * 20 * 0x1p-53;
+  size_t L = c.depth, bad = 0, checked = 0, over = 0, under = 0;
+  double worst = 0;
+  for (size_t cell = 0; cell < r.n_cells; cell++)
+    for (size_t tr = 0; tr < c.trials; tr++)
+      for (size_t l = 1; l <= L; l++) {
+        const ilab_layer_stats *a = ilab_sweep_at(&r, cell, tr, l), *b = ilab_sweep_at(&d, cell, tr, l);
+        double sh = sqrt(b->h_var), sx = sqrt(b->x_var);
+        double pairs[][3] = {{a->h_mean, b->h_mean, fmax(fabs(b->h_mean), sh)}, {a->h_var, b->h_var, b->h_var},
+                             {a->x_mean, b->x_mean, fmax(fabs(b->x_mean), sx)}, {a->x_var, b->x_var, b->x_var},
+                             {a->x_sq, b->x_sq, b->x_sq}, {a->gx_var, b->gx_var, b->gx_var},
+                             {a->gh_var, b->gh_var, b->gh_var}, {a->gw_var, b->gw_var, b->gw_var},
+                             {a->lsuv_scale, b->lsuv_scale, fabs(b->lsuv_scale)}};
+        for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+          checked++;
+          if (!close_to(pairs[k][0], pairs[k][1], pairs[k][2], tol)) {
+            if (bad++ < 5)
+              ilab_test(0, "rescaled vs direct: %s %s trial %zu layer %zu field %zu: %.17g vs %.17g", c.act_names[cell / c.n_schemes],
+                        c.schemes[cell % c.n_schemes].spec, tr, l, k, pairs[k][0], pairs[k][1]);
+          } else if (isfinite(pairs[k][0]) && pairs[k][2] > 0 && fabs(pairs[k][0] - pairs[k][1]) / pairs[k][2] > worst) {
+            worst = fabs(pairs[k][0] - pairs[k][1]) / pairs[k][2];
+          }
+        }
+        /* counts and fractions: exactly */
+        checked++;
+        if (a->zero_frac != b->zero_frac || a->sat_frac != b->sat_frac || a->nonfinite != b->nonfinite ||
+            a->h_under != b->h_under || a->h_over != b->h_over || a->g_under != b->g_under || a->g_over != b->g_over ||
+            a->g_nonfinite != b->g_nonfinite || !(a->lsuv_iters == b->lsuv_iters || (isnan(a->lsuv_iters) && isnan(b->lsuv_iters)))) {
+          if (bad++ < 5)
+            ilab_test(0, "rescaled vs direct: %s %s trial %zu layer %zu: counts %g %g %lld %lld %g vs %g %g %lld %lld %g",
+                      c.act_names[cell / c.n_schemes], c.schemes[cell % c.n_schemes].spec, tr, l, a->zero_frac, a->sat_frac,
+                      a->nonfinite, a->g_nonfinite, a->lsuv_iters, b->zero_frac, b->sat_frac, b->nonfinite, b->g_nonfinite,
+                      b->lsuv_iters);
+        }
+        if (cell % c.n_schemes == 4 && cell / c.n_schemes == 0) over += (size_t)b->nonfinite;
+        if (cell % c.n_schemes == 5 && cell / c.n_schemes == 0) under += b->zero_frac > 0;
+      }
+  ilab_test(bad == 0, "every field of every cell, rescaled vs direct, within %.2g (%zu of %zu differ; largest difference within: %.3g)",
+            tol, bad, checked, worst);
+  ilab_test(over > 0, "linear normal:std=1e20 overflows (%zu inf or NaN entries of H)", over);
+  ilab_test(under > 0, "linear normal:std=1e-20 underflows to exact zeros (%zu layers)", under);
+  /* histograms: the bins of the scaled buffer are the direct buffer's.  An
+   * entry changes bin only if it lies within rounding (7.1e-14 relative) of
+   * an edge: with 20 bins over 10 sd, a chance of about 1e-11 an entry, of
+   * 1e-6 over the 3 x 2 x 36 x 384 x 2 entries here: the counts must agree. */
+  size_t nh = r.n_cells * c.n_hist * 3;
+  int hist_same = !memcmp(r.hist, d.hist, nh * (c.hist_bins + 2) * sizeof *r.hist);
+  size_t hb = 0;
+  for (size_t k = 0; k < nh; k++)
+    hb += !close_to(r.hist_lo[k], d.hist_lo[k], fabs(d.hist_hi[k] - d.hist_lo[k]), tol) ||
+          !close_to(r.hist_hi[k], d.hist_hi[k], fabs(d.hist_hi[k] - d.hist_lo[k]), tol);
+  ilab_test(hist_same && hb == 0, "histograms rescaled vs direct: the same counts (%s), ranges within rounding (%zu differ)",
+            hist_same ? "same" : "differ", hb);
+  /* --only: a rescaled cell alone gives the bits it has among its family */
+  unsigned char sel[36] = {0};
+  size_t cell = 1 * c.n_schemes + 3; /* relu normal:std=1e6 */
+  sel[cell] = 1;
+  ilab_test(run(&c, &one, 1, sel) == 0 && one.rescaled == (rescaled ? c.trials : 0), "one cell alone");
+  ilab_test(!memcmp(ilab_sweep_at(&one, cell, 0, 1), ilab_sweep_at(&r, cell, 0, 1), c.trials * L * sizeof *r.stats) &&
+                !memcmp(ilab_sweep_hist(&one, cell, 0, 0), ilab_sweep_hist(&r, cell, 0, 0),
+                        c.n_hist * 3 * (c.hist_bins + 2) * sizeof *r.hist),
+            "a rescaled cell alone: the bits of its statistics and histograms in the full sweep");
+  ilab_sweep_free(&d);
+  ilab_sweep_free(&r);
+  ilab_sweep_free(&one);
+  ilab_config_free(&c);
 }
 
 /* Whether ilab_sweep_at(s, cell, trial, layer) dies of SIGABRT (a failed
@@ -196,5 +315,11 @@ int main(void)
   char with_bias[512];
   snprintf(with_bias, sizeof with_bias, "%ssigma_b2 = 0.5\n", lsuv_text);
   lsuv_tests(with_bias, 1);
+  /* linear, relu, leaky_relu x 7 in-range schemes (std 1e20 and 1e-20 are
+   * not) x 2 trials; a loss scale multiplies dL/dX as stored, in the
+   * reference too; in single precision nothing is rescaled */
+  rescale_tests("double", "", 3 * 7 * 2);
+  rescale_tests("double, loss scale 1024", "loss_scale = 1024\n", 3 * 7 * 2);
+  rescale_tests("single", "precision = single\n", 0);
   return ilab_test_summary();
 }
