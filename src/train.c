@@ -4,11 +4,14 @@
 #include "dist.h"
 #include "ilab.h"
 #include "linalg.h"
+#include "platform.h"
 #include "stream.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cblas.h>
@@ -604,10 +607,6 @@ int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, const vola
 }
 
 /* ---- an experiment's training runs ---------------------------------------- */
-
-#include "platform.h"
-#include <pthread.h>
-#include <stdio.h>
 
 int ilab_train_spec_from_config(const ilab_config *c, ilab_train_spec *t, int *on)
 {

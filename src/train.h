@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 #include "act.h"
+#include "config.h"
 #include "mlp.h"
 #include "scheme.h"
+#include "table.h"
 
 #define ILAB_TRAIN_MAX_RECORD 256
 #define ILAB_TRAIN_MAX_STEPS 10000000
@@ -135,11 +137,7 @@ const double *ilab_trainer_target(const ilab_trainer *tr);
 int ilab_train_run(const ilab_train_job *job, ilab_train_result *res, const volatile sig_atomic_t *stop);
 
 
-
 /* ---- an experiment's training runs ---------------------------------------- */
-
-#include "config.h"
-#include "table.h"
 
 /* A claim on training runs, 'train_claim = ACT SCHEME [width=W] [depth=D]
  * EXPR OP at ALPHA', EXPR one of
