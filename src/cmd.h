@@ -100,6 +100,13 @@ size_t cmd_default_max_memory(void);
  * part cannot be made or path is not a folder in the end. */
 int cmd_make_dirs(const char *path);
 
+/* A folder for result tables: made (mkdir -p) and writable, else -1 after
+ * an error message naming it. */
+int cmd_output_folder(const char *dir);
+
+/* handler(signo) on SIGINT and SIGTERM, which interrupt a run cleanly. */
+void cmd_catch_signals(void (*handler)(int));
+
 /* A progress line on stderr, "LABEL: DONE/TOTAL cells, S s elapsed, ~S s
  * left", redrawn every half second from 2 s on while *done counts up, and
  * erased when stopped.  NULL (nothing shown) when stderr is not a terminal

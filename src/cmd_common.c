@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -189,6 +190,28 @@ size_t cmd_default_max_memory(void)
   long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || size <= 0) return (size_t)4 << 30;
   return (size_t)((double)pages * (double)size * 0.75);
+}
+
+int cmd_output_folder(const char *dir)
+{
+  if (cmd_make_dirs(dir) != 0) {
+    cmd_error("cannot create the output folder %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  if (access(dir, W_OK) != 0) {
+    cmd_error("the output folder %s is not writable: %s", dir, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+void cmd_catch_signals(void (*handler)(int))
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 }
 
 int cmd_make_dirs(const char *path)

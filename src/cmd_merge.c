@@ -196,19 +196,8 @@ int ilab_cmd_merge(int argc, char **argv)
       goto out;
     }
 
-  if (cmd_make_dirs(outdir) != 0) {
-    cmd_error("cannot create the output folder %s: %s", outdir, strerror(errno));
-    goto out;
-  }
-  if (access(outdir, W_OK) != 0) {
-    cmd_error("the output folder %s is not writable: %s", outdir, strerror(errno));
-    goto out;
-  }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  if (cmd_output_folder(outdir)) goto out;
+  cmd_catch_signals(on_signal);
   ilab_report_command rc = {argc, argv};
   ilab_shard_units in = {files, (const char *const *)names, file_of, offset, seen};
   int failed_claims = 0;

@@ -671,11 +671,7 @@ static int compute(const ilab_config *v, ilab_config *one, const work_msg *m, co
 
 static int worker(void)
 {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_worker_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  cmd_catch_signals(on_worker_signal);
 
   job_header h;
   MPI_Request rq;

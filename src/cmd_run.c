@@ -529,20 +529,9 @@ int ilab_cmd_run(int argc, char **argv)
   }
 
   if (!outdir) outdir = cmd_default_outdir(file, dirbuf, sizeof dirbuf);
-  if (cmd_make_dirs(outdir) != 0) {
-    cmd_error("cannot create the output folder %s: %s", outdir, strerror(errno));
-    goto out;
-  }
-  if (access(outdir, W_OK) != 0) {
-    cmd_error("the output folder %s is not writable: %s", outdir, strerror(errno));
-    goto out;
-  }
+  if (cmd_output_folder(outdir)) goto out;
 
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  cmd_catch_signals(on_signal);
 
   size_t theory_failed = 0;
   double check_max = 0;

@@ -333,6 +333,25 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
   f->sat += sat;
 }
 
+/* A forward layer's row from its accumulated sums: means, variances, E[x^2],
+ * the fractions, and the range counts of H_l in the network's format. */
+static void forward_finish(ilab_mlp *net, const fwd_stats *f, const double *h, const double *x, size_t n,
+                           ilab_layer_stats *st)
+{
+  cross_check(net, &f->h, h, n);
+  cross_check(net, &f->x, x, n);
+  st->h_mean = acc_mean(&f->h);
+  st->h_var = acc_var(&f->h);
+  st->x_mean = acc_mean(&f->x);
+  st->x_var = acc_var(&f->x);
+  /* E[x^2] = M2/n + mean^2, over the finite entries */
+  st->x_sq = f->x.n > 0 ? f->x.m2 / f->x.n + st->x_mean * st->x_mean : NAN;
+  st->zero_frac = (double)f->zeros / (double)n;
+  st->sat_frac = (double)f->sat / (double)n;
+  st->nonfinite = f->h.bad;
+  range_counts(h, n, ilab_fp_tiny(net->prec), &st->h_under, &st->h_over);
+}
+
 void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   assert(l >= 1 && l <= net->L); /* layer 0 is the input; widths[l] would be read past n_L */
@@ -361,18 +380,7 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   f.zeros = f.sat = 0;
   for (size_t i = 0; i < n; i += BLOCK)
     forward_block(&net->act, h + i, x + i, n - i < BLOCK ? n - i : BLOCK, &f);
-  cross_check(net, &f.h, h, n);
-  cross_check(net, &f.x, x, n);
-  st->h_mean = acc_mean(&f.h);
-  st->h_var = acc_var(&f.h);
-  st->x_mean = acc_mean(&f.x);
-  st->x_var = acc_var(&f.x);
-  /* E[x^2] = M2/n + mean^2, over the finite entries */
-  st->x_sq = f.x.n > 0 ? f.x.m2 / f.x.n + st->x_mean * st->x_mean : NAN;
-  st->zero_frac = (double)f.zeros / (double)n;
-  st->sat_frac = (double)f.sat / (double)n;
-  st->nonfinite = f.h.bad;
-  range_counts(h, n, ilab_fp_tiny(net->prec), &st->h_under, &st->h_over);
+  forward_finish(net, &f, h, x, n, st);
   lap(net, 1, &t0);
 }
 
@@ -587,17 +595,7 @@ static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   acc_start(&f.x, x, k0);
   for (size_t i = 0; i < n; i += BLOCK)
     forward_stats(&net->act, h + i, x + i, n - i < BLOCK ? n - i : BLOCK, &f);
-  cross_check(net, &f.h, h, n);
-  cross_check(net, &f.x, x, n);
-  st->h_mean = acc_mean(&f.h);
-  st->h_var = acc_var(&f.h);
-  st->x_mean = acc_mean(&f.x);
-  st->x_var = acc_var(&f.x);
-  st->x_sq = f.x.n > 0 ? f.x.m2 / f.x.n + st->x_mean * st->x_mean : NAN;
-  st->zero_frac = (double)f.zeros / (double)n;
-  st->sat_frac = (double)f.sat / (double)n;
-  st->nonfinite = f.h.bad;
-  range_counts(h, n, ilab_fp_tiny(p), &st->h_under, &st->h_over);
+  forward_finish(net, &f, h, x, n, st);
   lap(net, 1, &t0);
 }
 
