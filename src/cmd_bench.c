@@ -278,29 +278,28 @@ int ilab_cmd_bench(int argc, char **argv)
          floor_s, floor_cpu, n_rs, wall_rs, wall_rs / floor_s, cpu_rs, cpu_rs / floor_cpu, t8, t8 / t1, t8d, t8d / t1, t1);
   fflush(stdout);
   double run_d = NAN, run_r = NAN, crun_d = NAN, crun_r = NAN, run_s = NAN, crun_s = NAN;
-  {
-    char cfgpath[4200], dir[4200];
-    if (cmd_make_dirs(outdir) == 0) {
-      snprintf(cfgpath, sizeof cfgpath, "%s/std-sweep.cfg", outdir);
-      FILE *f = fopen(cfgpath, "w");
-      if (f && fprintf(f, "# the std-sweep of 'initlab bench'\n%s", std_sweep) > 0 && fclose(f) == 0) {
-        f = NULL;
-        snprintf(dir, sizeof dir, "%s/std-sweep-direct", outdir);
-        double c0 = cpu_children();
-        run_d = run_process(cfgpath, dir, nt, "--no-rescale");
-        double c1 = cpu_children();
-        snprintf(dir, sizeof dir, "%s/std-sweep", outdir);
-        run_r = run_process(cfgpath, dir, nt, NULL);
-        crun_d = c1 - c0;
-        double c2 = cpu_children();
-        crun_r = c2 - c1;
-        /* the same in single precision: sgemm on binary32 copies */
-        snprintf(dir, sizeof dir, "%s/std-sweep-single", outdir);
-        run_s = run_process(cfgpath, dir, nt, "--precision=single");
-        crun_s = cpu_children() - c2;
-      }
-      if (f) fclose(f);
+  if (cmd_make_dirs(outdir) == 0) {
+    char cfgpath[4200];
+    snprintf(cfgpath, sizeof cfgpath, "%s/std-sweep.cfg", outdir);
+    FILE *f = fopen(cfgpath, "w");
+    if (f && fprintf(f, "# the std-sweep of 'initlab bench'\n%s", std_sweep) > 0 && fclose(f) == 0) {
+      f = NULL;
+      char dir[4200];
+      snprintf(dir, sizeof dir, "%s/std-sweep-direct", outdir);
+      double c0 = cpu_children();
+      run_d = run_process(cfgpath, dir, nt, "--no-rescale");
+      double c1 = cpu_children();
+      snprintf(dir, sizeof dir, "%s/std-sweep", outdir);
+      run_r = run_process(cfgpath, dir, nt, NULL);
+      crun_d = c1 - c0;
+      double c2 = cpu_children();
+      crun_r = c2 - c1;
+      /* the same in single precision: sgemm on binary32 copies */
+      snprintf(dir, sizeof dir, "%s/std-sweep-single", outdir);
+      run_s = run_process(cfgpath, dir, nt, "--precision=single");
+      crun_s = cpu_children() - c2;
     }
+    if (f) fclose(f);
   }
   printf("'initlab run' of the std-sweep, tables written, direct\t%.3f s\t%.1f GFLOP/s\t%.3f of the workload peak\t"
          "%.3f CPU s\t%.3f of the one-thread peak per CPU second\n"

@@ -856,15 +856,15 @@ static int recorded(const ilab_train_spec *t, size_t s, size_t *ri)
 /* Reads "loss[S]" into *s; 0 on success. */
 static int loss_step(const char *w, size_t *s)
 {
-  char num[32];
+  char digits[32];
   size_t n = strlen(w);
-  if (strncmp(w, "loss[", 5) || n < 7 || n - 6 >= sizeof num || w[n - 1] != ']') return -1;
-  memcpy(num, w + 5, n - 6);
-  num[n - 6] = '\0';
+  if (strncmp(w, "loss[", 5) || n < 7 || n - 6 >= sizeof digits || w[n - 1] != ']') return -1;
+  memcpy(digits, w + 5, n - 6);
+  digits[n - 6] = '\0';
   char *end;
   errno = 0;
-  if (!(num[0] >= '0' && num[0] <= '9')) return -1;
-  unsigned long long v = strtoull(num, &end, 10);
+  if (!(digits[0] >= '0' && digits[0] <= '9')) return -1;
+  unsigned long long v = strtoull(digits, &end, 10);
   if (*end || errno == ERANGE || v > ILAB_TRAIN_MAX_STEPS) return -1;
   *s = (size_t)v;
   return 0;
