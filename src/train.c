@@ -5,6 +5,7 @@
 #include "ilab.h"
 #include "linalg.h"
 #include "platform.h"
+#include "range.h"
 #include "stream.h"
 
 #include <errno.h>
@@ -177,20 +178,36 @@ int ilab_train_spec_parse(ilab_train_spec *t, const char *key, const char *value
     return ILAB_OK;
   }
   if (!strcmp(key, "record")) {
-    char buf[4096];
-    if (strlen(value) >= sizeof buf) ILAB_ERROR(ILAB_EPARSE, "record: longer than %zu characters", sizeof buf - 1);
+    /* steps, each a whole number or a range LO:HI:STEP / LO:HI:xF (range.h) */
+    char *buf = malloc(strlen(value) + 1);
+    if (!buf) ILAB_ERROR(ILAB_ENOMEM, "out of memory");
     strcpy(buf, value);
     t->n_record = 0;
+    int st = ILAB_OK;
     char *save = NULL;
-    for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-      if (t->n_record == ILAB_TRAIN_MAX_RECORD) ILAB_ERROR(ILAB_EPARSE, "record: more than %d steps", ILAB_TRAIN_MAX_RECORD);
-      size_t s;
-      int st = whole(key, "step", w, 0, ILAB_TRAIN_MAX_STEPS, &s);
-      if (st) return st;
-      if (t->n_record && s <= t->record[t->n_record - 1])
-        ILAB_ERROR(ILAB_EPARSE, "record: steps must increase, but %zu follows %zu", s, t->record[t->n_record - 1]);
-      t->record[t->n_record++] = s;
+    for (char *w = strtok_r(buf, " \t", &save); w && !st; w = strtok_r(NULL, " \t", &save)) {
+      ilab_range r;
+      if (ilab_range_parse(w, &r)) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", ilab_error_reason());
+        st = ilab_error(ILAB_EPARSE, "record: %s", why);
+        break;
+      }
+      for (size_t i = 0; i < r.n && !st; i++) {
+        double v = ilab_range_at(&r, i);
+        if (!(v >= 0 && v <= ILAB_TRAIN_MAX_STEPS && v == floor(v)))
+          st = ilab_error(ILAB_EPARSE, "record: '%s' gives %.17g, not a step in [0, %d]", w, v, ILAB_TRAIN_MAX_STEPS);
+        else if (t->n_record == ILAB_TRAIN_MAX_RECORD)
+          st = ilab_error(ILAB_EPARSE, "record: more than %d steps", ILAB_TRAIN_MAX_RECORD);
+        else if (t->n_record && (size_t)v <= t->record[t->n_record - 1])
+          st = ilab_error(ILAB_EPARSE, "record: steps must increase, but %zu follows %zu", (size_t)v,
+                          t->record[t->n_record - 1]);
+        else
+          t->record[t->n_record++] = (size_t)v;
+      }
     }
+    free(buf);
+    if (st) return st;
     if (!t->n_record) ILAB_ERROR(ILAB_EPARSE, "record: no steps");
     return ILAB_OK;
   }

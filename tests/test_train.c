@@ -284,9 +284,24 @@ static void check_parse(void)
       {"record", "0 1 2 3 100", 1},
       {"record", "0 2 1", 0},
       {"record", "0 -1", 0},
+      {"record", "0:100:10 200", 1},
+      {"record", "0 1:3:1 10:1000:x10", 1},
+      {"record", "0:2:0.5", 0},
+      {"record", "0 5 3:10:1", 0},
+      {"record", "10:1:1", 0},
+      {"record", "0:600:1", 0},
       {"data", "fixed", 1},
       {"data", "stale", 0},
   };
+  {
+    /* a range in record expands in order: 0 10 ... 100, then 200; x10: 10 100 1000 */
+    ilab_train_spec t;
+    ilab_train_spec_init(&t);
+    ilab_test(ilab_train_spec_parse(&t, "record", "0:100:10 200 1000:100000:x10") == ILAB_OK &&
+                  t.n_record == 15 && t.record[1] == 10 && t.record[10] == 100 && t.record[11] == 200 &&
+                  t.record[12] == 1000 && t.record[14] == 100000,
+              "record = 0:100:10 200 1000:100000:x10 gives 15 steps in order (%zu)", t.n_record);
+  }
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     ilab_train_spec t;
     ilab_train_spec_init(&t);
