@@ -6,63 +6,7 @@
 # command that takes one.  Each case runs with a 60 s timeout and must not crash.
 # Usage: sh tests/cli_lang.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_lang.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-if [ ! -x "$B" ]; then
-  echo "FAIL: $B is not an executable"; echo "0 passed, 1 failed"; exit 1
-fi
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT INT TERM
-passed=0 failed=0
-env_set=""
-
-# t NAME STATUS FRAGMENT ARGS...: one case.  The fragment must appear on
-# stderr (on stdout or stderr for STATUS 0; empty: no check).
-t() {
-  name=$1 want=$2 frag=$3
-  shift 3
-  if [ -n "$env_set" ]; then
-    env "$env_set" timeout 60 "$B" "$@" >"$D/out" 2>"$D/err" </dev/null
-  else
-    timeout 60 "$B" "$@" >"$D/out" 2>"$D/err" </dev/null
-  fi
-  got=$?
-  why=""
-  if [ "$got" -eq 124 ]; then why="timed out after 60 s"
-  elif [ "$got" -ge 128 ]; then why="died by signal $((got - 128))"
-  elif [ "$got" -ne "$want" ]; then why="exit $got, expected $want"
-  fi
-  if grep -q -E 'Segmentation|Aborted|AddressSanitizer|LeakSanitizer|runtime error' "$D/err"; then
-    why="${why:+$why; }crash report on stderr"
-  fi
-  if [ -n "$frag" ]; then
-    if [ "$want" -eq 0 ]; then
-      cat "$D/out" "$D/err" >"$D/both"
-      grep -q -F -e "$frag" "$D/both" || why="${why:+$why; }output lacks '$frag'"
-    else
-      grep -q -F -e "$frag" "$D/err" || why="${why:+$why; }stderr lacks '$frag'"
-    fi
-  fi
-  if [ "$want" -ne 0 ]; then
-    [ -s "$D/err" ] || why="${why:+$why; }no message on stderr"
-  fi
-  if [ "$want" -eq 2 ] && [ -s "$D/out" ]; then
-    why="${why:+$why; }a usage error wrote to stdout"
-  fi
-  if [ -n "$why" ]; then
-    echo "FAIL: $name ($why; stderr: $(head -c 300 "$D/err" | tr '\n' ' '))"
-    failed=$((failed + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
-
-
-# ok NAME WHAT: a check of the files a case wrote.
-ok() {
-  if [ "$2" = 1 ]; then passed=$((passed + 1)); else echo "FAIL: $1"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/harness.sh"
 
 B4="activations = relu\nbatch = 2\n"
 
@@ -70,15 +14,15 @@ B4="activations = relu\nbatch = 2\n"
 printf '%b' "${B4}schemes = normal:std={0.5:2:0.5}\nwidth = 4:16:x2\ndepth = 1:3:2\n" >"$D/r.cfg"
 t "ranges and braces run" 0 "" run -q -o "$D/r" --max-cells 24 "$D/r.cfg"
 n=$(grep -v '^#' "$D/r/summary.tsv" 2>/dev/null | cut -f2 | sort -u | grep -c -x -e 'normal:std=0.5' -e 'normal:std=1' -e 'normal:std=1.5' -e 'normal:std=2')
-ok "summary names the 4 expanded schemes as written (found $n)" "$([ "$n" = 4 ] && echo 1)"
+[ "$n" = 4 ]; ok $? "summary names the 4 expanded schemes as written (found $n)"
 t "--only names an expanded scheme" 0 "" run -q -o "$D/r2" --only scheme=normal:std=1.5 --only width=8 "$D/r.cfg"
 n=$(grep -v '^#' "$D/r2/summary.tsv" 2>/dev/null | tail -n +2 | cut -f2 | sort -u)
-ok "--only scheme=normal:std=1.5 keeps that scheme alone (found '$n')" "$([ "$n" = "normal:std=1.5" ] && echo 1)"
+[ "$n" = "normal:std=1.5" ]; ok $? "--only scheme=normal:std=1.5 keeps that scheme alone (found '$n')"
 
 # --max-cells: refused before any work, with the count; nothing written
 t "more cells than --max-cells" 2 "expands to 24 cells (1 activations x 4 schemes x 6 points of width, depth, sigma_b2, input and batch), more than --max-cells 23" \
   run -q -o "$D/none" --max-cells 23 "$D/r.cfg"
-ok "a refused run writes no folder" "$([ ! -e "$D/none" ] && echo 1)"
+[ ! -e "$D/none" ]; ok $? "a refused run writes no folder"
 t "--max-cells with --shard counts a share" 2 "expands to 24 cells (1 activations x 4 schemes x 6 points of width, depth, sigma_b2, input and batch), more than --max-cells 5 x 4 shards" \
   run -q -o "$D/none" --max-cells 5 --shard 1/4 "$D/r.cfg"
 t "--max-cells with --shard: 24 cells within 6 x 4" 0 "" run -q -o "$D/sh" --max-cells 6 --shard 1/4 "$D/r.cfg"
@@ -138,7 +82,7 @@ t "list: no scheme to judge" 2 "" list normal:std=1e-320
 # command options that take lists take both range forms
 t "theory: geometric range" 0 "" theory --act tanh --sigma-w2 0.5:8:x2 --fixed-point
 n=$(grep -v '^#' "$D/out" | tail -n +2 | cut -f2 | tr '\n' ' ')
-ok "theory --sigma-w2 0.5:8:x2 gives 0.5 1 2 4 8 (got '$n')" "$([ "$n" = "0.5 1 2 4 8 " ] && echo 1)"
+[ "$n" = "0.5 1 2 4 8 " ]; ok $? "theory --sigma-w2 0.5:8:x2 gives 0.5 1 2 4 8 (got '$n')"
 t "theory: factor below 1" 2 "the factor must be > 1" theory --act tanh --sigma-w2 1:8:x0.5 --fixed-point
 
 echo "$passed passed, $failed failed"

@@ -6,19 +6,7 @@
 # --threads is, claims that name a point, rates.tsv over every point.
 # Usage: sh tests/cli_points.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_points.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-if [ ! -x "$B" ]; then
-  echo "FAIL: $B is not an executable"; echo "0 passed, 1 failed"; exit 1
-fi
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-trap 'exit 1' INT TERM
-passed=0 failed=0
-ok() {
-  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL: $2${3:+ ($3)}"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/harness.sh"
 run() { timeout 60 "$B" "$@" 2>"$D/err" </dev/null; rc=$?; }
 data() { grep -v '^#' "$1"; }
 # col FILE NAME: the index of column NAME in FILE's header

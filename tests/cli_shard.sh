@@ -6,26 +6,7 @@
 # culprit named, a missing, duplicated, foreign, altered or cut-short shard.
 # Usage: sh tests/cli_shard.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_shard.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-if [ ! -x "$B" ]; then
-  echo "FAIL: $B is not an executable"; echo "0 passed, 1 failed"; exit 1
-fi
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-trap 'exit 1' INT TERM
-passed=0 failed=0
-
-# ok STATUS NAME [DETAIL]: counts a check; call as "cmd; ok $? name".
-ok() {
-  if [ "$1" -eq 0 ]; then
-    passed=$((passed + 1))
-  else
-    echo "FAIL: $2${3:+ ($3)}"
-    failed=$((failed + 1))
-  fi
-}
+. "$(dirname "$0")/harness.sh"
 
 # run ARGS...: initlab with a 60 s timeout, stderr kept in $D/err; sets rc.
 run() {

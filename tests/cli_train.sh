@@ -5,26 +5,7 @@
 # and bad keys stop with the file, the line and exit status 2.
 # Usage: sh tests/cli_train.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_train.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-if [ ! -x "$B" ]; then
-  echo "FAIL: $B is not an executable"; echo "0 passed, 1 failed"; exit 1
-fi
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-trap 'exit 1' INT TERM
-passed=0 failed=0
-
-# ok STATUS NAME [DETAIL]: counts a check; call as "cmd; ok $? name".
-ok() {
-  if [ "$1" -eq 0 ]; then
-    passed=$((passed + 1))
-  else
-    echo "FAIL: $2${3:+ ($3)}"
-    failed=$((failed + 1))
-  fi
-}
+. "$(dirname "$0")/harness.sh"
 
 cat >"$D/t.cfg" <<'EOF'
 # Does a small network learn its teacher?
