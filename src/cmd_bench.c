@@ -189,6 +189,11 @@ int ilab_cmd_bench(int argc, char **argv)
   snprintf(what, sizeof what, "bench, %d threads; rates in GFLOP/s, times in seconds", nt);
   ilab_provenance pv = {what, argc, argv, 1, 42, type->name, NULL};
   ilab_provenance_write(stdout, &pv);
+  if (ilab_blas_core_choice())
+    printf("# BLAS kernels: %s, chosen from the CPU's features in place of OpenBLAS's Prescott (platform.h)\n",
+           ilab_blas_core());
+  else
+    printf("# BLAS kernels: %s\n", ilab_blas_core());
   printf("\n## dgemm peak (GFLOP/s)\nshape\t1 thread\t%d threads\n", nt);
   for (int i = 0; i < 3; i++) {
     ilab_blas_set_threads(1);
