@@ -173,6 +173,7 @@ void ilab_mlp_free(ilab_mlp *net)
   free(net->x); free(net->h); free(net->x_off);
   free(net->g); free(net->g2); free(net->dh); free(net->dw);
   free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
+  free(net->xf_max); free(net->wf_max); free(net->hf); free(net->gf); free(net->g2f);
   free(net);
 }
 
@@ -225,16 +226,43 @@ void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scal
   if (net->wf_ok) net->wf_ok[l] = 0;
 }
 
+/* d[i] = f[i], binary32 widened to double (exact). */
+static void widen(const float *f, double *d, size_t k)
+{
+  for (size_t i = 0; i < k; i++) d[i] = f[i];
+}
+
+/* In reduced precision the passes keep X_1..X_L, H, dL/dX and dL/dH in
+ * binary32 only; these copy the one asked for into its double buffer (the
+ * buffers are the struct's, not the struct: a const network may fill them). */
 double *ilab_mlp_input(ilab_mlp *net) { return net->x; }
 const double *ilab_mlp_x(const ilab_mlp *net, size_t l)
 {
   assert(l <= net->L);
+  if (net->prec != ILAB_PREC_DOUBLE && l > 0)
+    widen(net->xf + net->x_off[l], net->x + net->x_off[l], net->batch * net->widths[l]);
   return net->x + net->x_off[l];
 }
-const double *ilab_mlp_h(const ilab_mlp *net) { return net->h_last ? net->h_last : net->h; }
-const double *ilab_mlp_grad_x(const ilab_mlp *net) { return net->g; }
-const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->dw; }
-const double *ilab_mlp_grad_h(const ilab_mlp *net) { return net->dh; }
+const double *ilab_mlp_h(const ilab_mlp *net)
+{
+  if (net->prec != ILAB_PREC_DOUBLE && net->h_last) {
+    double *h = net->h + (net->keep_h ? (size_t)(net->hf_last - net->hf) : 0);
+    widen(net->hf_last, h, net->batch * net->widths[net->l_last]);
+    return h;
+  }
+  return net->h_last ? net->h_last : net->h;
+}
+const double *ilab_mlp_grad_x(const ilab_mlp *net)
+{
+  if (net->prec != ILAB_PREC_DOUBLE && net->g_n) widen(net->gf, net->g, net->g_n);
+  return net->g;
+}
+const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->prec == ILAB_PREC_DOUBLE ? net->dw : NULL; }
+const double *ilab_mlp_grad_h(const ilab_mlp *net)
+{
+  if (net->prec != ILAB_PREC_DOUBLE && net->dh_n) widen(net->dhf, net->dh, net->dh_n);
+  return net->dh;
+}
 
 /* Adds the time since *t0 to net->time[k] and restarts the clock. */
 static void lap(ilab_mlp *net, int k, double *t0)
@@ -245,18 +273,31 @@ static void lap(ilab_mlp *net, int k, double *t0)
   *t0 = t;
 }
 
-/* Entries below tiny in magnitude (zero or subnormal in the network's
- * format), as a fraction of n, and entries that are +-inf. */
-static void range_counts(const double *v, size_t n, double tiny, double *under, long long *over)
+/* Adds to r the entries of v[0..k-1] below tiny in magnitude (zero or
+ * subnormal in the network's format) and those that are +-inf, in the
+ * lanes of shifted_sums (a true comparison is -1 in its lane). */
+typedef struct { long long under, over; } range_count;
+
+static void count_range(const double *v, size_t k, double tiny, range_count *r)
 {
-  size_t u = 0, o = 0;
-  for (size_t i = 0; i < n; i++) {
-    double a = fabs(v[i]);
-    u += a < tiny;
-    o += isinf(a);
+  v2i u = {0, 0}, o = {0, 0}, abs_mask = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
+  v2d t = {tiny, tiny}, inf = {INFINITY, INFINITY};
+  size_t j = 0;
+  for (; j + 2 <= k; j += 2) {
+    v2d a;
+    __builtin_memcpy(&a, v + j, 16);
+    a = (v2d)((v2i)a & abs_mask);
+    u += a < t;
+    o += a == inf;
   }
-  *under = n ? (double)u / (double)n : NAN;
-  *over = (long long)o;
+  long long nu = -(u[0] + u[1]), no = -(o[0] + o[1]);
+  for (; j < k; j++) {
+    double a = fabs(v[j]);
+    nu += a < tiny;
+    no += isinf(a);
+  }
+  r->under += nu;
+  r->over += no;
 }
 
 /* The passes in single, half and bfloat16, at the end of this file. */
@@ -336,7 +377,7 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
 /* A forward layer's row from its accumulated sums: means, variances, E[x^2],
  * the fractions, and the range counts of H_l in the network's format. */
 static void forward_finish(ilab_mlp *net, const fwd_stats *f, const double *h, const double *x, size_t n,
-                           ilab_layer_stats *st)
+                           const range_count *rc, ilab_layer_stats *st)
 {
   cross_check(net, &f->h, h, n);
   cross_check(net, &f->x, x, n);
@@ -349,7 +390,8 @@ static void forward_finish(ilab_mlp *net, const fwd_stats *f, const double *h, c
   st->zero_frac = (double)f->zeros / (double)n;
   st->sat_frac = (double)f->sat / (double)n;
   st->nonfinite = f->h.bad;
-  range_counts(h, n, ilab_fp_tiny(net->prec), &st->h_under, &st->h_over);
+  st->h_under = n ? (double)rc->under / (double)n : NAN;
+  st->h_over = rc->over;
 }
 
 void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
@@ -378,9 +420,14 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   acc_start(&f.h, h, k0);
   acc_start(&f.x, x, k0);
   f.zeros = f.sat = 0;
-  for (size_t i = 0; i < n; i += BLOCK)
-    forward_block(&net->act, h + i, x + i, n - i < BLOCK ? n - i : BLOCK, &f);
-  forward_finish(net, &f, h, x, n, st);
+  range_count rc = {0, 0};
+  double tiny = ilab_fp_tiny(net->prec);
+  for (size_t i = 0; i < n; i += BLOCK) {
+    size_t k = n - i < BLOCK ? n - i : BLOCK;
+    forward_block(&net->act, h + i, x + i, k, &f);
+    count_range(h + i, k, tiny, &rc);
+  }
+  forward_finish(net, &f, h, x, n, &rc, st);
   lap(net, 1, &t0);
 }
 
@@ -392,8 +439,13 @@ void ilab_mlp_backward_begin(ilab_mlp *net, const double *G)
   memcpy(net->g, G, n * sizeof *G);
   if (net->loss_scale != 1)
     for (size_t i = 0; i < n; i++) net->g[i] *= net->loss_scale;
-  if (net->prec != ILAB_PREC_DOUBLE)
-    for (size_t i = 0; i < n; i++) net->g[i] = ilab_fp_round(net->prec, net->g[i]);
+  if (net->prec != ILAB_PREC_DOUBLE) {
+    for (size_t i = 0; i < n; i++) {
+      net->g[i] = ilab_fp_round(net->prec, net->g[i]);
+      net->gf[i] = (float)net->g[i];
+    }
+    net->g_n = n;
+  }
 }
 
 /* One block: dh = g * phi'(h), by act.c from X or, for the activations that
@@ -413,7 +465,7 @@ static void backward_block(const ilab_act *a, const double *g, const double *xh,
 /* The backward fields of st from the accumulators, gradient variances
  * divided back by loss_scale^2, and the range of dL/dX_l (as stored, scaled). */
 static void backward_finish(ilab_mlp *net, ilab_layer_stats *st, const acc *ag, const acc *adh,
-                            const acc *adw, size_t n)
+                            const acc *adw, size_t n, const range_count *rc)
 {
   double s2 = net->loss_scale * net->loss_scale;
   st->gx_var = acc_var(ag);
@@ -421,7 +473,8 @@ static void backward_finish(ilab_mlp *net, ilab_layer_stats *st, const acc *ag, 
   st->gw_var = acc_var(adw);
   if (s2 != 1) { st->gx_var /= s2; st->gh_var /= s2; st->gw_var /= s2; }
   st->g_nonfinite = ag->bad;
-  range_counts(net->g, n, ilab_fp_tiny(net->prec), &st->g_under, &st->g_over);
+  st->g_under = n ? (double)rc->under / (double)n : NAN;
+  st->g_over = rc->over;
 }
 
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
@@ -442,8 +495,13 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   backward_block(&net->act, net->g, x, from_h, net->dh, k0, &ag, &adh); /* dh of the first block */
   acc_start(&ag, net->g, k0);
   acc_start(&adh, net->dh, k0);
-  for (size_t i = 0; i < n; i += BLOCK)
-    backward_block(&net->act, net->g + i, x + i, from_h, net->dh + i, n - i < BLOCK ? n - i : BLOCK, &ag, &adh);
+  range_count rc = {0, 0};
+  double tiny = ilab_fp_tiny(net->prec);
+  for (size_t i = 0; i < n; i += BLOCK) {
+    size_t k = n - i < BLOCK ? n - i : BLOCK;
+    backward_block(&net->act, net->g + i, x + i, from_h, net->dh + i, k, &ag, &adh);
+    count_range(net->g + i, k, tiny, &rc);
+  }
   cross_check(net, &ag, net->g, n);
   cross_check(net, &adh, net->dh, n);
   lap(net, 3, &t0);
@@ -454,7 +512,7 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   acc_buffer(&adw, net->dw, nin * nout);
   cross_check(net, &adw, net->dw, nin * nout);
   lap(net, 3, &t0);
-  backward_finish(net, st, &ag, &adh, &adw, n);
+  backward_finish(net, st, &ag, &adh, &adw, n, &rc);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W^T = scale * dH U^T */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nin, (int)nout,
@@ -480,13 +538,26 @@ static size_t weights_total(size_t L, const size_t *w)
   return n;
 }
 
-size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, ilab_precision p)
+size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, const ilab_act *act, ilab_precision p)
 {
   if (p == ILAB_PREC_DOUBLE) return 0;
   size_t nx, nh, nmax, nw;
   sizes(L, widths, batch, &nx, &nh, &nmax, &nw);
-  size_t f = add_ok(add_ok(nx, weights_total(L, widths)), add_ok(nmax, nw > nmax ? nw : nmax));
-  return add_ok(mul_ok(f, sizeof(float)), mul_ok(L + 1, sizeof(size_t) + 1));
+  /* xf, wf, hf, dhf, gf, g2f, of */
+  size_t f = add_ok(add_ok(nx, weights_total(L, widths)), ilab_act_needs_h(act) ? nh : nmax);
+  f = add_ok(f, add_ok(mul_ok(3, nmax), nw > nmax ? nw : nmax));
+  return add_ok(mul_ok(f, sizeof(float)), mul_ok(L + 1, sizeof(size_t) + 1 + 2 * sizeof(float)));
+}
+
+/* Frees the binary32 buffers and returns to double. */
+static void free_reduced(ilab_mlp *net)
+{
+  free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
+  free(net->xf_max); free(net->wf_max); free(net->hf); free(net->gf); free(net->g2f);
+  net->xf = net->wf = net->dhf = net->of = net->xf_max = net->wf_max = net->hf = net->gf = net->g2f = NULL;
+  net->wf_off = NULL;
+  net->wf_ok = NULL;
+  net->prec = ILAB_PREC_DOUBLE;
 }
 
 int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale)
@@ -495,53 +566,155 @@ int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale)
     ILAB_ERROR(ILAB_EINVAL, "loss scale must be finite and > 0, not %g", loss_scale);
   net->loss_scale = loss_scale;
   net->prec = p;
+  net->h_last = NULL;
+  net->hf_last = NULL;
+  net->g_n = net->dh_n = 0;
   if (net->wf_ok) memset(net->wf_ok, 0, net->L + 1);
   if (p == ILAB_PREC_DOUBLE || net->xf) return ILAB_OK;
   size_t nx, nh, nmax, nw;
-  if (ilab_mlp_precision_bytes(net->L, net->widths, net->batch, p) == SIZE_MAX)
+  if (ilab_mlp_precision_bytes(net->L, net->widths, net->batch, &net->act, p) == SIZE_MAX)
     ILAB_ERROR(ILAB_ENOMEM, "network too large to address");
   sizes(net->L, net->widths, net->batch, &nx, &nh, &nmax, &nw);
   net->xf = malloc(nx * sizeof(float));
   net->wf = malloc(weights_total(net->L, net->widths) * sizeof(float));
+  net->hf = malloc((net->keep_h ? nh : nmax) * sizeof(float));
   net->dhf = malloc(nmax * sizeof(float));
+  net->gf = malloc(nmax * sizeof(float));
+  net->g2f = malloc(nmax * sizeof(float));
   net->of = malloc((nw > nmax ? nw : nmax) * sizeof(float));
   net->wf_off = malloc((net->L + 1) * sizeof *net->wf_off);
   net->wf_ok = calloc(net->L + 1, 1);
-  if (!net->xf || !net->wf || !net->dhf || !net->of || !net->wf_off || !net->wf_ok) {
-    free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
-    net->xf = net->wf = net->dhf = net->of = NULL;
-    net->wf_off = NULL;
-    net->wf_ok = NULL;
-    net->prec = ILAB_PREC_DOUBLE;
+  net->xf_max = calloc(net->L + 1, sizeof(float));
+  net->wf_max = calloc(net->L + 1, sizeof(float));
+  if (!net->xf || !net->wf || !net->hf || !net->dhf || !net->gf || !net->g2f || !net->of || !net->wf_off ||
+      !net->wf_ok || !net->xf_max || !net->wf_max) {
+    free_reduced(net);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory for a network's binary32 buffers");
   }
   for (size_t l = 1, off = 0; l <= net->L; off += net->widths[l - 1] * net->widths[l], l++) net->wf_off[l] = off;
   return ILAB_OK;
 }
 
-/* W_l = scale * unit rounded to the format, into its slot of wf: by the
- * forward pass always (the scale may have changed since: LSUV, a new cell),
- * by the backward pass only if the forward one has not. */
-static const float *weights_reduced(ilab_mlp *net, size_t l, int force)
+/* The largest |v[i]| of binary32 entries, from their bit patterns: with the
+ * sign cleared, the order of the patterns is that of the magnitudes (NaN's
+ * above inf's), and an integer maximum is a reduction the compiler
+ * vectorizes, which a float one is not without -ffast-math. */
+static float max_abs_f(const float *v, size_t n)
+{
+  uint32_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u;
+    memcpy(&u, v + i, sizeof u);
+    u &= 0x7fffffffu;
+    m = u > m ? u : m;
+  }
+  float r;
+  memcpy(&r, &m, sizeof r);
+  return r;
+}
+
+/* W_l = scale * unit rounded to the format, into its slot of wf, with its
+ * largest magnitude: by the forward pass always (the scale may have changed
+ * since: LSUV, a new cell), by the backward pass only if the forward one has
+ * not.  Block by block, so that the maximum reads what the rounding has
+ * just written while it is in the cache. */
+static float *weights_reduced(ilab_mlp *net, size_t l, int force)
 {
   float *w = net->wf + net->wf_off[l];
-  if (force || !net->wf_ok[l])
-    ilab_fp_round_dn(net->prec, net->unit[l], net->scale[l], w, net->widths[l - 1] * net->widths[l]);
+  size_t nw = net->widths[l - 1] * net->widths[l];
+  if (force || !net->wf_ok[l]) {
+    float m = 0;
+    for (size_t i = 0; i < nw; i += BLOCK) {
+      size_t k = nw - i < BLOCK ? nw - i : BLOCK;
+      ilab_fp_round_dn(net->prec, net->unit[l] + i, net->scale[l], w + i, k);
+      float mb = max_abs_f(w + i, k);
+      if (!(mb <= m)) m = mb; /* NaN's pattern is the largest: it stays */
+    }
+    net->wf_max[l] = m;
+  }
   net->wf_ok[l] = 1;
   return w;
 }
 
-/* Rounds v (double) to the format in place and copies it to vf (binary32). */
-static void round_copy(ilab_precision p, double *v, float *vf, size_t n)
+/* Rounds v (double) to the format in place and copies it to vf (binary32);
+ * returns the largest magnitude. */
+static float round_copy(ilab_precision p, double *v, float *vf, size_t n)
 {
   if (p == ILAB_PREC_SINGLE) {
     ilab_fp_round_dn(p, v, 1, vf, n);
     for (size_t i = 0; i < n; i++) v[i] = vf[i];
-    return;
+    return max_abs_f(vf, n);
   }
   for (size_t i = 0; i < n; i++) {
     v[i] = ilab_fp_round(p, v[i]);
     vf[i] = (float)v[i];
+  }
+  return max_abs_f(vf, n);
+}
+
+/* The larger of two max_abs_f results, NaN's pattern counting as largest. */
+static float max_f(float a, float b) { return max_abs_f((const float[2]){a, b}, 2); }
+
+/* Scales n binary32 entries by 2^e in place: exact while no entry leaves
+ * the finite range (sgemm_ranged keeps them below 2^101). */
+static void scale_pow2_f(float *v, size_t n, int e)
+{
+  double f = ldexp(1.0, e); /* 2^e itself may be beyond binary32's range */
+  for (size_t i = 0; i < n; i++) v[i] = (float)((double)v[i] * f);
+}
+
+/* C = alpha op(A) op(B) + (bias ? each row of C = bias : 0), the product of a
+ * reduced-precision pass, in binary32 (sgemm), with a wide exponent range.
+ *
+ * Operands whose largest magnitudes amax, bmax multiply to below 2^-64 are
+ * the vanishing cells of a sweep (normal:std=0.01 in a ReLU net): their
+ * products are subnormal binary32 numbers, and an x86 core takes a microcode
+ * assist, a hundred cycles and more, for each operation that reads or makes
+ * one, which made such a cell 15 times slower than a healthy one.  So they
+ * are multiplied first by powers of two 2^ka, 2^kb (exact: no entry leaves
+ * the range), the product is taken at the scale where its terms are normal,
+ * and each result is then brought back, 2^-(ka+kb) C' (+ bias), in double
+ * and rounded once to binary32, subnormals and zero included.  The operands
+ * are restored exactly.  What is stored is what binary32 stores; the
+ * partial sums keep their 24 bits instead of a subnormal's fewer, the
+ * accumulator of an FMA unit with a wider exponent.  The decision depends on
+ * the values alone, so it is the same for any thread count. */
+static void sgemm_ranged(ilab_mlp *net, enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, size_t m, size_t n, size_t k,
+                         float alpha, float *A, size_t lda, size_t na, float amax, float *B, size_t ldb,
+                         size_t nb, float bmax, const double *bias, float *C)
+{
+  int ka = 0, kb = 0;
+  if (amax > 0 && bmax > 0 && isfinite(amax) && isfinite(bmax)) {
+    int ea = ilogbf(amax), eb = ilogbf(bmax);
+    if (ea + eb < -64) {
+      int e = -(ea + eb);        /* the products' scale brought to about 1 */
+      ka = e < 100 - ea ? e : 100 - ea;
+      kb = e - ka;               /* B takes the rest: eb + kb = -100 + ... <= 100 */
+    }
+  }
+  (void)net;
+  if (ka == 0 && kb == 0) {
+    float beta = 0;
+    if (bias) {
+      for (size_t j = 0; j < n; j++) C[j] = (float)ilab_fp_round(net->prec, bias[j]);
+      for (size_t i = 1; i < m; i++) memcpy(C + i * n, C, n * sizeof *C);
+      beta = 1;
+    }
+    cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)n);
+    return;
+  }
+  if (ka) scale_pow2_f(A, na, ka);
+  if (kb) scale_pow2_f(B, nb, kb);
+  cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, A, (int)lda, B, (int)ldb, 0.0f, C, (int)n);
+  if (ka) scale_pow2_f(A, na, -ka);
+  if (kb) scale_pow2_f(B, nb, -kb);
+  double down = ldexp(1.0, -(ka + kb));
+  for (size_t i = 0; i < m; i++) {
+    float *c = C + i * n;
+    if (bias)
+      for (size_t j = 0; j < n; j++) c[j] = (float)((double)c[j] * down + (double)(float)ilab_fp_round(net->prec, bias[j]));
+    else
+      for (size_t j = 0; j < n; j++) c[j] = (float)((double)c[j] * down);
   }
 }
 
@@ -555,7 +728,7 @@ static void forward_stats(const ilab_act *a, const double *h, const double *x, s
   case ILAB_ACT_TANH:
   case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
   case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
-  default: FORWARD_STATS(0) break;
+  default: forward_stats_plain(h, x, k, shh, shx, &sh1, &sh2, &sx1, &sx2, &z); break;
   }
   acc_add(&f->h, h, k, sh1, sh2);
   acc_add(&f->x, x, k, sx1, sx2);
@@ -563,94 +736,123 @@ static void forward_stats(const ilab_act *a, const double *h, const double *x, s
   f->sat += sat;
 }
 
+/* The forward pass in the network's format.  The product goes straight
+ * into H_l's binary32 slot; then each block of BLOCK entries goes through
+ * every step in the cache: H_l rounded to the format, widened, phi in double
+ * on the stored H, X_l rounded once to the format into xf, the statistics
+ * and range counts from the double copies of the block.  The double buffers
+ * are filled only for the cross-check (and by the accessors, on demand). */
 static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
   ilab_precision p = net->prec;
-  double *h = net->keep_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->h;
-  double *x = net->x + net->x_off[l];
-  float *xf = net->xf + net->x_off[l], *of = net->of;
+  size_t ho = net->keep_h ? net->x_off[l] - net->x_off[1] : 0;
+  float *hf = net->hf + ho, *xf = net->xf + net->x_off[l];
+  double *h = net->h + ho, *x = net->x + net->x_off[l];
   double t0 = net->timing ? ilab_clock_now() : 0;
-  net->h_last = h;
-  if (l == 1) round_copy(p, net->x, net->xf, B * nin); /* X_0 in the format */
-  const float *w = weights_reduced(net, l, 1);
-  float beta = 0;
-  if (net->bias[l]) {
-    for (size_t j = 0; j < nout; j++) of[j] = (float)ilab_fp_round(p, net->bias[l][j]);
-    for (size_t i = 1; i < B; i++) memcpy(of + i * nout, of, nout * sizeof *of);
-    beta = 1;
-  }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nout, (int)nin, 1.0f,
-              net->xf + net->x_off[l - 1], (int)nin, w, (int)nout, beta, of, (int)nout);
-  ilab_fp_round_fn(p, of, of, n);
-  for (size_t i = 0; i < n; i++) h[i] = of[i];
+  if (l == 1) net->xf_max[0] = round_copy(p, net->x, net->xf, B * nin); /* X_0 in the format */
+  float *w = weights_reduced(net, l, 1);
+  sgemm_ranged(net, CblasNoTrans, CblasNoTrans, B, nout, nin, 1.0f, net->xf + net->x_off[l - 1], nin, B * nin,
+               net->xf_max[l - 1], w, nout, nin * nout, net->wf_max[l], net->bias[l], hf);
   lap(net, 0, &t0);
-  /* phi in double on the stored H, rounded once to the format */
-  ilab_act_phi_n(&net->act, h, x, n);
-  round_copy(p, x, xf, n);
   fwd_stats f;
-  size_t k0 = n < BLOCK ? n : BLOCK;
   memset(&f, 0, sizeof f);
-  acc_start(&f.h, h, k0);
-  acc_start(&f.x, x, k0);
-  for (size_t i = 0; i < n; i += BLOCK)
-    forward_stats(&net->act, h + i, x + i, n - i < BLOCK ? n - i : BLOCK, &f);
-  forward_finish(net, &f, h, x, n, st);
+  range_count rc = {0, 0};
+  double tiny = ilab_fp_tiny(p), th[BLOCK], tx[BLOCK];
+  float xmax = 0;
+  for (size_t i = 0; i < n; i += BLOCK) {
+    size_t k = n - i < BLOCK ? n - i : BLOCK;
+    ilab_fp_round_fn(p, hf + i, hf + i, k);
+    widen(hf + i, th, k);
+    ilab_act_phi_n(&net->act, th, tx, k);
+    xmax = max_f(xmax, round_copy(p, tx, xf + i, k));
+    if (i == 0) {
+      acc_start(&f.h, th, k); /* shifts: the means of the first block */
+      acc_start(&f.x, tx, k);
+    }
+    forward_stats(&net->act, th, tx, k, &f);
+    count_range(th, k, tiny, &rc);
+  }
+  net->xf_max[l] = xmax;
+  net->hf_last = hf;
+  net->h_last = h;
+  net->l_last = l;
+  if (net->cross_check) {
+    widen(hf, h, n);
+    widen(xf, x, n);
+  }
+  forward_finish(net, &f, h, x, n, &rc, st);
   lap(net, 1, &t0);
 }
 
-/* The shifted sums of g and dh over one block already computed. */
-static void backward_stats(const double *g, const double *dh, size_t k, acc *ag, acc *adh)
-{
-  double shg = ag->shift, shd = adh->shift, sg1 = 0, sg2 = 0, sd1 = 0, sd2 = 0;
-  for (size_t j = 0; j < k; j++) {
-    double d1 = g[j] - shg, d2 = dh[j] - shd;
-    sg1 += d1; sg2 += d1 * d1; sd1 += d2; sd2 += d2 * d2;
-  }
-  acc_add(ag, g, k, sg1, sg2);
-  acc_add(adh, dh, k, sd1, sd2);
-}
-
+/* The backward pass in the network's format, block by block as forward:
+ * dH = G phi'(H) in double on stored values, rounded once to the format,
+ * with the statistics of G and dH and the range counts of G; then dW and
+ * dL/dX_{l-1}, products accumulated in binary32 and rounded. */
 static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
-  size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout;
+  size_t B = net->batch, nin = net->widths[l - 1], nout = net->widths[l], n = B * nout, nw = nin * nout;
   ilab_precision p = net->prec;
-  const float *x0f = net->xf + net->x_off[l - 1];
+  float *x0f = net->xf + net->x_off[l - 1];
   /* phi' from X wherever X determines it, as the double pass reads it */
   int from_h = net->keep_h && ilab_act_needs_h(&net->act);
-  const double *xh = from_h ? net->h + (net->x_off[l] - net->x_off[1]) : net->x + net->x_off[l];
+  const float *xhf = from_h ? net->hf + (net->x_off[l] - net->x_off[1]) : net->xf + net->x_off[l];
   double t0 = net->timing ? ilab_clock_now() : 0;
-  /* dH = G phi'(H) in double on stored values, rounded once */
-  if (from_h) ilab_act_grad_from_h(&net->act, net->g, xh, net->dh, n);
-  else ilab_act_grad_from_x(&net->act, net->g, xh, net->dh, n);
-  round_copy(p, net->dh, net->dhf, n);
   acc ag, adh, adw;
-  size_t k0 = n < BLOCK ? n : BLOCK;
-  acc_start(&ag, net->g, k0);
-  acc_start(&adh, net->dh, k0);
-  for (size_t i = 0; i < n; i += BLOCK)
-    backward_stats(net->g + i, net->dh + i, n - i < BLOCK ? n - i : BLOCK, &ag, &adh);
-  cross_check(net, &ag, net->g, n);
-  cross_check(net, &adh, net->dh, n);
+  range_count rc = {0, 0};
+  double tiny = ilab_fp_tiny(p), tg[BLOCK], tq[BLOCK], td[BLOCK], s1, s2;
+  float dh_max = 0;
+  for (size_t i = 0; i < n; i += BLOCK) {
+    size_t k = n - i < BLOCK ? n - i : BLOCK;
+    widen(net->gf + i, tg, k);
+    widen(xhf + i, tq, k);
+    if (from_h) ilab_act_grad_from_h(&net->act, tg, tq, td, k);
+    else ilab_act_grad_from_x(&net->act, tg, tq, td, k);
+    dh_max = max_f(dh_max, round_copy(p, td, net->dhf + i, k));
+    if (i == 0) {
+      acc_start(&ag, tg, k);
+      acc_start(&adh, td, k);
+    }
+    shifted_sums(tg, k, ag.shift, &s1, &s2);
+    acc_add(&ag, tg, k, s1, s2);
+    shifted_sums(td, k, adh.shift, &s1, &s2);
+    acc_add(&adh, td, k, s1, s2);
+    count_range(tg, k, tiny, &rc);
+  }
+  net->dh_n = n;
+  if (net->cross_check) {
+    widen(net->gf, net->g, n);
+    widen(net->dhf, net->dh, n);
+    cross_check(net, &ag, net->g, n);
+    cross_check(net, &adh, net->dh, n);
+  }
   lap(net, 3, &t0);
-  /* dW = X_{l-1}^T dH / B, accumulated in binary32 and rounded */
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nin, (int)nout, (int)B,
-              1.0f / (float)B, x0f, (int)nin, net->dhf, (int)nout, 0.0f, net->of, (int)nout);
-  ilab_fp_round_fn(p, net->of, net->of, nin * nout);
-  for (size_t i = 0; i < nin * nout; i++) net->dw[i] = net->of[i];
+  /* dW = X_{l-1}^T dH / B, summarized block by block from binary32 */
+  sgemm_ranged(net, CblasTrans, CblasNoTrans, nin, nout, B, 1.0f / (float)B, x0f, nin, B * nin,
+               net->xf_max[l - 1], net->dhf, nout, n, dh_max, NULL, net->of);
   lap(net, 2, &t0);
-  acc_buffer(&adw, net->dw, nin * nout);
-  cross_check(net, &adw, net->dw, nin * nout);
+  for (size_t i = 0; i < nw; i += BLOCK) {
+    size_t k = nw - i < BLOCK ? nw - i : BLOCK;
+    ilab_fp_round_fn(p, net->of + i, net->of + i, k);
+    widen(net->of + i, tg, k);
+    if (i == 0) acc_start(&adw, tg, k);
+    shifted_sums(tg, k, adw.shift, &s1, &s2);
+    acc_add(&adw, tg, k, s1, s2);
+  }
+  if (net->cross_check) {
+    widen(net->of, net->dw, nw);
+    cross_check(net, &adw, net->dw, nw);
+  }
   lap(net, 3, &t0);
-  backward_finish(net, st, &ag, &adh, &adw, n);
+  backward_finish(net, st, &ag, &adh, &adw, n, &rc);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W_l^T */
-    const float *w = weights_reduced(net, l, 0);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nin, (int)nout, 1.0f,
-                net->dhf, (int)nout, w, (int)nout, 0.0f, net->of, (int)nin);
-    ilab_fp_round_fn(p, net->of, net->of, B * nin);
-    for (size_t i = 0; i < B * nin; i++) net->g2[i] = net->of[i];
-    double *t = net->g; net->g = net->g2; net->g2 = t;
+    float *w = weights_reduced(net, l, 0);
+    sgemm_ranged(net, CblasNoTrans, CblasTrans, B, nin, nout, 1.0f, net->dhf, nout, n, dh_max, w, nout, nw,
+                 net->wf_max[l], NULL, net->g2f);
+    ilab_fp_round_fn(p, net->g2f, net->g2f, B * nin);
+    float *t = net->gf; net->gf = net->g2f; net->g2f = t;
+    net->g_n = B * nin;
     lap(net, 2, &t0);
   }
 }

@@ -63,6 +63,12 @@ typedef struct {
                                  NULL in double */
   size_t *wf_off;       /* W_l at wf + wf_off[l] */
   unsigned char *wf_ok; /* wf_ok[l]: W_l is rounded from the current scale and unit */
+  float *xf_max, *wf_max; /* max |entry| of xf's X_l and wf's W_l, as rounded: the
+                             range of a product's operands (sgemm_ranged) */
+  float *hf, *gf, *g2f; /* binary32 H (as h), dL/dX_l and dL/dX_{l-1} */
+  const float *hf_last; /* H_l of the layer last run forward, in hf */
+  size_t l_last;        /* ... and its l */
+  size_t g_n, dh_n;     /* entries of gf and dhf that are current (0: none) */
 } ilab_mlp;
 
 /* Bytes ilab_mlp_alloc will take for these sizes and this activation (an
@@ -71,19 +77,25 @@ typedef struct {
  * it against a memory limit first. */
 size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch, const ilab_act *act);
 
-/* Bytes ilab_mlp_set_precision adds for precision p: binary32 copies of
- * X_0..X_L (nx entries), of W_1..W_L (nw_total), of the largest layer (nmax)
- * and a product's output, 4 (nx + nw_total + nmax + max(nw_max, nmax)), and
- * the layers' offsets; 0 for double; SIZE_MAX on overflow. */
-size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, ilab_precision p);
+/* Bytes ilab_mlp_set_precision adds for precision p and activation act:
+ * binary32 copies of X_0..X_L (nx entries), of W_1..W_L (nw_total), of H
+ * (as ilab_mlp_bytes counts it), of dL/dH, dL/dX_l and dL/dX_{l-1} (nmax
+ * each) and a product's output (max(nw_max, nmax)), 4 bytes each, and the
+ * layers' offsets and maxima; 0 for double; SIZE_MAX on overflow. */
+size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, const ilab_act *act,
+                                ilab_precision p);
 
 /* Makes the network compute in precision p (allocating its binary32 copies)
  * with dL/dX_L = loss_scale * G.  single: every product in sgemm, phi and
  * phi' rounded to binary32.  half, bfloat16: W_l = round(scale * unit), the
  * input and loss_scale * G rounded to the format; each product accumulated
  * in binary32 (sgemm) and its result rounded to the format, phi(H) and
- * G phi'(H) computed in double from stored values and rounded.  Statistics
- * are accumulated in double; gradient variances are divided by loss_scale^2.
+ * G phi'(H) computed in double from stored values and rounded.  A product
+ * whose terms would be subnormal in binary32 is taken at a power-of-two
+ * scale and rounded back once (mlp.c, sgemm_ranged): the stored values are
+ * binary32's, subnormals included, without x86's slow subnormal arithmetic.
+ * Statistics are accumulated in double; gradient variances are divided by
+ * loss_scale^2.
  * ILAB_ENOMEM, ILAB_EINVAL for loss_scale not finite and > 0. */
 int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale);
 
@@ -111,8 +123,11 @@ void ilab_mlp_backward_begin(ilab_mlp *net, const double *G);
  * fills the backward fields of st.  Call for l = L down to 1. */
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st);
 
-/* Pointers into the buffers, for tests: X_l (l = 0..L), H_l of the layer
- * last run forward, the current dL/dX_l, the last dL/dW_l. */
+/* Pointers into the buffers, for tests and histograms: X_l (l = 0..L), H_l
+ * of the layer last run forward, the current dL/dX_l, the last dL/dW_l.  In
+ * reduced precision the passes keep these in binary32 and the accessors
+ * widen the one asked for into its double buffer (O(B n_l)); dL/dW_l is
+ * summarized from its binary32 product and not kept: NULL. */
 const double *ilab_mlp_x(const ilab_mlp *net, size_t l);
 const double *ilab_mlp_h(const ilab_mlp *net);
 const double *ilab_mlp_grad_x(const ilab_mlp *net);

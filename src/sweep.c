@@ -55,7 +55,7 @@ static size_t max_net_bytes(const ilab_config *c)
   for (size_t i = 0; i < c->n_acts; i++) {
     size_t b = ilab_mlp_bytes(c->depth, c->widths, c->batch, &c->acts[i]);
     /* precision: the network's binary32 copies */
-    size_t pb = ilab_mlp_precision_bytes(c->depth, c->widths, c->batch, c->precision);
+    size_t pb = ilab_mlp_precision_bytes(c->depth, c->widths, c->batch, &c->acts[i], c->precision);
     b = b > SIZE_MAX - pb ? SIZE_MAX : b + pb;
     if (b > m) m = b;
   }

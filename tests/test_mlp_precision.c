@@ -222,10 +222,110 @@ static void loss_scale_exact(void)
   gsl_rng_free(r);
 }
 
+/* Products whose terms are subnormal binary32 numbers (mlp.c, sgemm_ranged):
+ * a linear layer of width n = 64 with W = fl32(2^-60 U), U ~ N(0, 1), on
+ * X = fl32(2^-75 Z), so that each term x w is about 2^-135 and H_1 is deep
+ * in binary32's subnormal range (below 2^-126; its grid is 2^-149).  The
+ * layer is computed at a power-of-two scale where the terms are normal and
+ * brought back with one rounding, so every entry is within half a grid step
+ * of the exact sum plus the normal-range error of the scaled sum:
+ *   |H - sum x w| <= 2^-150 + gamma_n sum |x w|   (gamma_n ~ n 2^-24).
+ * Here gamma_n sum |x w| is about 2^-150 too.  A product accumulated in the
+ * subnormal range rounds each of the n partial sums to the 2^-149 grid; the
+ * test was run against such a product (the scaling switched off) and fails
+ * with errors of several grid steps.  The same holds with subnormal inputs
+ * (X ~ 2^-135, W ~ 2^-2), with a bias of 2^-128 added, and all-zero results
+ * (terms below 2^-190) are exactly 0.  The operands are restored exactly: xf
+ * holds fl32(X) and wf holds fl32(W) after the pass, and a second pass gives
+ * the same bits. */
+static void ranged_products(void)
+{
+  enum { n = 64, b = 16 };
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 11);
+  double *U = malloc(n * n * sizeof *U), *Z = malloc(b * n * sizeof *Z), *bias = malloc(n * sizeof *bias);
+  for (size_t i = 0; i < n * n; i++) U[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t i = 0; i < b * n; i++) Z[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t j = 0; j < n; j++) bias[j] = ldexp(gsl_ran_gaussian(r, 1.0), -128);
+  const struct { const char *what; int ex, ew; int with_bias; int zero; } c[] = {
+      {"normal operands, subnormal products", -75, -60, 0, 0},
+      {"subnormal inputs", -135, -2, 0, 0},
+      {"subnormal products plus a bias of 2^-128", -75, -60, 1, 0},
+      {"terms below 2^-190: all zero", -100, -100, 0, 1},
+  };
+  ilab_act a;
+  ilab_act_parse("linear", &a);
+  size_t w[2] = {n, n};
+  for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+    ilab_mlp *net;
+    ilab_mlp_alloc(&net, 1, w, b, &a);
+    ilab_mlp_set_precision(net, ILAB_PREC_SINGLE, 1);
+    double s = ldexp(1.0, c[k].ew);
+    ilab_mlp_set_layer(net, 1, U, s, c[k].with_bias ? bias : NULL);
+    double *x = ilab_mlp_input(net);
+    for (size_t i = 0; i < b * n; i++) x[i] = ldexp(Z[i], c[k].ex);
+    ilab_layer_stats st;
+    ilab_mlp_forward_layer(net, 1, &st);
+    const double *h = ilab_mlp_h(net);
+    size_t bad = 0, moved = 0;
+    double worst = 0;
+    for (size_t i = 0; i < b; i++)
+      for (size_t j = 0; j < n; j++) {
+        double sum = 0, mag = 0;
+        for (size_t q = 0; q < n; q++) {
+          double t = (double)(float)ldexp(Z[i * n + q], c[k].ex) * (double)(float)(s * U[q * n + j]);
+          sum += t;
+          mag += fabs(t);
+        }
+        if (c[k].with_bias) sum += (double)(float)bias[j];
+        double err = fabs(h[i * n + j] - sum), tol = 0x1p-150 + n * 0x1p-24 / (1 - n * 0x1p-24) * mag + 0x1p-170;
+        if (c[k].zero ? h[i * n + j] != 0 : err > tol) bad++;
+        if (err / 0x1p-149 > worst) worst = err / 0x1p-149;
+      }
+    ilab_test(bad == 0, "%s: %zu of %d entries beyond half a subnormal step plus gamma_n sum |xw| (worst %.2f steps)",
+              c[k].what, bad, n * b, worst);
+    for (size_t i = 0; i < b * n; i++) moved += net->xf[i] != (float)ldexp(Z[i], c[k].ex);
+    for (size_t i = 0; i < n * n; i++) moved += net->wf[i] != (float)(s * U[i]);
+    ilab_test(moved == 0, "%s: the operands are restored exactly (%zu entries moved)", c[k].what, moved);
+    double *h1 = malloc(b * n * sizeof *h1);
+    memcpy(h1, h, b * n * sizeof *h1);
+    ilab_mlp_forward_layer(net, 1, &st);
+    ilab_test(memcmp(h1, ilab_mlp_h(net), b * n * sizeof *h1) == 0, "%s: a second pass gives the same bits", c[k].what);
+    if (c[k].zero) ilab_test(st.h_under == 1 && st.h_var == 0, "%s: every entry is 0 (h_under %g)", c[k].what, st.h_under);
+    if (k == 0) {
+      /* backward: dW = X^T G / b with G = fl32(2^-56 Z'), terms about 2^-131:
+       * its variance against that of the exactly rounded dW, to 1e-3 (a
+       * wrong scale would be off by a power of 2) */
+      double *G = malloc(b * n * sizeof *G), *dw = malloc(n * n * sizeof *dw);
+      for (size_t i = 0; i < b * n; i++) G[i] = ldexp(Z[(i * 7 + 3) % (b * n)], -56);
+      ilab_mlp_backward_begin(net, G);
+      ilab_mlp_backward_layer(net, 1, &st);
+      for (size_t q = 0; q < n; q++)
+        for (size_t j = 0; j < n; j++) {
+          double sum = 0;
+          for (size_t i = 0; i < b; i++) sum += (double)(float)ldexp(Z[i * n + q], c[k].ex) * (double)(float)G[i * n + j];
+          dw[q * n + j] = (float)(sum / b);
+        }
+      double m = 0, v = 0;
+      for (size_t i = 0; i < n * n; i++) m += dw[i] / (n * n);
+      for (size_t i = 0; i < n * n; i++) v += (dw[i] - m) * (dw[i] - m) / (n * n - 1);
+      ilab_test(fabs(st.gw_var / v - 1) < 1e-3 && v < 0x1p-252,
+                "%s: Var(dW) %.6g against %.6g from the exactly rounded dW", c[k].what, st.gw_var, v);
+      free(G);
+      free(dw);
+    }
+    free(h1);
+    ilab_mlp_free(net);
+  }
+  free(U); free(Z); free(bias);
+  gsl_rng_free(r);
+}
+
 int main(void)
 {
   single_vs_double();
   counts();
+  ranged_products();
   loss_scale_exact();
   return ilab_test_summary();
 }
