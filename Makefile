@@ -219,7 +219,9 @@ docs/%.png: $(RESULTS)/$$*/$$*.png
 	cp $< $@
 
 # make bench: initlab bench, then NumPy on the same products if $(PYTHON)
-# has numpy (results/bench/numpy.tsv), for comparison only.
+# has numpy (results/bench/numpy.tsv), for comparison only, on the BLAS
+# kernels initlab ran (OPENBLAS_CORETYPE: NumPy's OpenBLAS would otherwise
+# fall back to Prescott's where initlab's platform.c does not).
 PYTHON ?= /usr/bin/python3
 # ... then cells per second for 1, 2, 3 threads and 1, 2, 3 MPI ranks
 # (scripts/bench-mpi.sh; skipped, with a line, where mpicc is missing).
@@ -228,6 +230,8 @@ bench: deps
 	  $(if $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes),build/initlab-mpi)
 	@build/initlab bench -o results/bench
 	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
+	  core=$$(sed -n '1s/.*BLAS kernels \([A-Za-z0-9]*\).*/\1/p' results/bench/bench.tsv); \
+	  case $$core in ''|unknown) ;; *) OPENBLAS_CORETYPE=$$core; export OPENBLAS_CORETYPE ;; esac; \
 	  $(PYTHON) scripts/bench_numpy.py --threads $$(nproc) | tee results/bench/numpy.tsv; \
 	else echo "numpy not found: no NumPy comparison"; fi
 	@scripts/bench-mpi.sh results/bench

@@ -40,8 +40,8 @@ def rate(a, b, flop, min_s=1.0):
 def main():
     B, n = 256, 512
     rng = np.random.default_rng(42)
-    print("# numpy %s: the std-sweep's products (batch %d, width %d), threads %s"
-          % (np.__version__, B, n, threads or "default"))
+    print("# numpy %s: the std-sweep's products (batch %d, width %d), threads %s, OPENBLAS_CORETYPE %s"
+          % (np.__version__, B, n, threads or "default", os.environ.get("OPENBLAS_CORETYPE", "unset")))
     print("dtype\tH = X W\tdX = dH W^T\tdW = X^T dH\tworkload (harmonic mean)")
     for dt in (np.float64, np.float32):
         X = rng.standard_normal((B, n)).astype(dt)

@@ -185,15 +185,14 @@ int ilab_cmd_bench(int argc, char **argv)
       {"dX = dH W^T  (256x512 . 512x512^T)", 0, 1, 256, 512, 512},
       {"dW = X^T dH  (512x256 . 256x512)", 1, 0, 512, 512, 256}};
   double peak1[3], peakn[3], cpu1[3];
-  char what[64];
-  snprintf(what, sizeof what, "bench, %d threads; rates in GFLOP/s, times in seconds", nt);
+  char what[160];
+  snprintf(what, sizeof what, "bench, %d threads; rates in GFLOP/s, times in seconds; BLAS kernels %s", nt,
+           ilab_blas_core());
   ilab_provenance pv = {what, argc, argv, 1, 42, type->name, NULL};
   ilab_provenance_write(stdout, &pv);
   if (ilab_blas_core_choice())
-    printf("# BLAS kernels: %s, chosen from the CPU's features in place of OpenBLAS's Prescott (platform.h)\n",
-           ilab_blas_core());
-  else
-    printf("# BLAS kernels: %s\n", ilab_blas_core());
+    printf("# the BLAS kernels (%s) were chosen from the CPU's features in place of OpenBLAS's Prescott "
+           "(platform.h)\n", ilab_blas_core());
   printf("\n## dgemm peak (GFLOP/s)\nshape\t1 thread\t%d threads\n", nt);
   for (int i = 0; i < 3; i++) {
     ilab_blas_set_threads(1);

@@ -174,6 +174,7 @@ void ilab_mlp_free(ilab_mlp *net)
   free(net->g); free(net->g2); free(net->dh); free(net->dw);
   free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
   free(net->xf_max); free(net->wf_max); free(net->hf); free(net->gf); free(net->g2f);
+  free(net->wf_unit); free(net->wf_scale);
   free(net);
 }
 
@@ -223,7 +224,11 @@ void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scal
   net->unit[l] = unit;
   net->scale[l] = scale;
   net->bias[l] = b;
-  if (net->wf_ok) net->wf_ok[l] = 0;
+}
+
+void ilab_mlp_weights_changed(ilab_mlp *net)
+{
+  if (net->wf_ok) memset(net->wf_ok, 0, net->L + 1);
 }
 
 /* d[i] = f[i], binary32 widened to double (exact). */
@@ -546,7 +551,8 @@ size_t ilab_mlp_precision_bytes(size_t L, const size_t *widths, size_t batch, co
   /* xf, wf, hf, dhf, gf, g2f, of */
   size_t f = add_ok(add_ok(nx, weights_total(L, widths)), ilab_act_needs_h(act) ? nh : nmax);
   f = add_ok(f, add_ok(mul_ok(3, nmax), nw > nmax ? nw : nmax));
-  return add_ok(mul_ok(f, sizeof(float)), mul_ok(L + 1, sizeof(size_t) + 1 + 2 * sizeof(float)));
+  return add_ok(mul_ok(f, sizeof(float)),
+                mul_ok(L + 1, sizeof(size_t) + 1 + 2 * sizeof(float) + sizeof(double *) + sizeof(double)));
 }
 
 /* Frees the binary32 buffers and returns to double. */
@@ -554,6 +560,9 @@ static void free_reduced(ilab_mlp *net)
 {
   free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
   free(net->xf_max); free(net->wf_max); free(net->hf); free(net->gf); free(net->g2f);
+  free(net->wf_unit); free(net->wf_scale);
+  net->wf_unit = NULL;
+  net->wf_scale = NULL;
   net->xf = net->wf = net->dhf = net->of = net->xf_max = net->wf_max = net->hf = net->gf = net->g2f = NULL;
   net->wf_off = NULL;
   net->wf_ok = NULL;
@@ -586,8 +595,10 @@ int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale)
   net->wf_ok = calloc(net->L + 1, 1);
   net->xf_max = calloc(net->L + 1, sizeof(float));
   net->wf_max = calloc(net->L + 1, sizeof(float));
+  net->wf_unit = calloc(net->L + 1, sizeof *net->wf_unit);
+  net->wf_scale = calloc(net->L + 1, sizeof *net->wf_scale);
   if (!net->xf || !net->wf || !net->hf || !net->dhf || !net->gf || !net->g2f || !net->of || !net->wf_off ||
-      !net->wf_ok || !net->xf_max || !net->wf_max) {
+      !net->wf_ok || !net->xf_max || !net->wf_max || !net->wf_unit || !net->wf_scale) {
     free_reduced(net);
     ILAB_ERROR(ILAB_ENOMEM, "out of memory for a network's binary32 buffers");
   }
@@ -614,15 +625,18 @@ static float max_abs_f(const float *v, size_t n)
 }
 
 /* W_l = scale * unit rounded to the format, into its slot of wf, with its
- * largest magnitude: by the forward pass always (the scale may have changed
- * since: LSUV, a new cell), by the backward pass only if the forward one has
- * not.  Block by block, so that the maximum reads what the rounding has
- * just written while it is in the cache. */
-static float *weights_reduced(ilab_mlp *net, size_t l, int force)
+ * largest magnitude, unless the slot holds it already: rounded from the same
+ * unit and scale (a cell of another activation, the backward pass after the
+ * forward one) since ilab_mlp_weights_changed.  LSUV and a new cell change
+ * the scale, a new scheme the unit.  Block by block, so that the maximum
+ * reads what the rounding has just written while it is in the cache. */
+static float *weights_reduced(ilab_mlp *net, size_t l)
 {
   float *w = net->wf + net->wf_off[l];
   size_t nw = net->widths[l - 1] * net->widths[l];
-  if (force || !net->wf_ok[l]) {
+  if (!net->wf_ok[l] || net->wf_unit[l] != net->unit[l] || net->wf_scale[l] != net->scale[l]) {
+    net->wf_unit[l] = net->unit[l];
+    net->wf_scale[l] = net->scale[l];
     float m = 0;
     for (size_t i = 0; i < nw; i += BLOCK) {
       size_t k = nw - i < BLOCK ? nw - i : BLOCK;
@@ -751,7 +765,7 @@ static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   double *h = net->h + ho, *x = net->x + net->x_off[l];
   double t0 = net->timing ? ilab_clock_now() : 0;
   if (l == 1) net->xf_max[0] = round_copy(p, net->x, net->xf, B * nin); /* X_0 in the format */
-  float *w = weights_reduced(net, l, 1);
+  float *w = weights_reduced(net, l);
   sgemm_ranged(net, CblasNoTrans, CblasNoTrans, B, nout, nin, 1.0f, net->xf + net->x_off[l - 1], nin, B * nin,
                net->xf_max[l - 1], w, nout, nin * nout, net->wf_max[l], net->bias[l], hf);
   lap(net, 0, &t0);
@@ -847,7 +861,7 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   backward_finish(net, st, &ag, &adh, &adw, n, &rc);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W_l^T */
-    float *w = weights_reduced(net, l, 0);
+    float *w = weights_reduced(net, l);
     sgemm_ranged(net, CblasNoTrans, CblasTrans, B, nin, nout, 1.0f, net->dhf, nout, n, dh_max, w, nout, nw,
                  net->wf_max[l], NULL, net->g2f);
     ilab_fp_round_fn(p, net->g2f, net->g2f, B * nin);

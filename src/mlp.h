@@ -62,7 +62,9 @@ typedef struct {
                                  and a product's output (H_l, dW_l, dL/dX_{l-1});
                                  NULL in double */
   size_t *wf_off;       /* W_l at wf + wf_off[l] */
-  unsigned char *wf_ok; /* wf_ok[l]: W_l is rounded from the current scale and unit */
+  unsigned char *wf_ok; /* wf_ok[l]: wf holds W_l rounded from wf_unit[l], wf_scale[l] */
+  const double **wf_unit;
+  double *wf_scale;
   float *xf_max, *wf_max; /* max |entry| of xf's X_l and wf's W_l, as rounded: the
                              range of a product's operands (sgemm_ranged) */
   float *hf, *gf, *g2f; /* binary32 H (as h), dL/dX_l and dL/dX_{l-1} */
@@ -108,6 +110,13 @@ void ilab_mlp_free(ilab_mlp *net);
 /* Layer l (1-based) uses W_l = scale * unit and bias b (NULL: none). */
 void ilab_mlp_set_layer(ilab_mlp *net, size_t l, const double *unit, double scale,
                         const double *b);
+
+/* Says that the contents of the unit matrices may have changed (a new
+ * trial's draws in the same buffers).  In reduced precision the network
+ * keeps W_l rounded to the format while the unit pointer and the scale stay
+ * the same; a caller that redraws in place calls this before the next pass.
+ * Nothing to do in double. */
+void ilab_mlp_weights_changed(ilab_mlp *net);
 
 /* The input X_0 (B x n_0), for the caller to fill. */
 double *ilab_mlp_input(ilab_mlp *net);

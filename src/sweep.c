@@ -284,12 +284,15 @@ int ilab_sweep_theory_scaled(const ilab_sweep *s, double factor, ilab_theory_lay
 
 /* ---- one trial ------------------------------------------------------------- */
 
-/* A job of a trial: one cell computed on its own (n == 0), or a group: the
- * n cells of activation ai whose schemes share family fam, computed from one
- * reference pass (rescale.h). */
+/* A job of a trial: a group, the n cells of activation ai whose schemes
+ * share family fam, computed from one reference pass (rescale.h); or (n ==
+ * 0) seq cells computed one after another on their own.  In reduced
+ * precision a sequence is one scheme's cells across the activations: they
+ * have the same weights, which the network then rounds to the format once. */
 typedef struct {
   size_t ai, fam, n;
-  size_t *cells;      /* the group's cells, or the one cell */
+  size_t *cells;      /* the group's cells, or the sequence's */
+  size_t seq;
 } job;
 
 typedef struct {
@@ -640,11 +643,23 @@ static void *worker(void *arg)
   } else {
     for (size_t k; (k = take(t)) < t->n_jobs && !t->status;) {
       const job *jb = &t->jobs[k];
-      int st = jb->n ? run_group(t, jb, t->nets[w->id]) : run_cell(t, jb->cells[0], t->nets[w->id]);
+      ilab_mlp *net = t->nets[w->id];
+      int st = ILAB_OK;
+      if (jb->n) {
+        st = run_group(t, jb, net);
+      } else {
+        ilab_mlp_weights_changed(net); /* this trial's draws, not the last job's */
+        for (size_t i = 0; i < jb->seq && !st; i++) {
+          st = run_cell(t, jb->cells[i], net);
+          if (st) break;
+          pthread_mutex_lock(&t->lock);
+          t->s->done++;
+          pthread_mutex_unlock(&t->lock);
+        }
+      }
       if (st) { fail(t, st); break; }
       pthread_mutex_lock(&t->lock);
-      if (t->nets[w->id]->check_max > t->s->check_max) t->s->check_max = t->nets[w->id]->check_max;
-      if (!jb->n) t->s->done++;
+      if (net->check_max > t->s->check_max) t->s->check_max = net->check_max;
       pthread_mutex_unlock(&t->lock);
     }
   }
@@ -736,13 +751,24 @@ int ilab_sweep_run(ilab_sweep *s)
         if ((!s->run_cell || s->run_cell[cell]) && rescalable(s, &t.fam, cell, &fam) && fam == k)
           t.cells[used++] = cell;
       }
-      if (used > first) t.jobs[t.n_jobs++] = (job){ai, k, used - first, &t.cells[first]};
+      if (used > first) t.jobs[t.n_jobs++] = (job){ai, k, used - first, &t.cells[first], 0};
     }
-  for (size_t cell = 0; cell < s->n_cells; cell++) {
-    size_t fam = 0;
-    if ((s->run_cell && !s->run_cell[cell]) || rescalable(s, &t.fam, cell, &fam)) continue;
-    t.cells[used] = cell;
-    t.jobs[t.n_jobs++] = (job){cell / c->n_schemes, 0, 0, &t.cells[used++]};
+  if (c->precision == ILAB_PREC_DOUBLE) {
+    for (size_t cell = 0; cell < s->n_cells; cell++) {
+      size_t fam = 0;
+      if ((s->run_cell && !s->run_cell[cell]) || rescalable(s, &t.fam, cell, &fam)) continue;
+      t.cells[used] = cell;
+      t.jobs[t.n_jobs++] = (job){cell / c->n_schemes, 0, 0, &t.cells[used++], 1};
+    }
+  } else {
+    for (size_t si = 0; si < c->n_schemes; si++) {
+      size_t first = used;
+      for (size_t ai = 0; ai < c->n_acts; ai++) {
+        size_t cell = ai * c->n_schemes + si;
+        if (!s->run_cell || s->run_cell[cell]) t.cells[used++] = cell;
+      }
+      if (used > first) t.jobs[t.n_jobs++] = (job){0, 0, 0, &t.cells[first], used - first};
+    }
   }
   /* Cells run in parallel, each with a single-threaded BLAS; a lone cell
    * gets every thread inside its products instead. */

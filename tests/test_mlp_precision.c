@@ -321,10 +321,56 @@ static void ranged_products(void)
   gsl_rng_free(r);
 }
 
+/* The binary32 weights are rounded once and kept while the unit matrix and
+ * the scale stay (mlp.c, weights_reduced): a network that changes its scale,
+ * or whose unit matrix is redrawn in place and announced by
+ * ilab_mlp_weights_changed, gives the bits of a fresh network. */
+static void weights_kept(void)
+{
+  enum { n = 32, b = 8 };
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 17);
+  double *U = malloc(n * n * sizeof *U), *x = malloc(b * n * sizeof *x);
+  for (size_t i = 0; i < n * n; i++) U[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t i = 0; i < b * n; i++) x[i] = gsl_ran_gaussian(r, 1.0);
+  ilab_act a;
+  ilab_act_parse("tanh", &a);
+  size_t w[2] = {n, n};
+  ilab_mlp *kept, *fresh;
+  ilab_mlp_alloc(&kept, 1, w, b, &a);
+  ilab_mlp_set_precision(kept, ILAB_PREC_SINGLE, 1);
+  ilab_layer_stats st;
+  double *h = malloc(b * n * sizeof *h);
+  for (int step = 0; step < 3; step++) {
+    double s = step == 0 ? 0.2 : 0.3; /* step 2 keeps step 1's scale */
+    if (step == 2) {
+      for (size_t i = 0; i < n * n; i++) U[i] = gsl_ran_gaussian(r, 1.0);
+      ilab_mlp_weights_changed(kept);
+    }
+    ilab_mlp_set_layer(kept, 1, U, s, NULL);
+    memcpy(ilab_mlp_input(kept), x, b * n * sizeof *x);
+    ilab_mlp_forward_layer(kept, 1, &st);
+    memcpy(h, ilab_mlp_h(kept), b * n * sizeof *h);
+    ilab_mlp_alloc(&fresh, 1, w, b, &a);
+    ilab_mlp_set_precision(fresh, ILAB_PREC_SINGLE, 1);
+    ilab_mlp_set_layer(fresh, 1, U, s, NULL);
+    memcpy(ilab_mlp_input(fresh), x, b * n * sizeof *x);
+    ilab_mlp_forward_layer(fresh, 1, &st);
+    static const char *what[3] = {"first pass", "a new scale", "the unit matrix redrawn in place"};
+    ilab_test(memcmp(h, ilab_mlp_h(fresh), b * n * sizeof *h) == 0, "kept weights, %s: the bits of a fresh network",
+              what[step]);
+    ilab_mlp_free(fresh);
+  }
+  ilab_mlp_free(kept);
+  free(U); free(x); free(h);
+  gsl_rng_free(r);
+}
+
 int main(void)
 {
   single_vs_double();
   counts();
+  weights_kept();
   ranged_products();
   loss_scale_exact();
   return ilab_test_summary();
