@@ -65,6 +65,25 @@ static void acc_add(acc *a, const double *v, size_t k, double s1, double s2)
     acc_merge(a, (double)k, s1 / (double)k, m2 > 0 ? m2 : 0);
     return;
   }
+  /* the shifted sums over the finite entries, if those are finite (an
+   * overflowed network: inf entries among values that square finely) */
+  double t1 = 0, t2 = 0;
+  size_t m = 0;
+  for (size_t i = 0; i < k; i++) {
+    double d = v[i] - a->shift;
+    int fin = isfinite(v[i]);
+    d = fin ? d : 0;
+    t1 += d;
+    t2 += d * d;
+    m += (size_t)fin;
+  }
+  if (isfinite(t1) && isfinite(t2)) {
+    a->bad += (long long)(k - m);
+    if (m == 0) return;
+    double q = t2 - t1 * t1 / (double)m;
+    acc_merge(a, (double)m, t1 / (double)m, q > 0 ? q : 0);
+    return;
+  }
   double n = 0, mean = 0, m2 = 0;
   for (size_t i = 0; i < k; i++) {
     if (!isfinite(v[i])) { a->bad++; continue; }
@@ -655,9 +674,21 @@ static float *weights_reduced(ilab_mlp *net, size_t l)
 static float round_copy(ilab_precision p, double *v, float *vf, size_t n)
 {
   if (p == ILAB_PREC_SINGLE) {
-    ilab_fp_round_dn(p, v, 1, vf, n);
-    for (size_t i = 0; i < n; i++) v[i] = vf[i];
-    return max_abs_f(vf, n);
+    /* one loop the compiler vectorizes: the conversion rounds to nearest
+     * even, the maximum is max_abs_f's on the patterns */
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      float f = (float)v[i];
+      uint32_t u;
+      vf[i] = f;
+      v[i] = f;
+      memcpy(&u, &f, sizeof u);
+      u &= 0x7fffffffu;
+      m = u > m ? u : m;
+    }
+    float r;
+    memcpy(&r, &m, sizeof r);
+    return r;
   }
   for (size_t i = 0; i < n; i++) {
     v[i] = ilab_fp_round(p, v[i]);
