@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <gsl/gsl_cblas.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 static const char *const cmd = "bench";
 
@@ -36,7 +38,9 @@ static void help(void)
          "family, see 'initlab run --help') against the product floor, its GFLOP at\n"
          "that peak; eight relu schemes of one family against one; 'initlab run' of\n"
          "the std-sweep as a whole process, tables written, direct and rescaled,\n"
-         "and in single precision;\n"
+         "and in single precision, in 5 rounds (3 with --quick) that each measure\n"
+         "the peak again beside the three runs: the medians of the rounds' ratios\n"
+         "are the results;\n"
          "each also in CPU seconds, against the one-thread peak per CPU second, which\n"
          "other work on the machine does not skew as it skews wall time; a scaling\n"
          "table of seconds per GFLOP; peak memory against the estimate; and the\n"
@@ -47,7 +51,7 @@ static void help(void)
          "shape, a step counted as 3 products of 2 B n^2 flops a layer.\n\n"
          "  -o, --output DIR   where bench.tsv goes [results/bench]\n"
          "  -j, --threads N    threads [all cores]\n"
-         "      --quick        a smaller scaling table\n"
+         "      --quick        a smaller scaling table, 3 rounds\n"
          "  -h, --help         this help\n");
 }
 
@@ -281,39 +285,73 @@ int ilab_cmd_bench(int argc, char **argv)
          "relu, he_normal alone\t%.3f s\n",
          floor_s, floor_cpu, n_rs, wall_rs, wall_rs / floor_s, cpu_rs, cpu_rs / floor_cpu, t8, t8 / t1, t8d, t8d / t1, t1);
   fflush(stdout);
-  double run_d = NAN, run_r = NAN, crun_d = NAN, crun_r = NAN, run_s = NAN, crun_s = NAN;
+  /* the whole processes, in rounds: the workload peak again, then 'initlab
+   * run' direct, rescaled and in single precision, so that each round's
+   * ratios come from measurements side by side; their medians are the
+   * results (a shared machine's load moves single runs by a fifth) */
+  enum { MAX_ROUNDS = 5, NR = 7 };
+  int rounds = quick ? 3 : MAX_ROUNDS;
+  double rr[NR][MAX_ROUNDS];
+  static const char *rname[NR] = {"workload peak, all cores (GFLOP/s)",
+                                  "direct: fraction of the workload peak",
+                                  "rescaled: fraction of the product floor",
+                                  "single: x double's speed",
+                                  "direct: CPU s, fraction of the one-thread peak per CPU second",
+                                  "rescaled: CPU s, fraction of the CPU floor",
+                                  "single: x double's speed in CPU seconds"};
+  double run_d = NAN, run_r = NAN, run_s = NAN, crun_d = NAN, crun_r = NAN, crun_s = NAN;
+  int ok_files = 0;
+  char cfgpath[4200];
   if (cmd_make_dirs(outdir) == 0) {
-    char cfgpath[4200];
     snprintf(cfgpath, sizeof cfgpath, "%s/std-sweep.cfg", outdir);
     FILE *f = fopen(cfgpath, "w");
-    if (f && fprintf(f, "# the std-sweep of 'initlab bench'\n%s", std_sweep) > 0 && fclose(f) == 0) {
-      f = NULL;
-      char dir[4200];
-      snprintf(dir, sizeof dir, "%s/std-sweep-direct", outdir);
-      double c0 = cpu_children();
-      run_d = run_process(cfgpath, dir, nt, "--no-rescale");
-      double c1 = cpu_children();
-      snprintf(dir, sizeof dir, "%s/std-sweep", outdir);
-      run_r = run_process(cfgpath, dir, nt, NULL);
-      crun_d = c1 - c0;
-      double c2 = cpu_children();
-      crun_r = c2 - c1;
-      /* the same in single precision: sgemm on binary32 copies */
-      snprintf(dir, sizeof dir, "%s/std-sweep-single", outdir);
-      run_s = run_process(cfgpath, dir, nt, "--precision=single");
-      crun_s = cpu_children() - c2;
+    if (f) {
+      ok_files = fprintf(f, "# the std-sweep of 'initlab bench'\n%s", std_sweep) > 0;
+      ok_files &= fclose(f) == 0;
     }
-    if (f) fclose(f);
   }
-  printf("'initlab run' of the std-sweep, tables written, direct\t%.3f s\t%.1f GFLOP/s\t%.3f of the workload peak\t"
-         "%.3f CPU s\t%.3f of the one-thread peak per CPU second\n"
-         "'initlab run' of the std-sweep, tables written, rescaled\t%.3f s\t%.3f of the product floor\t"
-         "%.3f CPU s\t%.3f of the CPU floor\n",
-         run_d, gf / run_d, gf / run_d / peak_all, crun_d, gf / crun_d / peak_cpu, run_r, run_r / floor_s, crun_r,
-         crun_r / floor_cpu);
-  printf("'initlab run' of the std-sweep, tables written, single precision\t%.3f s\t%.2f x double's speed\t"
-         "%.3f CPU s\t%.2f x double's speed in CPU seconds\n",
-         run_s, run_d / run_s, crun_s, crun_d / crun_s);
+  printf("\n## 'initlab run' of the std-sweep as a whole process, tables written: %d rounds\nround", rounds);
+  for (int k = 0; k < NR; k++) printf("\t%s", rname[k]);
+  printf("\n");
+  for (int q = 0; q < rounds && ok_files; q++) {
+    char dir[4200];
+    double pk[3];
+    for (int i = 0; i < 3; i++) pk[i] = gemm_rate(shapes[i].ta, shapes[i].tb, shapes[i].m, shapes[i].n, shapes[i].k, 0.3, NULL);
+    double peak_q = 3 / (1 / pk[0] + 1 / pk[1] + 1 / pk[2]), floor_q = gf / peak_q;
+    snprintf(dir, sizeof dir, "%s/std-sweep-direct", outdir);
+    double c0 = cpu_children();
+    run_d = run_process(cfgpath, dir, nt, "--no-rescale");
+    double c1 = cpu_children();
+    snprintf(dir, sizeof dir, "%s/std-sweep", outdir);
+    run_r = run_process(cfgpath, dir, nt, NULL);
+    double c2 = cpu_children();
+    /* the same in single precision: sgemm on binary32 copies */
+    snprintf(dir, sizeof dir, "%s/std-sweep-single", outdir);
+    run_s = run_process(cfgpath, dir, nt, "--precision=single");
+    crun_d = c1 - c0;
+    crun_r = c2 - c1;
+    crun_s = cpu_children() - c2;
+    double v[NR] = {peak_q, gf / run_d / peak_q, run_r / floor_q, run_d / run_s,
+                    gf / crun_d / peak_cpu, crun_r / floor_cpu, crun_d / crun_s};
+    printf("%d", q + 1);
+    for (int k = 0; k < NR; k++) {
+      rr[k][q] = v[k];
+      printf("\t%.3f", v[k]);
+    }
+    printf("\n");
+    fflush(stdout);
+  }
+  double med[NR];
+  for (int k = 0; k < NR; k++) {
+    double tmp[MAX_ROUNDS];
+    memcpy(tmp, rr[k], sizeof tmp);
+    if (!ok_files) { med[k] = NAN; continue; }
+    gsl_sort(tmp, 1, (size_t)rounds);
+    med[k] = gsl_stats_median_from_sorted_data(tmp, 1, (size_t)rounds);
+  }
+  printf("median");
+  for (int k = 0; k < NR; k++) printf("\t%.3f", med[k]);
+  printf("\n");
   fflush(stdout);
 
   /* 3. scaling: seconds per GFLOP as depth, width and batch grow, from the
@@ -460,18 +498,19 @@ int ilab_cmd_bench(int argc, char **argv)
   ROW("sweep_rescaled_over_floor", wall_rs / floor_s);
   ROW("family8_rescaled_over_1", t8 / t1);
   ROW("family8_direct_over_1", t8d / t1);
+  /* the whole processes: the last round's times, the rounds' median ratios */
   ROW("run_direct_wall_s", run_d);
-  ROW("run_direct_fraction_of_peak", gf / run_d / peak_all);
+  ROW("run_direct_fraction_of_peak", med[1]);
   ROW("run_rescaled_wall_s", run_r);
-  ROW("run_rescaled_over_floor", run_r / floor_s);
+  ROW("run_rescaled_over_floor", med[2]);
   ROW("run_single_wall_s", run_s);
-  ROW("run_single_speedup", run_d / run_s);
-  ROW("run_single_cpu_speedup", crun_d / crun_s);
+  ROW("run_single_speedup", med[3]);
+  ROW("run_single_cpu_speedup", med[6]);
   ROW("peak_cpu_1thread_workload", peak_cpu);
   ROW("sweep_cpu_fraction_of_peak", gf / cpu_direct / peak_cpu);
   ROW("sweep_rescaled_cpu_over_floor", cpu_rs / floor_cpu);
-  ROW("run_direct_cpu_fraction_of_peak", gf / crun_d / peak_cpu);
-  ROW("run_rescaled_cpu_over_floor", crun_r / floor_cpu);
+  ROW("run_direct_cpu_fraction_of_peak", med[4]);
+  ROW("run_rescaled_cpu_over_floor", med[5]);
   ROW("peak_rss_bytes", (double)rss);
   ROW("estimate_bytes", (double)need);
   for (int i = 0; i < npts; i++) {
