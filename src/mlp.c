@@ -843,7 +843,10 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   int from_h = net->keep_h && ilab_act_needs_h(&net->act);
   const float *xhf = from_h ? net->hf + (net->x_off[l] - net->x_off[1]) : net->xf + net->x_off[l];
   double t0 = net->timing ? ilab_clock_now() : 0;
-  acc ag, adh, adw;
+  acc ag, adh, adw; /* started by the first block (zero for an empty layer) */
+  memset(&ag, 0, sizeof ag);
+  memset(&adh, 0, sizeof adh);
+  memset(&adw, 0, sizeof adw);
   range_count rc = {0, 0};
   double tiny = ilab_fp_tiny(p), tg[BLOCK], tq[BLOCK], td[BLOCK], s1, s2;
   float dh_max = 0;
