@@ -125,6 +125,31 @@ static void shifted_sums(const double *v, size_t k, double sh, double *s1, doubl
   *s2 = t2;
 }
 
+/* shifted_sums of binary32 entries, widened in the registers: the same
+ * lanes and operations, so the same bits as widening first. */
+typedef float v2f __attribute__((vector_size(8)));
+
+static void shifted_sums_f(const float *v, size_t k, double sh, double *s1, double *s2)
+{
+  v2d a1 = {0, 0}, a2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, vs = {sh, sh};
+  size_t j = 0;
+  for (; j + 4 <= k; j += 4) {
+    v2f f0, f1;
+    __builtin_memcpy(&f0, v + j, 8);
+    __builtin_memcpy(&f1, v + j + 2, 8);
+    v2d e0 = __builtin_convertvector(f0, v2d) - vs, e1 = __builtin_convertvector(f1, v2d) - vs;
+    a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
+  }
+  double t1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), t2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
+  for (; j < k; j++) {
+    double d = (double)v[j] - sh;
+    t1 += d;
+    t2 += d * d;
+  }
+  *s1 = t1;
+  *s2 = t2;
+}
+
 /* Moments of a whole buffer in one pass. */
 static void acc_buffer(acc *a, const double *v, size_t n)
 {
@@ -882,9 +907,12 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   for (size_t i = 0; i < nw; i += BLOCK) {
     size_t k = nw - i < BLOCK ? nw - i : BLOCK;
     ilab_fp_round_fn(p, net->of + i, net->of + i, k);
-    widen(net->of + i, tg, k);
-    if (i == 0) acc_start(&adw, tg, k);
-    shifted_sums(tg, k, adw.shift, &s1, &s2);
+    if (i == 0) {
+      widen(net->of, tg, k);
+      acc_start(&adw, tg, k);
+    }
+    shifted_sums_f(net->of + i, k, adw.shift, &s1, &s2);
+    if (!(isfinite(s1) && isfinite(s2))) widen(net->of + i, tg, k); /* acc_add reads the entries */
     acc_add(&adw, tg, k, s1, s2);
   }
   if (net->cross_check) {
