@@ -343,9 +343,9 @@ int ilab_cmd_bench(int argc, char **argv)
   }
   double med[NR];
   for (int k = 0; k < NR; k++) {
-    double tmp[MAX_ROUNDS];
-    memcpy(tmp, rr[k], sizeof tmp);
     if (!ok_files) { med[k] = NAN; continue; }
+    double tmp[MAX_ROUNDS];
+    memcpy(tmp, rr[k], (size_t)rounds * sizeof *tmp);
     gsl_sort(tmp, 1, (size_t)rounds);
     med[k] = gsl_stats_median_from_sorted_data(tmp, 1, (size_t)rounds);
   }

@@ -125,31 +125,6 @@ static void shifted_sums(const double *v, size_t k, double sh, double *s1, doubl
   *s2 = t2;
 }
 
-/* shifted_sums of binary32 entries, widened in the registers: the same
- * lanes and operations, so the same bits as widening first. */
-typedef float v2f __attribute__((vector_size(8)));
-
-static void shifted_sums_f(const float *v, size_t k, double sh, double *s1, double *s2)
-{
-  v2d a1 = {0, 0}, a2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, vs = {sh, sh};
-  size_t j = 0;
-  for (; j + 4 <= k; j += 4) {
-    v2f f0, f1;
-    __builtin_memcpy(&f0, v + j, 8);
-    __builtin_memcpy(&f1, v + j + 2, 8);
-    v2d e0 = __builtin_convertvector(f0, v2d) - vs, e1 = __builtin_convertvector(f1, v2d) - vs;
-    a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
-  }
-  double t1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), t2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
-  for (; j < k; j++) {
-    double d = (double)v[j] - sh;
-    t1 += d;
-    t2 += d * d;
-  }
-  *s1 = t1;
-  *s2 = t2;
-}
-
 /* Moments of a whole buffer in one pass. */
 static void acc_buffer(acc *a, const double *v, size_t n)
 {
@@ -210,15 +185,15 @@ size_t ilab_mlp_bytes(size_t L, const size_t *widths, size_t batch, const ilab_a
   return mul_ok(n, sizeof(double));
 }
 
+static void free_reduced(ilab_mlp *net);
+
 void ilab_mlp_free(ilab_mlp *net)
 {
   if (!net) return;
   free(net->widths); free(net->unit); free(net->scale); free(net->bias);
   free(net->x); free(net->h); free(net->x_off);
   free(net->g); free(net->g2); free(net->dh); free(net->dw);
-  free(net->xf); free(net->wf); free(net->dhf); free(net->of); free(net->wf_off); free(net->wf_ok);
-  free(net->xf_max); free(net->wf_max); free(net->hf); free(net->gf); free(net->g2f);
-  free(net->wf_unit); free(net->wf_scale);
+  free_reduced(net);
   free(net);
 }
 
@@ -403,17 +378,16 @@ typedef struct {
   long long zeros, sat;
 } fwd_stats;
 
-static void forward_block(const ilab_act *a, const double *h, double *x, size_t k, fwd_stats *f)
+/* The statistics of one block of h and x = phi(h): shifted sums, zeros and
+ * saturated entries. */
+static void forward_stats(const ilab_act *a, const double *h, const double *x, size_t k, fwd_stats *f)
 {
   double shh = f->h.shift, shx = f->x.shift;
   double sh1 = 0, sh2 = 0, sx1 = 0, sx2 = 0;
   long long z = 0, sat = 0;
-  ilab_act_phi_n(a, h, x, k);
   switch (a->kind) {
-  /* saturated: within 1% of the bounds -1 and 1 */
   case ILAB_ACT_TANH:
   case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
-  /* saturated: within 1% of the bounds 0 and 1 */
   case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
   default: forward_stats_plain(h, x, k, shh, shx, &sh1, &sh2, &sx1, &sx2, &z); break;
   }
@@ -421,6 +395,12 @@ static void forward_block(const ilab_act *a, const double *h, double *x, size_t 
   acc_add(&f->x, x, k, sx1, sx2);
   f->zeros += z;
   f->sat += sat;
+}
+
+static void forward_block(const ilab_act *a, const double *h, double *x, size_t k, fwd_stats *f)
+{
+  ilab_act_phi_n(a, h, x, k);
+  forward_stats(a, h, x, k, f);
 }
 
 /* A forward layer's row from its accumulated sums: means, variances, E[x^2],
@@ -699,21 +679,13 @@ static float *weights_reduced(ilab_mlp *net, size_t l)
 static float round_copy(ilab_precision p, double *v, float *vf, size_t n)
 {
   if (p == ILAB_PREC_SINGLE) {
-    /* one loop the compiler vectorizes: the conversion rounds to nearest
-     * even, the maximum is max_abs_f's on the patterns */
-    uint32_t m = 0;
+    /* the conversion rounds to nearest even; a loop the compiler vectorizes */
     for (size_t i = 0; i < n; i++) {
       float f = (float)v[i];
-      uint32_t u;
       vf[i] = f;
       v[i] = f;
-      memcpy(&u, &f, sizeof u);
-      u &= 0x7fffffffu;
-      m = u > m ? u : m;
     }
-    float r;
-    memcpy(&r, &m, sizeof r);
-    return r;
+    return max_abs_f(vf, n);
   }
   for (size_t i = 0; i < n; i++) {
     v[i] = ilab_fp_round(p, v[i]);
@@ -786,24 +758,6 @@ static void sgemm_ranged(ilab_mlp *net, enum CBLAS_TRANSPOSE ta, enum CBLAS_TRAN
     else
       for (size_t j = 0; j < n; j++) c[j] = (float)((double)c[j] * down);
   }
-}
-
-/* The statistics of forward_block over buffers already computed. */
-static void forward_stats(const ilab_act *a, const double *h, const double *x, size_t k, fwd_stats *f)
-{
-  double shh = f->h.shift, shx = f->x.shift;
-  double sh1 = 0, sh2 = 0, sx1 = 0, sx2 = 0;
-  long long z = 0, sat = 0;
-  switch (a->kind) {
-  case ILAB_ACT_TANH:
-  case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
-  case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
-  default: forward_stats_plain(h, x, k, shh, shx, &sh1, &sh2, &sx1, &sx2, &z); break;
-  }
-  acc_add(&f->h, h, k, sh1, sh2);
-  acc_add(&f->x, x, k, sx1, sx2);
-  f->zeros += z;
-  f->sat += sat;
 }
 
 /* The forward pass in the network's format.  The product goes straight
@@ -907,12 +861,9 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   for (size_t i = 0; i < nw; i += BLOCK) {
     size_t k = nw - i < BLOCK ? nw - i : BLOCK;
     ilab_fp_round_fn(p, net->of + i, net->of + i, k);
-    if (i == 0) {
-      widen(net->of, tg, k);
-      acc_start(&adw, tg, k);
-    }
-    shifted_sums_f(net->of + i, k, adw.shift, &s1, &s2);
-    if (!(isfinite(s1) && isfinite(s2))) widen(net->of + i, tg, k); /* acc_add reads the entries */
+    widen(net->of + i, tg, k);
+    if (i == 0) acc_start(&adw, tg, k);
+    shifted_sums(tg, k, adw.shift, &s1, &s2);
     acc_add(&adw, tg, k, s1, s2);
   }
   if (net->cross_check) {
