@@ -56,6 +56,43 @@ static void acc_start(acc *a, const double *v, size_t k)
   a->shift = m && isfinite(s) ? s / (double)m : 0;
 }
 
+/* The sums below run in two vectors of two lanes each (entry j in lane j
+ * mod 4, the tail added last): gcc's vector extension, which any x86-64 runs
+ * (SSE2) and whose lanes, fixed here, give the same bits whatever the vector
+ * unit; a scalar loop's one chain of additions waits on each one's latency. */
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2i __attribute__((vector_size(16)));
+
+/* The shifted sums of the finite entries of v[0..k-1] alone, and their
+ * number m: an inf or NaN entry adds 0. */
+static void finite_sums(const double *v, size_t k, double sh, double *s1, double *s2, size_t *m)
+{
+  v2d a1 = {0, 0}, a2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, vs = {sh, sh}, inf = {INFINITY, INFINITY};
+  v2i abs_mask = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL}, mc = {0, 0};
+  size_t j = 0;
+  for (; j + 4 <= k; j += 4) {
+    v2d v0, v1;
+    __builtin_memcpy(&v0, v + j, 16);
+    __builtin_memcpy(&v1, v + j + 2, 16);
+    v2i f0 = (v2d)((v2i)v0 & abs_mask) < inf, f1 = (v2d)((v2i)v1 & abs_mask) < inf; /* NaN: false */
+    v2d e0 = (v2d)((v2i)(v0 - vs) & f0), e1 = (v2d)((v2i)(v1 - vs) & f1);
+    a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
+    mc += f0 + f1;
+  }
+  double t1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), t2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
+  size_t n = (size_t)-(mc[0] + mc[1]);
+  for (; j < k; j++) {
+    if (!isfinite(v[j])) continue;
+    double d = v[j] - sh;
+    t1 += d;
+    t2 += d * d;
+    n++;
+  }
+  *s1 = t1;
+  *s2 = t2;
+  *m = n;
+}
+
 /* Adds a block from its shifted sums s1 = sum d, s2 = sum d^2; falls back to
  * Welford over the finite entries of v when the sums are not finite. */
 static void acc_add(acc *a, const double *v, size_t k, double s1, double s2)
@@ -67,16 +104,9 @@ static void acc_add(acc *a, const double *v, size_t k, double s1, double s2)
   }
   /* the shifted sums over the finite entries, if those are finite (an
    * overflowed network: inf entries among values that square finely) */
-  double t1 = 0, t2 = 0;
-  size_t m = 0;
-  for (size_t i = 0; i < k; i++) {
-    double d = v[i] - a->shift;
-    int fin = isfinite(v[i]);
-    d = fin ? d : 0;
-    t1 += d;
-    t2 += d * d;
-    m += (size_t)fin;
-  }
+  double t1, t2;
+  size_t m;
+  finite_sums(v, k, a->shift, &t1, &t2, &m);
   if (isfinite(t1) && isfinite(t2)) {
     a->bad += (long long)(k - m);
     if (m == 0) return;
@@ -96,14 +126,7 @@ static void acc_add(acc *a, const double *v, size_t k, double s1, double s2)
   acc_merge(a, n, mean, m2);
 }
 
-/* The shifted sums s1 = sum (v - sh), s2 = sum (v - sh)^2 of v[0..k-1] in
- * two vectors of two lanes each (entry j in lane j mod 4, the tail added
- * last): gcc's vector extension, which any x86-64 runs (SSE2) and whose
- * lanes, fixed here, give the same bits whatever the vector unit; a scalar
- * loop's one chain of additions waits on each one's latency. */
-typedef double v2d __attribute__((vector_size(16)));
-typedef long long v2i __attribute__((vector_size(16)));
-
+/* The shifted sums s1 = sum (v - sh), s2 = sum (v - sh)^2 of v[0..k-1]. */
 static void shifted_sums(const double *v, size_t k, double sh, double *s1, double *s2)
 {
   v2d a1 = {0, 0}, a2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, vs = {sh, sh};
@@ -297,32 +320,9 @@ static void lap(ilab_mlp *net, int k, double *t0)
   *t0 = t;
 }
 
-/* Adds to r the entries of v[0..k-1] below tiny in magnitude (zero or
- * subnormal in the network's format) and those that are +-inf, in the
- * lanes of shifted_sums (a true comparison is -1 in its lane). */
+/* Counts of the entries below tiny in magnitude (zero or subnormal in the
+ * network's format) and of those that are +-inf. */
 typedef struct { long long under, over; } range_count;
-
-static void count_range(const double *v, size_t k, double tiny, range_count *r)
-{
-  v2i u = {0, 0}, o = {0, 0}, abs_mask = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
-  v2d t = {tiny, tiny}, inf = {INFINITY, INFINITY};
-  size_t j = 0;
-  for (; j + 2 <= k; j += 2) {
-    v2d a;
-    __builtin_memcpy(&a, v + j, 16);
-    a = (v2d)((v2i)a & abs_mask);
-    u += a < t;
-    o += a == inf;
-  }
-  long long nu = -(u[0] + u[1]), no = -(o[0] + o[1]);
-  for (; j < k; j++) {
-    double a = fabs(v[j]);
-    nu += a < tiny;
-    no += isinf(a);
-  }
-  r->under += nu;
-  r->over += no;
-}
 
 /* The passes in single, half and bfloat16, at the end of this file. */
 static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st);
@@ -330,83 +330,102 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st);
 
 /* ---- forward ---------------------------------------------------------------- */
 
-/* Statistics of one block, after x = phi(h) (ilab_act_phi_n): the shifted
- * sums of h and x, and the counts of zeros and saturated entries.  SAT says
- * whether xv is within 1% of a bound. */
-#define FORWARD_STATS(SAT)                                                \
-  for (size_t j = 0; j < k; j++) {                                        \
-    double hv = h[j], xv = x[j];                                          \
-    double dh = hv - shh, dx = xv - shx;                                  \
-    sh1 += dh; sh2 += dh * dh; sx1 += dx; sx2 += dx * dx;                 \
-    z += xv == 0;                                                         \
-    sat += (SAT);                                                         \
-  }
+/* The sums of a pair of blocks u, v (h and x = phi(h) forward, g and dh
+ * backward): their shifted sums, the range counts of u, and the zeros of v
+ * and its saturated entries. */
+typedef struct {
+  double u1, u2, v1, v2;
+  long long zeros, sat;
+  range_count rc;
+} pair_sums;
 
-/* The same without saturation, for the unbounded activations, in the
- * lanes of shifted_sums. */
-static void forward_stats_plain(const double *h, const double *x, size_t k, double shh, double shx,
-                                double *sh1, double *sh2, double *sx1, double *sx2, long long *z)
+/* What counts as saturated: nothing, |x| >= 0.99 (tanh, hardtanh), or x
+ * within 0.01 of 0 or 1 (sigmoid). */
+enum { SAT_NONE, SAT_SYM, SAT_UNIT };
+
+/* One pass over u[0..k-1] and v[0..k-1] for all of pair_sums, in the lanes
+ * of shifted_sums; inlined with sat a constant at each call. */
+static inline __attribute__((always_inline)) void pair_lanes(const double *u, const double *v, size_t k, double shu,
+                                                             double shv, double tiny, int sat, pair_sums *o)
 {
   v2d a1 = {0, 0}, a2 = {0, 0}, b1 = {0, 0}, b2 = {0, 0}, c1 = {0, 0}, c2 = {0, 0}, d1 = {0, 0}, d2 = {0, 0};
-  v2d vh = {shh, shh}, vx = {shx, shx}, zero = {0, 0};
-  v2i zc = {0, 0}; /* minus the count: a true comparison is -1 in each lane */
+  v2d vu = {shu, shu}, vv = {shv, shv}, zero = {0, 0}, vt = {tiny, tiny}, inf = {INFINITY, INFINITY};
+  v2d lo = {0.01, 0.01}, hi = {0.99, 0.99};
+  v2i abs_mask = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
+  v2i zc = {0, 0}, sc = {0, 0}, uc = {0, 0}, oc = {0, 0}; /* minus the counts: a true comparison is -1 */
   size_t j = 0;
   for (; j + 4 <= k; j += 4) {
-    v2d h0, h1, x0, x1;
-    __builtin_memcpy(&h0, h + j, 16);
-    __builtin_memcpy(&h1, h + j + 2, 16);
-    __builtin_memcpy(&x0, x + j, 16);
-    __builtin_memcpy(&x1, x + j + 2, 16);
-    v2d e0 = h0 - vh, e1 = h1 - vh, f0 = x0 - vx, f1 = x1 - vx;
+    v2d u0, u1, v0, v1;
+    __builtin_memcpy(&u0, u + j, 16);
+    __builtin_memcpy(&u1, u + j + 2, 16);
+    __builtin_memcpy(&v0, v + j, 16);
+    __builtin_memcpy(&v1, v + j + 2, 16);
+    v2d e0 = u0 - vu, e1 = u1 - vu, f0 = v0 - vv, f1 = v1 - vv;
     a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
     b1 += f0; b2 += f0 * f0; d1 += f1; d2 += f1 * f1;
-    zc += (x0 == zero) + (x1 == zero);
+    zc += (v0 == zero) + (v1 == zero);
+    if (sat == SAT_SYM) {
+      v2d y0 = (v2d)((v2i)v0 & abs_mask), y1 = (v2d)((v2i)v1 & abs_mask);
+      sc += (y0 >= hi) + (y1 >= hi);
+    } else if (sat == SAT_UNIT) {
+      sc += ((v0 <= lo) | (v0 >= hi)) + ((v1 <= lo) | (v1 >= hi));
+    }
+    v2d m0 = (v2d)((v2i)u0 & abs_mask), m1 = (v2d)((v2i)u1 & abs_mask);
+    uc += (m0 < vt) + (m1 < vt);
+    oc += (m0 == inf) + (m1 == inf);
   }
   double s1 = (a1[0] + a1[1]) + (c1[0] + c1[1]), s2 = (a2[0] + a2[1]) + (c2[0] + c2[1]);
   double t1 = (b1[0] + b1[1]) + (d1[0] + d1[1]), t2 = (b2[0] + b2[1]) + (d2[0] + d2[1]);
-  long long zz = -(zc[0] + zc[1]);
+  long long zz = -(zc[0] + zc[1]), ss = -(sc[0] + sc[1]), nu = -(uc[0] + uc[1]), no = -(oc[0] + oc[1]);
   for (; j < k; j++) {
-    double dh = h[j] - shh, dx = x[j] - shx;
-    s1 += dh; s2 += dh * dh; t1 += dx; t2 += dx * dx;
-    zz += x[j] == 0;
+    double du = u[j] - shu, dv = v[j] - shv, vj = v[j], a = fabs(u[j]);
+    s1 += du; s2 += du * du; t1 += dv; t2 += dv * dv;
+    zz += vj == 0;
+    if (sat == SAT_SYM) ss += fabs(vj) >= 0.99;
+    else if (sat == SAT_UNIT) ss += vj <= 0.01 || vj >= 0.99;
+    nu += a < tiny;
+    no += isinf(a);
   }
-  *sh1 += s1; *sh2 += s2; *sx1 += t1; *sx2 += t2; *z += zz;
+  o->u1 = s1; o->u2 = s2; o->v1 = t1; o->v2 = t2;
+  o->zeros = zz; o->sat = ss;
+  o->rc.under = nu; o->rc.over = no;
 }
 
 typedef struct {
   acc h, x;
   long long zeros, sat;
+  range_count rc;
 } fwd_stats;
 
-/* The statistics of one block of h and x = phi(h): shifted sums, zeros and
- * saturated entries. */
-static void forward_stats(const ilab_act *a, const double *h, const double *x, size_t k, fwd_stats *f)
+/* The statistics of one block of h and x = phi(h): shifted sums, zeros,
+ * saturated entries and the range counts of h in the format (below tiny). */
+static void forward_stats(const ilab_act *a, const double *h, const double *x, size_t k, double tiny, fwd_stats *f)
 {
   double shh = f->h.shift, shx = f->x.shift;
-  double sh1 = 0, sh2 = 0, sx1 = 0, sx2 = 0;
-  long long z = 0, sat = 0;
+  pair_sums o;
   switch (a->kind) {
   case ILAB_ACT_TANH:
-  case ILAB_ACT_HARDTANH: FORWARD_STATS(fabs(xv) >= 0.99) break;
-  case ILAB_ACT_SIGMOID: FORWARD_STATS(xv <= 0.01 || xv >= 0.99) break;
-  default: forward_stats_plain(h, x, k, shh, shx, &sh1, &sh2, &sx1, &sx2, &z); break;
+  case ILAB_ACT_HARDTANH: pair_lanes(h, x, k, shh, shx, tiny, SAT_SYM, &o); break;
+  case ILAB_ACT_SIGMOID: pair_lanes(h, x, k, shh, shx, tiny, SAT_UNIT, &o); break;
+  default: pair_lanes(h, x, k, shh, shx, tiny, SAT_NONE, &o); break;
   }
-  acc_add(&f->h, h, k, sh1, sh2);
-  acc_add(&f->x, x, k, sx1, sx2);
-  f->zeros += z;
-  f->sat += sat;
+  acc_add(&f->h, h, k, o.u1, o.u2);
+  acc_add(&f->x, x, k, o.v1, o.v2);
+  f->zeros += o.zeros;
+  f->sat += o.sat;
+  f->rc.under += o.rc.under;
+  f->rc.over += o.rc.over;
 }
-
-static void forward_block(const ilab_act *a, const double *h, double *x, size_t k, fwd_stats *f)
+static void forward_block(const ilab_act *a, const double *h, double *x, size_t k, double tiny, fwd_stats *f)
 {
   ilab_act_phi_n(a, h, x, k);
-  forward_stats(a, h, x, k, f);
+  forward_stats(a, h, x, k, tiny, f);
 }
 
 /* A forward layer's row from its accumulated sums: means, variances, E[x^2],
  * the fractions, and the range counts of H_l in the network's format. */
 static void forward_finish(ilab_mlp *net, const fwd_stats *f, const double *h, const double *x, size_t n,
-                           const range_count *rc, ilab_layer_stats *st)
+                           ilab_layer_stats *st)
 {
   cross_check(net, &f->h, h, n);
   cross_check(net, &f->x, x, n);
@@ -419,8 +438,8 @@ static void forward_finish(ilab_mlp *net, const fwd_stats *f, const double *h, c
   st->zero_frac = (double)f->zeros / (double)n;
   st->sat_frac = (double)f->sat / (double)n;
   st->nonfinite = f->h.bad;
-  st->h_under = n ? (double)rc->under / (double)n : NAN;
-  st->h_over = rc->over;
+  st->h_under = n ? (double)f->rc.under / (double)n : NAN;
+  st->h_over = f->rc.over;
 }
 
 void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
@@ -444,19 +463,18 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   /* shifts: the means of the first block of h and of phi(h) */
   fwd_stats f;
   size_t k0 = n < BLOCK ? n : BLOCK;
+  double tiny = ilab_fp_tiny(net->prec);
   memset(&f, 0, sizeof f);
-  forward_block(&net->act, h, x, k0, &f);
+  forward_block(&net->act, h, x, k0, tiny, &f);
   acc_start(&f.h, h, k0);
   acc_start(&f.x, x, k0);
+  memset(&f.rc, 0, sizeof f.rc);
   f.zeros = f.sat = 0;
-  range_count rc = {0, 0};
-  double tiny = ilab_fp_tiny(net->prec);
   for (size_t i = 0; i < n; i += BLOCK) {
     size_t k = n - i < BLOCK ? n - i : BLOCK;
-    forward_block(&net->act, h + i, x + i, k, &f);
-    count_range(h + i, k, tiny, &rc);
+    forward_block(&net->act, h + i, x + i, k, tiny, &f);
   }
-  forward_finish(net, &f, h, x, n, &rc, st);
+  forward_finish(net, &f, h, x, n, st);
   lap(net, 1, &t0);
 }
 
@@ -477,18 +495,27 @@ void ilab_mlp_backward_begin(ilab_mlp *net, const double *G)
   }
 }
 
-/* One block: dh = g * phi'(h), by act.c from X or, for the activations that
- * need it, from the kept H; then the shifted sums of g and dh. */
-static void backward_block(const ilab_act *a, const double *g, const double *xh, int from_h,
-                           double *dh, size_t k, acc *ag, acc *adh)
+/* The shifted sums of a block of g and of dh, and the range counts of g,
+ * in one pass (the zeros of dh are counted too, and dropped). */
+static void backward_stats(const double *g, const double *dh, size_t k, double tiny, acc *ag, acc *adh,
+                           range_count *r)
 {
-  double sg1, sg2, sd1, sd2;
+  pair_sums o;
+  pair_lanes(g, dh, k, ag->shift, adh->shift, tiny, SAT_NONE, &o);
+  acc_add(ag, g, k, o.u1, o.u2);
+  acc_add(adh, dh, k, o.v1, o.v2);
+  r->under += o.rc.under;
+  r->over += o.rc.over;
+}
+
+/* One block: dh = g * phi'(h), by act.c from X or, for the activations that
+ * need it, from the kept H; then its statistics. */
+static void backward_block(const ilab_act *a, const double *g, const double *xh, int from_h,
+                           double *dh, size_t k, double tiny, acc *ag, acc *adh, range_count *r)
+{
   if (from_h) ilab_act_grad_from_h(a, g, xh, dh, k);
   else ilab_act_grad_from_x(a, g, xh, dh, k);
-  shifted_sums(g, k, ag->shift, &sg1, &sg2);
-  shifted_sums(dh, k, adh->shift, &sd1, &sd2);
-  acc_add(ag, g, k, sg1, sg2);
-  acc_add(adh, dh, k, sd1, sd2);
+  backward_stats(g, dh, k, tiny, ag, adh, r);
 }
 
 /* The backward fields of st from the accumulators, gradient variances
@@ -521,15 +548,15 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   double t0 = net->timing ? ilab_clock_now() : 0;
   memset(&ag, 0, sizeof ag); /* the first block only finds the shifts; its sums are dropped */
   memset(&adh, 0, sizeof adh);
-  backward_block(&net->act, net->g, x, from_h, net->dh, k0, &ag, &adh); /* dh of the first block */
-  acc_start(&ag, net->g, k0);
-  acc_start(&adh, net->dh, k0);
   range_count rc = {0, 0};
   double tiny = ilab_fp_tiny(net->prec);
+  backward_block(&net->act, net->g, x, from_h, net->dh, k0, tiny, &ag, &adh, &rc); /* dh of the first block */
+  acc_start(&ag, net->g, k0);
+  acc_start(&adh, net->dh, k0);
+  rc.under = rc.over = 0;
   for (size_t i = 0; i < n; i += BLOCK) {
     size_t k = n - i < BLOCK ? n - i : BLOCK;
-    backward_block(&net->act, net->g + i, x + i, from_h, net->dh + i, k, &ag, &adh);
-    count_range(net->g + i, k, tiny, &rc);
+    backward_block(&net->act, net->g + i, x + i, from_h, net->dh + i, k, tiny, &ag, &adh, &rc);
   }
   cross_check(net, &ag, net->g, n);
   cross_check(net, &adh, net->dh, n);
@@ -781,7 +808,6 @@ static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   lap(net, 0, &t0);
   fwd_stats f;
   memset(&f, 0, sizeof f);
-  range_count rc = {0, 0};
   double tiny = ilab_fp_tiny(p), th[BLOCK], tx[BLOCK];
   float xmax = 0;
   for (size_t i = 0; i < n; i += BLOCK) {
@@ -794,8 +820,7 @@ static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
       acc_start(&f.h, th, k); /* shifts: the means of the first block */
       acc_start(&f.x, tx, k);
     }
-    forward_stats(&net->act, th, tx, k, &f);
-    count_range(th, k, tiny, &rc);
+    forward_stats(&net->act, th, tx, k, tiny, &f);
   }
   net->xf_max[l] = xmax;
   net->hf_last = hf;
@@ -805,7 +830,7 @@ static void forward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
     widen(hf, h, n);
     widen(xf, x, n);
   }
-  forward_finish(net, &f, h, x, n, &rc, st);
+  forward_finish(net, &f, h, x, n, st);
   lap(net, 1, &t0);
 }
 
@@ -840,11 +865,7 @@ static void backward_reduced(ilab_mlp *net, size_t l, ilab_layer_stats *st)
       acc_start(&ag, tg, k);
       acc_start(&adh, td, k);
     }
-    shifted_sums(tg, k, ag.shift, &s1, &s2);
-    acc_add(&ag, tg, k, s1, s2);
-    shifted_sums(td, k, adh.shift, &s1, &s2);
-    acc_add(&adh, td, k, s1, s2);
-    count_range(tg, k, tiny, &rc);
+    backward_stats(tg, td, k, tiny, &ag, &adh, &rc);
   }
   net->dh_n = n;
   if (net->cross_check) {
