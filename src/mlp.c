@@ -706,13 +706,22 @@ static float *weights_reduced(ilab_mlp *net, size_t l)
 static float round_copy(ilab_precision p, double *v, float *vf, size_t n)
 {
   if (p == ILAB_PREC_SINGLE) {
-    /* the conversion rounds to nearest even; a loop the compiler vectorizes */
+    /* the conversion rounds to nearest even; one loop the compiler
+     * vectorizes, the maximum on the patterns as in max_abs_f (with the sign
+     * cleared they are below 2^31: a signed comparison orders them) */
+    int32_t m = 0;
     for (size_t i = 0; i < n; i++) {
       float f = (float)v[i];
       vf[i] = f;
       v[i] = f;
+      int32_t u;
+      memcpy(&u, &f, sizeof u);
+      u &= 0x7fffffff;
+      m = u > m ? u : m;
     }
-    return max_abs_f(vf, n);
+    float r;
+    memcpy(&r, &m, sizeof r);
+    return r;
   }
   for (size_t i = 0; i < n; i++) {
     v[i] = ilab_fp_round(p, v[i]);

@@ -247,12 +247,18 @@ static void ranged_products(void)
   for (size_t i = 0; i < n * n; i++) U[i] = gsl_ran_gaussian(r, 1.0);
   for (size_t i = 0; i < b * n; i++) Z[i] = gsl_ran_gaussian(r, 1.0);
   for (size_t j = 0; j < n; j++) bias[j] = ldexp(gsl_ran_gaussian(r, 1.0), -128);
-  const struct { const char *what; int ex, ew; int with_bias; int zero; } c[] = {
-      {"normal operands, subnormal products", -75, -60, 0, 0},
-      {"subnormal inputs", -135, -2, 0, 0},
-      {"subnormal products plus a bias of 2^-128", -75, -60, 1, 0},
-      {"terms below 2^-190: all zero", -100, -100, 0, 1},
+  /* big: the first input is 2^-36 and the last 2^-149.  The products are
+   * still scaled (2^-36 2^-30 < 2^-64), by 2^66; scaled by the 2^179 that
+   * the last entry's magnitude calls for, 2^-36 would overflow: the
+   * operands' maxima must be their largest entries. */
+  const struct { const char *what; int ex, ew; int with_bias; int zero; int big; } c[] = {
+      {"normal operands, subnormal products", -75, -60, 0, 0, 0},
+      {"subnormal inputs", -135, -2, 0, 0, 0},
+      {"subnormal products plus a bias of 2^-128", -75, -60, 1, 0, 0},
+      {"terms below 2^-190: all zero", -100, -100, 0, 1, 0},
+      {"subnormal inputs, one of 2^-36, weights of 2^-30", -145, -30, 0, 0, 1},
   };
+  double *xin = malloc(b * n * sizeof *xin);
   ilab_act a;
   ilab_act_parse("linear", &a);
   size_t w[2] = {n, n};
@@ -263,7 +269,12 @@ static void ranged_products(void)
     double s = ldexp(1.0, c[k].ew);
     ilab_mlp_set_layer(net, 1, U, s, c[k].with_bias ? bias : NULL);
     double *x = ilab_mlp_input(net);
-    for (size_t i = 0; i < b * n; i++) x[i] = ldexp(Z[i], c[k].ex);
+    for (size_t i = 0; i < b * n; i++) xin[i] = ldexp(Z[i], c[k].ex);
+    if (c[k].big) {
+      xin[0] = 0x1p-36;
+      xin[b * n - 1] = 0x1p-149;
+    }
+    memcpy(x, xin, b * n * sizeof *x);
     ilab_layer_stats st;
     ilab_mlp_forward_layer(net, 1, &st);
     const double *h = ilab_mlp_h(net);
@@ -273,7 +284,7 @@ static void ranged_products(void)
       for (size_t j = 0; j < n; j++) {
         double sum = 0, mag = 0;
         for (size_t q = 0; q < n; q++) {
-          double t = (double)(float)ldexp(Z[i * n + q], c[k].ex) * (double)(float)(s * U[q * n + j]);
+          double t = (double)(float)xin[i * n + q] * (double)(float)(s * U[q * n + j]);
           sum += t;
           mag += fabs(t);
         }
@@ -284,7 +295,7 @@ static void ranged_products(void)
       }
     ilab_test(bad == 0, "%s: %zu of %d entries beyond half a subnormal step plus gamma_n sum |xw| (worst %.2f steps)",
               c[k].what, bad, n * b, worst);
-    for (size_t i = 0; i < b * n; i++) moved += net->xf[i] != (float)ldexp(Z[i], c[k].ex);
+    for (size_t i = 0; i < b * n; i++) moved += net->xf[i] != (float)xin[i];
     for (size_t i = 0; i < n * n; i++) moved += net->wf[i] != (float)(s * U[i]);
     ilab_test(moved == 0, "%s: the operands are restored exactly (%zu entries moved)", c[k].what, moved);
     double *h1 = malloc(b * n * sizeof *h1);
@@ -317,7 +328,7 @@ static void ranged_products(void)
     free(h1);
     ilab_mlp_free(net);
   }
-  free(U); free(Z); free(bias);
+  free(U); free(Z); free(bias); free(xin);
   gsl_rng_free(r);
 }
 
