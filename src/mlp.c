@@ -660,14 +660,15 @@ int ilab_mlp_set_precision(ilab_mlp *net, ilab_precision p, double loss_scale)
 /* The largest |v[i]| of binary32 entries, from their bit patterns: with the
  * sign cleared, the order of the patterns is that of the magnitudes (NaN's
  * above inf's), and an integer maximum is a reduction the compiler
- * vectorizes, which a float one is not without -ffast-math. */
+ * vectorizes, which a float one is not without -ffast-math.  The patterns
+ * are then below 2^31, so a signed comparison, which SSE2 has, orders them. */
 static float max_abs_f(const float *v, size_t n)
 {
-  uint32_t m = 0;
+  int32_t m = 0;
   for (size_t i = 0; i < n; i++) {
-    uint32_t u;
+    int32_t u;
     memcpy(&u, v + i, sizeof u);
-    u &= 0x7fffffffu;
+    u &= 0x7fffffff;
     m = u > m ? u : m;
   }
   float r;
@@ -707,8 +708,7 @@ static float round_copy(ilab_precision p, double *v, float *vf, size_t n)
 {
   if (p == ILAB_PREC_SINGLE) {
     /* the conversion rounds to nearest even; one loop the compiler
-     * vectorizes, the maximum on the patterns as in max_abs_f (with the sign
-     * cleared they are below 2^31: a signed comparison orders them) */
+     * vectorizes, with the maximum of max_abs_f */
     int32_t m = 0;
     for (size_t i = 0; i < n; i++) {
       float f = (float)v[i];
