@@ -306,6 +306,9 @@ typedef struct {
   double **bias;      /* [layer-1], already scaled by sigma_b */
   double *x0, *g;     /* input and output gradient, shared by every cell */
   size_t next;        /* next job, under lock */
+  int threads;        /* --threads */
+  int blas_threads;   /* each job's BLAS threads while every worker has one */
+  int workers, idle;  /* of the phase, under lock */
   pthread_mutex_t lock;
   int status;
   ilab_mlp **nets;    /* one per worker, reused across cells */
@@ -662,6 +665,14 @@ static void *worker(void *arg)
       if (net->check_max > t->s->check_max) t->s->check_max = net->check_max;
       pthread_mutex_unlock(&t->lock);
     }
+    /* No job left: the workers still in one take this one's thread inside
+     * their products, so that the last jobs do not run on one core while
+     * the others idle.  A product's bits do not depend on its threads
+     * (OpenBLAS splits the rows and columns of C, not the sum). */
+    pthread_mutex_lock(&t->lock);
+    int busy = t->workers - ++t->idle;
+    if (busy > 0 && t->threads / busy > t->blas_threads) ilab_blas_set_threads(t->threads / busy);
+    pthread_mutex_unlock(&t->lock);
   }
   return NULL;
 }
@@ -673,10 +684,18 @@ static int run_phase(trial_ctx *t, int phase, int nthreads)
   worker_arg args[ILAB_MAX_THREADS];
   if (nthreads > ILAB_MAX_THREADS) nthreads = ILAB_MAX_THREADS;
   t->next = 0;
+  t->workers = nthreads;
+  t->idle = 0;
+  ilab_blas_set_threads(t->blas_threads); /* as the last phase's end may have left it */
   int started = 0;
   for (int i = 1; i < nthreads; i++) {
     args[i] = (worker_arg){t, i, phase};
-    if (pthread_create(&th[i], NULL, worker, &args[i]) != 0) break;
+    if (pthread_create(&th[i], NULL, worker, &args[i]) != 0) {
+      pthread_mutex_lock(&t->lock);
+      t->workers -= nthreads - i; /* fewer workers: this thread does their share */
+      pthread_mutex_unlock(&t->lock);
+      break;
+    }
     started = i;
   }
   args[0] = (worker_arg){t, 0, phase};
@@ -775,7 +794,8 @@ int ilab_sweep_run(ilab_sweep *s)
   size_t selected = t.n_jobs;
   int cell_threads = (size_t)nthreads < selected ? nthreads : (int)selected;
   if (cell_threads < 1) cell_threads = 1;
-  ilab_blas_set_threads(nthreads / cell_threads);
+  t.threads = nthreads;
+  t.blas_threads = nthreads / cell_threads;
 
   ilab_dist in, unit_normal;
   ilab_dist_normal(&unit_normal, 1.0);
@@ -799,6 +819,7 @@ int ilab_sweep_run(ilab_sweep *s)
     if (s->stop && *s->stop) { st = ilab_error(ILAB_EINTR, "interrupted"); break; }
     if ((st = run_phase(&t, 1, cell_threads))) break;
   }
+  ilab_blas_set_threads(t.blas_threads);
   if (st == ILAB_EINTR) ilab_error(ILAB_EINTR, "interrupted by a signal");
 done:
   gsl_rng_free(r);
