@@ -40,6 +40,17 @@ int main(void)
   ilab_rescale_extent_of(w, 5, &x);
   ilab_test(x.max == 4 && x.min_nz == 1e-3 && !x.nonfinite, "extent: max |v| 4, smallest non-zero 1e-3");
   ilab_test_rel(x.mean_sq, (0.25 + 16 + 1e-6 + 4) / 5, 1e-15, "extent: mean square");
+  /* the largest and the smallest non-zero magnitude at every position of
+   * 11 entries (each lane of the vector loop, and its tail), beside zeros */
+  for (int p = 0; p < 11; p++) {
+    double u[11];
+    for (int i = 0; i < 11; i++) u[i] = i % 3 ? 1.0 : 0.0;
+    u[p] = -8;
+    u[(p + 5) % 11] = 1e-5;
+    ilab_rescale_extent_of(u, 11, &x);
+    ilab_test(x.max == 8 && x.min_nz == 1e-5, "extent: max 8 at %d, smallest non-zero 1e-5 at %d (got %g, %g)", p,
+              (p + 5) % 11, x.max, x.min_nz);
+  }
   w[2] = NAN;
   ilab_rescale_extent_of(w, 5, &x);
   ilab_test(x.nonfinite && !ilab_rescale_in_range(ilab_rescale_one(), &x), "a NaN: not finite, out of range");
