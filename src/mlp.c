@@ -148,6 +148,25 @@ static void shifted_sums(const double *v, size_t k, double sh, double *s1, doubl
   *s2 = t2;
 }
 
+/* sum u[j] v[j] over j < k, in the lanes of shifted_sums. */
+static double dot(const double *u, const double *v, size_t k)
+{
+  v2d a = {0, 0}, c = {0, 0};
+  size_t j = 0;
+  for (; j + 4 <= k; j += 4) {
+    v2d u0, u1, v0, v1;
+    __builtin_memcpy(&u0, u + j, 16);
+    __builtin_memcpy(&u1, u + j + 2, 16);
+    __builtin_memcpy(&v0, v + j, 16);
+    __builtin_memcpy(&v1, v + j + 2, 16);
+    a += u0 * v0;
+    c += u1 * v1;
+  }
+  double t = (a[0] + a[1]) + (c[0] + c[1]);
+  for (; j < k; j++) t += u[j] * v[j];
+  return t;
+}
+
 /* Moments of a whole buffer in one pass. */
 static void acc_buffer(acc *a, const double *v, size_t n)
 {
@@ -233,6 +252,7 @@ int ilab_mlp_alloc(ilab_mlp **out, size_t L, const size_t *widths, size_t batch,
   net->batch = batch;
   net->act = *act;
   net->keep_h = ilab_act_needs_h(act);
+  net->keep_dw = 1;
   net->loss_scale = 1;
   net->widths = malloc((L + 1) * sizeof *net->widths);
   net->unit = calloc(L + 1, sizeof *net->unit);
@@ -304,7 +324,10 @@ const double *ilab_mlp_grad_x(const ilab_mlp *net)
   if (net->prec != ILAB_PREC_DOUBLE && net->g_n) widen(net->gf, net->g, net->g_n);
   return net->g;
 }
-const double *ilab_mlp_grad_w(const ilab_mlp *net) { return net->prec == ILAB_PREC_DOUBLE ? net->dw : NULL; }
+const double *ilab_mlp_grad_w(const ilab_mlp *net)
+{
+  return net->prec == ILAB_PREC_DOUBLE && net->dw_formed ? net->dw : NULL;
+}
 const double *ilab_mlp_grad_h(const ilab_mlp *net)
 {
   if (net->prec != ILAB_PREC_DOUBLE && net->dh_n) widen(net->dhf, net->dh, net->dh_n);
@@ -459,6 +482,7 @@ void ilab_mlp_forward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   }
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nout, (int)nin,
               net->scale[l], x0, (int)nin, net->unit[l], (int)nout, beta, h, (int)nout);
+  net->flops += 2.0 * (double)B * (double)nin * (double)nout;
   lap(net, 0, &t0);
   /* shifts: the means of the first block of h and of phi(h) */
   fwd_stats f;
@@ -533,6 +557,55 @@ static void backward_finish(ilab_mlp *net, ilab_layer_stats *st, const acc *ag, 
   st->g_over = rc->over;
 }
 
+/* The moments of dW = X^T dH / B (X: B x nin, dH: B x nout) without forming
+ * it: sum_ij dW_ij = (X 1) . (dH 1) / B, and sum_ij dW_ij^2 = <X X^T, dH dH^T>
+ * / B^2, the Frobenius product of the batch's Gram matrices (dsyrk, upper
+ * triangles, in ws).  B^2 (nin + nout) flops against the product's 2 B nin
+ * nout, and B^2 entries summed in place of nin nout.  Returns 0, leaving *a,
+ * where that is not exact to rounding or ws (nin nout doubles) cannot hold
+ * the two B x B matrices, the row sums and a row of ones: an inf or NaN
+ * entry (the product then counts them), or Gram diagonals, or their
+ * product, outside [2^-900, 2^900] (squares that underflow or overflow).
+ * The mean is small against the spread in these sums (dH has mean near 0),
+ * so sum dW^2 - (sum dW)^2 / N loses no more than the shifted sums do. */
+static int gram_var(const double *x, const double *dh, size_t B, size_t nin, size_t nout, double *ws, acc *a,
+                    double *flops)
+{
+  size_t nmax = nin > nout ? nin : nout, N = nin * nout;
+  if (B < 2 || 2 * B * B + 2 * B + nmax > N) return 0;
+  double *gx = ws, *gh = ws + B * B, *r = gh + B * B, *s = r + B, *ones = s + B;
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)B, (int)nin, 1.0, x, (int)nin, 0.0, gx, (int)B);
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)B, (int)nout, 1.0, dh, (int)nout, 0.0, gh, (int)B);
+  *flops += (double)(B + 1) * (double)B * (double)(nin + nout);
+  double mx = 0, mh = 0;
+  for (size_t b = 0; b < B; b++) {
+    double u = gx[b * B + b], v = gh[b * B + b];
+    if (!(u <= 0x1p900) || !(v <= 0x1p900)) return 0; /* NaN fails too */
+    mx = u > mx ? u : mx;
+    mh = v > mh ? v : mh;
+  }
+  /* a zero diagonal may be squares that underflowed: the product decides */
+  if (mx < 0x1p-900 || mh < 0x1p-900 || mx * mh > 0x1p900 || mx * mh < 0x1p-900) return 0;
+  for (size_t j = 0; j < nmax; j++) ones[j] = 1;
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)B, (int)nin, 1.0, x, (int)nin, ones, 1, 0.0, r, 1);
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)B, (int)nout, 1.0, dh, (int)nout, ones, 1, 0.0, s, 1);
+  *flops += 2.0 * (double)B * (double)(nin + nout);
+  double s1 = 0, diag = 0, off = 0;
+  for (size_t b = 0; b < B; b++) {
+    s1 += r[b] * s[b];
+    diag += gx[b * B + b] * gh[b * B + b];
+    off += dot(gx + b * B + b + 1, gh + b * B + b + 1, B - b - 1); /* the row right of the diagonal */
+  }
+  double bb = (double)B, s2 = (diag + 2 * off) / (bb * bb);
+  s1 /= bb;
+  double m2 = s2 - s1 * s1 / (double)N;
+  memset(a, 0, sizeof *a);
+  a->n = (double)N;
+  a->mean = s1 / (double)N;
+  a->m2 = m2 > 0 ? m2 : 0;
+  return 1;
+}
+
 void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
 {
   assert(l >= 1 && l <= net->L);
@@ -561,18 +634,26 @@ void ilab_mlp_backward_layer(ilab_mlp *net, size_t l, ilab_layer_stats *st)
   cross_check(net, &ag, net->g, n);
   cross_check(net, &adh, net->dh, n);
   lap(net, 3, &t0);
-  /* dW = X_{l-1}^T dH / B: the batch-mean gradient */
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nin, (int)nout, (int)B,
-              1.0 / (double)B, x0, (int)nin, net->dh, (int)nout, 0.0, net->dw, (int)nout);
+  /* dW = X_{l-1}^T dH / B: the batch-mean gradient, or only its variance
+   * (formed all the same under the cross-check, which then compares the two) */
+  int gram = !net->keep_dw && gram_var(x0, net->dh, B, nin, nout, net->dw, &adw, &net->flops);
   lap(net, 2, &t0);
-  acc_buffer(&adw, net->dw, nin * nout);
-  cross_check(net, &adw, net->dw, nin * nout);
+  net->dw_formed = !gram || net->cross_check;
+  if (net->dw_formed) {
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nin, (int)nout, (int)B,
+                1.0 / (double)B, x0, (int)nin, net->dh, (int)nout, 0.0, net->dw, (int)nout);
+    net->flops += 2.0 * (double)B * (double)nin * (double)nout;
+    lap(net, 2, &t0);
+    if (!gram) acc_buffer(&adw, net->dw, nin * nout);
+    cross_check(net, &adw, net->dw, nin * nout);
+  }
   lap(net, 3, &t0);
   backward_finish(net, st, &ag, &adh, &adw, n, &rc);
   if (l > 1) {
     /* dL/dX_{l-1} = dH W^T = scale * dH U^T */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nin, (int)nout,
                 net->scale[l], net->dh, (int)nout, net->unit[l], (int)nout, 0.0, net->g2, (int)nin);
+    net->flops += 2.0 * (double)B * (double)nin * (double)nout;
     double *t = net->g; net->g = net->g2; net->g2 = t;
     lap(net, 2, &t0);
   }
@@ -770,7 +851,7 @@ static void sgemm_ranged(ilab_mlp *net, enum CBLAS_TRANSPOSE ta, enum CBLAS_TRAN
       kb = e - ka;               /* B takes the rest: eb + kb = -100 + ... <= 100 */
     }
   }
-  (void)net;
+  net->flops += 2.0 * (double)m * (double)n * (double)k;
   if (ka == 0 && kb == 0) {
     float beta = 0;
     if (bias) {

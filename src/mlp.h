@@ -48,9 +48,17 @@ typedef struct {
   double *h;
   const double *h_last; /* H_l of the layer last run forward */
   double *g, *g2, *dh, *dw; /* backward workspace: dL/dX_l, dL/dX_{l-1}, dL/dH_l, dL/dW_l */
+  int keep_dw;          /* [1] form dL/dW_l (ilab_mlp_grad_w).  0 lets a pass in
+                           double take Var(dL/dW_l) from the batch's two Gram
+                           matrices, B^2 (n_{l-1} + n_l) flops in place of the
+                           product's B n_{l-1} n_l, where that is exact to
+                           rounding (mlp.c, gram_var); grad_w is then NULL */
+  int dw_formed;        /* dw holds dL/dW_l of the layer last run backward */
   int timing;           /* if set, time[] accumulates seconds spent in: */
   double time[4];       /* forward products, forward phi + statistics,
                            backward products, backward phi' + statistics */
+  double flops;         /* the products' floating-point operations so far: 2 m n k
+                           a product, (n + 1) n k a dsyrk, 2 m n a dgemv */
   int cross_check;      /* if set, every mean and variance is recomputed by gsl_stats_* */
   double check_max;     /* ... and the largest relative difference kept here */
   /* Reduced precision (ilab_mlp_set_precision): the double buffers above then

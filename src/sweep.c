@@ -500,6 +500,7 @@ static int run_group(trial_ctx *t, const job *j, ilab_mlp *net)
     goto out;
   }
   net->act = c->acts[j->ai];
+  net->keep_dw = 1; /* its extent decides which cells stay in range */
   for (size_t l = 1; l <= L; l++) ilab_mlp_set_layer(net, l, t->unit[j->fam][l - 1], 1.0, NULL);
   for (size_t i = 0; i < n; i++) {
     size_t si = j->cells[i] % c->n_schemes;
@@ -596,6 +597,7 @@ static int run_group(trial_ctx *t, const job *j, ilab_mlp *net)
       df[i * (L + 1) + l - 1] = ilab_rescale_mul(D, scale[i * L + l - 1] / r);
     }
   }
+  net->keep_dw = 0;
   /* every cell: its statistics and histograms from the reference, or, out
    * of range, its own pass */
   for (size_t i = 0; i < n; i++) {
@@ -622,6 +624,7 @@ static int run_group(trial_ctx *t, const job *j, ilab_mlp *net)
     pthread_mutex_unlock(&t->lock);
   }
 out:
+  net->keep_dw = 0;
   free(ref); free(scale); free(lsuv); free(cf); free(df); free(ok); free(hc); free(buf);
   return st;
 }
@@ -754,6 +757,7 @@ int ilab_sweep_run(ilab_sweep *s)
     if ((st = ilab_mlp_set_precision(t.nets[i], c->precision, c->loss_scale))) goto done;
     t.nets[i]->cross_check = s->cross_check;
     t.nets[i]->timing = s->timing;
+    t.nets[i]->keep_dw = 0; /* a cell needs Var(dW) only; a group's reference pass keeps it */
   }
 
   /* The jobs: a group per (activation, family) of rescalable cells, first,
@@ -832,6 +836,7 @@ done:
   free(t.bias);
   for (int i = 0; t.nets && i < nthreads; i++) {
     if (t.nets[i]) for (int k = 0; k < 4; k++) s->time[k + 1] += t.nets[i]->time[k];
+    if (t.nets[i]) s->flops += t.nets[i]->flops;
     ilab_mlp_free(t.nets[i]);
   }
   free(t.nets);

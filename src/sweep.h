@@ -47,6 +47,7 @@ typedef struct {
   double time[5];                /* drawing weights and inputs, forward products,
                                     forward phi + statistics, backward products,
                                     backward phi' + statistics */
+  double flops;                  /* the products' floating-point operations (mlp.h) */
   volatile size_t done;          /* cells x trials finished, for progress */
   size_t rescaled;               /* cells x trials whose statistics came from
                                     their family's reference pass (rescale.h) */

@@ -212,6 +212,79 @@ static void check_overflow(void)
   ilab_mlp_free(net);
 }
 
+/* One pass of a depth-4 network (width N, batch BB) with keep_dw as given:
+ * each layer's Var(dW) into gw, and whether grad_w was formed.  scale
+ * multiplies every layer's weights; x0 the input's value when not 0 (a
+ * constant input), N(0,1) + 0.5 otherwise. */
+enum { GN = 120, GB = 40, GL = 4 };
+static void gram_pass(const char *spec, int keep_dw, int cross, double scale, double x0v, double gw[GL + 1],
+                      int formed[GL + 1], double *check)
+{
+  size_t w[GL + 1] = {GN, GN, GN, GN, GN};
+  ilab_act a;
+  ilab_act_parse(spec, &a);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 17);
+  ilab_mlp *net;
+  ilab_mlp_alloc(&net, GL, w, GB, &a);
+  net->keep_dw = keep_dw;
+  net->cross_check = cross;
+  double *u = malloc(GL * GN * GN * sizeof *u), *G = malloc(GB * GN * sizeof *G);
+  for (size_t i = 0; i < GL * GN * GN; i++) u[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t i = 0; i < GB * GN; i++) G[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t l = 1; l <= GL; l++) ilab_mlp_set_layer(net, l, u + (l - 1) * GN * GN, scale / sqrt(GN), NULL);
+  double *x = ilab_mlp_input(net);
+  for (size_t i = 0; i < GB * GN; i++) x[i] = x0v != 0 ? x0v : 0.5 + gsl_ran_gaussian(r, 1.0);
+  ilab_layer_stats st;
+  for (size_t l = 1; l <= GL; l++) ilab_mlp_forward_layer(net, l, &st);
+  ilab_mlp_backward_begin(net, G);
+  for (size_t l = GL; l >= 1; l--) {
+    ilab_mlp_backward_layer(net, l, &st);
+    gw[l] = st.gw_var;
+    formed[l] = ilab_mlp_grad_w(net) != NULL;
+  }
+  *check = net->check_max;
+  free(u);
+  free(G);
+  ilab_mlp_free(net);
+  gsl_rng_free(r);
+}
+
+/* Var(dW) from the Gram matrices (keep_dw = 0) against the formed dW's, to
+ * 1e-13 relative (rounding: the two sum in different orders), with grad_w
+ * NULL only where dW was not formed; under the cross-check dW is formed and
+ * the Gram variance is compared with gsl_stats_variance; an overflowed
+ * network and a zero input fall back to, or agree with, the product. */
+static void check_gram(void)
+{
+  static const char *const acts[] = {"linear", "tanh", "relu", "sigmoid"};
+  double g1[GL + 1], g0[GL + 1], check;
+  int f1[GL + 1], f0[GL + 1];
+  for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
+    gram_pass(acts[k], 1, 0, 1.3, 0, g1, f1, &check);
+    gram_pass(acts[k], 0, 0, 1.3, 0, g0, f0, &check);
+    for (size_t l = 1; l <= GL; l++) {
+      ilab_test_rel(g0[l], g1[l], 1e-13, "%s layer %zu: Var(dW) from the Gram matrices vs the product", acts[k], l);
+      ilab_test(f1[l] && !f0[l], "%s layer %zu: grad_w formed with keep_dw, not without", acts[k], l);
+    }
+    gram_pass(acts[k], 0, 1, 1.3, 0, g0, f0, &check);
+    ilab_test(check < 1e-12 && f0[1], "%s: cross-check of the Gram variance against gsl_stats: %.3g < 1e-12",
+              acts[k], check);
+  }
+  /* squares beyond 2^900: the product, its non-finite entries skipped */
+  gram_pass("linear", 1, 0, 1e100, 1e100, g1, f1, &check);
+  gram_pass("linear", 0, 0, 1e100, 1e100, g0, f0, &check);
+  for (size_t l = 1; l <= GL; l++)
+    ilab_test(f0[l] && (g0[l] == g1[l] || (isnan(g0[l]) && isnan(g1[l]))),
+              "overflowing layer %zu: the product's variance (%g, %g)", l, g0[l], g1[l]);
+  /* an input of 1e-140: squares below 2^-900, dW (about 1e-140) by the product again */
+  gram_pass("linear", 1, 0, 1, 1e-140, g1, f1, &check);
+  gram_pass("linear", 0, 0, 1, 1e-140, g0, f0, &check);
+  for (size_t l = 1; l <= GL; l++)
+    ilab_test(f0[l] && g0[l] == g1[l] && g0[l] > 0, "input of 1e-140, layer %zu: the product's variance (%g, %g)", l,
+              g0[l], g1[l]);
+}
+
 /* Whether running f(l) in a child process dies of SIGABRT (a failed assert). */
 static int aborts(void (*f)(ilab_mlp *, size_t), ilab_mlp *net, size_t l)
 {
@@ -258,6 +331,7 @@ int main(void)
     check_stats(acts[i]);
   }
   check_overflow();
+  check_gram();
   /* The activations whose phi' needs H keep every layer's: B (n_1 + ... + n_L)
    * doubles in place of one layer's B max n_l. */
   {
