@@ -63,6 +63,13 @@ static void acc_start(acc *a, const double *v, size_t k)
 typedef double v2d __attribute__((vector_size(16)));
 typedef long long v2i __attribute__((vector_size(16)));
 
+/* p[0..3] as two vectors */
+static inline void load4(const double *p, v2d *a, v2d *b)
+{
+  __builtin_memcpy(a, p, 16);
+  __builtin_memcpy(b, p + 2, 16);
+}
+
 /* The shifted sums of the finite entries of v[0..k-1] alone, and their
  * number m: an inf or NaN entry adds 0. */
 static void finite_sums(const double *v, size_t k, double sh, double *s1, double *s2, size_t *m)
@@ -72,8 +79,7 @@ static void finite_sums(const double *v, size_t k, double sh, double *s1, double
   size_t j = 0;
   for (; j + 4 <= k; j += 4) {
     v2d v0, v1;
-    __builtin_memcpy(&v0, v + j, 16);
-    __builtin_memcpy(&v1, v + j + 2, 16);
+    load4(v + j, &v0, &v1);
     v2i f0 = (v2d)((v2i)v0 & abs_mask) < inf, f1 = (v2d)((v2i)v1 & abs_mask) < inf; /* NaN: false */
     v2d e0 = (v2d)((v2i)(v0 - vs) & f0), e1 = (v2d)((v2i)(v1 - vs) & f1);
     a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
@@ -133,8 +139,7 @@ static void shifted_sums(const double *v, size_t k, double sh, double *s1, doubl
   size_t j = 0;
   for (; j + 4 <= k; j += 4) {
     v2d v0, v1;
-    __builtin_memcpy(&v0, v + j, 16);
-    __builtin_memcpy(&v1, v + j + 2, 16);
+    load4(v + j, &v0, &v1);
     v2d e0 = v0 - vs, e1 = v1 - vs;
     a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
   }
@@ -155,10 +160,8 @@ static double dot(const double *u, const double *v, size_t k)
   size_t j = 0;
   for (; j + 4 <= k; j += 4) {
     v2d u0, u1, v0, v1;
-    __builtin_memcpy(&u0, u + j, 16);
-    __builtin_memcpy(&u1, u + j + 2, 16);
-    __builtin_memcpy(&v0, v + j, 16);
-    __builtin_memcpy(&v1, v + j + 2, 16);
+    load4(u + j, &u0, &u1);
+    load4(v + j, &v0, &v1);
     a += u0 * v0;
     c += u1 * v1;
   }
@@ -379,10 +382,8 @@ static inline __attribute__((always_inline)) void pair_lanes(const double *u, co
   size_t j = 0;
   for (; j + 4 <= k; j += 4) {
     v2d u0, u1, v0, v1;
-    __builtin_memcpy(&u0, u + j, 16);
-    __builtin_memcpy(&u1, u + j + 2, 16);
-    __builtin_memcpy(&v0, v + j, 16);
-    __builtin_memcpy(&v1, v + j + 2, 16);
+    load4(u + j, &u0, &u1);
+    load4(v + j, &v0, &v1);
     v2d e0 = u0 - vu, e1 = u1 - vu, f0 = v0 - vv, f1 = v1 - vv;
     a1 += e0; a2 += e0 * e0; c1 += e1; c2 += e1 * e1;
     b1 += f0; b2 += f0 * f0; d1 += f1; d2 += f1 * f1;

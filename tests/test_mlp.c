@@ -30,6 +30,19 @@ static double loss(ilab_mlp *net, const double *G)
   return f;
 }
 
+/* A network of activation spec and a generator seeded with seed. */
+static ilab_mlp *new_net(const char *spec, size_t depth, const size_t *w, size_t batch, unsigned long seed,
+                         gsl_rng **r)
+{
+  ilab_act a;
+  ilab_act_parse(spec, &a);
+  *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(*r, seed);
+  ilab_mlp *net;
+  ilab_mlp_alloc(&net, depth, w, batch, &a);
+  return net;
+}
+
 /* Kann's kad_check_grad: compare the directional derivative along a random
  * direction V with the central difference (f(W + eps V) - f(W - eps V))/(2 eps).
  * Its truncation error is O(eps^2 f''') and its rounding error O(1e-16 |f|/eps);
@@ -37,12 +50,8 @@ static double loss(ilab_mlp *net, const double *G)
  * a wrong derivative (off by a factor, a sign, a transposition) cannot meet. */
 static void check_act(const char *spec, double sigma_b)
 {
-  ilab_act a;
-  ilab_act_parse(spec, &a);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, 2024);
-  ilab_mlp *net;
-  ilab_mlp_alloc(&net, L, widths, B, &a);
+  gsl_rng *r;
+  ilab_mlp *net = new_net(spec, L, widths, B, 2024, &r);
   double *unit[L + 1], *bias[L + 1], scale[L + 1];
   for (size_t l = 1; l <= L; l++) {
     size_t n = widths[l - 1] * widths[l];
@@ -221,12 +230,8 @@ static void gram_pass(const char *spec, int keep_dw, int cross, double scale, do
                       int formed[GL + 1], double *check)
 {
   size_t w[GL + 1] = {GN, GN, GN, GN, GN};
-  ilab_act a;
-  ilab_act_parse(spec, &a);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, 17);
-  ilab_mlp *net;
-  ilab_mlp_alloc(&net, GL, w, GB, &a);
+  gsl_rng *r;
+  ilab_mlp *net = new_net(spec, GL, w, GB, 17, &r);
   net->keep_dw = keep_dw;
   net->cross_check = cross;
   double *u = malloc(GL * GN * GN * sizeof *u), *G = malloc(GB * GN * sizeof *G);
