@@ -566,9 +566,8 @@ static void backward_finish(ilab_mlp *net, ilab_layer_stats *st, const acc *ag, 
  * where that is not exact to rounding or ws (nin nout doubles) cannot hold
  * the two B x B matrices, the row sums and a row of ones: an inf or NaN
  * entry (the product then counts them), or Gram diagonals, or their
- * product, outside [2^-900, 2^900] (squares that underflow or overflow).
- * The mean is small against the spread in these sums (dH has mean near 0),
- * so sum dW^2 - (sum dW)^2 / N loses no more than the shifted sums do. */
+ * product, outside [2^-900, 2^900] (squares that underflow or overflow),
+ * or a mean whose square dwarfs the spread. */
 static int gram_var(const double *x, const double *dh, size_t B, size_t nin, size_t nout, double *ws, acc *a,
                     double *flops)
 {
@@ -599,11 +598,15 @@ static int gram_var(const double *x, const double *dh, size_t B, size_t nin, siz
   }
   double bb = (double)B, s2 = (diag + 2 * off) / (bb * bb);
   s1 /= bb;
+  /* sum dW^2 - (sum dW)^2 / N loses the digits by which the mean's square
+   * exceeds the spread: past a factor 1e6 (1e-10 of the variance lost), or
+   * with no spread at all, the product and its shifted sums decide */
   double m2 = s2 - s1 * s1 / (double)N;
+  if (!(m2 > 1e-6 * (s1 * s1 / (double)N))) return 0;
   memset(a, 0, sizeof *a);
   a->n = (double)N;
   a->mean = s1 / (double)N;
-  a->m2 = m2 > 0 ? m2 : 0;
+  a->m2 = m2;
   return 1;
 }
 

@@ -290,6 +290,39 @@ static void check_gram(void)
               g0[l], g1[l]);
 }
 
+/* dW whose mean dwarfs its spread (inputs and gradients 1 + 1e-4 N(0,1), a
+ * linear layer of weights 1/n: mean^2 / Var about 1e8): the difference of
+ * sum dW^2 and (sum dW)^2 / N would lose eight digits, so keep_dw = 0 falls
+ * back to the product, whose variance comes out bit for bit. */
+static void check_gram_mean(void)
+{
+  double v[2];
+  int formed[2];
+  for (int keep = 0; keep < 2; keep++) {
+    size_t w[2] = {GN, GN};
+    gsl_rng *r;
+    ilab_mlp *net = new_net("linear", 1, w, GB, 5, &r);
+    net->keep_dw = keep;
+    double *u = malloc(GN * GN * sizeof *u), *G = malloc(GB * GN * sizeof *G), *x = ilab_mlp_input(net);
+    for (size_t i = 0; i < GN * GN; i++) u[i] = 1;
+    ilab_mlp_set_layer(net, 1, u, 1.0 / GN, NULL);
+    for (size_t i = 0; i < GB * GN; i++) x[i] = 1 + 1e-4 * gsl_ran_gaussian(r, 1.0);
+    for (size_t i = 0; i < GB * GN; i++) G[i] = 1 + 1e-4 * gsl_ran_gaussian(r, 1.0);
+    ilab_layer_stats st;
+    ilab_mlp_forward_layer(net, 1, &st);
+    ilab_mlp_backward_begin(net, G);
+    ilab_mlp_backward_layer(net, 1, &st);
+    v[keep] = st.gw_var;
+    formed[keep] = ilab_mlp_grad_w(net) != NULL;
+    free(u);
+    free(G);
+    ilab_mlp_free(net);
+    gsl_rng_free(r);
+  }
+  ilab_test(formed[0] && v[0] == v[1] && v[0] > 0, "mean far above the spread: the product's Var(dW) (%.17g, %.17g)",
+            v[0], v[1]);
+}
+
 /* Whether running f(l) in a child process dies of SIGABRT (a failed assert). */
 static int aborts(void (*f)(ilab_mlp *, size_t), ilab_mlp *net, size_t l)
 {
@@ -337,6 +370,7 @@ int main(void)
   }
   check_overflow();
   check_gram();
+  check_gram_mean();
   /* The activations whose phi' needs H keep every layer's: B (n_1 + ... + n_L)
    * doubles in place of one layer's B max n_l. */
   {
