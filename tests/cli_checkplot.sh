@@ -8,17 +8,8 @@
 # Each run draws one to three figures (about a second in all).
 # Usage: sh tests/cli_checkplot.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_checkplot.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
+. "$(dirname "$0")/harness.sh"
 fx=$(pwd)/${ILAB_CHECK_FIXTURES:-tests/fixtures/check}
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-trap 'exit 1' INT TERM
-passed=0 failed=0
-ok() {
-  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL: $2${3:+ ($3)}"; failed=$((failed + 1)); fi
-}
 # run ARGS...: initlab check, stdout in $D/out, stderr in $D/err; sets rc.
 run() {
   timeout 60 "$B" check "$@" >"$D/out" 2>"$D/err" </dev/null

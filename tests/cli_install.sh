@@ -6,19 +6,11 @@
 # help; PREFIX reaches the compiled-in data folder; uninstall leaves no file.
 # Usage: sh tests/cli_install.sh build/initlab   (from the source tree)
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_install.sh path/to/initlab}
-passed=0 failed=0
-ok() {
-  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL: $2${3:+ ($3)}"; failed=$((failed + 1)); fi
-}
-if [ ! -f Makefile ] || [ ! -x "$B" ]; then
-  echo "FAIL: run from the source tree with a built $B"; echo "0 passed, 1 failed"; exit 1
+. "$(dirname "$0")/harness.sh"
+if [ ! -f Makefile ]; then
+  echo "FAIL: run from the source tree"; echo "0 passed, 1 failed"; exit 1
 fi
 MAKE=${MAKE:-make}
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-trap 'exit 1' INT TERM
 prefix=/usr/local
 S="$D/stage"
 

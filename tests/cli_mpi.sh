@@ -9,21 +9,10 @@
 # mpirun or build/initlab-mpi the MPI checks are shown as skipped.
 # Usage: sh tests/cli_mpi.sh build/initlab   (build/initlab-mpi beside it)
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_mpi.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
+. "$(dirname "$0")/harness.sh"
 M=${B%/*}/initlab-mpi
-if [ ! -x "$B" ]; then
-  echo "FAIL: $B is not an executable"; echo "0 passed, 1 failed"; exit 1
-fi
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-trap 'exit 1' INT TERM
-passed=0 failed=0 skipped=0
+skipped=0
 skip() { echo "SKIP: $1 ($2)"; skipped=$((skipped + 1)); }
-ok() {
-  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL: $2${3:+ ($3)}"; failed=$((failed + 1)); fi
-}
 finish() {
   [ "$skipped" -gt 0 ] && echo "$skipped skipped"
   echo "$passed passed, $failed failed"

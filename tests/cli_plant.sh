@@ -5,15 +5,8 @@
 # fails claims that the true run passes (tiny linear networks, well under 1 s).
 # Usage: sh tests/cli_plant.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_plant.sh path/to/initlab}
+. "$(dirname "$0")/harness.sh"
 P=$(dirname "$0")/../scripts/plant-gain.sh
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-passed=0 failed=0
-ok() {
-  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL: $2${3:+ ($3)}"; failed=$((failed + 1)); fi
-}
 
 # Linear networks multiply Var(H) by gain^2 a layer (Var(W) = gain^2/fan_in):
 # the rates are 2 (He) and 2.25 (LeCun, gain 1.5) exactly in expectation.

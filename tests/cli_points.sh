@@ -7,10 +7,6 @@
 # Usage: sh tests/cli_points.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
 . "$(dirname "$0")/harness.sh"
-run() { timeout 60 "$B" "$@" 2>"$D/err" </dev/null; rc=$?; }
-data() { grep -v '^#' "$1"; }
-# col FILE NAME: the index of column NAME in FILE's header
-col() { data "$1" | head -n 1 | tr '\t' '\n' | grep -n -x "$2" | cut -d: -f1; }
 
 E="$D/points.cfg"
 cat >"$E" <<'EOF'

@@ -10,7 +10,6 @@ run() {
   timeout 60 "$B" "$@" >"$D/out" 2>"$D/err" </dev/null
   rc=$?
 }
-data() { grep -v '^#' "$1"; }
 
 E="$D/p.cfg"
 cat >"$E" <<'CFG'

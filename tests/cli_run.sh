@@ -5,21 +5,14 @@
 # disk, and the sample command's output.
 # Usage: sh tests/cli_run.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_run.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-if [ ! -x "$B" ]; then
-  echo "FAIL: $B is not an executable"; echo "0 passed, 1 failed"; exit 1
-fi
-D=$(mktemp -d) || exit 1
+. "$(dirname "$0")/harness.sh"
 MNT=""
 cleanup() {
   [ -n "$MNT" ] && umount "$MNT" 2>/dev/null
   rm -rf "$D"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
-passed=0 failed=0 skipped=0
+skipped=0
 
 # skip NAME WHY: a check that cannot run here, shown and counted apart from passes.
 skip() {
@@ -27,29 +20,10 @@ skip() {
   skipped=$((skipped + 1))
 }
 
-# ok CONDITION-STATUS NAME [DETAIL]: counts a check; call as "cmd; ok $? name".
-ok() {
-  if [ "$1" -eq 0 ]; then
-    passed=$((passed + 1))
-  else
-    echo "FAIL: $2${3:+ ($3)}"
-    failed=$((failed + 1))
-  fi
-}
-
-# run ARGS...: initlab with a 60 s timeout, stderr kept in $D/err; sets rc.
-run() {
-  timeout 60 "$B" "$@" 2>"$D/err" </dev/null
-  rc=$?
-}
-
 # crashed: whether $D/err holds a crash report.
 no_crash() {
   ! grep -q -E 'Segmentation|Aborted|AddressSanitizer|LeakSanitizer|runtime error' "$D/err"
 }
-
-# data FILE: its lines without the '#' provenance.
-data() { grep -v '^#' "$1"; }
 
 E="$D/tiny.cfg"
 cat >"$E" <<'EOF'

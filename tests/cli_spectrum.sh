@@ -5,17 +5,7 @@
 # the spectrum table's layout and exact cases, and usage errors.
 # Usage: sh tests/cli_spectrum.sh build/initlab
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_spectrum.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-passed=0 failed=0
-ok() {
-  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL: $2${3:+ ($3)}"; failed=$((failed + 1)); fi
-}
-run() { timeout 60 "$B" "$@" 2>"$D/err" </dev/null; rc=$?; }
-data() { grep -v '^#' "$1"; }
+. "$(dirname "$0")/harness.sh"
 
 # ---- sample: fan_out rows of fan_in entries, a blank line after each matrix ----------
 run sample orthogonal:gain=2 --fan-in 7 --fan-out 4 -n 3 >"$D/s"

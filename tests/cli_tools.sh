@@ -7,17 +7,7 @@
 # the columns plots/criticality.gp and plots/weights.gp read.
 # Usage: sh tests/cli_tools.sh build/initlab   (from the source tree)
 # Prints "FAIL: <case> (...)" per failure and ends with "N passed, N failed".
-set -u
-B=${1:?usage: sh tests/cli_tools.sh path/to/initlab}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-passed=0 failed=0
-ok() {
-  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL: $2${3:+ ($3)}"; failed=$((failed + 1)); fi
-}
-[ -x "$B" ] || { echo "FAIL: $B is not an executable"; echo "0 passed, 1 failed"; exit 1; }
-D=$(mktemp -d) || exit 1
-trap 'rm -rf "$D"' EXIT
-trap 'exit 1' INT TERM
+. "$(dirname "$0")/harness.sh"
 # data rows of a table (no '#' lines, no header)
 rows() { grep -v '^#' "$1" | tail -n +2; }
 # col FILE NAME: the named column's values

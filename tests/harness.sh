@@ -1,8 +1,9 @@
 # What the command-line tests share, sourced by each tests/cli_*.sh after its
 # opening comment:  . "$(dirname "$0")/harness.sh"
 # It takes the script's first argument as the initlab binary ($B, made
-# absolute), makes a temporary folder $D removed on exit, and counts checks in
-# $passed and $failed; the script ends with
+# absolute), makes a temporary folder $D removed on exit, counts checks in
+# $passed and $failed (ok, t), and runs initlab and reads its tables (run,
+# data, col), which a script may define again its own way; it ends with
 #   echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]
 set -u
 B=${1:?usage: sh $0 path/to/initlab}
@@ -66,3 +67,10 @@ t() {
     passed=$((passed + 1))
   fi
 }
+
+# run ARGS...: initlab with a 60 s timeout, stderr kept in $D/err; sets rc.
+run() { timeout 60 "$B" "$@" 2>"$D/err" </dev/null; rc=$?; }
+# data FILE: its lines without the '#' provenance.
+data() { grep -v '^#' "$1"; }
+# col FILE NAME: the index of column NAME in FILE's header
+col() { data "$1" | head -n 1 | tr '\t' '\n' | grep -n -x "$2" | cut -d: -f1; }
