@@ -197,10 +197,10 @@ $(RESULTS)/%.png: $$(wildcard $(RESULTS)/$$(*D)/*.tsv) plots/$$(*F).gp $(PLOT_LI
 
 # Tables that gallery figures draw from, made by their scripts.
 $(RESULTS)/criticality/criticality.png: $(RESULTS)/criticality/chi.tsv
-$(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criticality.sh build/initlab
+$(RESULTS)/criticality/chi.tsv: $(RESULTS)/criticality/summary.tsv scripts/criticality.sh scripts/cols.sh build/initlab
 	scripts/criticality.sh $(RESULTS)/criticality build/initlab
 $(RESULTS)/phase/phase.png: $(RESULTS)/phase/grid.tsv
-$(RESULTS)/phase/grid.tsv: $(RESULTS)/phase/rates.tsv scripts/phase.sh build/initlab
+$(RESULTS)/phase/grid.tsv: $(RESULTS)/phase/rates.tsv scripts/phase.sh scripts/cols.sh build/initlab
 	scripts/phase.sh $(RESULTS)/phase build/initlab
 $(RESULTS)/weights/weights.png: $(RESULTS)/weights/hist.tsv
 $(RESULTS)/lsuv/lsuv.png: $(wildcard $(RESULTS)/lsuv_batch4/layers.tsv)

@@ -22,25 +22,9 @@ act=tanh
 [ -f "$dir/rates.tsv" ] || { echo "criticality.sh: no $dir/rates.tsv; run the criticality experiment first" >&2; exit 1; }
 tmp="$dir/.chi.$$"
 trap 'rm -f "$tmp"' EXIT HUP INT TERM
+me="scripts/criticality.sh $dir $initlab"
 
-# cols NAME[:NEWNAME]...: the named columns of a table on stdin (renamed
-# where asked), its '#' lines kept and one added; with $only set, only the
-# rows whose first column is $only
-cols() {
-  awk -F'\t' -v want="$*" -v only="${only:-}" -v cmd="scripts/criticality.sh $dir $initlab" '
-    /^#/ {print; next}
-    !h++ {
-      print "# columns picked by: " cmd
-      n = split(want, w, " "); for (i = 1; i <= NF; i++) k[$i] = i
-      for (i = 1; i <= n; i++) {
-        m = split(w[i], p, ":"); w[i] = p[1]; name[i] = p[m]
-        if (!(w[i] in k)) { print "criticality.sh: no column " w[i] > "/dev/stderr"; exit 1 }
-      }
-      line = name[1]; for (i = 2; i <= n; i++) line = line "\t" name[i]; print line; next
-    }
-    only != "" && $1 != only {next}
-    {line = $k[w[1]]; for (i = 2; i <= n; i++) line = line "\t" $k[w[i]]; print line}'
-}
+. "$(dirname "$0")/cols.sh"
 
 "$initlab" theory --act "$act" --sigma-w2 0.8:4.2:0.01 --sigma-b2 "$sb2" --fixed-point |
   cols sigma_w2 chi1:chi1_theory >"$tmp"

@@ -25,20 +25,7 @@ tmp="$dir/.phase.$$"
 trap 'rm -f "$tmp" "$tmp.s"' EXIT HUP INT TERM
 me="scripts/phase.sh $dir $initlab"
 
-# cols NAME...: the named columns of a table on stdin, its '#' lines kept
-# and one added; with $only set, only the rows whose first column is $only
-cols() {
-  awk -F'\t' -v want="$*" -v only="${only:-}" -v cmd="$me" '
-    /^#/ {print; next}
-    !h++ {
-      print "# columns picked by: " cmd
-      n = split(want, w, " "); for (i = 1; i <= NF; i++) k[$i] = i
-      for (i = 1; i <= n; i++) if (!(w[i] in k)) { print "phase.sh: no column " w[i] > "/dev/stderr"; exit 1 }
-      line = w[1]; for (i = 2; i <= n; i++) line = line "\t" w[i]; print line; next
-    }
-    only != "" && $1 != only {next}
-    {line = $k[w[1]]; for (i = 2; i <= n; i++) line = line "\t" $k[w[i]]; print line}'
-}
+. "$(dirname "$0")/cols.sh"
 
 # the grid: rows sorted by sigma_b2 (column 2), then sigma_w2 (column 1),
 # each sigma_b2's row of cells closed by a blank line
